@@ -1,0 +1,212 @@
+"""Firm agents: miners, refiners, magnet makers and manufacturers.
+
+Each firm is a Mesa agent that knows its row in the model's `FirmBook`; the monthly decisions are class
+methods that decide for all firms of the kind at once (vectorised over their rows):
+
+- `plan(model, rows)`: how much to make this month and what to order (phase 3);
+- `operate(model, rows)`: turn inputs into outputs once the markets have cleared (phase 6).
+
+Ordering follows the stock-management rule of supply-chain models: order what you expect to use, plus a
+share of the gap between the stock you want and the stock you have (counting goods on the way). Buyers
+want more cover when supply looks at risk, which is what makes spikes bigger than the cut.
+"""
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
+
+STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
+SELLER_COVER = 1.2  # months of sales a seller counts as normal stock on hand after producing
+MARGIN_SENSITIVITY = 1.5
+SMOOTHING = 0.3  # weight of this month in moving averages
+
+
+def _smooth(average: np.ndarray, value: np.ndarray) -> np.ndarray:
+    return average + SMOOTHING * (value - average)
+
+
+def _output_need(book, rows: np.ndarray, product: int) -> np.ndarray:
+    """Output wanted this month: restore the sales cover after next month's expected sales, where
+    expected sales are what buyers have been asking for (which can exceed what could be sold)."""
+    sales = np.maximum(book.sales_avg[rows, product], book.asked_avg[rows, product])
+    left_after_sales = np.maximum(book.stock[rows, product] - sales, 0.0)
+    return np.maximum(SELLER_COVER * sales - left_after_sales, 0.0)
+
+
+def _willingness(margin_index: np.ndarray) -> np.ndarray:
+    """Share of the wanted output a processor still makes when its inputs eat into its margin: all of it
+    at the start's value-to-cost ratio or better, none once that ratio has fallen by 1/MARGIN_SENSITIVITY."""
+    return np.clip(1.0 + (margin_index - 1.0) * MARGIN_SENSITIVITY, 0.0, 1.0)
+
+
+def _input_order(model, rows: np.ndarray, product: int, use: np.ndarray) -> np.ndarray:
+    """Expected use plus a share of the gap to the (risk-raised) target stock."""
+    book = model.book
+    cover = model.target_cover(product) * (1.0 + model.scenario.market.precaution * book.risk[rows, product])
+    wanted = cover * book.use_avg[rows, product]
+    have = book.stock[rows, product] + book.inbound(product)[rows]
+    return np.maximum(use + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
+
+
+class Firm(mesa.Agent):
+    """A firm's identity; its numbers live in `model.book` at `self.row`."""
+
+    kind: int = -1
+
+    def __init__(self, model, row: int, name: str):
+        super().__init__(model)
+        self.row = row
+        self.name = name
+
+    @property
+    def country(self) -> str:
+        from sim.constants import COUNTRIES
+        return COUNTRIES[self.model.book.country[self.row]]
+
+    @property
+    def capacity(self) -> float:
+        return float(self.model.book.capacity[self.row])
+
+    @property
+    def stock(self) -> dict[str, float]:
+        from sim.constants import PRODUCTS
+        return dict(zip(PRODUCTS, self.model.book.stock[self.row].tolist()))
+
+    @classmethod
+    def monthly_capacity(cls, model, rows: np.ndarray) -> np.ndarray:
+        book = model.book
+        return book.capacity[rows] * book.capacity_factor[rows] / 12.0
+
+
+class Miner(Firm):
+    kind = MINER
+
+    @classmethod
+    def plan(cls, model, rows: np.ndarray) -> None:
+        model.book.plan[rows] = np.minimum(_output_need(model.book, rows, ORE), model.mining_limit(rows))
+
+    @classmethod
+    def operate(cls, model, rows: np.ndarray) -> np.ndarray:
+        """Mine to restore the sales cover, within capacity and the state's quota; returns tonnes mined."""
+        book = model.book
+        expected = np.maximum(book.sales_avg[rows, ORE], book.asked_avg[rows, ORE])
+        wanted = np.maximum(SELLER_COVER * expected - book.stock[rows, ORE], 0.0)
+        mined = np.minimum(wanted, model.mining_limit(rows))
+        book.stock[rows, ORE] += mined
+        book.ore_content[rows] += mined[:, None] * model.ore_grade[book.country[rows]]
+        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(mined, cls.monthly_capacity(model, rows)))
+        book.cash[rows] -= mined * book.unit_cost[rows] * 1000.0
+        return mined
+
+
+class Refiner(Firm):
+    kind = REFINER
+
+    @classmethod
+    def plan(cls, model, rows: np.ndarray) -> None:
+        book = model.book
+        grade = model.feed_grade[rows]
+        need_light = _output_need(book, rows, LIGHT)
+        need_heavy = _output_need(book, rows, HEAVY)
+        # light and heavy come out together: run for each in proportion to the revenue it brings
+        markets = model.market_of(rows)
+        value = grade * np.stack([model.prices[LIGHT, markets], model.prices[HEAVY, markets]], axis=1)
+        weight = _ratio(value, value.sum(axis=1, keepdims=True))
+        feed = weight[:, 0] * _ratio(need_light, grade[:, 0]) + weight[:, 1] * _ratio(need_heavy, grade[:, 1])
+        feed *= _willingness(model.margin_index(rows))
+        book.plan[rows] = np.minimum(feed, cls.monthly_capacity(model, rows))
+        book.order[rows, ORE] = _input_order(model, rows, ORE, book.plan[rows])
+
+    @classmethod
+    def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Separate ore into light and heavy oxide; returns (light, heavy, co-products) tonnes."""
+        book = model.book
+        feed = np.minimum(book.plan[rows], book.stock[rows, ORE])
+        grade = _ratio(book.ore_content[rows], book.stock[rows, ORE][:, None])
+        light = feed * grade[:, 0]
+        heavy_in_feed = feed * grade[:, 1]
+        # Dy/Tb are separated only as far as buyers want them; the rest leaves with the co-products.
+        expected = np.maximum(book.sales_avg[rows, HEAVY], book.asked_avg[rows, HEAVY])
+        heavy_room = np.maximum(SELLER_COVER * expected - book.stock[rows, HEAVY], 0.0)
+        heavy = np.minimum(heavy_in_feed, heavy_room + 0.005 * heavy_in_feed)
+        by_products = feed - light - heavy
+        book.stock[rows, ORE] -= feed
+        book.ore_content[rows] -= feed[:, None] * grade
+        np.maximum(book.stock[rows, ORE], 0.0, out=book.stock[rows, ORE])
+        np.maximum(book.ore_content[rows], 0.0, out=book.ore_content[rows])
+        book.stock[rows, LIGHT] += light
+        book.stock[rows, HEAVY] += heavy
+        has_feed = feed > 1e-12
+        model.feed_grade[rows] = np.where(has_feed[:, None], _smooth(model.feed_grade[rows], grade),
+                                          model.feed_grade[rows])
+        book.use_avg[rows, ORE] = _smooth(book.use_avg[rows, ORE], book.plan[rows])
+        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(feed, cls.monthly_capacity(model, rows)))
+        book.cash[rows] -= feed * book.unit_cost[rows] * 1000.0
+        return light, heavy, by_products
+
+
+class MagnetMaker(Firm):
+    kind = MAGNET_MAKER
+
+    @classmethod
+    def plan(cls, model, rows: np.ndarray) -> None:
+        book = model.book
+        h = model.heavy_share
+        wanted = _output_need(book, rows, MAGNET) * _willingness(model.margin_index(rows))
+        book.plan[rows] = np.minimum(wanted, cls.monthly_capacity(model, rows))
+        book.order[rows, LIGHT] = _input_order(model, rows, LIGHT, book.plan[rows] * (1.0 - h))
+        book.order[rows, HEAVY] = _input_order(model, rows, HEAVY, book.plan[rows] * h)
+
+    @classmethod
+    def operate(cls, model, rows: np.ndarray) -> np.ndarray:
+        """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
+        book = model.book
+        h = model.heavy_share
+        made = np.minimum(book.plan[rows], np.minimum(_ratio(book.stock[rows, LIGHT], 1.0 - h),
+                                                      _ratio(book.stock[rows, HEAVY], h)))
+        book.stock[rows, LIGHT] -= made * (1.0 - h)
+        book.stock[rows, HEAVY] -= made * h
+        np.maximum(book.stock[rows, LIGHT:HEAVY + 1], 0.0, out=book.stock[rows, LIGHT:HEAVY + 1])
+        book.stock[rows, MAGNET] += made
+        book.use_avg[rows, LIGHT] = _smooth(book.use_avg[rows, LIGHT], book.plan[rows] * (1.0 - h))
+        book.use_avg[rows, HEAVY] = _smooth(book.use_avg[rows, HEAVY], book.plan[rows] * h)
+        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(made, cls.monthly_capacity(model, rows)))
+        book.cash[rows] -= made * book.unit_cost[rows] * 1000.0
+        return made
+
+
+class Manufacturer(Firm):
+    """Builds products (cars, turbines, motors, devices, weapons) that need magnets: final demand."""
+
+    kind = MANUFACTURER
+
+    def __init__(self, model, row: int, name: str, sector: str):
+        super().__init__(model, row, name)
+        self.sector = sector
+
+    @classmethod
+    def plan(cls, model, rows: np.ndarray) -> None:
+        book = model.book
+        book.plan[rows] = model.final_demand(rows)
+        book.order[rows, MAGNET] = _input_order(model, rows, MAGNET, book.plan[rows])
+
+    @classmethod
+    def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Use magnets for this month's output; returns (demand, delivered) tonnes per row."""
+        book = model.book
+        demand = book.plan[rows]
+        delivered = np.minimum(demand, book.stock[rows, MAGNET])
+        book.stock[rows, MAGNET] -= delivered
+        book.use_avg[rows, MAGNET] = _smooth(book.use_avg[rows, MAGNET], demand)
+        book.utilisation[rows] = _ratio(delivered, demand)
+        return demand, delivered
+
+
+def _ratio(numerator: np.ndarray, denominator) -> np.ndarray:
+    denominator = np.broadcast_to(np.asarray(denominator, dtype=float), np.shape(numerator))
+    return np.divide(numerator, denominator, out=np.zeros(np.shape(numerator)), where=denominator > 1e-12)
+
+
+FIRM_CLASSES = (Miner, Refiner, MagnetMaker, Manufacturer)

@@ -1,0 +1,150 @@
+"""Calibration tables from `configs/data/*.csv`, read with pandas and checked row by row.
+
+Each table keeps its source columns; the model only reads the numbers. A bad row raises
+`ScenarioError(file, "row N column", reason)`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .constants import C, COUNTRIES, FIRM_KINDS, N_COUNTRIES, N_PRODUCTS, P, PRODUCTS, S, SECTORS, STAGES
+from .scenario import ScenarioError, data_library
+
+SOURCE_COLUMNS = ("source_title", "source_year", "source_url", "note")
+
+REQUIRED = {
+    "firms.csv": ("name", "kind", "country", "capacity_t_per_year", "output_2024_t", "unit_cost_usd_per_kg"),
+    "projects.csv": ("name", "firm", "country", "stage", "tonnes_per_year", "online", "unit_cost_usd_per_kg"),
+    "mine_output.csv": ("country", "year", "tonnes_reo"),
+    "ore_grades.csv": ("country", "light_fraction", "heavy_fraction"),
+    "demand.csv": ("country", "sector", "share_of_world"),
+    "parameters.csv": ("key", "value"),
+    "trade_links.csv": ("product", "exporter", "importer", "weight"),
+}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    firms: pd.DataFrame
+    projects: pd.DataFrame
+    mine_output: pd.DataFrame
+    ore_grades: pd.DataFrame  # indexed by country, columns light_fraction, heavy_fraction
+    demand_shares: np.ndarray  # (country, sector) share of world magnet demand
+    parameters: dict[str, float]
+    trade_weights: np.ndarray  # (product, exporter, importer); NaN where the file says nothing
+
+    def param(self, key: str) -> float:
+        return self.parameters[key]
+
+
+def _fail(path: Path, row: int | None, column: str, reason: str):
+    where = f"row {row} {column}" if row is not None else column
+    raise ScenarioError(path, where, reason)
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / name
+    if not path.is_file():
+        _fail(path, None, "file", "missing calibration table")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        _fail(path, None, "csv", f"unreadable: {str(err).splitlines()[0]}")
+    for column in REQUIRED[name] + SOURCE_COLUMNS[:1]:
+        if column not in table.columns:
+            _fail(path, None, column, "column is missing")
+    for i, row in table.iterrows():
+        if not (row["source_title"].strip() or row.get("note", "").strip()):
+            _fail(path, i + 2, "source_title", "every calibration row needs its source")
+    table.attrs["path"] = path
+    return table
+
+
+def _numbers(table: pd.DataFrame, column: str, minimum: float = 0.0) -> None:
+    path = table.attrs["path"]
+    values = []
+    for i, text in enumerate(table[column]):
+        try:
+            value = float(text)
+        except ValueError:
+            _fail(path, i + 2, column, f"'{text}' is not a number")
+        if not np.isfinite(value) or value < minimum:
+            _fail(path, i + 2, column, f"{value} is below {minimum}" if np.isfinite(value) else "not finite")
+        values.append(value)
+    table[column] = values
+
+
+def _members(table: pd.DataFrame, column: str, allowed: tuple[str, ...], wildcard: bool = False) -> None:
+    path = table.attrs["path"]
+    ok = set(allowed) | ({"*"} if wildcard else set())
+    for i, text in enumerate(table[column]):
+        if text not in ok:
+            _fail(path, i + 2, column, f"unknown {column} '{text}' (expected one of {', '.join(sorted(ok))})")
+
+
+@lru_cache(maxsize=8)
+def load_calibration(folder: str = "") -> Calibration:
+    root = Path(folder) if folder else data_library()
+    firms = _read(root, "firms.csv")
+    _members(firms, "kind", FIRM_KINDS[:3])
+    _members(firms, "country", COUNTRIES)
+    for column in ("capacity_t_per_year", "output_2024_t"):
+        _numbers(firms, column)
+    _numbers(firms, "unit_cost_usd_per_kg", minimum=1e-9)
+
+    projects = _read(root, "projects.csv")
+    _members(projects, "country", COUNTRIES)
+    _members(projects, "stage", STAGES)
+    _numbers(projects, "tonnes_per_year")
+    _numbers(projects, "unit_cost_usd_per_kg", minimum=1e-9)
+
+    mine_output = _read(root, "mine_output.csv")
+    _members(mine_output, "country", COUNTRIES)
+    _numbers(mine_output, "tonnes_reo")
+    mine_output["year"] = mine_output["year"].astype(int)
+
+    grades = _read(root, "ore_grades.csv")
+    _members(grades, "country", COUNTRIES)
+    _numbers(grades, "light_fraction")
+    _numbers(grades, "heavy_fraction")
+    grades = grades.set_index("country")
+    for country in COUNTRIES:
+        if country not in grades.index:
+            _fail(root / "ore_grades.csv", None, "country", f"no row for {country}")
+        if grades.loc[country, "light_fraction"] + grades.loc[country, "heavy_fraction"] > 1:
+            _fail(root / "ore_grades.csv", None, country, "light + heavy fractions exceed 1")
+
+    demand = _read(root, "demand.csv")
+    _members(demand, "country", COUNTRIES)
+    _members(demand, "sector", SECTORS)
+    _numbers(demand, "share_of_world")
+    shares = np.zeros((N_COUNTRIES, len(SECTORS)))
+    for row in demand.itertuples():
+        shares[C[row.country], S[row.sector]] += row.share_of_world
+    if abs(shares.sum() - 1) > 1e-6:
+        _fail(root / "demand.csv", None, "share_of_world", f"shares add up to {shares.sum():.4f}, not 1")
+
+    params = _read(root, "parameters.csv")
+    _numbers(params, "value", minimum=-np.inf)
+    parameters = dict(zip(params["key"], params["value"]))
+
+    links = _read(root, "trade_links.csv")
+    _members(links, "product", PRODUCTS)
+    _members(links, "exporter", COUNTRIES, wildcard=True)
+    _members(links, "importer", COUNTRIES, wildcard=True)
+    _numbers(links, "weight")
+    weights = np.full((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES), np.nan)
+    for row in links.itertuples():  # later rows override earlier ones
+        exporters = range(N_COUNTRIES) if row.exporter == "*" else [C[row.exporter]]
+        importers = range(N_COUNTRIES) if row.importer == "*" else [C[row.importer]]
+        exact = row.exporter != "*" and row.importer != "*"
+        for e in exporters:
+            for m in importers:
+                if e != m or exact:  # wildcards never touch domestic trade
+                    weights[P[row.product], e, m] = row.weight
+    return Calibration(firms, projects, mine_output, grades, shares, parameters, weights)

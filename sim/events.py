@@ -1,0 +1,140 @@
+"""The event log (`events.csv`) and the scenario's dated events, applied in phase 1 of a month."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .constants import COUNTRIES, MAGNET_MAKER, MINER, P, REFINER, S
+from .dates import format_month, parse_month
+from .licensing import LEVELS
+
+STAGE_KIND = {"mining": MINER, "refining": REFINER, "magnets": MAGNET_MAKER}
+
+
+@dataclass
+class EventLog:
+    rows: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+
+    def add(self, month: int, actor: str, kind: str, target: str, detail: str, rationale: str) -> None:
+        self.rows.append((format_month(month), actor, kind, target, detail, rationale))
+
+
+def _countries(names: list[str], exclude: str | None = None) -> list[int]:
+    chosen = COUNTRIES if "*" in names else names
+    return [COUNTRIES.index(c) for c in chosen if c != exclude]
+
+
+class ScheduledEvents:
+    """Applies each scenario event in its month; events with a duration undo themselves when it ends."""
+
+    def __init__(self, model, events):
+        self.model = model
+        self.events = list(events)
+        self._undo: list[tuple[int, object, str]] = []  # (month, callable, description)
+
+    def apply_before_start(self) -> None:
+        """Events dated before the start are in force from the first month."""
+        start = self.model.start_month
+        for event in self.events:
+            if parse_month(event.date) < start:
+                self._apply(event, start)
+
+    def apply(self, month: int) -> None:
+        due_undo = [u for u in self._undo if u[0] == month]
+        self._undo = [u for u in self._undo if u[0] != month]
+        for _, undo, _ in due_undo:
+            undo()
+        for event in self.events:
+            if parse_month(event.date) == month:
+                self._apply(event, month)
+
+    def _apply(self, event, month: int) -> None:
+        handler = getattr(self, f"_{event.kind}")
+        detail, rationale = handler(event, month)
+        target = getattr(event, "country", None) or ",".join(getattr(event, "destinations", []) or [])
+        self.model.log.add(month, event.actor, event.kind, target or event.actor, detail,
+                           event.description or rationale)
+
+    def _later(self, month: int, duration: int | None, undo, what: str) -> None:
+        if duration:
+            self._undo.append((month + duration, undo, what))
+
+    def _export_control(self, event, month: int):
+        model = self.model
+        exporter = COUNTRIES.index(event.actor)
+        products = [P[p] for p in event.products]
+        importers = _countries(event.destinations, exclude=event.actor)
+        office = model.office
+        before = [(p, m, int(office.level[exporter, p, m]), float(office.approval_rate[exporter, p, m]),
+                   int(office.review_months[exporter, p, m])) for p in products for m in importers]
+        office.set_control(exporter, products, importers, LEVELS[event.level], event.approval_rate,
+                           event.review_months)
+
+        def undo():
+            for p, m, level, rate, review in before:
+                office.set_control(exporter, [p], [m], level, rate, review)
+            model.log.add(model.month, event.actor, "export_control_ends", ",".join(event.destinations),
+                          f"{event.level} on {', '.join(event.products)} lifted after {event.duration_months} months",
+                          "the measure was announced for a fixed period")
+
+        self._later(month, event.duration_months, undo, "export control")
+        terms = "" if event.level != "licence" else (
+            f" (approval rate {event.approval_rate:.0%}, review {event.review_months} months)")
+        return (f"{event.level} on {', '.join(event.products)} to {', '.join(event.destinations)}{terms}",
+                "export control set by the scenario")
+
+    def _mining_quota(self, event, month: int):
+        state = self.model.states[event.actor]
+        old = state.quota_t
+        state.quota_t = event.tonnes_per_year
+        old_text = "none" if old is None else f"{old:,.0f}"
+        return f"{old_text} -> {event.tonnes_per_year:,.0f} t/yr", "mining quota set by the scenario"
+
+    def _capacity_shock(self, event, month: int):
+        book = self.model.book
+        rows = self.model.rows[STAGE_KIND[event.stage]]
+        rows = rows[book.country[rows] == COUNTRIES.index(event.country)]
+        before = book.capacity_factor[rows].copy()
+        book.capacity_factor[rows] *= event.factor
+
+        def undo():
+            book.capacity_factor[rows] = before
+            self.model.log.add(self.model.month, event.actor, "capacity_shock_ends", event.country,
+                               f"{event.stage} capacity restored", "the disruption was temporary")
+
+        self._later(month, event.duration_months, undo, "capacity shock")
+        return f"{event.stage} capacity in {event.country} x{event.factor:g}", "capacity shock set by the scenario"
+
+    def _demand_shock(self, event, month: int):
+        shock = self.model.demand_shock
+        cs = slice(None) if event.country == "*" else COUNTRIES.index(event.country)
+        ss = slice(None) if event.sector == "*" else S[event.sector]
+        before = shock.copy()
+        shock[cs, ss] *= event.factor
+
+        def undo():
+            shock[:] = before
+
+        self._later(month, event.duration_months, undo, "demand shock")
+        return f"demand of {event.country}/{event.sector} x{event.factor:g}", "demand shock set by the scenario"
+
+    def _stockpile_release(self, event, month: int):
+        model = self.model
+        state = model.states[event.actor]
+        row = state.stockpile_row
+        p = P[event.product]
+        if row is None:
+            return f"no stockpile to release {event.product} from", "the state holds no strategic stock"
+        given = min(event.tonnes, float(model.book.stock[row, p]))
+        from .model import BUYER_KIND
+        buyers = model.rows[BUYER_KIND[p]]
+        mine = buyers[model.book.country[buyers] == state.country_id]
+        use = model.book.use_avg[mine, p]
+        if len(mine) == 0 or use.sum() <= 0:
+            return f"no domestic users of {event.product}", "nothing released"
+        model.book.stock[mine, p] += use / use.sum() * given
+        model.book.stock[row, p] -= given
+        return f"{given:,.0f} t of {event.product} released to domestic firms", "stockpile release set by the scenario"
+
+    def _note(self, event, month: int):
+        return event.description, "scenario note"
+

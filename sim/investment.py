@@ -1,0 +1,105 @@
+"""Capacity projects: the scenario's known projects, and expansions firms start when plants run full
+and margins are good. Issue B turns these into negotiated, financed projects."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import market
+from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
+
+QUOTA_HEADROOM = 0.95
+STAGE_NAME = {kind: STAGES[stage] for kind, stage in STAGE_OF_KIND.items()}
+
+
+class Investments:
+    def __init__(self, model):
+        self.model = model
+        self.scheduled = sorted(model.scheduled_projects)
+        self.built = np.zeros((len(COUNTRIES), len(STAGES)))  # t/yr added since the start
+
+    def step(self, month: int) -> None:
+        self._known_projects(month)
+        self._complete(month)
+        self._start_expansions(month)
+
+    def _add(self, rows: np.ndarray, tonnes: np.ndarray) -> None:
+        book = self.model.book
+        book.capacity[rows] += tonnes
+        kinds = book.kind[rows]
+        for kind in (MINER, REFINER, MAGNET_MAKER):
+            sel = kinds == kind
+            if sel.any():
+                stage = STAGE_OF_KIND[kind]
+                self.built[:, stage] += np.bincount(book.country[rows[sel]], tonnes[sel], minlength=len(COUNTRIES))
+
+    def _known_projects(self, month: int) -> None:
+        model = self.model
+        while self.scheduled and self.scheduled[0][0] <= month:
+            _, firm, tonnes, name = self.scheduled.pop(0)
+            rows = np.asarray(model.firm_name_index[firm])
+            self._add(rows, np.full(len(rows), tonnes / len(rows)))
+            country = COUNTRIES[model.book.country[rows[0]]]
+            stage = STAGE_NAME[int(model.book.kind[rows[0]])]
+            model.log.add(month, firm, "capacity_online", country, f"{name}: +{tonnes:,.0f} t/yr of {stage}",
+                          "a project announced before the start of the run comes online")
+
+    def _complete(self, month: int) -> None:
+        book = self.model.book
+        done = np.flatnonzero(book.project_due == month)
+        if len(done) == 0:
+            return
+        self._add(done, book.project_add[done])
+        self._log(month, done, book.project_add[done], "capacity_online",
+                  "expansion finished after its construction lead time")
+        book.project_due[done] = -1
+        book.project_add[done] = 0.0
+
+    def _margins(self) -> np.ndarray:
+        """Price of output over unit cost plus inputs, by row, in the row's own market."""
+        model, book = self.model, self.model.book
+        prices = model.prices[:, market.MARKET_OF[book.country]]  # product x row
+        h = model.heavy_share
+        revenue = np.zeros(book.n)
+        cost = book.unit_cost.copy()
+        revenue[book.kind == MINER] = prices[ORE, book.kind == MINER]
+        ref = book.kind == REFINER
+        grade = model.feed_grade[ref]
+        revenue[ref] = grade[:, 0] * prices[LIGHT, ref] + grade[:, 1] * prices[HEAVY, ref]
+        cost[ref] += prices[ORE, ref]
+        mag = book.kind == MAGNET_MAKER
+        revenue[mag] = prices[MAGNET, mag]
+        cost[mag] += (1 - h) * prices[LIGHT, mag] + h * prices[HEAVY, mag]
+        return np.divide(revenue, cost, out=np.zeros(book.n), where=cost > 0)
+
+    def _start_expansions(self, month: int) -> None:
+        model, book = self.model, self.model.book
+        rules = model.scenario.investment
+        producers = book.kind <= MAGNET_MAKER
+        ready = producers & (book.project_due < 0) & (book.capacity > 0)
+        ready &= book.utilisation > rules.utilisation_trigger
+        ready &= self._margins() > rules.margin_trigger
+        miners = ready & (book.kind == MINER)
+        # a mine held well below its capacity by a quota has no reason to grow
+        quota_bound = model.mining_limit(np.arange(book.n)[miners]) < (
+            QUOTA_HEADROOM * book.capacity[miners] * book.capacity_factor[miners] / 12.0)
+        ready[np.flatnonzero(miners)[quota_bound]] = False
+        rows = np.flatnonzero(ready)
+        if len(rows) == 0:
+            return
+        lead = np.array([rules.lead_months[STAGE_NAME[int(k)]] for k in book.kind[rows]])
+        book.project_due[rows] = month + lead
+        book.project_add[rows] = book.capacity[rows] * rules.step
+        self._log(month, rows, book.project_add[rows], "expansion_started",
+                  f"plants run above {rules.utilisation_trigger:.0%} of capacity and prices cover costs "
+                  f"by more than {rules.margin_trigger:.2f}x")
+
+    def _log(self, month: int, rows: np.ndarray, tonnes: np.ndarray, kind: str, rationale: str) -> None:
+        """One line per country and stage, whatever the number of firm agents."""
+        model, book = self.model, self.model.book
+        key = book.country[rows] * 3 + np.array([STAGE_OF_KIND[int(k)] for k in book.kind[rows]])
+        for k in np.unique(key):
+            sel = key == k
+            country, stage = COUNTRIES[k // 3], STAGES[k % 3]
+            names = sorted({model.firm_names[r].split(" #")[0] for r in rows[sel]})
+            who = names[0] if len(names) == 1 else f"{len(names)} firms"
+            model.log.add(month, who, kind, country, f"+{tonnes[sel].sum():,.0f} t/yr of {stage}", rationale)

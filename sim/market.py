@@ -1,0 +1,183 @@
+"""Markets: who ships how much to whom, and how prices move.
+
+Clearing works on country totals (an exporter x importer matrix, a few passes so unmet orders find other
+origins), then shares the result among firms in proportion to their offers and orders. Prices move with
+the stock cover buyers and sellers hold against what they want to hold, and with orders left unfilled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .constants import CN, N_COUNTRIES, ORE
+
+CHINA, WORLD = 0, 1
+ROUNDS = 4
+EPS = 1e-12
+
+
+def market_of_country() -> np.ndarray:
+    out = np.full(N_COUNTRIES, WORLD)
+    out[CN] = CHINA
+    return out
+
+
+MARKET_OF = market_of_country()
+
+
+def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np.ndarray,
+             normal: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Shipments T[exporter, importer] with T.sum(1) <= supply, T.sum(0) <= demand and T <= cap.
+
+    Each importer splits what it needs across exporters in proportion to weight x each exporter's normal
+    supply (so market shares rest on capacity, not on whoever happens to hold stock); oversubscribed
+    exporters scale requests down; what is left tries again, weighted by unsold supply.
+    Also returns what importers first asked of each exporter: the demand a seller sees.
+    """
+    ship = np.zeros_like(weight)
+    left_supply = supply.astype(float).copy()
+    left_demand = demand.astype(float).copy()
+    left_cap = cap.astype(float).copy()
+    asked = np.zeros(len(supply))
+    for round_ in range(ROUNDS):
+        if left_demand.sum() <= EPS or left_supply.sum() <= EPS:
+            break
+        open_links = weight * (left_cap > EPS)
+        if round_ == 0 and normal is not None:
+            request = balanced_requests(open_links, normal, left_demand)
+        else:
+            w = open_links * left_supply[:, None]
+            total = w.sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                request = np.where(total > EPS, w / total * left_demand, 0.0)
+        request = np.minimum(request, left_cap)
+        requested = request.sum(axis=1)
+        if round_ == 0:
+            asked = requested
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(requested > left_supply, left_supply / requested, 1.0)
+        sent = request * scale[:, None]
+        ship += sent
+        left_supply = np.maximum(left_supply - sent.sum(axis=1), 0.0)
+        left_demand = np.maximum(left_demand - sent.sum(axis=0), 0.0)
+        left_cap = np.maximum(left_cap - sent, 0.0)
+    return ship, asked
+
+
+def balanced_requests(links: np.ndarray, normal: np.ndarray, demand: np.ndarray,
+                      iterations: int = 12) -> np.ndarray:
+    """Importers' demand spread over open links so that each exporter is asked for about its normal share
+    of the total (matrix balancing, as in gravity models of trade); where links are closed, the rest of
+    the world shifts its purchases to make room."""
+    total_normal = normal.sum()
+    if total_normal <= EPS:
+        return np.zeros_like(links)
+    row_target = normal * (demand.sum() / total_normal)
+    row_scale = np.ones(len(normal))
+    col_scale = np.ones(len(demand))
+    for _ in range(iterations):
+        col = row_scale @ links
+        col_scale = np.divide(demand, col, out=np.zeros_like(demand), where=col > EPS)
+        row = links @ col_scale
+        row_scale = np.divide(row_target, row, out=np.zeros_like(row_target), where=row > EPS)
+    request = row_scale[:, None] * links * col_scale[None, :]
+    got = request.sum(axis=0)
+    return request * np.divide(demand, got, out=np.zeros_like(demand), where=got > EPS)[None, :]
+
+
+@dataclass
+class Clearing:
+    """What one product's market did this month (country level)."""
+    flows: np.ndarray  # exporter x importer tonnes
+    orders: np.ndarray  # by importer
+    offers: np.ndarray  # by exporter
+
+
+def split_sales(offer: np.ndarray, normal: np.ndarray, country: np.ndarray, sold_by_country: np.ndarray) -> np.ndarray:
+    """Each country's sales shared among its sellers by normal supply, the rest by stock left."""
+    normal_total = np.bincount(country, normal, minlength=N_COUNTRIES)
+    share = np.divide(normal, normal_total[country], out=np.zeros(len(offer)), where=normal_total[country] > EPS)
+    first = np.minimum(offer, sold_by_country[country] * share)
+    rest = sold_by_country - np.bincount(country, first, minlength=N_COUNTRIES)
+    left = offer - first
+    left_total = np.bincount(country, left, minlength=N_COUNTRIES)
+    extra = np.divide(left * rest[country], left_total[country], out=np.zeros(len(offer)),
+                      where=left_total[country] > EPS)
+    return np.minimum(first + np.maximum(extra, 0.0), offer)
+
+
+def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, weight: np.ndarray,
+                  cap: np.ndarray, prices: np.ndarray, normal: np.ndarray) -> Clearing:
+    """Move one product from sellers' stock to buyers (or into transit), pay for it, note unmet orders.
+
+    `prices` is (market,) for this product; importers pay their own market's price; `normal` is each
+    seller's normal monthly supply, which anchors market shares.
+    """
+    offer = book.stock[sellers, product]
+    order = book.order[buyers, product]
+    s_country = book.country[sellers]
+    b_country = book.country[buyers]
+    supply = np.bincount(s_country, offer, minlength=N_COUNTRIES)
+    demand = np.bincount(b_country, order, minlength=N_COUNTRIES)
+    normal_by_country = np.bincount(s_country, normal, minlength=N_COUNTRIES)
+    flows, asked = allocate(supply, demand, weight, cap, normal_by_country)
+    sold = split_sales(offer, normal, s_country, flows.sum(axis=1))
+    seen = np.maximum(asked[s_country] * np.divide(normal, normal_by_country[s_country], out=np.zeros(len(offer)),
+                                                   where=normal_by_country[s_country] > EPS), sold)
+    book.asked_avg[sellers, product] += 0.3 * (seen - book.asked_avg[sellers, product])
+    price_to = prices[MARKET_OF]  # what an importer pays, by importer country
+    export_value = flows @ price_to
+    unit_revenue = np.divide(export_value, flows.sum(axis=1), out=np.zeros(N_COUNTRIES),
+                             where=flows.sum(axis=1) > EPS)
+    book.cash[sellers] += sold * unit_revenue[s_country] * 1000.0
+    book.sales_avg[sellers, product] += 0.3 * (sold - book.sales_avg[sellers, product])
+
+    content_in = None
+    if product == ORE:
+        held = book.stock[sellers, ORE]
+        content = book.ore_content[sellers]
+        frac = np.divide(content, held[:, None], out=np.zeros_like(content), where=held[:, None] > EPS)
+        content_out = frac * sold[:, None]
+        book.ore_content[sellers] -= content_out
+        country_content = np.stack([np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES)
+                                    for j in range(2)], axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_tonne = np.where(flows.sum(axis=1)[:, None] > EPS, country_content / flows.sum(axis=1)[:, None], 0)
+        content_in = per_tonne  # exporter x 2: light and heavy per tonne shipped
+    book.stock[sellers, product] -= sold
+    np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
+
+    home = np.diag(flows)
+    received = flows.sum(axis=0)
+    got_share = np.divide(received, demand, out=np.zeros(N_COUNTRIES), where=demand > EPS)
+    dom_share = np.divide(home, demand, out=np.zeros(N_COUNTRIES), where=demand > EPS)
+    got = order * got_share[b_country]
+    dom = order * dom_share[b_country]
+    imp = got - dom
+    book.cash[buyers] -= got * price_to[b_country] * 1000.0
+    book.unmet[buyers, product] = order - got
+    if content_in is None:
+        book.receive(buyers, product, dom, imp)
+    else:
+        imports_only = flows - np.diag(home)
+        dom_content = np.divide(home[:, None] * content_in, demand[:, None], out=np.zeros((N_COUNTRIES, 2)),
+                                where=demand[:, None] > EPS)
+        imp_content = np.divide(imports_only.T @ content_in, demand[:, None], out=np.zeros((N_COUNTRIES, 2)),
+                                where=demand[:, None] > EPS)
+        book.receive(buyers, product, dom, imp, order[:, None] * dom_content[b_country],
+                     order[:, None] * imp_content[b_country])
+    return Clearing(flows=flows, orders=demand, offers=supply)
+
+
+def price_step(price: float, expected: float, held: float, wanted: float, unmet_share: float,
+               cover_elasticity: float, unmet_response: float, speed: float, max_change: float) -> float:
+    """This month's price: the price traders expect, raised when stocks are short of what holders want
+    and when orders go unfilled (lowered when stocks are long), approached at `speed` per month."""
+    if wanted <= EPS:
+        return price
+    ratio = max(held, EPS) / wanted
+    target = expected * float(np.exp(-cover_elasticity * np.log(ratio) + unmet_response * unmet_share))
+    change = speed * float(np.log(target / price))
+    change = min(max(change, -max_change), max_change)
+    return price * float(np.exp(change))

@@ -1,0 +1,102 @@
+"""Monthly numbers kept in preallocated arrays (no per-agent copies), turned into the output tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .constants import COUNTRIES, MARKETS, N_COUNTRIES, N_PRODUCTS, N_SECTORS, PRODUCTS, SECTORS, STAGES
+from .dates import format_month
+from .world import STOCKPILE
+
+HOLDERS = ("firms", "state")
+
+
+class Recorder:
+    def __init__(self, months: int):
+        self.months = months
+        self.dates: list[str] = [""] * months
+        self.price = np.zeros((months, N_PRODUCTS, 2))
+        self.flow = np.zeros((months, N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
+        self.demand = np.zeros((months, N_COUNTRIES, N_SECTORS))
+        self.delivered = np.zeros((months, N_COUNTRIES, N_SECTORS))
+        self.licence = np.zeros((months, 4, N_COUNTRIES, N_PRODUCTS, N_COUNTRIES))
+        self.capacity = np.zeros((months, N_COUNTRIES, len(STAGES)))
+        self.stock = np.zeros((months, N_COUNTRIES, 2, N_PRODUCTS))
+        self.output = np.zeros((months, 3, N_COUNTRIES))  # mined, refined, magnets
+        self.balance_error = np.zeros(months)
+        self.written = 0
+
+    def record(self, model, t: int) -> None:
+        book = model.book
+        self.dates[t] = model.date
+        self.price[t] = model.prices
+        self.flow[t] = model.month_flows
+        self.demand[t] = model.month_demand
+        self.delivered[t] = model.month_delivered
+        office = model.office
+        self.licence[t] = (office.applied, office.approved, office.denied, office.pending())
+        self.capacity[t] = model.capacity_by_country_stage()
+        holder = (book.kind == STOCKPILE).astype(np.int64)
+        key = book.country * 2 + holder
+        for p in range(N_PRODUCTS):
+            held = book.stock[:, p] + book.transit[:, :, p].sum(axis=0)
+            self.stock[t, :, :, p] = np.bincount(key, held, minlength=N_COUNTRIES * 2).reshape(N_COUNTRIES, 2)
+        out = model.month_output
+        self.output[t] = (out["mined"], out["refined"], out["magnets"])
+        self.balance_error[t] = model.last_balance_error
+        self.written = t + 1
+
+    def last_shortage_share(self, t: int) -> float:
+        if t == 0:
+            return 0.0
+        demand = self.demand[t - 1].sum()
+        return float(1.0 - self.delivered[t - 1].sum() / demand) if demand > 0 else 0.0
+
+    # ---------------------------------------------------------------------------------- tables
+    def _frame(self, values: np.ndarray, names: list[str], labels: list[tuple[str, ...]], column: str) -> pd.DataFrame:
+        n = self.written
+        index = pd.MultiIndex.from_product([self.dates[:n]] + [list(l) for l in labels], names=["date"] + names)
+        return pd.DataFrame({column: values[:n].reshape(-1)}, index=index).reset_index()
+
+    def prices(self) -> pd.DataFrame:
+        return self._frame(self.price, ["product", "market"], [PRODUCTS, MARKETS], "usd_per_kg")
+
+    def flows(self) -> pd.DataFrame:
+        table = self._frame(self.flow, ["product", "exporter", "importer"], [PRODUCTS, COUNTRIES, COUNTRIES], "tonnes")
+        table = table[table["tonnes"] > 1e-9]
+        return table[["date", "exporter", "importer", "product", "tonnes"]].reset_index(drop=True)
+
+    def supply(self) -> pd.DataFrame:
+        demand = self._frame(self.demand, ["country", "sector"], [COUNTRIES, SECTORS], "demand_t")
+        demand["delivered_t"] = self.delivered[: self.written].reshape(-1)
+        return demand[demand["demand_t"] > 0].reset_index(drop=True)
+
+    def licences(self) -> pd.DataFrame:
+        n = self.written
+        parts = {}
+        for i, name in enumerate(("applied_t", "approved_t", "denied_t", "pending_t")):
+            parts[name] = self.licence[:n, i].reshape(-1)
+        index = pd.MultiIndex.from_product([self.dates[:n], COUNTRIES, PRODUCTS, COUNTRIES],
+                                           names=["date", "exporter", "product", "importer"])
+        table = pd.DataFrame(parts, index=index).reset_index()
+        active = table[["applied_t", "approved_t", "denied_t", "pending_t"]].sum(axis=1) > 1e-9
+        table = table[active]
+        return table[["date", "exporter", "importer", "product", "applied_t", "approved_t", "denied_t",
+                      "pending_t"]].reset_index(drop=True)
+
+    def capacities(self) -> pd.DataFrame:
+        table = self._frame(self.capacity, ["country", "stage"], [COUNTRIES, STAGES], "tonnes_per_year")
+        return table[table["tonnes_per_year"] > 0].reset_index(drop=True)
+
+    def stocks(self, state_countries: set[str]) -> pd.DataFrame:
+        table = self._frame(self.stock, ["country", "holder", "product"], [COUNTRIES, HOLDERS, PRODUCTS], "tonnes")
+        keep = (table["holder"] == "firms") | table["country"].isin(state_countries)
+        table = table[keep]
+        return table[["date", "country", "holder", "product", "tonnes"]].reset_index(drop=True)
+
+    def output_frame(self) -> pd.DataFrame:
+        return self._frame(self.output, ["stage", "country"], [STAGES, COUNTRIES], "tonnes")
+
+
+def month_labels(start: int, months: int) -> list[str]:
+    return [format_month(start + i) for i in range(months)]

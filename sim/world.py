@@ -1,0 +1,78 @@
+"""The firms' numbers, one row per firm agent, kept in numpy arrays so a month is vectorised.
+
+Mesa agent objects (see `agents/`) hold only their row number; everything that changes monthly lives here.
+Rows of kind STOCKPILE are states' strategic stocks: they buy in markets like firms but never produce.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import N_PRODUCTS
+
+STOCKPILE = 4  # row kind for a state's strategic stock (firm kinds are 0-3)
+
+
+class FirmBook:
+    """Columnar state of all firm rows. Quantities are tonnes REO; rates are per month unless named."""
+
+    def __init__(self, kind, country, sector, capacity, unit_cost, transit_months: int):
+        n = len(kind)
+        self.n = n
+        self.kind = np.asarray(kind, dtype=np.int8)
+        self.country = np.asarray(country, dtype=np.int64)
+        self.sector = np.asarray(sector, dtype=np.int64)
+        self.capacity = np.asarray(capacity, dtype=float)  # t/yr: output, refinery feed, or base demand
+        self.unit_cost = np.asarray(unit_cost, dtype=float)  # USD/kg of output (feed for refiners)
+        self.capacity_factor = np.ones(n)  # shocks: 0.5 = half the plant is down
+        self.stock = np.zeros((n, N_PRODUCTS))
+        self.ore_content = np.zeros((n, 2))  # light and heavy tonnes inside the ore in stock
+        self.transit = np.zeros((max(transit_months, 1), n, N_PRODUCTS))  # slot 0 arrives next month
+        self.transit_content = np.zeros((max(transit_months, 1), n, 2))
+        self.transit_months = transit_months
+        self.order = np.zeros((n, N_PRODUCTS))
+        self.plan = np.zeros(n)  # planned output (miners, magnet makers) or feed (refiners) this month
+        self.sales_avg = np.zeros((n, N_PRODUCTS))  # smoothed monthly sales of outputs
+        self.asked_avg = np.zeros((n, N_PRODUCTS))  # smoothed monthly orders addressed to the row
+        self.use_avg = np.zeros((n, N_PRODUCTS))  # smoothed monthly use of inputs
+        self.utilisation = np.zeros(n)  # smoothed output / capacity
+        self.cash = np.zeros(n)  # USD
+        self.project_due = np.full(n, -1, dtype=np.int64)  # month number a capacity project completes
+        self.project_add = np.zeros(n)
+        self.risk = np.zeros((n, N_PRODUCTS))  # perceived supply risk of each input, 0..1
+        self.unmet = np.zeros((n, N_PRODUCTS))  # orders not filled this month
+
+    def rows_of(self, kind: int) -> np.ndarray:
+        return np.flatnonzero(self.kind == kind)
+
+    def total_held(self) -> float:
+        """All tonnes held by rows or on the way to them."""
+        return float(self.stock.sum() + self.transit.sum())
+
+    def arrive(self) -> None:
+        """Shipments in the first transit slot reach their buyers; the pipeline moves up one month."""
+        if self.transit_months == 0:
+            return
+        self.stock += self.transit[0]
+        self.ore_content += self.transit_content[0]
+        self.transit = np.roll(self.transit, -1, axis=0)
+        self.transit_content = np.roll(self.transit_content, -1, axis=0)
+        self.transit[-1] = 0.0
+        self.transit_content[-1] = 0.0
+
+    def receive(self, rows: np.ndarray, product: int, domestic: np.ndarray, imported: np.ndarray,
+                content_domestic: np.ndarray | None = None, content_imported: np.ndarray | None = None) -> None:
+        """Domestic deliveries land now; imports land after the transit delay."""
+        if self.transit_months == 0:
+            domestic, imported = domestic + imported, np.zeros_like(imported)
+            if content_domestic is not None:
+                content_domestic, content_imported = content_domestic + content_imported, None
+        self.stock[rows, product] += domestic
+        if imported.any():
+            self.transit[-1, rows, product] += imported
+        if content_domestic is not None:
+            self.ore_content[rows] += content_domestic
+            if content_imported is not None:
+                self.transit_content[-1, rows] += content_imported
+
+    def inbound(self, product: int) -> np.ndarray:
+        return self.transit[:, :, product].sum(axis=0)
