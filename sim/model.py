@@ -523,6 +523,25 @@ class RareEarthModel(mesa.Model):
                                                       wanted[k], share, sc.cover_elasticity, sc.unmet_response,
                                                       sc.price_speed, sc.max_monthly_change)
         self.expected_prices += (self.prices - self.expected_prices) / sc.expectation_months
+        # Long run: prices drift back towards their normal (cost-based) level, and where Chinese exports
+        # flow freely traders arbitrage the world price towards China's.
+        self.expected_prices += (self.start_prices - self.expected_prices) / sc.normal_price_months
+        parity = self.prices[:, market.CHINA] * self.start_prices[:, market.WORLD] / self.start_prices[:, market.CHINA]
+        gap = parity - self.expected_prices[:, market.WORLD]
+        self.expected_prices[:, market.WORLD] += self._export_openness() * gap / sc.arbitrage_months
+
+    def _export_openness(self) -> np.ndarray:
+        """Per product, the share of world demand that China may supply freely (licences count as half
+        open at a 100% approval rate, less at lower ones)."""
+        office = self.office
+        closed = np.where(office.level[CN] == BAN, 1.0,
+                          np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0))
+        users = self.book.kind != STOCKPILE
+        use = np.zeros((N_COUNTRIES, N_PRODUCTS))
+        np.add.at(use, self.book.country[users], self.book.use_avg[users])
+        use[CN] = 0.0
+        weights = np.divide(use, use.sum(axis=0), out=np.zeros_like(use), where=use.sum(axis=0) > 0)
+        return 1.0 - (closed.T * weights).sum(axis=0)
 
     def _update_substitution(self) -> None:
         """Users thrift and substitute when magnets stay dear, at most `substitution_speed` of demand a year."""

@@ -70,6 +70,8 @@ class Market(_Strict):
     unmet_response: float = Field(1.0, ge=0, le=10, description="price response to the share of orders unfilled")
     price_speed: float = Field(0.5, gt=0, le=1, description="share of the gap to the target price closed a month")
     expectation_months: float = Field(24.0, ge=1, le=240, description="how slowly the expected price follows")
+    normal_price_months: float = Field(60.0, ge=1, le=600, description="how slowly prices return to normal")
+    arbitrage_months: float = Field(6.0, ge=1, le=120, description="how fast open trade aligns world and China")
     max_monthly_change: float = Field(0.25, gt=0, le=1)
     precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")
     risk_memory: float = Field(0.3, gt=0, le=1, description="weight of this month in the perceived risk")
