@@ -1,0 +1,143 @@
+"""The `ree` command line. Bad input ends in one line on stderr and exit status 2; a bug in exit status 1."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .scenario import ScenarioError, list_library, load_raw, resolve_scenario, validate
+
+EXAMPLES = {
+    "run": """examples:
+  ree run                                   # baseline_2024, outputs in runs/baseline_2024
+  ree run full_embargo --out runs/embargo
+  ree run baseline_2024 --months 120 --seed 7 --set world.scale=10 --set demand.growth=0.05
+  ree run my_scenario.toml --quiet""",
+    "validate": """examples:
+  ree validate configs/scenarios/*.toml
+  ree validate my_scenario.toml""",
+    "scenarios": """examples:
+  ree scenarios""",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (and exit status 2)."""
+
+    def error(self, message: str):  # noqa: D102
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ree", description="An agent-based game of the rare-earth supply chain.",
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="Run `ree COMMAND --help` for a command's options and examples.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario and write its outputs", epilog=EXAMPLES["run"],
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("scenario", nargs="?", default="baseline_2024",
+                     help="library name (see `ree scenarios`) or path to a .toml file (default: baseline_2024)")
+    run.add_argument("--out", type=Path, help="output folder (default: runs/SCENARIO)")
+    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    run.add_argument("--months", type=int, help="number of months to run (default: the scenario's)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                     help="override any scenario value, e.g. --set world.scale=10 (repeatable)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary table")
+
+    validate_cmd = sub.add_parser("validate", help="check scenario files without running them",
+                                  epilog=EXAMPLES["validate"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate_cmd.add_argument("files", nargs="+", help="scenario files (or library names)")
+
+    sub.add_parser("scenarios", help="list the scenario library with descriptions", epilog=EXAMPLES["scenarios"],
+                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
+
+
+def _progress(total: int, quiet: bool, label: str):
+    """A tqdm bar on a terminal; nothing in a pipe or with --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+    bar = tqdm(total=total, desc=label, unit="month", leave=False)
+    return bar.update, bar.close
+
+
+def cmd_run(args) -> int:
+    from .runner import run_to_folder
+    from .scenario import load_scenario
+    sets = list(args.sets)
+    if args.months is not None:
+        sets.append(f"months={args.months}")
+    scenario = load_scenario(args.scenario, sets=sets)
+    out = args.out or Path("runs") / scenario.name
+    update, close = _progress(scenario.months, args.quiet, scenario.name)
+    started = time.perf_counter()
+    try:
+        summary = run_to_folder(scenario, out, seed=args.seed, progress=update)
+    finally:
+        close()
+    if not args.quiet:
+        _print_summary(summary, out, time.perf_counter() - started)
+    return 0
+
+
+def _print_summary(summary: dict, out: Path, seconds: float) -> None:
+    from .report import headline_rows
+    rows = headline_rows(summary["outcomes"])
+    width = max(len(label) for label, _ in rows)
+    print(f"{summary['scenario']}: {summary['start']} to {summary['end']}, seed {summary['seed']}, "
+          f"{seconds:.1f} s")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value:>12}")
+    print(f"outputs: {out}/ (open {out / 'report.html'})")
+
+
+def cmd_validate(args) -> int:
+    worst = 0
+    for name in args.files:
+        try:
+            path = resolve_scenario(name)
+            scenario = validate(load_raw(path), path)
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            worst = 2
+            continue
+        print(f"ok {path}: {scenario.name}, {scenario.start} + {scenario.months} months, "
+              f"{len(scenario.events)} events")
+    return worst
+
+
+def cmd_scenarios(args) -> int:
+    entries = list_library()
+    width = max(len(name) for name, _ in entries)
+    for name, description in entries:
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ree: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug, not the user's input: say so in one line, traceback on request
+        if os.environ.get("REE_DEBUG"):
+            raise
+        print(f"ree: internal error: {type(err).__name__}: {err} (set REE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Running a scenario to the end: for the CLI (with a progress bar and output folder) and for scripts."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from .scenario import Scenario, apply_override, load_raw, resolve_scenario, validate
+
+
+def run_model(scenario: Scenario, seed: int | None = None, progress: Callable[[int], None] | None = None):
+    """Build the model and step it through every month; returns the finished model."""
+    from .model import RareEarthModel
+    model = RareEarthModel(scenario=scenario, seed=seed)
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(1)
+    return model
+
+
+def run_to_folder(scenario: Scenario, out_dir: Path, seed: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> dict:
+    """Run and write every output file of DESIGN.md into `out_dir`; returns the summary."""
+    from .outputs import write_outputs
+    model = run_model(scenario, seed=seed, progress=progress)
+    return write_outputs(model, Path(out_dir))
+
+
+def run_scenario(params: dict[str, Any], seed: int) -> dict[str, float]:
+    """Run one scenario and return the headline outcomes of `summary.json` as a flat dict of numbers.
+
+    `params` holds dotted scenario paths (as with `--set`), plus optionally `scenario` (library name or
+    path; default `baseline_2024`) and `months`. For notebooks, sweeps and EMA workbench.
+    """
+    from .outputs import outcomes
+    params = dict(params)
+    name = params.pop("scenario", "baseline_2024")
+    path = resolve_scenario(name)
+    raw = load_raw(path)
+    for dotted, value in params.items():
+        apply_override(raw, dotted, value, source="params")
+    model = run_model(validate(raw, path), seed=int(seed))
+    return outcomes(model)
