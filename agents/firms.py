@@ -153,7 +153,7 @@ class MagnetMaker(Firm):
     @classmethod
     def plan(cls, model, rows: np.ndarray) -> None:
         book = model.book
-        h = model.heavy_share
+        h = model.heavy_share_of(rows)
         wanted = _output_need(book, rows, MAGNET) * _willingness(model.margin_index(rows))
         book.plan[rows] = np.minimum(wanted, cls.monthly_capacity(model, rows))
         book.order[rows, LIGHT] = _input_order(model, rows, LIGHT, book.plan[rows] * (1.0 - h))
@@ -163,7 +163,7 @@ class MagnetMaker(Firm):
     def operate(cls, model, rows: np.ndarray) -> np.ndarray:
         """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
         book = model.book
-        h = model.heavy_share
+        h = model.heavy_share_of(rows)
         made = np.minimum(book.plan[rows], np.minimum(_ratio(book.stock[rows, LIGHT], 1.0 - h),
                                                       _ratio(book.stock[rows, HEAVY], h)))
         book.stock[rows, LIGHT] -= made * (1.0 - h)

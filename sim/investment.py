@@ -58,7 +58,6 @@ class Investments:
         """Price of output over unit cost plus inputs, by row, in the row's own market."""
         model, book = self.model, self.model.book
         prices = model.prices[:, market.MARKET_OF[book.country]]  # product x row
-        h = model.heavy_share
         revenue = np.zeros(book.n)
         cost = book.unit_cost.copy()
         revenue[book.kind == MINER] = prices[ORE, book.kind == MINER]
@@ -68,6 +67,7 @@ class Investments:
         cost[ref] += prices[ORE, ref]
         mag = book.kind == MAGNET_MAKER
         revenue[mag] = prices[MAGNET, mag]
+        h = model.heavy_share_of(np.flatnonzero(mag))
         cost[mag] += (1 - h) * prices[LIGHT, mag] + h * prices[HEAVY, mag]
         return np.divide(revenue, cost, out=np.zeros(book.n), where=cost > 0)
 

@@ -14,6 +14,7 @@ from .constants import CN, N_COUNTRIES, ORE
 
 CHINA, WORLD = 0, 1
 ROUNDS = 4
+COVER_FLOOR = 0.2  # below a fifth of the wanted stock, emptier shelves no longer push the price further
 EPS = 1e-12
 
 
@@ -176,7 +177,7 @@ def price_step(price: float, expected: float, held: float, wanted: float, unmet_
     and when orders go unfilled (lowered when stocks are long), approached at `speed` per month."""
     if wanted <= EPS:
         return price
-    ratio = max(held, EPS) / wanted
+    ratio = max(held / wanted, COVER_FLOOR)
     target = expected * float(np.exp(-cover_elasticity * np.log(ratio) + unmet_response * unmet_share))
     change = speed * float(np.log(target / price))
     change = min(max(change, -max_change), max_change)

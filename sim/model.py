@@ -26,6 +26,7 @@ from .world import STOCKPILE, FirmBook
 
 WARMUP_MONTHS = 12  # months run before the start date, with prices and the calendar frozen, to settle flows
 NEW_PLANT_UTILISATION = 0.85
+HEAVY_THRIFT_FLOOR = 0.4
 ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
 DEMAND_REFERENCE_MONTH = parse_month("2023-07")  # the IEA's 2023 demand figure, taken as mid-year
 BUYER_KIND = {ORE: REFINER, LIGHT: MAGNET_MAKER, HEAVY: MAGNET_MAKER, MAGNET: MANUFACTURER}
@@ -94,6 +95,7 @@ class RareEarthModel(mesa.Model):
         self.start_prices = self.prices.copy()
         self.expected_prices = self.prices.copy()
         self.substitution = np.ones(2)  # demand multiplier by market
+        self.heavy_thrift = np.ones(2)  # Dy/Tb per magnet relative to 2024, by market
         self.demand_shock = np.ones((N_COUNTRIES, N_SECTORS))
         self._target_cover = np.array([sc.market.target_cover_months.get(p, 2.0) for p in PRODUCTS])
         pull = np.ones((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
@@ -416,7 +418,7 @@ class RareEarthModel(mesa.Model):
         """Per tonne of output (magnets) or feed (refiners): value of what comes out, cost of what goes in."""
         kind = self.book.kind[rows]
         grade = self.feed_grade[rows]
-        h = self.heavy_share
+        h = self.heavy_share_of(rows)
         refining = kind == REFINER
         value = np.where(refining, grade[:, 0] * prices[LIGHT] + grade[:, 1] * prices[HEAVY], prices[MAGNET])
         inputs = np.where(refining, prices[ORE], (1 - h) * prices[LIGHT] + h * prices[HEAVY])
@@ -522,9 +524,8 @@ class RareEarthModel(mesa.Model):
                 self.prices[p, k] = market.price_step(self.prices[p, k], self.expected_prices[p, k], held[k],
                                                       wanted[k], share, sc.cover_elasticity, sc.unmet_response,
                                                       sc.price_speed, sc.max_monthly_change)
-        self.expected_prices += (self.prices - self.expected_prices) / sc.expectation_months
-        # Long run: prices drift back towards their normal (cost-based) level, and where Chinese exports
-        # flow freely traders arbitrage the world price towards China's.
+        # The price traders expect (the level scarcity is measured against) drifts back to its normal,
+        # cost-based level, and where Chinese exports flow freely it is arbitraged towards China's.
         self.expected_prices += (self.start_prices - self.expected_prices) / sc.normal_price_months
         parity = self.prices[:, market.CHINA] * self.start_prices[:, market.WORLD] / self.start_prices[:, market.CHINA]
         gap = parity - self.expected_prices[:, market.WORLD]
@@ -544,12 +545,21 @@ class RareEarthModel(mesa.Model):
         return 1.0 - (closed.T * weights).sum(axis=0)
 
     def _update_substitution(self) -> None:
-        """Users thrift and substitute when magnets stay dear, at most `substitution_speed` of demand a year."""
-        ratio = self.prices[MAGNET] / self.start_prices[MAGNET]
-        target = np.minimum(ratio ** (-self.scenario.demand.substitution_elasticity),
-                            self.scenario.demand.rebound_cap)
+        """Users thrift and substitute when magnets stay dear, at most `substitution_speed` of demand a year;
+        magnet makers likewise cut Dy/Tb per magnet when heavy oxide stays dear (as Japan's makers did
+        after 2011), down to HEAVY_THRIFT_FLOOR of the 2024 content."""
+        elasticity = self.scenario.demand.substitution_elasticity
         step = self.substitution_speed / 12.0
+        ratio = self.prices[MAGNET] / self.start_prices[MAGNET]
+        target = np.minimum(ratio ** (-elasticity), self.scenario.demand.rebound_cap)
         self.substitution += np.clip(target - self.substitution, -step, step)
+        heavy_ratio = self.prices[HEAVY] / self.start_prices[HEAVY]
+        target = np.clip(heavy_ratio ** (-elasticity), HEAVY_THRIFT_FLOOR, 1.0)
+        self.heavy_thrift += np.clip(target - self.heavy_thrift, -step, step)
+
+    def heavy_share_of(self, rows: np.ndarray) -> np.ndarray:
+        """Share of Dy/Tb oxide in each magnet maker's input, after thrifting."""
+        return self.heavy_share * self.heavy_thrift[market.MARKET_OF[self.book.country[rows]]]
 
     def _check_balance(self) -> None:
         """Produced = consumed + stocked + in transit (tonnes REO), relative to what has passed through."""

@@ -69,7 +69,6 @@ class Market(_Strict):
     cover_elasticity: float = Field(1.5, ge=0, le=10, description="price response to stock cover vs wanted")
     unmet_response: float = Field(1.0, ge=0, le=10, description="price response to the share of orders unfilled")
     price_speed: float = Field(0.5, gt=0, le=1, description="share of the gap to the target price closed a month")
-    expectation_months: float = Field(24.0, ge=1, le=240, description="how slowly the expected price follows")
     normal_price_months: float = Field(60.0, ge=1, le=600, description="how slowly prices return to normal")
     arbitrage_months: float = Field(6.0, ge=1, le=120, description="how fast open trade aligns world and China")
     max_monthly_change: float = Field(0.25, gt=0, le=1)
@@ -94,7 +93,7 @@ class Investment(_Strict):
     margin_trigger: float = Field(1.25, ge=0)
     step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
     lead_months: dict[Stage, int] = Field(
-        default_factory=lambda: {"mining": 18, "refining": 12, "magnets": 9}
+        default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9}
     )
 
 
