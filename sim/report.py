@@ -15,7 +15,7 @@ from .constants import COUNTRIES, MARKETS, PRODUCTS, STAGES  # noqa: E402
 
 COLOURS = {"CN": "#d62728", "US": "#1f77b4", "JP": "#9467bd", "AU": "#ff7f0e", "EU": "#2ca02c",
            "MM": "#8c564b", "MY": "#e377c2", "ROW": "#7f7f7f"}
-MARKED_EVENTS = {"export_control", "export_control_ends", "capacity_shock", "demand_shock", "mining_quota"}
+MARKED_EVENTS = {"export_control", "export_control_ends", "capacity_shock", "capacity_shock_ends", "demand_shock"}
 PRODUCT_LABEL = {"ore": "Ore (concentrate)", "light_oxide": "Light oxide (NdPr)",
                  "heavy_oxide": "Heavy oxide (Dy+Tb)", "magnet": "NdFeB magnets (per kg REO)"}
 CSS = """
@@ -45,13 +45,15 @@ def _mark_events(ax, events: pd.DataFrame) -> None:
 
 
 def _format_axis(ax) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     ax.grid(alpha=0.3)
 
 
 def price_chart(prices: pd.DataFrame, events: pd.DataFrame) -> str:
-    fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharex=True, layout="constrained")
     for ax, product in zip(axes.flat, PRODUCTS):
         for market, style in zip(MARKETS, ("-", "-")):
             rows = prices[(prices["product"] == product) & (prices["market"] == market)]
@@ -66,12 +68,12 @@ def price_chart(prices: pd.DataFrame, events: pd.DataFrame) -> str:
         _mark_events(ax, events)
         _format_axis(ax)
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Prices (dashed lines: policy events)", fontsize=11)
+    fig.suptitle("Prices (dashed lines: export controls and shocks)", fontsize=11)
     return _svg(fig)
 
 
 def shortage_chart(supply: pd.DataFrame, events: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+    fig, ax = plt.subplots(figsize=(11, 3.6), layout="constrained")
     by_country = supply.groupby(["date", "country"])[["demand_t", "delivered_t"]].sum().reset_index()
     by_country["short"] = 1 - by_country["delivered_t"] / by_country["demand_t"]
     for country in COUNTRIES:
@@ -87,7 +89,7 @@ def shortage_chart(supply: pd.DataFrame, events: pd.DataFrame) -> str:
 
 
 def flow_chart(flows: pd.DataFrame, events: pd.DataFrame) -> str:
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharex=True)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharex=True, layout="constrained")
     exports = flows[(flows["exporter"] == "CN") & (flows["importer"] != "CN")]
     dates = sorted(set(flows["date"]))
     for ax, product in zip(axes, ("light_oxide", "heavy_oxide", "magnet")):
@@ -107,7 +109,7 @@ def flow_chart(flows: pd.DataFrame, events: pd.DataFrame) -> str:
 
 
 def capacity_chart(capacity: pd.DataFrame) -> str:
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharex=True)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharex=True, layout="constrained")
     dates = sorted(set(capacity["date"]))
     for ax, stage in zip(axes, STAGES):
         rows = capacity[(capacity["stage"] == stage) & (capacity["country"] != "CN")]
@@ -118,7 +120,7 @@ def capacity_chart(capacity: pd.DataFrame) -> str:
             ax.stackplot(_dates(table.index), *(table[c] / 1000 for c in present), labels=present,
                          colors=[COLOURS[c] for c in present], alpha=0.85)
         china = capacity[(capacity["stage"] == stage) & (capacity["country"] == "CN")]
-        ax.set_title(f"{stage.capitalize()} outside China (China: {china['tonnes_per_year'].iloc[-1] / 1000:,.0f} kt/yr at end)",
+        ax.set_title(f"{stage.capitalize()} outside China\n(China at the end: {china['tonnes_per_year'].iloc[-1] / 1000:,.0f} kt/yr)",
                      fontsize=9)
         ax.set_ylabel("kt REO per year")
         _format_axis(ax)
@@ -127,15 +129,15 @@ def capacity_chart(capacity: pd.DataFrame) -> str:
 
 
 def stock_chart(stocks: pd.DataFrame, events: pd.DataFrame) -> str:
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharex=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharex=True, layout="constrained")
     for ax, country in zip(axes, ("US", "JP")):
         rows = stocks[stocks["country"] == country]
         for (holder, product), part in rows.groupby(["holder", "product"]):
-            if part["tonnes"].max() <= 0:
+            if product == "ore" or part["tonnes"].max() <= 0:
                 continue
             ax.plot(_dates(part["date"]), part["tonnes"], label=f"{product} ({holder})",
                     ls="-" if holder == "firms" else ":")
-        ax.set_title(f"Stocks held in {country} (incl. in transit)", fontsize=10)
+        ax.set_title(f"Oxide and magnet stocks held in {country} (incl. in transit)", fontsize=10)
         ax.set_ylabel("t REO")
         ax.legend(fontsize=7)
         _mark_events(ax, events)
