@@ -117,6 +117,7 @@ class Refiner(Firm):
         feed = weight[:, 0] * _ratio(need_light, grade[:, 0]) + weight[:, 1] * _ratio(need_heavy, grade[:, 1])
         feed *= _willingness(model.margin_index(rows))
         book.plan[rows] = np.minimum(feed, cls.monthly_capacity(model, rows))
+        book.need_now[rows, ORE] = book.plan[rows]
         book.order[rows, ORE] = _input_order(model, rows, ORE, book.plan[rows])
 
     @classmethod
@@ -156,8 +157,10 @@ class MagnetMaker(Firm):
         h = model.heavy_share_of(rows)
         wanted = _output_need(book, rows, MAGNET) * _willingness(model.margin_index(rows))
         book.plan[rows] = np.minimum(wanted, cls.monthly_capacity(model, rows))
-        book.order[rows, LIGHT] = _input_order(model, rows, LIGHT, book.plan[rows] * (1.0 - h))
-        book.order[rows, HEAVY] = _input_order(model, rows, HEAVY, book.plan[rows] * h)
+        book.need_now[rows, LIGHT] = book.plan[rows] * (1.0 - h)
+        book.need_now[rows, HEAVY] = book.plan[rows] * h
+        book.order[rows, LIGHT] = _input_order(model, rows, LIGHT, book.need_now[rows, LIGHT])
+        book.order[rows, HEAVY] = _input_order(model, rows, HEAVY, book.need_now[rows, HEAVY])
 
     @classmethod
     def operate(cls, model, rows: np.ndarray) -> np.ndarray:
@@ -190,6 +193,7 @@ class Manufacturer(Firm):
     def plan(cls, model, rows: np.ndarray) -> None:
         book = model.book
         book.plan[rows] = model.final_demand(rows)
+        book.need_now[rows, MAGNET] = book.plan[rows]
         book.order[rows, MAGNET] = _input_order(model, rows, MAGNET, book.plan[rows])
 
     @classmethod

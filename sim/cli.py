@@ -71,8 +71,12 @@ def cmd_run(args) -> int:
     sets = list(args.sets)
     if args.months is not None:
         sets.append(f"months={args.months}")
+    if args.seed is not None:  # validated like the scenario's own seed (a negative one is bad input, not a bug)
+        sets.append(f"seed={args.seed}")
     scenario = load_scenario(args.scenario, sets=sets)
     out = args.out or Path("runs") / scenario.name
+    if out.exists() and not out.is_dir():  # found before the run, not after minutes of work
+        raise ScenarioError("--out", str(out), "exists and is not a folder")
     update, close = _progress(scenario.months, args.quiet, scenario.name)
     started = time.perf_counter()
     try:

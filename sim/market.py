@@ -113,7 +113,8 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
     """Move one product from sellers' stock to buyers (or into transit), pay for it, note unmet orders.
 
     `prices` is (market,) for this product; importers pay their own market's price; `normal` is each
-    seller's normal monthly supply, which anchors market shares.
+    seller's normal monthly supply, which anchors market shares. After the main allocation, buyers who
+    cannot cover this month's use from stock are served at home first (imports arrive only later).
     """
     offer = book.stock[sellers, product]
     order = book.order[buyers, product]
@@ -122,53 +123,60 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
     supply = np.bincount(s_country, offer, minlength=N_COUNTRIES)
     demand = np.bincount(b_country, order, minlength=N_COUNTRIES)
     normal_by_country = np.bincount(s_country, normal, minlength=N_COUNTRIES)
-    flows, asked = allocate(supply, demand, weight, cap, normal_by_country)
-    sold = split_sales(offer, normal, s_country, flows.sum(axis=1))
-    seen = np.maximum(asked[s_country] * np.divide(normal, normal_by_country[s_country], out=np.zeros(len(offer)),
-                                                   where=normal_by_country[s_country] > EPS), sold)
-    book.asked_avg[sellers, product] += 0.3 * (seen - book.asked_avg[sellers, product])
-    price_to = prices[MARKET_OF]  # what an importer pays, by importer country
-    export_value = flows @ price_to
-    unit_revenue = np.divide(export_value, flows.sum(axis=1), out=np.zeros(N_COUNTRIES),
-                             where=flows.sum(axis=1) > EPS)
-    book.cash[sellers] += sold * unit_revenue[s_country] * 1000.0
-    book.sales_avg[sellers, product] += 0.3 * (sold - book.sales_avg[sellers, product])
 
-    content_in = None
-    if product == ORE:
-        held = book.stock[sellers, ORE]
-        content = book.ore_content[sellers]
-        frac = np.divide(content, held[:, None], out=np.zeros_like(content), where=held[:, None] > EPS)
-        content_out = frac * sold[:, None]
-        book.ore_content[sellers] -= content_out
-        country_content = np.stack([np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES)
-                                    for j in range(2)], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_tonne = np.where(flows.sum(axis=1)[:, None] > EPS, country_content / flows.sum(axis=1)[:, None], 0)
-        content_in = per_tonne  # exporter x 2: light and heavy per tonne shipped
+    # What a buyer needs for this month's own output and does not hold comes from home first: imports
+    # would arrive too late.
+    urgent = np.minimum(np.maximum(book.need_now[buyers, product] - book.stock[buyers, product], 0.0), order)
+    urgent_by_country = np.bincount(b_country, urgent, minlength=N_COUNTRIES)
+    first = np.minimum(supply, urgent_by_country)
+    first_part = urgent * _per(first, urgent_by_country)[b_country]
+    rest = order - first_part
+    rest_by_country = demand - first
+
+    flows, asked = allocate(supply - first, rest_by_country, weight, cap, normal_by_country)
+    home = np.diag(flows).copy()
+    dom = first_part + rest * _per(home, rest_by_country)[b_country]
+    imp = rest * _per(flows.sum(axis=0) - home, rest_by_country)[b_country]
+    flows[np.arange(N_COUNTRIES), np.arange(N_COUNTRIES)] += first
+    asked = asked + first
+
+    sold = split_sales(offer, normal, s_country, flows.sum(axis=1))
+    share = _per(normal, normal_by_country[s_country])
+    book.asked_avg[sellers, product] += 0.3 * (np.maximum(asked[s_country] * share, sold)
+                                               - book.asked_avg[sellers, product])
+    book.sales_avg[sellers, product] += 0.3 * (sold - book.sales_avg[sellers, product])
+    price_to = prices[MARKET_OF]  # what an importer pays, by importer country
+    unit_revenue = _per(flows @ price_to, flows.sum(axis=1))
+    book.cash[sellers] += sold * unit_revenue[s_country] * 1000.0
+    got = dom + imp
+    book.cash[buyers] -= got * price_to[b_country] * 1000.0
+    book.unmet[buyers, product] = np.maximum(order - got, 0.0)
+
+    if product != ORE:
+        book.stock[sellers, product] -= sold
+        np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
+        book.receive(buyers, product, dom, imp)
+        return Clearing(flows=flows, orders=demand, offers=supply)
+
+    # Ore carries its light and heavy content with it: sellers lose it pro rata, buyers get their
+    # exporters' blend.
+    content_out = _per(book.ore_content[sellers], offer[:, None]) * sold[:, None]
+    book.ore_content[sellers] -= content_out
     book.stock[sellers, product] -= sold
     np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
-
-    home = np.diag(flows)
-    received = flows.sum(axis=0)
-    got_share = np.divide(received, demand, out=np.zeros(N_COUNTRIES), where=demand > EPS)
-    dom_share = np.divide(home, demand, out=np.zeros(N_COUNTRIES), where=demand > EPS)
-    got = order * got_share[b_country]
-    dom = order * dom_share[b_country]
-    imp = got - dom
-    book.cash[buyers] -= got * price_to[b_country] * 1000.0
-    book.unmet[buyers, product] = order - got
-    if content_in is None:
-        book.receive(buyers, product, dom, imp)
-    else:
-        imports_only = flows - np.diag(home)
-        dom_content = np.divide(home[:, None] * content_in, demand[:, None], out=np.zeros((N_COUNTRIES, 2)),
-                                where=demand[:, None] > EPS)
-        imp_content = np.divide(imports_only.T @ content_in, demand[:, None], out=np.zeros((N_COUNTRIES, 2)),
-                                where=demand[:, None] > EPS)
-        book.receive(buyers, product, dom, imp, order[:, None] * dom_content[b_country],
-                     order[:, None] * imp_content[b_country])
+    by_exporter = np.stack([np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES) for j in range(2)], 1)
+    per_tonne = _per(by_exporter, flows.sum(axis=1)[:, None])  # exporter x (light, heavy)
+    imports_only = flows - np.diag(np.diag(flows))
+    imported_content = _per(imports_only.T @ per_tonne, (flows.sum(axis=0) - np.diag(flows))[:, None])
+    book.receive(buyers, product, dom, imp, dom[:, None] * per_tonne[b_country],
+                 imp[:, None] * imported_content[b_country])
     return Clearing(flows=flows, orders=demand, offers=supply)
+
+
+def _per(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is (almost) 0."""
+    denominator = np.broadcast_to(denominator, np.shape(numerator))
+    return np.divide(numerator, denominator, out=np.zeros(np.shape(numerator)), where=denominator > EPS)
 
 
 def price_step(price: float, expected: float, held: float, wanted: float, unmet_share: float,

@@ -21,14 +21,24 @@ Product = Literal[PRODUCTS]  # type: ignore[valid-type]
 Sector = Literal[SECTORS]  # type: ignore[valid-type]
 Stage = Literal[STAGES]  # type: ignore[valid-type]
 Level = Literal["none", "licence", "ban"]
+# One Literal each (not `Country | Literal["*"]`): a union of Literals reports one error per member, under a
+# location like `actor.literal['CN',...]`, and its message leaves out the extra allowed value.
+CountryOrAll = Literal[COUNTRIES + ("*",)]  # type: ignore[valid-type]
+CountryOrWorld = Literal[COUNTRIES + ("world",)]  # type: ignore[valid-type]
+SectorOrAll = Literal[SECTORS + ("*",)]  # type: ignore[valid-type]
 
 
 class ScenarioError(Exception):
     """A problem with user input, located by file and field."""
 
     def __init__(self, file: str | Path, field: str, reason: str):
-        self.file, self.field, self.reason = str(file), field, reason
-        super().__init__(f"{self.file}: {field}: {reason}")
+        # The CLI promises one line; a value or key read from a file may contain line breaks.
+        self.file, self.field, self.reason = (_one_line(str(text)) for text in (file, field, reason))
+        super().__init__(f"{self.file}: {self.field}: {self.reason}")
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def scenario_library() -> Path:
@@ -104,7 +114,7 @@ class Licensing(_Strict):
 
 class ExportControl(_Strict):
     products: list[Product]
-    destinations: list[Country | Literal["*"]] = ["*"]
+    destinations: list[CountryOrAll] = ["*"]
     level: Level
     approval_rate: float = Field(0.5, ge=0, le=1)
     review_months: int = Field(2, ge=0, le=24)
@@ -139,7 +149,7 @@ class FirmSpec(_Strict):
 
 class _Event(_Strict):
     date: Month
-    actor: Country | Literal["world"] = "world"
+    actor: CountryOrWorld = "world"
     description: str = ""
 
     @field_validator("date")
@@ -168,8 +178,8 @@ class CapacityShockEvent(_Event):
 
 class DemandShockEvent(_Event):
     kind: Literal["demand_shock"]
-    country: Country | Literal["*"] = "*"
-    sector: Sector | Literal["*"] = "*"
+    country: CountryOrAll = "*"
+    sector: SectorOrAll = "*"
     factor: float = Field(ge=0, le=10)
     duration_months: int | None = Field(None, ge=1, le=600)
 
@@ -325,8 +335,9 @@ def _list_item(items: list, part: str, path: str, source: str) -> Any:
 
 
 def _format_location(loc: tuple[Any, ...]) -> str:
-    # pydantic puts the discriminator value into the location of a tagged union member; drop it.
-    parts = [str(p) for p in loc if not (isinstance(p, str) and p in _EVENT_KINDS)]
+    # pydantic puts the discriminator value into the location of a tagged union member, and `[key]` after a
+    # bad dict key (`states.UK.[key]`); drop both.
+    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in _EVENT_KINDS or p == "[key]"))]
     return ".".join(parts) or "scenario"
 
 
@@ -338,15 +349,24 @@ def validate(raw: dict[str, Any], source: str | Path) -> Scenario:
         return Scenario.model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        reason = first["msg"]
+        reason, location = first["msg"], _format_location(first["loc"])
         if first["type"] == "extra_forbidden":
             reason = "unknown field"
         elif first["type"] == "missing":
             reason = "required field is missing"
-        elif "input" in first and first["type"] not in ("union_tag_invalid",):
+        elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # Only events form a tagged union: their `kind` is the field at fault, not the whole event.
+            location = f"{location}.kind"
+            kinds = ", ".join(sorted(_EVENT_KINDS))
+            reason = (f"unknown event kind {first['ctx']['tag']!r} (expected one of {kinds})"
+                      if first["type"] == "union_tag_invalid" else f"required field is missing (one of {kinds})")
+        elif first["type"] == "value_error":
+            # Our validators' messages already quote the bad value.
+            reason = reason.removeprefix("Value error, ")
+        elif "input" in first:
             reason = f"{reason} (got {first['input']!r})"
         extra = f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else ""
-        raise ScenarioError(source, _format_location(first["loc"]), reason + extra) from None
+        raise ScenarioError(source, location, reason + extra) from None
 
 
 def load_scenario(name_or_path: str | Path = "baseline_2024", overrides: dict[str, Any] | None = None,

@@ -30,6 +30,7 @@ class FirmBook:
         self.transit_content = np.zeros((max(transit_months, 1), n, 2))
         self.transit_months = transit_months
         self.order = np.zeros((n, N_PRODUCTS))
+        self.need_now = np.zeros((n, N_PRODUCTS))  # input needed for this month's own output
         self.plan = np.zeros(n)  # planned output (miners, magnet makers) or feed (refiners) this month
         self.sales_avg = np.zeros((n, N_PRODUCTS))  # smoothed monthly sales of outputs
         self.asked_avg = np.zeros((n, N_PRODUCTS))  # smoothed monthly orders addressed to the row

@@ -1,0 +1,54 @@
+"""Draws docs/img/full_embargo.png for the README from a fresh `full_embargo` run.
+
+    python docs/make_readme_chart.py
+"""
+from pathlib import Path
+
+import matplotlib
+import matplotlib.dates
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.outputs import tables  # noqa: E402
+from sim.runner import run_model  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+
+OUT = Path(__file__).parent / "img" / "full_embargo.png"
+
+
+def main() -> None:
+    frames = tables(run_model(load_scenario("full_embargo")))
+    prices, supply = frames["prices.csv"], frames["supply.csv"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    for product, colour in (("heavy_oxide", "#9467bd"), ("magnet", "#1f77b4")):
+        for market, style in (("world", "-"), ("china", ":")):
+            rows = prices[(prices["product"] == product) & (prices["market"] == market)]
+            start = rows["usd_per_kg"].iloc[0]
+            left.plot(pd.to_datetime(rows["date"] + "-01"), rows["usd_per_kg"] / start, style, color=colour,
+                      label=f"{product} ({market})")
+    left.set_ylabel("price / Jan 2024")
+    left.set_title("Prices: world vs China", fontsize=10)
+    left.legend(fontsize=8)
+    short = supply.groupby(["date", "country"])[["demand_t", "delivered_t"]].sum().reset_index()
+    for country, colour in (("US", "#1f77b4"), ("JP", "#9467bd"), ("EU", "#2ca02c")):
+        rows = short[short["country"] == country]
+        right.plot(pd.to_datetime(rows["date"] + "-01"), 100 * (1 - rows["delivered_t"] / rows["demand_t"]),
+                   color=colour, label=country)
+    right.set_ylabel("% of magnet demand unmet")
+    right.set_title("Shortages", fontsize=10)
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(matplotlib.dates.YearLocator())
+        ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
+        ax.axvspan(pd.Timestamp("2024-03-01"), pd.Timestamp("2025-03-01"), color="#eee", zorder=0)
+        ax.grid(alpha=0.3)
+    fig.suptitle("full_embargo: China bans rare-earth exports to the US and Japan for 12 months (grey)", fontsize=10)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(OUT, dpi=110)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
