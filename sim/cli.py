@@ -33,7 +33,12 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ree", description="An agent-based game of the rare-earth supply chain.",
                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                     epilog="Run `ree COMMAND --help` for a command's options and examples.")
+                     epilog="""examples:
+  ree scenarios                       # the scenario library
+  ree run full_embargo                # run one; outputs in runs/full_embargo/
+  ree validate my_scenario.toml       # check a scenario file
+
+Run `ree COMMAND --help` for a command's options and more examples.""")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario and write its outputs", epilog=EXAMPLES["run"],
@@ -115,10 +120,16 @@ def cmd_validate(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
+    import shutil
+    import textwrap
     entries = list_library()
     width = max(len(name) for name, _ in entries)
+    columns = max(shutil.get_terminal_size((100, 20)).columns, 60)
     for name, description in entries:
-        print(f"{name:<{width}}  {description}")
+        lines = textwrap.wrap(description, width=columns - width - 2) or [""]
+        print(f"{name:<{width}}  {lines[0]}")
+        for line in lines[1:]:
+            print(" " * (width + 2) + line)
     return 0
 
 

@@ -383,12 +383,12 @@ def load_scenario(name_or_path: str | Path = "baseline_2024", overrides: dict[st
 
 
 def list_library() -> list[tuple[str, str]]:
-    """(name, first line of description) of every scenario shipped with the package."""
+    """(name, description) of every scenario shipped with the package."""
     out = []
     for path in sorted(scenario_library().glob("*.toml")):
         try:
             scenario = validate(load_raw(path), path)
-            out.append((path.stem, scenario.description.strip().splitlines()[0]))
+            out.append((path.stem, " ".join(scenario.description.split())))
         except ScenarioError as err:
             out.append((path.stem, f"(invalid: {err})"))
     return out
