@@ -247,6 +247,8 @@ class RareEarthModel(mesa.Model):
     # ================================================================================== the month
     def step(self) -> None:
         if self.months_run >= self.months:
+            # The run is over. `running` turns False only now, one call after the last month, because
+            # Mesa 3.3.1's batch_run stops on it and would otherwise drop the last month's data row.
             self.running = False
             return
         self.month = self.start_month + self.months_run
@@ -259,9 +261,11 @@ class RareEarthModel(mesa.Model):
         self.progress_investments()
         self.record_month()
         self.months_run += 1
-        if self.months_run >= self.months:
-            self.running = False
         self.datacollector.collect(self)
+
+    @property
+    def finished(self) -> bool:
+        return self.months_run >= self.months
 
     def apply_scheduled_events(self) -> None:
         """Phase 1: the scenario's dated policy changes and shocks."""

@@ -11,7 +11,7 @@ def run_model(scenario: Scenario, seed: int | None = None, progress: Callable[[i
     """Build the model and step it through every month; returns the finished model."""
     from .model import RareEarthModel
     model = RareEarthModel(scenario=scenario, seed=seed)
-    while model.running:
+    while not model.finished:
         model.step()
         if progress is not None:
             progress(1)

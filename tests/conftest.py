@@ -39,7 +39,7 @@ class CheckedRun:
 def run_checked(scenario: str = "baseline_2024", seed: int | None = None, **overrides) -> CheckedRun:
     model = RareEarthModel(scenario=scenario, seed=seed, **overrides)
     run = CheckedRun(model)
-    while model.running:
+    while not model.finished:
         model.step()
         book = model.book
         run.balance_errors.append(model.last_balance_error)

@@ -32,7 +32,7 @@ def test_byte_identical_across_processes(tmp_path):
 
 def _licence_table(seed: int):
     model = RareEarthModel(scenario=str(LICENCE_SCENARIO), seed=seed, months=18)
-    while model.running:
+    while not model.finished:
         model.step()
     return tables(model)
 

@@ -1,0 +1,68 @@
+"""Licences: applications wait for review, are approved at the regime's rate or denied, and cap shipments."""
+import numpy as np
+import pytest
+
+from sim import RareEarthModel
+from sim.constants import C, P
+from tests.conftest import cached_run, run_checked
+
+SCENARIO = "tests/scenarios/licence_heavy_to_jp.toml"
+
+
+@pytest.fixture(scope="module")
+def licensed():
+    return run_checked(SCENARIO)
+
+
+def test_applications_wait_for_review(licensed):
+    lic = licensed.rec.licence  # month, (applied, approved, denied, pending), exporter, product, importer
+    start = licensed.month_index("2024-03")
+    pair = (C["CN"], P["heavy_oxide"], C["JP"])
+    assert lic[start, 0][pair] > 0, "Japanese buyers apply in the month the regime starts"
+    decided = lic[start: start + 2, 1][:, pair[0], pair[1], pair[2]] + lic[start: start + 2, 2][:, pair[0], pair[1], pair[2]]
+    assert decided.sum() == 0, "nothing is decided before the two-month review ends"
+    assert lic[start + 2, 1][pair] + lic[start + 2, 2][pair] > 0
+
+
+def test_about_half_of_the_tonnes_are_approved_over_time(licensed):
+    lic = licensed.rec.licence
+    approved, denied = lic[:, 1].sum(), lic[:, 2].sum()
+    assert 0.3 <= approved / (approved + denied) <= 0.7
+
+
+def test_shipments_never_exceed_approved_licences(licensed):
+    flows = licensed.rec.flow[:, :, C["CN"], C["JP"]]
+    lic = licensed.rec.licence
+    for product in ("heavy_oxide", "magnet"):
+        p = P[product]
+        shipped = flows[:, p].cumsum()
+        approved = lic[:, 1, C["CN"], p, C["JP"]].cumsum()
+        start = licensed.month_index("2024-03")
+        assert np.all(shipped[start:] - shipped[start - 1] <= approved[start:] + 1e-6)
+
+
+def test_unlicensed_products_still_flow(licensed):
+    start = licensed.month_index("2024-03")
+    assert licensed.rec.flow[start:, P["light_oxide"], C["CN"], C["JP"]].min() > 0
+
+
+def test_licence_decisions_are_logged_with_reasons(licensed):
+    rows = [r for r in licensed.model.log.rows if r[2] == "licence_decision"]
+    assert rows and rows[0][1] == "CN" and rows[0][3] == "JP"
+    assert "approved" in rows[0][4] and "approves about 50%" in rows[0][5]
+
+
+def test_stricter_licensing_raises_world_prices_and_cuts_china_exports():
+    loose = cached_run(SCENARIO, None, (("events.0.approval_rate", 0.9),))
+    tight = cached_run(SCENARIO, None, (("events.0.approval_rate", 0.2),))
+    heavy = P["heavy_oxide"]
+    assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
+    assert (tight.rec.flow[:, heavy, C["CN"], C["JP"]].sum() < loose.rec.flow[:, heavy, C["CN"], C["JP"]].sum())
+
+
+def test_ban_stops_flows_and_lifting_it_restores_them():
+    model = RareEarthModel(SCENARIO, months=12, **{"events__0__level": "ban", "events__0__duration_months": 4})
+    while not model.finished:
+        model.step()
+    flows = model.recorder.flow[:, P["magnet"], C["CN"], C["JP"]]
+    assert flows[2:6].sum() == 0 and flows[7:].min() > 0
