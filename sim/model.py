@@ -541,9 +541,7 @@ class RareEarthModel(mesa.Model):
         office = self.office
         closed = np.where(office.level[CN] == BAN, 1.0,
                           np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0))
-        users = self.book.kind != STOCKPILE
-        use = np.zeros((N_COUNTRIES, N_PRODUCTS))
-        np.add.at(use, self.book.country[users], self.book.use_avg[users])
+        use = self.use_by_country()
         use[CN] = 0.0
         weights = np.divide(use, use.sum(axis=0), out=np.zeros_like(use), where=use.sum(axis=0) > 0)
         return 1.0 - (closed.T * weights).sum(axis=0)
@@ -594,10 +592,15 @@ class RareEarthModel(mesa.Model):
         orders = self.last_orders[country_id]
         return np.divide(self.last_unmet[country_id], orders, out=np.zeros(N_PRODUCTS), where=orders > 1e-12)
 
+    def use_by_country(self) -> np.ndarray:
+        """Smoothed monthly use of each product by firms, country x product."""
+        book = self.book
+        firms = book.kind != STOCKPILE
+        return np.stack([np.bincount(book.country[firms], book.use_avg[firms, p], minlength=N_COUNTRIES)
+                         for p in range(N_PRODUCTS)], axis=1)
+
     def domestic_use(self, country_id: int) -> np.ndarray:
-        rows = self.book.kind != STOCKPILE
-        rows &= self.book.country == country_id
-        return self.book.use_avg[rows].sum(axis=0)
+        return self.use_by_country()[country_id]
 
     def capacity_by_country_stage(self) -> np.ndarray:
         book = self.book
