@@ -14,7 +14,7 @@ from . import market
 from .calibration import load_calibration
 from .constants import (
     CN, COUNTRIES, FIRM_KINDS, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES,
-    N_PRODUCTS, N_SECTORS, ORE, P, PRODUCTS, REFINER, S, SECTORS, SELLER_KIND, STAGE_OF_KIND, STAGES,
+    N_PRODUCTS, N_SECTORS, ORE, P, PRODUCTS, REFINER, SECTORS, SELLER_KIND, STAGE_OF_KIND, STAGES,
 )
 from .dates import format_month, parse_month
 from .events import EventLog, ScheduledEvents
@@ -291,7 +291,6 @@ class RareEarthModel(mesa.Model):
         office = self.office
         office.reset_month()
         if not office.level.any():
-            self.pending_licences = np.zeros_like(self.book.stock)
             return
         month = self.month
         pending = office.pending_by_firm(self.book.n)
@@ -321,7 +320,6 @@ class RareEarthModel(mesa.Model):
                          f"{decision.approved + decision.denied} applications "
                          f"({decision.approved_t:,.0f} t approved, {decision.denied_t:,.0f} t denied)",
                          f"the licensing office approves about {rate:.0%} of applications under current policy")
-        self.pending_licences = office.pending_by_firm(self.book.n)
 
     def clear_markets(self) -> None:
         """Phase 5: ore, then oxides, then magnets: each product's buyers meet its sellers."""
@@ -398,17 +396,6 @@ class RareEarthModel(mesa.Model):
     def market_of(self, rows: np.ndarray) -> np.ndarray:
         """0 (china) or 1 (world) for each row."""
         return market.MARKET_OF[self.book.country[rows]]
-
-    def output_price_index(self, rows: np.ndarray, product: int) -> np.ndarray:
-        """Each row's output price in its own market relative to the start; for refiners, the value of a
-        tonne of their feed (light and heavy content at current prices) relative to the start."""
-        markets = market.MARKET_OF[self.book.country[rows]]
-        if product in (LIGHT, HEAVY):
-            grade = self.feed_grade[rows]
-            now = grade[:, 0] * self.prices[LIGHT, markets] + grade[:, 1] * self.prices[HEAVY, markets]
-            then = grade[:, 0] * self.start_prices[LIGHT, markets] + grade[:, 1] * self.start_prices[HEAVY, markets]
-            return now / then
-        return self.prices[product, markets] / self.start_prices[product, markets]
 
     def margin_index(self, rows: np.ndarray) -> np.ndarray:
         """A processor's value-to-cost ratio (output value over inputs plus conversion) now, relative to

@@ -241,7 +241,7 @@ def resolve_scenario(name_or_path: str | Path, relative_to: Path | None = None) 
         if candidate.is_file():
             return candidate.resolve()
     raise ScenarioError(text, "scenario", "no such file and no library scenario of that name "
-                        f"(try `ree scenarios`)")
+                        "(try `ree scenarios`)")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
