@@ -18,7 +18,7 @@ from .scenario import ScenarioError, data_library
 SOURCE_COLUMNS = ("source_title", "source_year", "source_url", "note")
 
 REQUIRED = {
-    "firms.csv": ("name", "kind", "country", "capacity_t_per_year", "output_2024_t", "unit_cost_usd_per_kg"),
+    "firms.csv": ("name", "kind", "country", "capacity_t_per_year", "output_t", "unit_cost_usd_per_kg"),
     "projects.csv": ("name", "firm", "country", "stage", "tonnes_per_year", "online", "unit_cost_usd_per_kg"),
     "mine_output.csv": ("country", "year", "tonnes_reo"),
     "ore_grades.csv": ("country", "light_fraction", "heavy_fraction"),
@@ -26,6 +26,13 @@ REQUIRED = {
     "parameters.csv": ("key", "value"),
     "trade_links.csv": ("product", "exporter", "importer", "weight"),
 }
+
+
+REQUIRED_PARAMETERS = (
+    "magnet_reo_demand_t", "magnet_demand_reference_year", "magnet_demand_growth", "heavy_share_of_magnet_reo",
+    "price_ore", "price_light_oxide", "price_heavy_oxide", "price_magnet", "china_price_ratio",
+    "substitution_speed",
+)
 
 
 @dataclass(frozen=True)
@@ -87,13 +94,22 @@ def _members(table: pd.DataFrame, column: str, allowed: tuple[str, ...], wildcar
             _fail(path, i + 2, column, f"unknown {column} '{text}' (expected one of {', '.join(sorted(ok))})")
 
 
+def resolve_data_folder(folder: str) -> Path:
+    """'' is the shipped configs/data; a name such as `data_2009` is a folder shipped beside it; anything
+    else is a path."""
+    if not folder:
+        return data_library()
+    shipped = data_library().parent / folder
+    return shipped if shipped.is_dir() and not Path(folder).is_dir() else Path(folder)
+
+
 @lru_cache(maxsize=8)
 def load_calibration(folder: str = "") -> Calibration:
-    root = Path(folder) if folder else data_library()
+    root = resolve_data_folder(folder)
     firms = _read(root, "firms.csv")
     _members(firms, "kind", FIRM_KINDS[:3])
     _members(firms, "country", COUNTRIES)
-    for column in ("capacity_t_per_year", "output_2024_t"):
+    for column in ("capacity_t_per_year", "output_t"):
         _numbers(firms, column)
     _numbers(firms, "unit_cost_usd_per_kg", minimum=1e-9)
 
@@ -132,6 +148,9 @@ def load_calibration(folder: str = "") -> Calibration:
     params = _read(root, "parameters.csv")
     _numbers(params, "value", minimum=-np.inf)
     parameters = dict(zip(params["key"], params["value"]))
+    for key in REQUIRED_PARAMETERS:
+        if key not in parameters:
+            _fail(root / "parameters.csv", None, key, "required parameter is missing")
 
     links = _read(root, "trade_links.csv")
     _members(links, "product", PRODUCTS)

@@ -28,7 +28,6 @@ WARMUP_MONTHS = 12  # months run before the start date, with prices and the cale
 NEW_PLANT_UTILISATION = 0.85
 HEAVY_THRIFT_FLOOR = 0.4
 ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
-DEMAND_REFERENCE_MONTH = parse_month("2023-07")  # the IEA's 2023 demand figure, taken as mid-year
 BUYER_KIND = {ORE: REFINER, LIGHT: MAGNET_MAKER, HEAVY: MAGNET_MAKER, MAGNET: MANUFACTURER}
 INPUTS_OF_KIND = {REFINER: (ORE,), MAGNET_MAKER: (LIGHT, HEAVY), MANUFACTURER: (MAGNET,)}
 
@@ -89,8 +88,8 @@ class RareEarthModel(mesa.Model):
         self.substitution_speed = (sc.demand.substitution_speed if sc.demand.substitution_speed is not None
                                    else cal.param("substitution_speed"))
         self.ore_grade = cal.ore_grades.loc[list(COUNTRIES), ["light_fraction", "heavy_fraction"]].to_numpy(float)
-        world = np.array([cal.param(f"price_{p}_2024") for p in PRODUCTS])
-        ratio = cal.param("china_price_ratio_2024")
+        world = np.array([cal.param(f"price_{p}") for p in PRODUCTS])
+        ratio = cal.param("china_price_ratio")
         self.prices = np.stack([world * ratio, world], axis=1)  # product x market
         self.start_prices = self.prices.copy()
         self.expected_prices = self.prices.copy()
@@ -108,18 +107,19 @@ class RareEarthModel(mesa.Model):
             np.fill_diagonal(weights[p], diagonal)
         self.trade_weight = weights * pull
         self.origin_share = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
-        annual = cal.param("magnet_reo_demand_2023_t") * (1 + self.growth) ** (
-            (self.start_month - DEMAND_REFERENCE_MONTH) / 12.0)
+        reference_month = cal.param("magnet_demand_reference_year") * 12.0
+        annual = cal.param("magnet_reo_demand_t") * (1 + self.growth) ** (
+            (self.start_month - reference_month) / 12.0)
         self.base_world_demand = annual
 
     def _build_firms(self) -> None:
         cal, sc = self.calibration, self.scenario
         scale = sc.world.scale
-        table = cal.firms[["name", "kind", "country", "capacity_t_per_year", "output_2024_t",
+        table = cal.firms[["name", "kind", "country", "capacity_t_per_year", "output_t",
                            "unit_cost_usd_per_kg"]].to_dict("records")
         for extra in sc.firms:
             row = extra.model_dump()
-            row["output_2024_t"] = row["output_2024_t"] if row["output_2024_t"] is not None else 0.0
+            row["output_t"] = row["output_t"] if row["output_t"] is not None else 0.0
             table.append(row)
         stage_kind = {"mining": "miner", "refining": "refiner", "magnets": "magnet_maker"}
         known = {r["name"] for r in table}
@@ -127,7 +127,7 @@ class RareEarthModel(mesa.Model):
         for project in cal.projects.to_dict("records"):
             if project["firm"] not in known:
                 table.append({"name": project["firm"], "kind": stage_kind[project["stage"]],
-                              "country": project["country"], "capacity_t_per_year": 0.0, "output_2024_t": 0.0,
+                              "country": project["country"], "capacity_t_per_year": 0.0, "output_t": 0.0,
                               "unit_cost_usd_per_kg": project["unit_cost_usd_per_kg"]})
                 known.add(project["firm"])
             online = parse_month(project["online"])
@@ -145,7 +145,7 @@ class RareEarthModel(mesa.Model):
                 sectors.append(-1)
                 capacity.append(r["capacity_t_per_year"] / scale)
                 cost.append(r["unit_cost_usd_per_kg"])
-                output.append(r["output_2024_t"] / scale)
+                output.append(r["output_t"] / scale)
                 names.append(r["name"] if scale == 1 else f"{r['name']} #{copy + 1}")
         shares = cal.demand_shares
         for c, s in zip(*np.nonzero(shares)):

@@ -63,7 +63,8 @@ Month = Annotated[str, Field(description="YYYY-MM")]
 
 class World(_Strict):
     scale: int = Field(1, ge=1, le=1000, description="firm agents per calibrated firm")
-    data: str = Field("", description="folder of calibration CSVs; empty = the shipped configs/data")
+    data: str = Field("", description="calibration CSVs: empty = configs/data, a name = a folder shipped "
+                                      "beside it (e.g. data_2009), else a path")
 
 
 class Demand(_Strict):
@@ -143,7 +144,7 @@ class FirmSpec(_Strict):
     kind: Literal["miner", "refiner", "magnet_maker"]
     country: Country
     capacity_t_per_year: float = Field(ge=0)
-    output_2024_t: float | None = Field(None, ge=0)
+    output_t: float | None = Field(None, ge=0)
     unit_cost_usd_per_kg: float = Field(gt=0)
 
 

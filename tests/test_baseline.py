@@ -23,8 +23,8 @@ def test_prices_stay_within_30_percent_of_calibrated_start(baseline, product, ma
 def test_start_prices_are_the_calibrated_2024_prices(baseline):
     cal = load_calibration()
     world = baseline.model.start_prices[:, 1]
-    assert world[PRODUCTS.index("light_oxide")] == pytest.approx(cal.param("price_light_oxide_2024"))
-    assert world[PRODUCTS.index("heavy_oxide")] == pytest.approx(cal.param("price_heavy_oxide_2024"))
+    assert world[PRODUCTS.index("light_oxide")] == pytest.approx(cal.param("price_light_oxide"))
+    assert world[PRODUCTS.index("heavy_oxide")] == pytest.approx(cal.param("price_heavy_oxide"))
 
 
 def test_no_country_sector_shortage_above_two_percent(baseline):
