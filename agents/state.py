@@ -1,8 +1,9 @@
 """States: one agent per country, with a pluggable strategy that takes the monthly decisions.
 
-In this version a strategy manages the mining quota and the strategic stockpile; export controls come
-from the scenario's dated events (issue B hands them to the strategies). A classroom player replaces the
-strategy's decisions with submitted moves.
+A strategy manages the mining quota and the strategic stockpile, reviews licence applications to export,
+and (depending on its stance) escalates or relaxes export controls in answer to what others do. The
+stances: `default` (moderate), `hawkish`, `conciliatory`, `tit_for_tat` and `passive` (scripted events
+only). A classroom player replaces the strategy's decisions with submitted moves.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import mesa
 import numpy as np
 
 from sim.constants import COUNTRIES, N_PRODUCTS, ORE, PRODUCTS
+from sim.diplomacy import describe
 
 QUOTA_PRICE_RESPONSE = 0.5  # top-up of a quota batch per unit rise of the domestic ore price index
 QUOTA_SHORTAGE_TRIGGER = 0.02  # ... or when domestic refiners could not get this share of their ore
@@ -27,22 +29,46 @@ class Decision:
 
 
 class PassiveStrategy:
-    """Takes no decisions: controls and stocks change only through scenario events."""
+    """Takes no decisions: controls and stocks change only through scenario events; licences are
+    reviewed at the regime's rate alone."""
 
     name = "passive"
+    stance = 0.0
 
     def decide(self, state: "StateAgent", model) -> list[Decision]:
         return []
 
+    def partner_adjustment(self, state: "StateAgent", partner: int, model) -> tuple[float, str]:
+        return 0.0, ""
 
-class DefaultStrategy:
-    """Grows the mining quota each January and keeps the stockpile: fill it in calm times, open it when
-    domestic buyers go short."""
+    def review_licence(self, state: "StateAgent", app, model) -> tuple[bool, str]:
+        """Approve or deny one application; the reason is written for a student."""
+        regime = model.office.regime(app.exporter, app.product, app.importer)
+        who = COUNTRIES[app.importer]
+        if regime is None:
+            return True, "no licence is needed any more"
+        if app.defense and regime.deny_defense:
+            return False, f"military end use in {who}: denied in principle under the export-control rules"
+        rate = regime.rate(model.month)
+        relation = float(model.relations.score[app.exporter, app.importer])
+        adjustment, why = self.partner_adjustment(state, app.importer, model)
+        chance = float(np.clip(rate + RELATION_WEIGHT * relation + adjustment, 0.0, 1.0))
+        approved = model.rng.random() < chance
+        mood = describe(relation)
+        verdict = "approved" if approved else "denied"
+        reason = (f"{verdict}: about {rate:.0%} of applications pass under the current rules; relations with "
+                  f"{who} are {mood}")
+        return approved, reason + (f"; {why}" if why else "") + f" (chance {chance:.0%})"
+
+
+class DefaultStrategy(PassiveStrategy):
+    """Moderate: grows the mining quota in two batches a year and keeps the stockpile: fill it in calm
+    times, open it when domestic buyers go short."""
 
     name = "default"
 
     def decide(self, state: "StateAgent", model) -> list[Decision]:
-        decisions: list[Decision] = []
+        decisions: list[Decision] = self.respond_to_others(state, model)
         state.ore_shortage += 0.2 * (model.domestic_unmet_share(state.country_id)[0] - state.ore_shortage)
         if state.quota_t is not None and model.month_of_year in (0, 6) and model.months_run > 0:
             decisions.append(self._new_quota(state, model))
@@ -90,7 +116,114 @@ class DefaultStrategy:
         return decisions
 
 
-STRATEGIES = {"default": DefaultStrategy, "passive": PassiveStrategy}
+    def respond_to_others(self, state: "StateAgent", model) -> list[Decision]:
+        """Moderates do not answer controls with controls."""
+        return []
+
+
+class HawkishStrategy(DefaultStrategy):
+    """Uses supply as leverage: approves fewer licences for partners it is at odds with, and puts
+    heavy rare earths and magnets under licence for any country whose relations turn hostile."""
+
+    name = "hawkish"
+    stance = -0.15
+
+    def partner_adjustment(self, state, partner, model):
+        return self.stance, "the government treats exports as leverage (hawkish)"
+
+    def respond_to_others(self, state, model):
+        return escalate_against(state, model, threshold=HAWK_THRESHOLD, rate=0.4,
+                                why="relations have turned {mood}; a hawkish government uses supply as leverage")
+
+
+class ConciliatoryStrategy(DefaultStrategy):
+    """Keeps trade flowing: approves more licences and eases its own controls once relations recover."""
+
+    name = "conciliatory"
+    stance = 0.15
+
+    def partner_adjustment(self, state, partner, model):
+        return self.stance, "the government wants trade to keep flowing (conciliatory)"
+
+    def respond_to_others(self, state, model):
+        return relax_controls(state, model, above=0.0)
+
+
+class TitForTatStrategy(DefaultStrategy):
+    """Answers like with like: hostile acts in the last months cost a partner its licences (and, for a
+    supplier, bring controls on it); once the partner stops, so does it."""
+
+    name = "tit_for_tat"
+
+    def partner_adjustment(self, state, partner, model):
+        act = model.relations.recent_hostility(partner, state.country_id, model.month)
+        if act is None:
+            return 0.05, ""
+        return -0.3, f"{COUNTRIES[partner]} acted against it recently ({act.what}), and it answers in kind"
+
+    def respond_to_others(self, state, model):
+        decisions = []
+        for partner in range(len(COUNTRIES)):
+            if partner == state.country_id:
+                continue
+            act = model.relations.recent_hostility(partner, state.country_id, model.month)
+            controlled = model.office.level[state.country_id, :, partner].any()
+            if act is not None and not controlled and state.exports_leverage(model):
+                decisions.append(impose_licences(state, model, partner, rate=0.5,
+                                                 why=f"tit for tat: {COUNTRIES[partner]} {act.what}"))
+        decisions.extend(relax_controls(state, model, above=-0.05, only_if_quiet=True))
+        return decisions
+
+
+HAWK_THRESHOLD = -0.4
+RELATION_WEIGHT = 0.3  # licence approval chance per unit of relations score
+LEVERAGE_PRODUCTS = ("heavy_oxide", "magnet")
+
+
+def impose_licences(state, model, partner: int, rate: float, why: str) -> Decision:
+    from sim.licensing import LICENCE
+    products = [PRODUCTS.index(p) for p in LEVERAGE_PRODUCTS]
+    model.office.set_control(state.country_id, products, [partner], LICENCE, model.month, approval_rate=rate,
+                             review_months=2)
+    model.relations.shift(state.country_id, partner, -0.2, model.month, "put rare earths under licence")
+    return Decision("export_control", COUNTRIES[partner],
+                    f"licence on {', '.join(LEVERAGE_PRODUCTS)} (approval rate {rate:.0%}, review 2 months)", why)
+
+
+def escalate_against(state, model, threshold: float, rate: float, why: str) -> list[Decision]:
+    if not state.exports_leverage(model):
+        return []
+    decisions = []
+    for partner in range(len(COUNTRIES)):
+        score = model.relations.score[state.country_id, partner]
+        if partner != state.country_id and score < threshold and not model.office.level[state.country_id, :, partner].any():
+            decisions.append(impose_licences(state, model, partner, rate, why.format(mood=describe(score))))
+    return decisions
+
+
+def relax_controls(state, model, above: float, only_if_quiet: bool = False) -> list[Decision]:
+    """Lift own licence regimes on partners whose relations are back above `above`."""
+    from sim.licensing import LICENCE, NONE
+    decisions = []
+    own = state.country_id
+    for partner in range(len(COUNTRIES)):
+        if partner == own or not (model.office.level[own, :, partner] == LICENCE).any():
+            continue
+        if model.office.level[own, :, partner].max() > LICENCE:
+            continue  # bans are political decisions the strategy leaves to the scenario
+        quiet = model.relations.recent_hostility(partner, own, model.month) is None
+        if model.relations.score[own, partner] > above and (quiet or not only_if_quiet):
+            products = list(np.flatnonzero(model.office.level[own, :, partner] == LICENCE))
+            model.office.set_control(own, products, [partner], NONE, model.month)
+            model.relations.shift(own, partner, 0.1, model.month, "lifted its licence requirement")
+            decisions.append(Decision("export_control", COUNTRIES[partner], "licence requirement lifted",
+                                      f"relations with {COUNTRIES[partner]} are "
+                                      f"{describe(model.relations.score[own, partner])} again"))
+    return decisions
+
+
+STRATEGIES = {"default": DefaultStrategy, "passive": PassiveStrategy, "hawkish": HawkishStrategy,
+              "conciliatory": ConciliatoryStrategy, "tit_for_tat": TitForTatStrategy}
 
 
 class StateAgent(mesa.Agent):
@@ -110,3 +243,10 @@ class StateAgent(mesa.Agent):
 
     def decide(self) -> list[Decision]:
         return self.strategy.decide(self, self.model)
+
+    def review_licence(self, app) -> tuple[bool, str]:
+        return self.strategy.review_licence(self, app, self.model)
+
+    def exports_leverage(self, model) -> bool:
+        """Whether this country supplies enough of the world's refining to make controls bite."""
+        return model.refining_share(self.country_id) > 0.5

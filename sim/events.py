@@ -50,7 +50,8 @@ class ScheduledEvents:
     def _apply(self, event, month: int) -> None:
         handler = getattr(self, f"_{event.kind}")
         detail, rationale = handler(event, month)
-        target = getattr(event, "country", None) or ",".join(getattr(event, "destinations", []) or [])
+        target = (getattr(event, "country", None) or getattr(event, "target", None)
+                  or ",".join(getattr(event, "destinations", []) or []))
         self.model.log.add(month, event.actor, event.kind, target or event.actor, detail,
                            event.description or rationale)
 
@@ -64,23 +65,67 @@ class ScheduledEvents:
         products = [P[p] for p in event.products]
         importers = _countries(event.destinations, exclude=event.actor)
         office = model.office
-        before = [(p, m, int(office.level[exporter, p, m]), float(office.approval_rate[exporter, p, m]),
+        before = [(p, m, int(office.level[exporter, p, m]), office.regime(exporter, p, m),
                    int(office.review_months[exporter, p, m])) for p in products for m in importers]
-        office.set_control(exporter, products, importers, LEVELS[event.level], event.approval_rate,
-                           event.review_months)
+        office.set_control(exporter, products, importers, LEVELS[event.level], month,
+                           approval_rate=event.approval_rate, review_months=event.review_months,
+                           later_rate=event.later_rate, ramp_months=event.ramp_months,
+                           deny_defense=event.deny_defense)
+        for m in importers:
+            if event.level == "none":
+                model.relations.shift(exporter, m, 0.1, month, "lifted its export controls")
+            else:
+                model.relations.shift(exporter, m, -0.3 if event.level == "ban" else -0.15, month,
+                                      f"put rare earths under {event.level}")
 
         def undo():
-            for p, m, level, rate, review in before:
-                office.set_control(exporter, [p], [m], level, rate, review)
+            for p, m, level, regime, review in before:
+                office.set_control(exporter, [p], [m], level, model.month, review_months=review,
+                                   **({} if regime is None else {
+                                       "approval_rate": regime.approval_rate, "later_rate": regime.later_rate,
+                                       "ramp_months": regime.ramp_months, "deny_defense": regime.deny_defense}))
             model.log.add(model.month, event.actor, "export_control_ends", ",".join(event.destinations),
                           f"{event.level} on {', '.join(event.products)} lifted after {event.duration_months} months",
                           "the measure was announced for a fixed period")
 
         self._later(month, event.duration_months, undo, "export control")
         terms = "" if event.level != "licence" else (
-            f" (approval rate {event.approval_rate:.0%}, review {event.review_months} months)")
+            f" (approval rate {event.approval_rate:.0%}"
+            + (f" rising to {event.later_rate:.0%} over {event.ramp_months} months" if event.later_rate is not None else "")
+            + f", review {event.review_months} months)")
         return (f"{event.level} on {', '.join(event.products)} to {', '.join(event.destinations)}{terms}",
                 "export control set by the scenario")
+
+    def _export_quota(self, event, month: int):
+        exporter = COUNTRIES.index(event.actor)
+        self.model.office.set_export_quota(exporter, [P[p] for p in event.products], event.tonnes_per_year, month)
+        if event.tonnes_per_year is None:
+            return f"export quota on {', '.join(event.products)} lifted", "export quota set by the scenario"
+        return (f"export quota of {event.tonnes_per_year:,.0f} t/yr on {', '.join(event.products)}",
+                "export quota set by the scenario")
+
+    def _general_licence(self, event, month: int):
+        exporter = COUNTRIES.index(event.actor)
+        importers = _countries(event.destinations, exclude=event.actor)
+        self.model.office.add_general_licence(exporter, importers, [P[p] for p in event.products],
+                                              month + event.duration_months - 1, event.description or "general licence")
+        for m in importers:
+            self.model.relations.shift(exporter, m, 0.1, month, "granted general licences")
+        return (f"general licences for civil end users in {', '.join(event.destinations)} on "
+                f"{', '.join(event.products)} for {event.duration_months} months", "general licence set by the scenario")
+
+    def _relations(self, event, month: int):
+        actor, target = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
+        self.model.relations.shift(actor, target, event.change, month, event.description or "a diplomatic incident")
+        score = self.model.relations.score[target, actor]
+        return f"{event.target}'s view of {event.actor} moves {event.change:+.2f} to {score:+.2f}", "diplomatic event"
+
+    def _tariff(self, event, month: int):
+        actor, target = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
+        change = -0.005 * event.change_points  # +10 points sours relations by 0.05
+        self.model.relations.shift(actor, target, change, month,
+                                   f"{'raised' if event.change_points > 0 else 'cut'} tariffs")
+        return f"tariffs on {event.target}'s goods {event.change_points:+.0f} points", "trade measure set by the scenario"
 
     def _mining_quota(self, event, month: int):
         state = self.model.states[event.actor]

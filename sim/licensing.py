@@ -1,13 +1,16 @@
-"""Export controls and licences: who may ship what where, and the licence queue.
+"""Export controls, licences and export quotas: the licensing offices' machinery.
 
 A control is set per (exporter, product, importer): none, licence or ban. Under `licence`, importing firms
-apply for the tonnes they expect to need; each application waits `review_months` and is approved with the
-control's approval rate (drawn from the model's generator) or denied. Approved tonnes form a quota for the
-country pair that shipments use up; unused tonnes lapse after the licence's validity.
+file applications (firm, product, tonnes, destination, end use); each waits at least `review_months` in
+the exporter's queue, which reviews a limited number a month, and is then decided by the exporting
+state's strategy (`agents/state.py`), which gives its reason. Approved tonnes belong to the applicant and
+lapse after the licence's validity. General licences let civil end users of a partner import without
+applying; an export quota caps an exporter's total exports of some products per calendar year.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -15,141 +18,239 @@ from .constants import N_COUNTRIES, N_PRODUCTS
 
 NONE, LICENCE, BAN = 0, 1, 2
 LEVELS = {"none": NONE, "licence": LICENCE, "ban": BAN}
+INF = float("inf")
 
 
 @dataclass
-class Decision:
-    """One month's decisions on one (exporter, product, importer)."""
+class Application:
+    firm: int
     exporter: int
     product: int
     importer: int
-    approved: int
-    denied: int
-    approved_t: float
-    denied_t: float
+    tonnes: float
+    defense: bool
+    submitted: int
+    due: int
+
+
+@dataclass
+class Verdict:
+    """A decided application, with the office's reason in plain words."""
+    application: Application
+    approved: bool
+    reason: str
+
+
+@dataclass
+class GeneralLicence:
+    exporter: int
+    importers: frozenset[int]
+    products: frozenset[int]
+    until: int  # last month in force
+    label: str
+
+
+@dataclass
+class ExportQuota:
+    products: frozenset[int]
+    tonnes_per_year: float
+    left: float
+    year: int
+
+
+@dataclass
+class Regime:
+    """Terms of a licence regime on one (exporter, product, importer)."""
+    approval_rate: float
+    later_rate: float
+    ramp_months: int
+    started: int
+    deny_defense: bool
+
+    def rate(self, month: int) -> float:
+        if self.ramp_months <= 0:
+            return self.later_rate
+        progress = min(max((month - self.started) / self.ramp_months, 0.0), 1.0)
+        return self.approval_rate + progress * (self.later_rate - self.approval_rate)
 
 
 @dataclass
 class LicenceOffice:
     validity_months: int
     level: np.ndarray = field(default_factory=lambda: np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES), np.int8))
-    approval_rate: np.ndarray = field(default_factory=lambda: np.ones((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES)))
     review_months: np.ndarray = field(default_factory=lambda: np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES), int))
 
     def __post_init__(self):
-        # the queue: parallel lists, one entry per application
-        self._q_firm: list[int] = []
-        self._q_key: list[tuple[int, int, int]] = []
-        self._q_tonnes: list[float] = []
-        self._q_due: list[int] = []
-        # approved quota batches per key: list of [tonnes_left, expiry_month]
-        self._quota: dict[tuple[int, int, int], list[list[float]]] = {}
+        self.regimes: dict[tuple[int, int, int], Regime] = {}
+        self.review_capacity: dict[int, float] = {}  # exporter -> applications a month (absent: no limit)
+        self.queue: list[Application] = []
+        self.quota: dict[tuple[int, int, int], list[list[float]]] = {}  # (firm, exporter, product) -> batches
+        self.general: list[GeneralLicence] = []
+        self.export_quotas: dict[int, ExportQuota] = {}
         self.applied = np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES))
         self.approved = np.zeros_like(self.applied)
         self.denied = np.zeros_like(self.applied)
+        self.approval_rate = np.ones((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES))  # current, for read-outs
 
     # ------------------------------------------------------------------------------------- controls
-    def set_control(self, exporter: int, products: list[int], importers: list[int], level: int,
-                    approval_rate: float, review_months: int) -> None:
+    def set_control(self, exporter: int, products: list[int], importers: list[int], level: int, month: int,
+                    approval_rate: float = 1.0, review_months: int = 0, later_rate: float | None = None,
+                    ramp_months: int = 0, deny_defense: bool = True) -> None:
         for p in products:
             for m in importers:
                 if m == exporter:
                     continue
-                self.level[exporter, p, m] = level
-                self.approval_rate[exporter, p, m] = approval_rate
-                self.review_months[exporter, p, m] = review_months
-                if level != LICENCE:
-                    self._drop(exporter, p, m)
+                key = (exporter, p, m)
+                self.level[key] = level
+                self.review_months[key] = review_months
+                if level == LICENCE:
+                    self.regimes[key] = Regime(approval_rate, approval_rate if later_rate is None else later_rate,
+                                               ramp_months, month, deny_defense)
+                else:
+                    self.regimes.pop(key, None)
+                    self._drop(key)
+        self.refresh_rates(month)
 
-    def _drop(self, e: int, p: int, m: int) -> None:
-        key = (e, p, m)
-        self._quota.pop(key, None)
-        keep = [i for i, k in enumerate(self._q_key) if k != key]
-        if len(keep) != len(self._q_key):
-            for name in ("_q_firm", "_q_key", "_q_tonnes", "_q_due"):
-                values = getattr(self, name)
-                setattr(self, name, [values[i] for i in keep])
+    def regime(self, exporter: int, product: int, importer: int) -> Regime | None:
+        return self.regimes.get((exporter, product, importer))
+
+    def refresh_rates(self, month: int) -> None:
+        self.approval_rate[:] = 1.0
+        for key, regime in self.regimes.items():
+            self.approval_rate[key] = regime.rate(month)
+        self.approval_rate[self.level == BAN] = 0.0
+
+    def _drop(self, key: tuple[int, int, int]) -> None:
+        e, p, m = key
+        self.queue = [a for a in self.queue if (a.exporter, a.product, a.importer) != key]
+        for firm_key in [k for k in self.quota if k[1] == e and k[2] == p]:
+            del self.quota[firm_key]
+
+    def add_general_licence(self, exporter: int, importers: list[int], products: list[int], until: int,
+                            label: str) -> None:
+        self.general.append(GeneralLicence(exporter, frozenset(importers), frozenset(products), until, label))
+
+    def general_licence(self, exporter: int, product: int, importer: int, month: int) -> GeneralLicence | None:
+        for licence in self.general:
+            if (licence.exporter == exporter and importer in licence.importers and product in licence.products
+                    and month <= licence.until):
+                return licence
+        return None
+
+    def set_export_quota(self, exporter: int, products: list[int], tonnes_per_year: float | None, month: int) -> None:
+        if tonnes_per_year is None:
+            self.export_quotas.pop(exporter, None)
+        else:
+            self.export_quotas[exporter] = ExportQuota(frozenset(products), tonnes_per_year, tonnes_per_year,
+                                                       month // 12)
+
+    def export_allowance(self, exporter: int, product: int, month: int) -> float:
+        """Tonnes the exporter may still ship abroad this month under its quota, paced over the year."""
+        quota = self.export_quotas.get(exporter)
+        if quota is None or product not in quota.products:
+            return INF
+        if month // 12 != quota.year:
+            quota.year, quota.left = month // 12, quota.tonnes_per_year
+        months_left = 12 - month % 12
+        return max(quota.left, 0.0) / months_left
+
+    def use_export_quota(self, exporter: int, product: int, tonnes: float) -> None:
+        quota = self.export_quotas.get(exporter)
+        if quota is not None and product in quota.products:
+            quota.left -= tonnes
 
     def controlled(self, product: int) -> bool:
         return bool(self.level[:, product, :].any())
 
     # ------------------------------------------------------------------------------------- queue
-    def pending(self, firm_rows: np.ndarray | None = None) -> np.ndarray:
+    def pending(self) -> np.ndarray:
         """Pending tonnes by (exporter, product, importer)."""
         out = np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES))
-        for key, tonnes in zip(self._q_key, self._q_tonnes):
-            out[key] += tonnes
+        for a in self.queue:
+            out[a.exporter, a.product, a.importer] += a.tonnes
         return out
 
-    def pending_by_firm(self, n_rows: int) -> np.ndarray:
-        """Pending tonnes by (firm row, product), over all exporters."""
-        out = np.zeros((n_rows, N_PRODUCTS))
-        for firm, key, tonnes in zip(self._q_firm, self._q_key, self._q_tonnes):
-            out[firm, key[1]] += tonnes
+    def pending_by_firm(self, n_rows: int, product: int) -> np.ndarray:
+        """Pending tonnes by (firm row, exporter) for one product."""
+        out = np.zeros((n_rows, N_COUNTRIES))
+        for a in self.queue:
+            if a.product == product:
+                out[a.firm, a.exporter] += a.tonnes
         return out
 
     def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,
-              month: int) -> None:
+              defense: np.ndarray, month: int) -> None:
         due = month + int(self.review_months[exporter, product, importer])
-        for firm, t in zip(firms.tolist(), tonnes.tolist()):
+        for firm, t, d in zip(firms.tolist(), tonnes.tolist(), defense.tolist()):
             if t > 1e-9:
-                self._q_firm.append(firm)
-                self._q_key.append((exporter, product, importer))
-                self._q_tonnes.append(t)
-                self._q_due.append(due)
+                self.queue.append(Application(firm, exporter, product, importer, t, bool(d), month, due))
                 self.applied[exporter, product, importer] += t
 
-    def decide(self, month: int, rng: np.random.Generator) -> list[Decision]:
-        """Decide every application whose review ends this month; approved tonnes become quota."""
-        due = [i for i, d in enumerate(self._q_due) if d <= month]
-        if not due:
-            return []
-        draws = rng.random(len(due))
-        tally: dict[tuple[int, int, int], list[float]] = {}
-        for i, draw in zip(due, draws):
-            key, tonnes = self._q_key[i], self._q_tonnes[i]
-            ok = draw < self.approval_rate[key]
-            row = tally.setdefault(key, [0, 0, 0.0, 0.0])
-            if ok:
-                row[0] += 1
-                row[2] += tonnes
-                self._quota.setdefault(key, []).append([tonnes, month + self.validity_months])
-                self.approved[key] += tonnes
+    def review(self, month: int, decide: Callable[[Application], tuple[bool, str]],
+               scale: int = 1) -> list[Verdict]:
+        """Decide applications whose review time is over, oldest first, within each office's capacity."""
+        verdicts, waiting, used = [], [], {}
+        for app in self.queue:
+            limit = self.review_capacity.get(app.exporter, INF) * scale
+            if app.due > month or used.get(app.exporter, 0) >= limit:
+                waiting.append(app)
+                continue
+            used[app.exporter] = used.get(app.exporter, 0) + 1
+            approved, reason = decide(app)
+            key = (app.exporter, app.product, app.importer)
+            if approved:
+                self.quota.setdefault((app.firm, app.exporter, app.product), []).append(
+                    [app.tonnes, month + self.validity_months])
+                self.approved[key] += app.tonnes
             else:
-                row[1] += 1
-                row[3] += tonnes
-                self.denied[key] += tonnes
-        keep = sorted(set(range(len(self._q_due))) - set(due))
-        for name in ("_q_firm", "_q_key", "_q_tonnes", "_q_due"):
-            values = getattr(self, name)
-            setattr(self, name, [values[i] for i in keep])
-        return [Decision(k[0], k[1], k[2], int(v[0]), int(v[1]), v[2], v[3]) for k, v in sorted(tally.items())]
+                self.denied[key] += app.tonnes
+            verdicts.append(Verdict(app, approved, reason))
+        self.queue = waiting
+        return verdicts
 
     # ------------------------------------------------------------------------------------- shipping
-    def caps(self, product: int, month: int) -> np.ndarray:
-        """Exporter x importer tonnes that may ship this month: inf (free), quota (licence) or 0 (ban)."""
+    def holdings(self, product: int, buyers: np.ndarray, buyer_country: np.ndarray, orders: np.ndarray,
+                 defense: np.ndarray, month: int) -> np.ndarray:
+        """Tonnes each buyer may import from each exporter this month on licence: valid approved quota,
+        or its whole order where a general licence covers it (civil end users only)."""
+        held = np.zeros((len(buyers), N_COUNTRIES))
+        index = {int(row): i for i, row in enumerate(buyers.tolist())}
+        for (firm, e, p), batches in self.quota.items():
+            if p != product or firm not in index:
+                continue
+            batches[:] = [b for b in batches if b[1] >= month and b[0] > 1e-9]
+            held[index[firm], e] += sum(b[0] for b in batches)
+        for e in range(N_COUNTRIES):
+            for m in range(N_COUNTRIES):
+                if self.level[e, product, m] == LICENCE and self.general_licence(e, product, m, month):
+                    civil = (buyer_country == m) & ~defense
+                    held[civil, e] = np.maximum(held[civil, e], orders[civil])
+        return held
+
+    def caps(self, product: int, month: int, holdings: np.ndarray | None, buyer_country: np.ndarray) -> np.ndarray:
+        """Exporter x importer tonnes that may cross this month: inf (free), licences held, or 0 (ban)."""
         level = self.level[:, product, :]
-        cap = np.where(level == NONE, np.inf, 0.0)
-        for (e, p, m), batches in self._quota.items():
-            if p == product and level[e, m] == LICENCE:
-                batches[:] = [b for b in batches if b[1] >= month and b[0] > 1e-9]
-                cap[e, m] = sum(b[0] for b in batches)
+        cap = np.where(level == NONE, INF, 0.0)
+        if holdings is not None and (level == LICENCE).any():
+            held = np.stack([np.bincount(buyer_country, holdings[:, e], minlength=N_COUNTRIES)
+                             for e in range(N_COUNTRIES)])
+            cap = np.where(level == LICENCE, held, cap)
         return cap
 
-    def use(self, product: int, flows: np.ndarray) -> None:
-        """Ships under licence draw down the oldest batches first."""
-        for (e, p, m), batches in self._quota.items():
-            if p != product:
-                continue
-            need = flows[e, m]
-            for batch in batches:
+    def use(self, product: int, buyers: np.ndarray, shipped: np.ndarray) -> None:
+        """Shipments under licence (buyer x exporter tonnes) draw down each buyer's oldest batches first."""
+        for i, e in zip(*np.nonzero(shipped > 1e-12)):
+            batches = self.quota.get((int(buyers[i]), int(e), product))
+            need = shipped[i, e]
+            for batch in batches or []:
                 if need <= 0:
                     break
                 take = min(batch[0], need)
                 batch[0] -= take
                 need -= take
 
-    def reset_month(self) -> None:
+    def reset_month(self, month: int) -> None:
         self.applied[:] = 0.0
         self.approved[:] = 0.0
         self.denied[:] = 0.0
+        self.refresh_rates(month)

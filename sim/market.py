@@ -28,12 +28,13 @@ MARKET_OF = market_of_country()
 
 
 def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np.ndarray,
-             normal: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+             normal: np.ndarray | None = None, export_limit: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Shipments T[exporter, importer] with T.sum(1) <= supply, T.sum(0) <= demand and T <= cap.
 
     Each importer splits what it needs across exporters in proportion to weight x each exporter's normal
     supply (so market shares rest on capacity, not on whoever happens to hold stock); oversubscribed
     exporters scale requests down; what is left tries again, weighted by unsold supply.
+    `export_limit` caps each exporter's shipments abroad in total (an export quota).
     Also returns what importers first asked of each exporter: the demand a seller sees.
     """
     ship = np.zeros_like(weight)
@@ -41,6 +42,8 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
     left_demand = demand.astype(float).copy()
     left_cap = cap.astype(float).copy()
     asked = np.zeros(len(supply))
+    abroad = ~np.eye(len(supply), dtype=bool)
+    left_export = None if export_limit is None else export_limit.astype(float).copy()
     for round_ in range(ROUNDS):
         if left_demand.sum() <= EPS or left_supply.sum() <= EPS:
             break
@@ -53,6 +56,10 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
             with np.errstate(invalid="ignore", divide="ignore"):
                 request = np.where(total > EPS, w / total * left_demand, 0.0)
         request = np.minimum(request, left_cap)
+        if left_export is not None:
+            crossing = (request * abroad).sum(axis=1)
+            squeeze = np.divide(left_export, crossing, out=np.ones_like(crossing), where=crossing > left_export)
+            request = np.where(abroad, request * squeeze[:, None], request)
         requested = request.sum(axis=1)
         if round_ == 0:
             asked = requested
@@ -63,6 +70,8 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
         left_supply = np.maximum(left_supply - sent.sum(axis=1), 0.0)
         left_demand = np.maximum(left_demand - sent.sum(axis=0), 0.0)
         left_cap = np.maximum(left_cap - sent, 0.0)
+        if left_export is not None:
+            left_export = np.maximum(left_export - (sent * abroad).sum(axis=1), 0.0)
     return ship, asked
 
 
@@ -93,6 +102,15 @@ class Clearing:
     flows: np.ndarray  # exporter x importer tonnes
     orders: np.ndarray  # by importer
     offers: np.ndarray  # by exporter
+    licensed: np.ndarray | None = None  # buyer x exporter tonnes shipped under licence
+
+
+@dataclass
+class Licensed:
+    """Licence holdings for one product: what each buyer may import from each exporter, and which
+    exporter x importer pairs need a licence."""
+    holdings: np.ndarray  # buyer x exporter tonnes
+    pairs: np.ndarray  # exporter x importer bool
 
 
 def split_sales(offer: np.ndarray, normal: np.ndarray, country: np.ndarray, sold_by_country: np.ndarray) -> np.ndarray:
@@ -109,7 +127,8 @@ def split_sales(offer: np.ndarray, normal: np.ndarray, country: np.ndarray, sold
 
 
 def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, weight: np.ndarray,
-                  cap: np.ndarray, prices: np.ndarray, normal: np.ndarray) -> Clearing:
+                  cap: np.ndarray, prices: np.ndarray, normal: np.ndarray, licensed: Licensed | None = None,
+                  export_limit: np.ndarray | None = None) -> Clearing:
     """Move one product from sellers' stock to buyers (or into transit), pay for it, note unmet orders.
 
     `prices` is (market,) for this product; importers pay their own market's price; `normal` is each
@@ -133,10 +152,21 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
     rest = order - first_part
     rest_by_country = demand - first
 
-    flows, asked = allocate(supply - first, rest_by_country, weight, cap, normal_by_country)
+    flows, asked = allocate(supply - first, rest_by_country, weight, cap, normal_by_country, export_limit)
     home = np.diag(flows).copy()
     dom = first_part + rest * _per(home, rest_by_country)[b_country]
-    imp = rest * _per(flows.sum(axis=0) - home, rest_by_country)[b_country]
+    imports = flows * ~np.eye(N_COUNTRIES, dtype=bool)
+    by_exporter = None
+    if licensed is not None:
+        # goods shipped under licence go to the firms holding the licences, the rest by orders
+        licensed_flows = imports * licensed.pairs
+        imports = imports - licensed_flows
+        held = np.stack([np.bincount(b_country, licensed.holdings[:, e], minlength=N_COUNTRIES)
+                         for e in range(N_COUNTRIES)])  # exporter x importer
+        by_exporter = licensed.holdings * _per(licensed_flows, held)[:, b_country].T
+    imp = rest * _per(imports.sum(axis=0), rest_by_country)[b_country]
+    if by_exporter is not None:
+        imp = imp + by_exporter.sum(axis=1)
     flows[np.arange(N_COUNTRIES), np.arange(N_COUNTRIES)] += first
     asked = asked + first
 
@@ -156,7 +186,7 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
         book.stock[sellers, product] -= sold
         np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
         book.receive(buyers, product, dom, imp)
-        return Clearing(flows=flows, orders=demand, offers=supply)
+        return Clearing(flows=flows, orders=demand, offers=supply, licensed=by_exporter)
 
     # Ore carries its light and heavy content with it: sellers lose it pro rata, buyers get their
     # exporters' blend.
@@ -164,13 +194,14 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
     book.ore_content[sellers] -= content_out
     book.stock[sellers, product] -= sold
     np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
-    by_exporter = np.stack([np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES) for j in range(2)], 1)
-    per_tonne = _per(by_exporter, flows.sum(axis=1)[:, None])  # exporter x (light, heavy)
-    imports_only = flows - np.diag(np.diag(flows))
-    imported_content = _per(imports_only.T @ per_tonne, (flows.sum(axis=0) - np.diag(flows))[:, None])
-    book.receive(buyers, product, dom, imp, dom[:, None] * per_tonne[b_country],
-                 imp[:, None] * imported_content[b_country])
-    return Clearing(flows=flows, orders=demand, offers=supply)
+    content_by_exporter = np.stack([np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES)
+                                    for j in range(2)], 1)
+    per_tonne = _per(content_by_exporter, flows.sum(axis=1)[:, None])  # exporter x (light, heavy)
+    unlicensed_content = rest[:, None] * _per(imports.T @ per_tonne, rest_by_country[:, None])[b_country]
+    if by_exporter is not None:
+        unlicensed_content = unlicensed_content + by_exporter @ per_tonne
+    book.receive(buyers, product, dom, imp, dom[:, None] * per_tonne[b_country], unlicensed_content)
+    return Clearing(flows=flows, orders=demand, offers=supply, licensed=by_exporter)
 
 
 def _per(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

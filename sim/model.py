@@ -10,13 +10,14 @@ import numpy as np
 from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
 from agents.state import StateAgent
 
-from . import market
+from . import licence_flow, market
 from .calibration import load_calibration
 from .constants import (
     CN, COUNTRIES, FIRM_KINDS, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES,
-    N_PRODUCTS, N_SECTORS, ORE, P, PRODUCTS, REFINER, SECTORS, SELLER_KIND, STAGE_OF_KIND, STAGES,
+    N_PRODUCTS, N_SECTORS, ORE, P, PRODUCTS, REFINER, S, SECTORS, SELLER_KIND, STAGE_OF_KIND, STAGES,
 )
 from .dates import format_month, parse_month
+from .diplomacy import Relations
 from .events import EventLog, ScheduledEvents
 from .investment import Investments
 from .licensing import BAN, LICENCE, LicenceOffice
@@ -64,6 +65,12 @@ class RareEarthModel(mesa.Model):
         self._build_firms()
         self._build_states()
         self.office = LicenceOffice(validity_months=loaded.licensing.validity_months)
+        for country, state in self.states.items():
+            if state.config.review_capacity is not None:
+                self.office.review_capacity[COUNTRIES.index(country)] = state.config.review_capacity
+        self.relations = Relations.from_pairs(loaded.diplomacy.relations)
+        self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
+        self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.schedule_events = ScheduledEvents(self, loaded.events)
         self.investments = Investments(self)
         self._quota_limits()
@@ -228,6 +235,10 @@ class RareEarthModel(mesa.Model):
             for product, tonnes in state.config.stockpile.items():
                 self.book.stock[row, P[product]] = tonnes
                 state.holds[P[product]] = True
+        self.defense_row = (self.book.kind == MANUFACTURER) & (self.book.sector == S["defense"])
+        for state in self.states.values():
+            if state.stockpile_row is not None and state.config.stockpile_end_use == "defense":
+                self.defense_row[state.stockpile_row] = True
         self.buyers = {}
         for p in range(N_PRODUCTS):
             stockpile_rows = [s.stockpile_row for s in self.states.values()
@@ -273,6 +284,7 @@ class RareEarthModel(mesa.Model):
 
     def states_decide(self) -> None:
         """Phase 2: each state's strategy (or a player's moves) decides."""
+        self.relations.drift()
         for state in self.states.values():
             for decision in state.decide():
                 self.log.add(self.month, state.country, decision.kind, decision.target, decision.detail,
@@ -288,38 +300,7 @@ class RareEarthModel(mesa.Model):
 
     def process_licences(self) -> None:
         """Phase 4: importers apply for licences where controls require them; the offices decide."""
-        office = self.office
-        office.reset_month()
-        if not office.level.any():
-            return
-        month = self.month
-        pending = office.pending_by_firm(self.book.n)
-        for p in range(N_PRODUCTS):
-            level = office.level[:, p, :]
-            if not (level == LICENCE).any():
-                continue
-            buyers = self.buyers[p]
-            cap = office.caps(p, month)
-            orders = self.book.order[buyers, p]
-            b_country = self.book.country[buyers]
-            country_orders = np.bincount(b_country, orders, minlength=N_COUNTRIES)
-            for e, m in zip(*np.nonzero(level == LICENCE)):
-                in_m = buyers[b_country == m]
-                if len(in_m) == 0:
-                    continue
-                share = self.origin_share[p, e, m]
-                want = self.book.order[in_m, p] * share * self.scenario.licensing.application_months
-                held_quota = cap[e, m] * np.divide(self.book.order[in_m, p], country_orders[m],
-                                                   out=np.zeros(len(in_m)), where=country_orders[m] > 0)
-                office.apply(in_m, int(e), p, int(m), np.maximum(want - pending[in_m, p] - held_quota, 0.0), month)
-        for decision in office.decide(month, self.rng):
-            state = COUNTRIES[decision.exporter]
-            rate = office.approval_rate[decision.exporter, decision.product, decision.importer]
-            self.log.add(month, state, "licence_decision", COUNTRIES[decision.importer],
-                         f"{PRODUCTS[decision.product]}: approved {decision.approved} of "
-                         f"{decision.approved + decision.denied} applications "
-                         f"({decision.approved_t:,.0f} t approved, {decision.denied_t:,.0f} t denied)",
-                         f"the licensing office approves about {rate:.0%} of applications under current policy")
+        licence_flow.file_and_review(self)
 
     def clear_markets(self) -> None:
         """Phase 5: ore, then oxides, then magnets: each product's buyers meet its sellers."""
@@ -328,13 +309,16 @@ class RareEarthModel(mesa.Model):
         self.month_flows = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
         for p in range(N_PRODUCTS):
             weight = self.trade_weight[p] * self._price_pull(p)
-            cap = self.office.caps(p, self.month)
+            cap, licensed, export_limit = licence_flow.market_terms(self, p)
             buyers = self.buyers[p]
             sellers = self.sellers[p]
             normal = self._normal_supply(sellers, p)
-            clearing = market.clear_product(self.book, p, sellers, buyers, weight, cap, self.prices[p], normal)
-            self.office.use(p, clearing.flows)
+            clearing = market.clear_product(self.book, p, sellers, buyers, weight, cap, self.prices[p], normal,
+                                            licensed, export_limit)
+            licence_flow.record_use(self, p, clearing)
             self.month_flows[p] = clearing.flows
+            abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
+            self.export_mix[:, p] += 0.3 * (abroad - self.export_mix[:, p])
             self._release_stockpiles(p)
             b_country = self.book.country[buyers]
             self.last_orders[:, p] = np.bincount(b_country, self.book.order[buyers, p], minlength=N_COUNTRIES)
@@ -588,6 +572,20 @@ class RareEarthModel(mesa.Model):
 
     def domestic_use(self, country_id: int) -> np.ndarray:
         return self.use_by_country()[country_id]
+
+    def refining_share(self, country_id: int) -> float:
+        """The country's share of the world's refining capacity."""
+        capacity = self.capacity_by_country_stage()[:, 1]
+        return float(capacity[country_id] / capacity.sum()) if capacity.sum() > 0 else 0.0
+
+    def export_quota_share(self, product: int) -> np.ndarray:
+        """Per exporter, the share of its export quota this product may use: by its recent exports."""
+        share = np.ones(N_COUNTRIES)
+        for e, quota in self.office.export_quotas.items():
+            covered = sorted(quota.products)
+            mix = self.export_mix[e, covered]
+            share[e] = self.export_mix[e, product] / mix.sum() if mix.sum() > 0 else 1.0 / len(covered)
+        return share
 
     def capacity_by_country_stage(self) -> np.ndarray:
         book = self.book

@@ -117,12 +117,17 @@ class ExportControl(_Strict):
     products: list[Product]
     destinations: list[CountryOrAll] = ["*"]
     level: Level
-    approval_rate: float = Field(0.5, ge=0, le=1)
+    approval_rate: float = Field(0.5, ge=0, le=1, description="share of applications approved at first")
+    later_rate: float | None = Field(None, ge=0, le=1, description="share approved once the office has ramped up")
+    ramp_months: int = Field(0, ge=0, le=60, description="months from approval_rate to later_rate")
     review_months: int = Field(2, ge=0, le=24)
+    deny_defense: bool = Field(True, description="deny military end users in principle")
 
 
 class StateConfig(_Strict):
-    strategy: Literal["default", "passive"] = "default"
+    strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"] = "default"
+    review_capacity: float | None = Field(None, gt=0, description="licence applications reviewed a month")
+    stockpile_end_use: Literal["civil", "defense"] = "civil"
     mining_quota_t: float | None = Field(None, ge=0)
     quota_growth: float = Field(0.0, ge=-0.5, le=1.0)
     stockpile: dict[Product, float] = Field(default_factory=dict)
@@ -195,10 +200,51 @@ class NoteEvent(_Event):
     kind: Literal["note"]
 
 
+class ExportQuotaEvent(_Event):
+    kind: Literal["export_quota"]
+    products: list[Product]
+    tonnes_per_year: float | None = Field(None, ge=0, description="leave out to lift the quota")
+
+
+class GeneralLicenceEvent(_Event):
+    kind: Literal["general_licence"]
+    products: list[Product]
+    destinations: list[CountryOrAll]
+    duration_months: int = Field(12, ge=1, le=600)
+
+
+class RelationsEvent(_Event):
+    kind: Literal["relations"]
+    target: Country
+    change: float = Field(ge=-2, le=2, description="how the target's view of the actor moves (-1 to 1 scale)")
+
+
+class TariffEvent(_Event):
+    kind: Literal["tariff"]
+    target: Country
+    change_points: float = Field(ge=-200, le=200, description="tariff change on the target's goods, points")
+
+
 Event = Annotated[
-    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent],
+    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
+          ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent],
     Field(discriminator="kind"),
 ]
+
+
+class Diplomacy(_Strict):
+    relations: dict[str, float] = Field(default_factory=dict, description='"CN-JP" = -0.1: both views of a pair')
+
+    @field_validator("relations")
+    @classmethod
+    def _pairs(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, score in value.items():
+            parts = key.split("-")
+            if len(parts) != 2 or any(p not in COUNTRIES for p in parts) or parts[0] == parts[1]:
+                raise ValueError(f"'{key}' is not a pair of two country ids like 'CN-JP'")
+            if not -1 <= score <= 1:
+                raise ValueError(f"'{key}' = {score} is outside -1..1")
+        return value
 
 
 class Scenario(_Strict):
@@ -213,6 +259,7 @@ class Scenario(_Strict):
     investment: Investment = Field(default_factory=Investment)
     licensing: Licensing = Field(default_factory=Licensing)
     states: dict[Country, StateConfig] = Field(default_factory=dict)
+    diplomacy: Diplomacy = Field(default_factory=Diplomacy)
     firms: list[FirmSpec] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
 
@@ -342,7 +389,8 @@ def _format_location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "scenario"
 
 
-_EVENT_KINDS = {"export_control", "mining_quota", "capacity_shock", "demand_shock", "stockpile_release", "note"}
+_EVENT_KINDS = {"export_control", "mining_quota", "capacity_shock", "demand_shock", "stockpile_release", "note",
+                "export_quota", "general_licence", "relations", "tariff"}
 
 
 def validate(raw: dict[str, Any], source: str | Path) -> Scenario:

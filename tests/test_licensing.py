@@ -46,10 +46,26 @@ def test_unlicensed_products_still_flow(licensed):
     assert licensed.rec.flow[start:, P["light_oxide"], C["CN"], C["JP"]].min() > 0
 
 
-def test_licence_decisions_are_logged_with_reasons(licensed):
-    rows = [r for r in licensed.model.log.rows if r[2] == "licence_decision"]
-    assert rows and rows[0][1] == "CN" and rows[0][3] == "JP"
-    assert "approved" in rows[0][4] and "approves about 50%" in rows[0][5]
+def test_licence_decisions_are_logged_with_applicants_and_reasons(licensed):
+    rows = [r for r in licensed.model.log.rows if r[2] in ("licence_approved", "licence_denied")]
+    assert {r[2] for r in rows} == {"licence_approved", "licence_denied"}
+    assert all(r[1] == "CN" and r[3] == "JP" for r in rows)
+    civil = [r for r in rows if "military" not in r[5]]
+    assert civil and all("about 50% of applications pass" in r[5] and "relations with JP" in r[5] for r in civil)
+    assert any("manufacturers" in r[4] or "Shin-Etsu" in r[4] for r in rows), "the detail names the applicants"
+
+
+def test_military_end_users_are_denied(licensed):
+    rows = [r for r in licensed.model.log.rows if r[2] == "licence_denied" and "military end use" in r[5]]
+    assert rows and all("JP defense manufacturers" in r[4] for r in rows)
+    assert not any(r[2] == "licence_approved" and "JP defense" in r[4] for r in licensed.model.log.rows)
+
+
+def test_refused_firms_apply_for_more(licensed):
+    from sim.constants import MANUFACTURER
+    model = licensed.model
+    jp_users = model.rows[MANUFACTURER][model.book.country[model.rows[MANUFACTURER]] == C["JP"]]
+    assert model.approval_belief[jp_users, P["magnet"]].min() < 0.9
 
 
 def test_stricter_licensing_raises_world_prices_and_cuts_china_exports():

@@ -1,0 +1,87 @@
+"""Relations between states: how each regards the others, how far it trusts them, and what they did.
+
+Scores run from -1 (hostile) to +1 (allied). Actions move them: a ban or a licence regime aimed at a
+country sours that country's view of the actor (and a little the actor's own), an agreement warms both,
+a broken agreement costs trust. Strategies read the scores when they decide licences and answer offers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .constants import C, COUNTRIES, N_COUNTRIES
+
+DEFAULT_SCORE = 0.3
+DEFAULT_TRUST = 0.5
+MEMORY_MONTHS = 6
+
+
+@dataclass
+class Act:
+    month: int
+    actor: int
+    target: int
+    what: str
+    hostile: bool
+
+
+@dataclass
+class Relations:
+    score: np.ndarray = field(default_factory=lambda: np.full((N_COUNTRIES, N_COUNTRIES), DEFAULT_SCORE))
+    trust: np.ndarray = field(default_factory=lambda: np.full((N_COUNTRIES, N_COUNTRIES), DEFAULT_TRUST))
+    acts: list[Act] = field(default_factory=list)
+
+    @classmethod
+    def from_pairs(cls, pairs: dict[str, float]) -> "Relations":
+        """`{"CN-JP": -0.1}` sets both directions of a pair."""
+        relations = cls()
+        np.fill_diagonal(relations.score, 1.0)
+        np.fill_diagonal(relations.trust, 1.0)
+        for key, value in pairs.items():
+            a, b = (C[x] for x in key.split("-"))
+            relations.score[a, b] = relations.score[b, a] = value
+        return relations
+
+    def shift(self, actor: int, target: int, change: float, month: int, what: str) -> None:
+        """`actor` did something to `target`: the target's view of the actor moves by `change`, the actor's
+        own view by half as much."""
+        self.score[target, actor] = float(np.clip(self.score[target, actor] + change, -1.0, 1.0))
+        self.score[actor, target] = float(np.clip(self.score[actor, target] + change / 2.0, -1.0, 1.0))
+        self.acts.append(Act(month, actor, target, what, change < 0))
+
+    def break_trust(self, actor: int, target: int, amount: float) -> None:
+        self.trust[target, actor] = float(np.clip(self.trust[target, actor] - amount, 0.0, 1.0))
+
+    def build_trust(self, a: int, b: int, amount: float) -> None:
+        for x, y in ((a, b), (b, a)):
+            self.trust[x, y] = float(np.clip(self.trust[x, y] + amount, 0.0, 1.0))
+
+    def recent_hostility(self, by: int, against: int, month: int) -> Act | None:
+        """The latest hostile act of `by` against `against` within the memory window."""
+        for act in reversed(self.acts):
+            if month - act.month > MEMORY_MONTHS:
+                break
+            if act.hostile and act.actor == by and act.target == against:
+                return act
+        return None
+
+    def drift(self, rate: float = 0.01) -> None:
+        """Without news, relations slowly regain their everyday level."""
+        off = ~np.eye(N_COUNTRIES, dtype=bool)
+        self.score[off] += rate * (DEFAULT_SCORE - self.score[off])
+
+
+def describe(score: float) -> str:
+    if score <= -0.5:
+        return "hostile"
+    if score <= -0.1:
+        return "strained"
+    if score < 0.3:
+        return "cool"
+    if score < 0.6:
+        return "cordial"
+    return "close"
+
+
+__all__ = ["Relations", "Act", "describe", "COUNTRIES"]

@@ -1,0 +1,117 @@
+"""Phase 4 and the licence side of phase 5: importers apply, offices review, shipments use the licences.
+
+Importers apply for what they expect to buy from a controlled supplier over the next
+`licensing.application_months`, less what is pending or already approved; having been refused before,
+they apply for more (up to 4x), as firms did in 2025. Verdicts are logged per exporter, importer,
+product and reason, naming the applicant firms.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from . import market
+from .constants import COUNTRIES, N_COUNTRIES, N_PRODUCTS, PRODUCTS
+from .licensing import LICENCE
+
+MIN_APPROVAL_BELIEF = 0.25
+BELIEF_MEMORY = 0.3
+NAMES_SHOWN = 3
+
+
+def file_and_review(model) -> None:
+    office = model.office
+    office.reset_month(model.month)
+    if not (office.level == LICENCE).any() and not office.queue:
+        return
+    for p in range(N_PRODUCTS):
+        if (office.level[:, p, :] == LICENCE).any():
+            _file(model, p)
+    verdicts = office.review(model.month, _decider(model), scale=model.scenario.world.scale)
+    _learn(model, verdicts)
+    _log(model, verdicts)
+
+
+def _decider(model):
+    def decide(app):
+        return model.states[COUNTRIES[app.exporter]].review_licence(app)
+    return decide
+
+
+def _file(model, p: int) -> None:
+    office, book = model.office, model.book
+    buyers = model.buyers[p]
+    b_country = book.country[buyers]
+    orders = book.order[buyers, p]
+    defense = model.defense_row[buyers]
+    pending = office.pending_by_firm(book.n, p)[buyers]
+    held = office.holdings(p, buyers, b_country, orders, defense, model.month)
+    months = model.scenario.licensing.application_months
+    belief = np.maximum(model.approval_belief[buyers, p], MIN_APPROVAL_BELIEF)
+    for e, m in zip(*np.nonzero(office.level[:, p, :] == LICENCE)):
+        if office.general_licence(int(e), p, int(m), model.month):
+            mine = (b_country == m) & defense  # only military end users still need their own licences
+        else:
+            mine = b_country == m
+        if not mine.any():
+            continue
+        need = orders[mine] * model.origin_share[p, e, m] * months / belief[mine]
+        tonnes = np.maximum(need - pending[mine, e] - held[mine, e], 0.0)
+        office.apply(buyers[mine], int(e), p, int(m), tonnes, defense[mine], model.month)
+
+
+def _learn(model, verdicts) -> None:
+    """Each applicant's sense of its chances: the approved share of what it applied for, smoothed."""
+    approved, decided = defaultdict(float), defaultdict(float)
+    for v in verdicts:
+        key = (v.application.firm, v.application.product)
+        decided[key] += v.application.tonnes
+        approved[key] += v.application.tonnes if v.approved else 0.0
+    for (firm, p), total in decided.items():
+        seen = approved[(firm, p)] / total
+        model.approval_belief[firm, p] += BELIEF_MEMORY * (seen - model.approval_belief[firm, p])
+
+
+def _log(model, verdicts) -> None:
+    groups: dict[tuple, list] = defaultdict(list)
+    for v in verdicts:
+        a = v.application
+        groups[(a.exporter, a.importer, a.product, v.approved, v.reason)].append(a)
+    for (e, m, p, approved, reason), apps in sorted(groups.items(), key=lambda kv: kv[0][:4]):
+        names = sorted({model.firm_names[a.firm].split(" #")[0] for a in apps})
+        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+        tonnes = sum(a.tonnes for a in apps)
+        model.log.add(model.month, COUNTRIES[e], "licence_approved" if approved else "licence_denied", COUNTRIES[m],
+                      f"{PRODUCTS[p]}: {len(apps)} application{'s' if len(apps) != 1 else ''}, {tonnes:,.0f} t, "
+                      f"from {shown}", reason)
+
+
+def market_terms(model, p: int):
+    """Caps on exporter x importer shipments, licence holdings, and export-quota limits for one product."""
+    office, book = model.office, model.book
+    buyers = model.buyers[p]
+    b_country = book.country[buyers]
+    licensed = None
+    pairs = office.level[:, p, :] == LICENCE
+    if pairs.any():
+        holdings = office.holdings(p, buyers, b_country, book.order[buyers, p], model.defense_row[buyers],
+                                   model.month)
+        licensed = market.Licensed(holdings, pairs)
+        cap = office.caps(p, model.month, holdings, b_country)
+    else:
+        cap = office.caps(p, model.month, None, b_country)
+    limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
+    if np.isinf(limit).all():
+        return cap, licensed, None
+    return cap, licensed, limit * model.export_quota_share(p)
+
+
+def record_use(model, p: int, clearing) -> None:
+    office = model.office
+    if clearing.licensed is not None:
+        office.use(p, model.buyers[p], clearing.licensed)
+    abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
+    for e in range(N_COUNTRIES):
+        if abroad[e] > 0:
+            office.use_export_quota(e, p, float(abroad[e]))
