@@ -45,12 +45,13 @@ class PassiveStrategy:
         """Approve or deny one application; the reason is written for a student."""
         regime = model.office.regime(app.exporter, app.product, app.importer)
         who = COUNTRIES[app.importer]
+        me = state.country_id
         if regime is None:
             return True, "no licence is needed any more"
         if app.defense and regime.deny_defense:
             return False, f"military end use in {who}: denied in principle under the export-control rules"
         rate = regime.rate(model.month)
-        relation = float(model.relations.score[app.exporter, app.importer])
+        relation = float(model.relations.score[me, app.importer])
         adjustment, why = self.partner_adjustment(state, app.importer, model)
         chance = float(np.clip(rate + RELATION_WEIGHT * relation + adjustment, 0.0, 1.0))
         approved = model.rng.random() < chance

@@ -114,6 +114,34 @@ class ScheduledEvents:
         return (f"general licences for civil end users in {', '.join(event.destinations)} on "
                 f"{', '.join(event.products)} for {event.duration_months} months", "general licence set by the scenario")
 
+    def _extraterritorial(self, event, month: int):
+        model = self.model
+        authority = COUNTRIES.index(event.actor)
+        products = [P[p] for p in event.products]
+        model.office.set_extraterritorial(authority, products, None if event.lift else event.threshold, month,
+                                          **event.regime())
+        if event.lift:
+            return f"extraterritorial rule on {', '.join(event.products)} lifted", "set by the scenario"
+
+        def undo():
+            model.office.set_extraterritorial(authority, products, None, model.month)
+            model.log.add(model.month, event.actor, "extraterritorial_ends", "*",
+                          f"rule on {', '.join(event.products)} lapsed", "the measure was announced for a fixed period")
+
+        self._later(month, event.duration_months, undo, "extraterritorial rule")
+        return (f"{', '.join(event.products)} made abroad with >= {event.threshold:.1%} {event.actor} content need "
+                f"an {event.actor} licence to be exported", "extraterritorial rule set by the scenario")
+
+    def _technology_ban(self, event, month: int):
+        actor = COUNTRIES.index(event.actor)
+        for stage in event.stages:
+            self.model.investments.set_penalty(actor, stage, 1.0 if event.lift else event.lead_factor,
+                                               1.0 if event.lift else event.cost_factor)
+        if event.lift:
+            return f"technology and equipment ban on {', '.join(event.stages)} lifted", "set by the scenario"
+        return (f"no {event.actor} technology or equipment for {', '.join(event.stages)} projects elsewhere: lead "
+                f"times x{event.lead_factor:g}, costs x{event.cost_factor:g}", "technology ban set by the scenario")
+
     def _relations(self, event, month: int):
         actor, target = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
         self.model.relations.shift(actor, target, event.change, month, event.description or "a diplomatic incident")

@@ -16,6 +16,15 @@ class Investments:
         self.model = model
         self.scheduled = sorted(model.scheduled_projects)
         self.built = np.zeros((len(COUNTRIES), len(STAGES)))  # t/yr added since the start
+        # technology and equipment bans: lead-time and cost factors for projects outside the banning country
+        self.lead_factor = np.ones((len(COUNTRIES), len(STAGES)))
+        self.cost_factor = np.ones((len(COUNTRIES), len(STAGES)))
+
+    def set_penalty(self, banning_country: int, stage: str, lead: float, cost: float) -> None:
+        s = STAGES.index(stage)
+        others = np.arange(len(COUNTRIES)) != banning_country
+        self.lead_factor[others, s] = lead
+        self.cost_factor[others, s] = cost
 
     def step(self, month: int) -> None:
         self._known_projects(month)
@@ -77,7 +86,9 @@ class Investments:
         producers = book.kind <= MAGNET_MAKER
         ready = producers & (book.project_due < 0) & (book.capacity > 0)
         ready &= book.utilisation > rules.utilisation_trigger
-        ready &= self._margins() > rules.margin_trigger
+        stage_of_row = np.array([STAGE_OF_KIND.get(int(k), 0) for k in book.kind])
+        cost_factor = self.cost_factor[book.country, stage_of_row]
+        ready &= self._margins() > rules.margin_trigger * cost_factor
         miners = ready & (book.kind == MINER)
         # a mine held well below its capacity by a quota has no reason to grow
         quota_bound = model.mining_limit(np.arange(book.n)[miners]) < (
@@ -87,6 +98,7 @@ class Investments:
         if len(rows) == 0:
             return
         lead = np.array([rules.lead_months[STAGE_NAME[int(k)]] for k in book.kind[rows]])
+        lead = np.ceil(lead * self.lead_factor[book.country[rows], stage_of_row[rows]]).astype(int)
         book.project_due[rows] = month + lead
         book.project_add[rows] = book.capacity[rows] * rules.step
         self._log(month, rows, book.project_add[rows], "expansion_started",

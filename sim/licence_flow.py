@@ -1,8 +1,9 @@
 """Phase 4 and the licence side of phase 5: importers apply, offices review, shipments use the licences.
 
-Importers apply for what they expect to buy from a controlled supplier over the next
-`licensing.application_months`, less what is pending or already approved; having been refused before,
-they apply for more (up to 4x), as firms did in 2025. Verdicts are logged per exporter, importer,
+Each month importers apply for what they expect to use from a controlled supplier over the next
+`licensing.application_months` (the shipments of a later month), less licences they still hold unused;
+having been refused before,
+they apply for more (up to 2x), as firms did in 2025. Verdicts are logged per exporter, importer,
 product and reason, naming the applicant firms.
 """
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections import defaultdict
 import numpy as np
 
 from . import market
-from .constants import COUNTRIES, N_COUNTRIES, N_PRODUCTS, PRODUCTS
+from .constants import COUNTRIES, HEAVY, LIGHT, N_COUNTRIES, N_PRODUCTS, PRODUCTS
 from .licensing import LICENCE
 
-MIN_APPROVAL_BELIEF = 0.25
+MIN_APPROVAL_BELIEF = 0.5  # firms file at most twice what they need
 BELIEF_MEMORY = 0.3
 NAMES_SHOWN = 3
 
@@ -23,6 +24,8 @@ NAMES_SHOWN = 3
 def file_and_review(model) -> None:
     office = model.office
     office.reset_month(model.month)
+    if office.extraterritorial:
+        office.apply_extraterritorial(_origin_content(model), model.month)
     if not (office.level == LICENCE).any() and not office.queue:
         return
     for p in range(N_PRODUCTS):
@@ -35,7 +38,7 @@ def file_and_review(model) -> None:
 
 def _decider(model):
     def decide(app):
-        return model.states[COUNTRIES[app.exporter]].review_licence(app)
+        return model.states[COUNTRIES[app.authority]].review_licence(app)
     return decide
 
 
@@ -45,7 +48,6 @@ def _file(model, p: int) -> None:
     b_country = book.country[buyers]
     orders = book.order[buyers, p]
     defense = model.defense_row[buyers]
-    pending = office.pending_by_firm(book.n, p)[buyers]
     held = office.holdings(p, buyers, b_country, orders, defense, model.month)
     months = model.scenario.licensing.application_months
     belief = np.maximum(model.approval_belief[buyers, p], MIN_APPROVAL_BELIEF)
@@ -56,9 +58,18 @@ def _file(model, p: int) -> None:
             mine = b_country == m
         if not mine.any():
             continue
-        need = orders[mine] * model.origin_share[p, e, m] * months / belief[mine]
-        tonnes = np.maximum(need - pending[mine, e] - held[mine, e], 0.0)
+        # each month firms apply for the shipments of a later month; licences are granted against
+        # production needs (end-use checks), not against restocking
+        use = np.maximum(book.use_avg[buyers[mine], p], book.need_now[buyers[mine], p])
+        need = use * model.origin_share[p, e, m] * months / belief[mine]
+        tonnes = np.maximum(need - held[mine, e], 0.0)
         office.apply(buyers[mine], int(e), p, int(m), tonnes, defense[mine], model.month)
+
+
+def _origin_content(model) -> np.ndarray:
+    """[origin, maker country]: share of a country's oxide supply that came from each origin, the larger of
+    light and heavy (a magnet carries both)."""
+    return np.maximum(model.origin_share[LIGHT], model.origin_share[HEAVY])
 
 
 def _learn(model, verdicts) -> None:
@@ -79,10 +90,13 @@ def _log(model, verdicts) -> None:
         a = v.application
         groups[(a.exporter, a.importer, a.product, v.approved, v.reason)].append(a)
     for (e, m, p, approved, reason), apps in sorted(groups.items(), key=lambda kv: kv[0][:4]):
+        authority = apps[0].authority
+        if authority != e:
+            reason = f"{reason}; {COUNTRIES[e]}-made goods with {COUNTRIES[authority]} content need its licence"
         names = sorted({model.firm_names[a.firm].split(" #")[0] for a in apps})
         shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
         tonnes = sum(a.tonnes for a in apps)
-        model.log.add(model.month, COUNTRIES[e], "licence_approved" if approved else "licence_denied", COUNTRIES[m],
+        model.log.add(model.month, COUNTRIES[authority], "licence_approved" if approved else "licence_denied", COUNTRIES[m],
                       f"{PRODUCTS[p]}: {len(apps)} application{'s' if len(apps) != 1 else ''}, {tonnes:,.0f} t, "
                       f"from {shown}", reason)
 

@@ -19,6 +19,7 @@ from .constants import N_COUNTRIES, N_PRODUCTS
 NONE, LICENCE, BAN = 0, 1, 2
 LEVELS = {"none": NONE, "licence": LICENCE, "ban": BAN}
 INF = float("inf")
+LOTS_PER_APPLICATION = 4
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Application:
     defense: bool
     submitted: int
     due: int
+    authority: int  # the state whose office decides: the exporter's, or another's under an extraterritorial rule
 
 
 @dataclass
@@ -82,6 +84,8 @@ class LicenceOffice:
 
     def __post_init__(self):
         self.regimes: dict[tuple[int, int, int], Regime] = {}
+        self.authority: dict[tuple[int, int, int], int] = {}  # pairs another state's rule puts under licence
+        self.extraterritorial: dict[int, tuple[frozenset[int], float, dict]] = {}  # authority -> rule
         self.review_capacity: dict[int, float] = {}  # exporter -> applications a month (absent: no limit)
         self.queue: list[Application] = []
         self.quota: dict[tuple[int, int, int], list[list[float]]] = {}  # (firm, exporter, product) -> batches
@@ -181,10 +185,51 @@ class LicenceOffice:
     def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,
               defense: np.ndarray, month: int) -> None:
         due = month + int(self.review_months[exporter, product, importer])
+        authority = self.authority.get((exporter, product, importer), exporter)
         for firm, t, d in zip(firms.tolist(), tonnes.tolist(), defense.tolist()):
-            if t > 1e-9:
-                self.queue.append(Application(firm, exporter, product, importer, t, bool(d), month, due))
-                self.applied[exporter, product, importer] += t
+            if t <= 1e-9:
+                continue
+            # a firm's needs arrive as several shipments, each licensed on its own
+            for _ in range(LOTS_PER_APPLICATION):
+                self.queue.append(Application(firm, exporter, product, importer, t / LOTS_PER_APPLICATION, bool(d),
+                                              month, due, authority))
+            self.applied[exporter, product, importer] += t
+
+    # ------------------------------------------------------------------------------------- extraterritorial
+    def set_extraterritorial(self, authority: int, products: list[int], threshold: float | None, month: int,
+                             **regime) -> None:
+        """A rule of `authority` that exports of `products` made elsewhere with at least `threshold` of its
+        own material need its licence (None lifts the rule)."""
+        self._clear_extraterritorial(authority, month)
+        if threshold is not None:
+            self.extraterritorial[authority] = (frozenset(products), threshold, regime)
+
+    def _clear_extraterritorial(self, authority: int, month: int) -> None:
+        for key in [k for k, a in self.authority.items() if a == authority]:
+            del self.authority[key]
+            self.set_control(key[0], [key[1]], [key[2]], NONE, month)
+        self.extraterritorial.pop(authority, None)
+
+    def apply_extraterritorial(self, content: np.ndarray, month: int) -> None:
+        """Re-derive the pairs each rule covers from `content[authority, exporter]`: the share of the
+        exporter's inputs that came from the authority's country."""
+        for authority, (products, threshold, regime) in list(self.extraterritorial.items()):
+            for e in range(N_COUNTRIES):
+                if e == authority:
+                    continue
+                covered = content[authority, e] >= threshold
+                for p in products:
+                    for m in range(N_COUNTRIES):
+                        if m in (e, authority):
+                            continue
+                        key = (e, p, m)
+                        mine = self.authority.get(key) == authority
+                        if covered and not mine and self.level[key] == NONE:
+                            self.set_control(e, [p], [m], LICENCE, month, **regime)
+                            self.authority[key] = authority
+                        elif not covered and mine:
+                            del self.authority[key]
+                            self.set_control(e, [p], [m], NONE, month)
 
     def review(self, month: int, decide: Callable[[Application], tuple[bool, str]],
                scale: int = 1) -> list[Verdict]:

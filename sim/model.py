@@ -323,11 +323,17 @@ class RareEarthModel(mesa.Model):
             b_country = self.book.country[buyers]
             self.last_orders[:, p] = np.bincount(b_country, self.book.order[buyers, p], minlength=N_COUNTRIES)
             self.last_unmet[:, p] = np.bincount(b_country, self.book.unmet[buyers, p], minlength=N_COUNTRIES)
-            received = clearing.flows.sum(axis=0)
-            share = np.divide(clearing.flows, received, out=np.zeros_like(clearing.flows), where=received > 0)
-            memory = 0.5 if self.in_warmup else ORIGIN_MEMORY
-            has = received > 0
-            self.origin_share[p][:, has] += memory * (share[:, has] - self.origin_share[p][:, has])
+            self._remember_suppliers(p, clearing.flows)
+
+    def _remember_suppliers(self, p: int, flows: np.ndarray) -> None:
+        """Each importer's usual share of supply by origin. Links under controls keep their pre-control
+        share: buyers still count on those suppliers (and apply for licences accordingly)."""
+        received = flows.sum(axis=0)
+        share = np.divide(flows, received, out=np.zeros_like(flows), where=received > 0)
+        memory = 0.5 if self.in_warmup else ORIGIN_MEMORY
+        free = self.office.level[:, p, :] == 0
+        update = free & (received > 0)[None, :]
+        self.origin_share[p] += memory * np.where(update, share - self.origin_share[p], 0.0)
 
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""

@@ -113,6 +113,18 @@ class Licensing(_Strict):
     application_months: float = Field(1.0, gt=0, le=12, description="months of needs one application covers")
 
 
+class RegimeTerms(_Strict):
+    approval_rate: float = Field(0.5, ge=0, le=1, description="share of applications approved at first")
+    later_rate: float | None = Field(None, ge=0, le=1, description="share approved once the office has ramped up")
+    ramp_months: int = Field(0, ge=0, le=60, description="months from approval_rate to later_rate")
+    review_months: int = Field(2, ge=0, le=24)
+    deny_defense: bool = Field(True, description="deny military end users in principle")
+
+    def regime(self) -> dict:
+        return {"approval_rate": self.approval_rate, "later_rate": self.later_rate, "ramp_months": self.ramp_months,
+                "review_months": self.review_months, "deny_defense": self.deny_defense}
+
+
 class ExportControl(_Strict):
     products: list[Product]
     destinations: list[CountryOrAll] = ["*"]
@@ -213,6 +225,22 @@ class GeneralLicenceEvent(_Event):
     duration_months: int = Field(12, ge=1, le=600)
 
 
+class ExtraterritorialEvent(_Event, RegimeTerms):
+    kind: Literal["extraterritorial"]
+    products: list[Product] = ["magnet"]
+    threshold: float = Field(0.001, gt=0, le=1, description="share of the actor's material that triggers the rule")
+    lift: bool = Field(False, description="true lifts the rule")
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
+class TechnologyBanEvent(_Event):
+    kind: Literal["technology_ban"]
+    stages: list[Stage] = ["refining", "magnets"]
+    lead_factor: float = Field(1.5, ge=1, le=5, description="lead times of projects elsewhere, times this")
+    cost_factor: float = Field(1.3, ge=1, le=5, description="capex of projects elsewhere, times this")
+    lift: bool = False
+
+
 class RelationsEvent(_Event):
     kind: Literal["relations"]
     target: Country
@@ -227,7 +255,8 @@ class TariffEvent(_Event):
 
 Event = Annotated[
     Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
-          ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent],
+          ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
+          TechnologyBanEvent],
     Field(discriminator="kind"),
 ]
 
@@ -390,7 +419,18 @@ def _format_location(loc: tuple[Any, ...]) -> str:
 
 
 _EVENT_KINDS = {"export_control", "mining_quota", "capacity_shock", "demand_shock", "stockpile_release", "note",
-                "export_quota", "general_licence", "relations", "tariff"}
+                "export_quota", "general_licence", "relations", "tariff", "extraterritorial", "technology_ban"}
+
+
+def _event_hint(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """Events are numbered after the parents' ones; say which event is meant."""
+    if len(loc) < 2 or loc[0] != "events" or not isinstance(loc[1], int):
+        return ""
+    events = raw.get("events")
+    if not isinstance(events, list) or loc[1] >= len(events) or not isinstance(events[loc[1]], dict):
+        return ""
+    event = events[loc[1]]
+    return f" [the event dated {event.get('date', '?')}, kind {event.get('kind', '?')}]"
 
 
 def validate(raw: dict[str, Any], source: str | Path) -> Scenario:
@@ -415,6 +455,7 @@ def validate(raw: dict[str, Any], source: str | Path) -> Scenario:
         elif "input" in first:
             reason = f"{reason} (got {first['input']!r})"
         extra = f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else ""
+        extra += _event_hint(raw, first["loc"])
         raise ScenarioError(source, location, reason + extra) from None
 
 

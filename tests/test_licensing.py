@@ -69,15 +69,16 @@ def test_refused_firms_apply_for_more(licensed):
 
 
 def test_stricter_licensing_raises_world_prices_and_cuts_china_exports():
-    loose = cached_run(SCENARIO, None, (("events.0.approval_rate", 0.9),))
-    tight = cached_run(SCENARIO, None, (("events.0.approval_rate", 0.2),))
-    heavy = P["heavy_oxide"]
+    loose = cached_run(SCENARIO, None, (("events.1.approval_rate", 0.9),))
+    tight = cached_run(SCENARIO, None, (("events.1.approval_rate", 0.2),))
+    heavy, year = P["heavy_oxide"], slice(tight.month_index("2024-03"), tight.month_index("2025-03"))
     assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
-    assert (tight.rec.flow[:, heavy, C["CN"], C["JP"]].sum() < loose.rec.flow[:, heavy, C["CN"], C["JP"]].sum())
+    assert (tight.rec.flow[year, heavy, C["CN"], C["JP"]].sum()
+            < 0.8 * loose.rec.flow[year, heavy, C["CN"], C["JP"]].sum())
 
 
 def test_ban_stops_flows_and_lifting_it_restores_them():
-    model = RareEarthModel(SCENARIO, months=12, **{"events__0__level": "ban", "events__0__duration_months": 4})
+    model = RareEarthModel(SCENARIO, months=12, **{"events__1__level": "ban", "events__1__duration_months": 4})
     while not model.finished:
         model.step()
     flows = model.recorder.flow[:, P["magnet"], C["CN"], C["JP"]]
