@@ -62,6 +62,60 @@ class PassiveStrategy:
         return approved, reason + (f"; {why}" if why else "") + f" (chance {chance:.0%})"
 
 
+    # weights of what a state cares about when it values an agreement's terms
+    weights = {"security": 1.0, "cost": 0.5, "trade": 0.5, "leverage": 0.6, "relations": 0.5}
+
+    def value_terms(self, state: "StateAgent", terms, partner: int, model) -> tuple[float, list[str]]:
+        """Utility of an agreement's terms for this state, with the reasons behind it."""
+        w, me = self.weights, state.country_id
+        value, why = 0.0, []
+        exposure = model.supply_exposure(me)
+        if terms.cofinance_share > 0:
+            gain = w["security"] * exposure * (0.5 + terms.cofinance_share)
+            cost = w["cost"] * (terms.cofinance_usd_per_year / 2) / max(state.config.support_budget_usd, 1e9)
+            value += gain - cost
+            why.append(f"joint projects make its supply safer (exposure {exposure:.0%}) for "
+                       f"${terms.cofinance_usd_per_year / 2e9:,.2f}B a year")
+        if terms.stockpile_days > 0:
+            value += w["security"] * exposure * 0.3 - w["cost"] * 0.05
+            why.append("bigger stockpiles")
+        if terms.tariff_points:
+            receives = partner != me
+            value += w["trade"] * terms.tariff_points / 20.0 * (1 if receives else -0.5)
+            why.append("lower tariffs on its exports" if receives else "lower tariffs cost revenue")
+        controls_partner = bool(model.office.level[me, :, partner].any())
+        controlled_by_partner = bool(model.office.level[partner, :, me].any())
+        if terms.suspend_controls or terms.general_licence:
+            if controls_partner:
+                value -= w["leverage"] * (1.0 if terms.suspend_controls else 0.5)
+                why.append("easing its controls gives up leverage")
+            if controlled_by_partner:
+                value += w["security"] * (1.0 if terms.suspend_controls else 0.6)
+                why.append("its firms regain access to supply")
+        relation = float(model.relations.score[me, partner])
+        value += w["relations"] * relation
+        why.append(f"relations are {describe(relation)}")
+        return value, why
+
+    def answer(self, state: "StateAgent", terms, partner: int, model, as_proposer: bool = False):
+        """accept / counter / reject, with a counter-offer that halves what costs this state most."""
+        from dataclasses import replace
+        value, why = self.value_terms(state, terms, partner, model)
+        reason = f"value {value:+.2f}: " + "; ".join(why)
+        if value >= 0:
+            return "accept", None, reason
+        if value < -0.6 or as_proposer:
+            return "reject", None, reason
+        counter = replace(terms, cofinance_usd_per_year=terms.cofinance_usd_per_year * 0.5,
+                          general_licence=terms.general_licence and not model.office.level[state.country_id].any(),
+                          suspend_to_rate=(terms.suspend_to_rate + 0.3) / 2)
+        return "counter", counter, reason
+
+    def project_support(self, state: "StateAgent", stage: str, model) -> float:
+        """Share of a domestic project's capex the state is willing to grant or lend."""
+        return state.config.project_support
+
+
 class DefaultStrategy(PassiveStrategy):
     """Moderate: grows the mining quota in two batches a year and keeps the stockpile: fill it in calm
     times, open it when domestic buyers go short."""
@@ -111,7 +165,7 @@ class DefaultStrategy(PassiveStrategy):
             if was_open and not state.releasing[p]:
                 decisions.append(Decision("stockpile_close", PRODUCTS[p], f"{book.stock[row, p]:,.0f} t left",
                                           "domestic supply is back to normal"))
-            target = state.config.stockpile_target_days / 30.0 * use[p]
+            target = (state.config.stockpile_target_days + state.extra_stockpile_days) / 30.0 * use[p]
             calm = short[p] < 0.01 and book.risk[row, p] < 0.05
             book.order[row, p] = max(target - book.stock[row, p], 0.0) / 12.0 if calm else 0.0
         return decisions
@@ -128,6 +182,7 @@ class HawkishStrategy(DefaultStrategy):
 
     name = "hawkish"
     stance = -0.15
+    weights = {"security": 1.0, "cost": 0.5, "trade": 0.4, "leverage": 1.2, "relations": 0.2}
 
     def partner_adjustment(self, state, partner, model):
         return self.stance, "the government treats exports as leverage (hawkish)"
@@ -142,6 +197,7 @@ class ConciliatoryStrategy(DefaultStrategy):
 
     name = "conciliatory"
     stance = 0.15
+    weights = {"security": 1.0, "cost": 0.4, "trade": 0.8, "leverage": 0.3, "relations": 0.8}
 
     def partner_adjustment(self, state, partner, model):
         return self.stance, "the government wants trade to keep flowing (conciliatory)"
@@ -241,12 +297,18 @@ class StateAgent(mesa.Agent):
         self.holds = np.zeros(N_PRODUCTS, dtype=bool)
         self.releasing = np.zeros(N_PRODUCTS, dtype=bool)
         self.ore_shortage = 0.0  # smoothed share of domestic ore orders left unfilled
+        self.extra_stockpile_days = 0.0  # added by agreements
+        self.budget_left = config.support_budget_usd  # this year's project support
+        self.budget_year = -1
 
     def decide(self) -> list[Decision]:
         return self.strategy.decide(self, self.model)
 
     def review_licence(self, app) -> tuple[bool, str]:
         return self.strategy.review_licence(self, app, self.model)
+
+    def answer(self, terms, partner: int, as_proposer: bool = False):
+        return self.strategy.answer(self, terms, partner, self.model, as_proposer)
 
     def exports_leverage(self, model) -> bool:
         """Whether this country supplies enough of the world's refining to make controls bite."""

@@ -142,6 +142,26 @@ class ScheduledEvents:
         return (f"no {event.actor} technology or equipment for {', '.join(event.stages)} projects elsewhere: lead "
                 f"times x{event.lead_factor:g}, costs x{event.cost_factor:g}", "technology ban set by the scenario")
 
+    def _proposal(self, event, month: int):
+        from .agreements import Terms, negotiate
+        terms = Terms(event.cofinance_usd_per_year, event.cofinance_share, event.stockpile_days, event.tariff_points,
+                      event.suspend_controls, event.suspend_to_rate, event.general_licence)
+        agreement = negotiate(self.model, COUNTRIES.index(event.actor), COUNTRIES.index(event.target), terms,
+                              event.duration_months, event.name)
+        outcome = "signed" if agreement else "not agreed"
+        return f"{event.name} proposed to {event.target}: {terms.describe()} ({outcome})", "proposal set by the scenario"
+
+    def _price_floor(self, event, month: int):
+        model = self.model
+        c, p = COUNTRIES.index(event.actor), P[event.product]
+        model.floors[c, p] = event.usd_per_kg
+
+        def undo():
+            model.floors[c, p] = 0.0
+        self._later(month, event.duration_months, undo, "price floor")
+        return (f"{event.actor} guarantees {event.usd_per_kg:g} USD/kg for domestic {event.product}",
+                "price floor set by the scenario")
+
     def _relations(self, event, month: int):
         actor, target = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
         self.model.relations.shift(actor, target, event.change, month, event.description or "a diplomatic incident")

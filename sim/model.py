@@ -19,7 +19,9 @@ from .constants import (
 from .dates import format_month, parse_month
 from .diplomacy import Relations
 from .events import EventLog, ScheduledEvents
+from .agreements import Diplomats
 from .investment import Investments
+from .projects import Projects
 from .licensing import BAN, LICENCE, LicenceOffice
 from .recorder import Recorder
 from .scenario import Scenario, load_scenario
@@ -73,6 +75,9 @@ class RareEarthModel(mesa.Model):
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.schedule_events = ScheduledEvents(self, loaded.events)
         self.investments = Investments(self)
+        self.projects = Projects(self)
+        self.diplomats = Diplomats()
+        self.floors = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self._quota_limits()
         self._warm_up()
         self.schedule_events.apply_before_start()
@@ -144,6 +149,13 @@ class RareEarthModel(mesa.Model):
             else:
                 self.scheduled_projects.append((online, project["firm"], project["tonnes_per_year"], project["name"]))
 
+        present = {(r["kind"], r["country"]) for r in table}
+        for country in COUNTRIES:
+            for kind, cost in (("refiner", 12.0), ("magnet_maker", 100.0)):
+                if (kind, country) not in present:  # someone to develop a first plant there
+                    table.append({"name": f"{country} {kind.replace('_', ' ')} developers", "kind": kind,
+                                  "country": country, "capacity_t_per_year": 0.0, "output_t": 0.0,
+                                  "unit_cost_usd_per_kg": cost})
         kinds, countries, sectors, capacity, cost, output, names = [], [], [], [], [], [], []
         for r in table:
             for copy in range(scale):
@@ -362,8 +374,10 @@ class RareEarthModel(mesa.Model):
         self._update_substitution()
 
     def progress_investments(self) -> None:
-        """Phase 7: projects advance; capacity comes online; firms with full plants and margins expand."""
+        """Phase 7: projects advance; capacity comes online; firms with full plants and margins expand;
+        developers propose and finance new plants."""
         self.investments.step(self.month)
+        self.projects.step(self.month)
 
     def record_month(self) -> None:
         """Phase 8: this month's numbers into the recorder (plain arrays, no copies of agents)."""
@@ -578,6 +592,41 @@ class RareEarthModel(mesa.Model):
 
     def domestic_use(self, country_id: int) -> np.ndarray:
         return self.use_by_country()[country_id]
+
+    def price_floors(self, country_id: int) -> np.ndarray:
+        """Prices a state guarantees its producers (0 where none), by product."""
+        return self.floors[country_id]
+
+    def finance_project(self, country_id: int, stage: str, capex: float, profit: float, hurdle: float) -> dict:
+        """What the home state and allies would put into a project: grants and loans, co-finance."""
+        state = self.states[COUNTRIES[country_id]]
+        if state.budget_year != self.month // 12:
+            state.budget_year, state.budget_left = self.month // 12, state.config.support_budget_usd
+        sources = {}
+        grant = min(capex * state.strategy.project_support(state, stage, self), state.budget_left)
+        if grant > 0:
+            sources[f"{state.country} state"] = grant
+        sources.update(self.diplomats.cofinance(country_id, capex, self.month))
+        return sources
+
+    def commit_financing(self, country_id: int, financing: dict) -> None:
+        state = self.states[COUNTRIES[country_id]]
+        for source, usd in financing.items():
+            if source == f"{state.country} state":
+                state.budget_left -= usd
+            elif source != "developer":
+                self.diplomats.spend(source, usd)
+
+    def supply_exposure(self, country_id: int) -> float:
+        """Share of the country's oxide and magnet supply that comes from suppliers that control exports
+        to it or that it is at odds with."""
+        office = self.office
+        exposed = [((office.level[:, p, country_id] > 0) | (self.relations.score[country_id] < 0.1))
+                   for p in (LIGHT, HEAVY, MAGNET)]
+        shares = [self.origin_share[p, :, country_id] for p in (LIGHT, HEAVY, MAGNET)]
+        exposed_share = [float((s * (e & (np.arange(N_COUNTRIES) != country_id))).sum())
+                         for s, e in zip(shares, exposed)]
+        return float(np.mean(exposed_share))
 
     def refining_share(self, country_id: int) -> float:
         """The country's share of the world's refining capacity."""

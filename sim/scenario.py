@@ -100,6 +100,9 @@ class Market(_Strict):
 
 
 class Investment(_Strict):
+    greenfield_countries: list[Country] = Field(
+        default_factory=lambda: ["CN", "US", "JP", "AU", "EU", "MY", "ROW"],
+        description="where developers propose new plants (Myanmar's conflict zones are left out)")
     utilisation_trigger: float = Field(0.88, ge=0, le=1.5)
     margin_trigger: float = Field(1.25, ge=0)
     step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
@@ -140,6 +143,8 @@ class StateConfig(_Strict):
     strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"] = "default"
     review_capacity: float | None = Field(None, gt=0, description="licence applications reviewed a month")
     stockpile_end_use: Literal["civil", "defense"] = "civil"
+    project_support: float = Field(0.0, ge=0, le=0.9, description="share of domestic project capex granted or lent")
+    support_budget_usd: float = Field(0.0, ge=0, description="project support available a year, USD")
     mining_quota_t: float | None = Field(None, ge=0)
     quota_growth: float = Field(0.0, ge=-0.5, le=1.0)
     stockpile: dict[Product, float] = Field(default_factory=dict)
@@ -241,6 +246,27 @@ class TechnologyBanEvent(_Event):
     lift: bool = False
 
 
+class ProposalEvent(_Event):
+    kind: Literal["proposal"]
+    target: Country
+    name: str = Field(min_length=1)
+    duration_months: int = Field(12, ge=1, le=600)
+    cofinance_usd_per_year: float = Field(0.0, ge=0)
+    cofinance_share: float = Field(0.0, ge=0, le=0.9)
+    stockpile_days: float = Field(0.0, ge=0, le=720)
+    tariff_points: float = Field(0.0, ge=-200, le=200)
+    suspend_controls: bool = False
+    suspend_to_rate: float = Field(0.6, ge=0, le=1)
+    general_licence: bool = False
+
+
+class PriceFloorEvent(_Event):
+    kind: Literal["price_floor"]
+    product: Product
+    usd_per_kg: float = Field(gt=0)
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
 class RelationsEvent(_Event):
     kind: Literal["relations"]
     target: Country
@@ -256,7 +282,7 @@ class TariffEvent(_Event):
 Event = Annotated[
     Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
-          TechnologyBanEvent],
+          TechnologyBanEvent, ProposalEvent, PriceFloorEvent],
     Field(discriminator="kind"),
 ]
 
@@ -419,7 +445,8 @@ def _format_location(loc: tuple[Any, ...]) -> str:
 
 
 _EVENT_KINDS = {"export_control", "mining_quota", "capacity_shock", "demand_shock", "stockpile_release", "note",
-                "export_quota", "general_licence", "relations", "tariff", "extraterritorial", "technology_ban"}
+                "export_quota", "general_licence", "relations", "tariff", "extraterritorial", "technology_ban",
+                "proposal", "price_floor"}
 
 
 def _event_hint(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:

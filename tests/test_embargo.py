@@ -73,7 +73,7 @@ def test_chinese_exports_to_targets_stop(embargo):
     assert embargo.rec.flow[ban - 1, :, C["CN"], C["JP"]].sum() > 0
 
 
-def test_seed_does_not_matter_without_random_decisions():
-    a = cached_run("full_embargo", seed=1)
-    b = cached_run("full_embargo", seed=2)
-    assert np.array_equal(a.rec.price, b.rec.price)
+def test_the_story_does_not_hang_on_the_seed():
+    """Seeds draw licence verdicts and project delays; the embargo's headline effect must not depend on them."""
+    peaks = [cached_run("full_embargo", seed=seed).price("heavy_oxide", "world").max() for seed in (1, 2, 3)]
+    assert max(peaks) <= 1.1 * min(peaks)

@@ -1,0 +1,143 @@
+"""Agreements between states: proposals with terms, answers (accept, reject, counter) and their effects.
+
+A proposal names a proposer, a partner, terms and a duration. The partner's strategy values the terms
+(`agents/state.py`: supply security, cost, relations, leverage, trade); it accepts what is worth having,
+counters by scaling down what costs it most, or rejects; the proposer then weighs the counter the same
+way. Talks end after MAX_ROUNDS offers, so negotiations always terminate.
+
+Terms (all optional):
+- `cofinance_usd_per_year` / `cofinance_share`: a joint fund paying that share of the capex of projects in
+  either country, up to the yearly amount;
+- `stockpile_days`: both raise their stockpile targets by that many days (stockpile coordination);
+- `tariff_points`: the proposer cuts tariffs on the partner's goods by that many points;
+- `suspend_controls`: the partner (or proposer) that licenses rare-earth exports to the other returns
+  them to a lighter regime (`suspend_to_rate`) for the duration;
+- `general_licence`: that state grants general licences to the other's civil end users.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .constants import COUNTRIES, PRODUCTS
+
+MAX_ROUNDS = 3
+COUNTER_SCALE = 0.5
+
+
+@dataclass
+class Terms:
+    cofinance_usd_per_year: float = 0.0
+    cofinance_share: float = 0.0
+    stockpile_days: float = 0.0
+    tariff_points: float = 0.0
+    suspend_controls: bool = False
+    suspend_to_rate: float = 0.6
+    general_licence: bool = False
+
+    def describe(self) -> str:
+        parts = []
+        if self.cofinance_usd_per_year > 0:
+            parts.append(f"a joint fund of ${self.cofinance_usd_per_year / 1e9:,.2f}B a year paying "
+                         f"{self.cofinance_share:.0%} of project capex")
+        if self.stockpile_days > 0:
+            parts.append(f"stockpiles raised by {self.stockpile_days:g} days")
+        if self.tariff_points:
+            parts.append(f"tariffs cut by {self.tariff_points:g} points")
+        if self.suspend_controls:
+            parts.append(f"export controls eased (approval {self.suspend_to_rate:.0%})")
+        if self.general_licence:
+            parts.append("general licences for civil end users")
+        return "; ".join(parts) or "no terms"
+
+
+@dataclass
+class Agreement:
+    name: str
+    parties: tuple[int, int]  # (proposer, partner)
+    terms: Terms
+    start: int
+    end: int
+    fund_left: float = 0.0
+    status: str = "in force"
+    year: int = -1
+
+    def covers(self, country: int) -> bool:
+        return country in self.parties
+
+
+@dataclass
+class Diplomats:
+    agreements: list[Agreement] = field(default_factory=list)
+
+    def active(self, month: int) -> list[Agreement]:
+        return [a for a in self.agreements if a.status == "in force" and a.start <= month <= a.end]
+
+    def cofinance(self, country: int, capex: float, month: int) -> dict[str, float]:
+        """What agreements covering `country` would pay towards a project there."""
+        out = {}
+        for agreement in self.active(month):
+            if not agreement.covers(country) or agreement.terms.cofinance_share <= 0:
+                continue
+            if agreement.year != month // 12:  # the fund is replenished every January
+                agreement.year, agreement.fund_left = month // 12, agreement.terms.cofinance_usd_per_year
+            pay = min(capex * agreement.terms.cofinance_share, agreement.fund_left)
+            if pay > 0:
+                out[agreement.name] = pay
+        return out
+
+    def spend(self, name: str, usd: float) -> None:
+        for agreement in self.agreements:
+            if agreement.name == name:
+                agreement.fund_left -= usd
+
+
+def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement | None:
+    """Bounded alternating offers; logs every offer and answer with its reason."""
+    offer = terms
+    for round_ in range(1, MAX_ROUNDS + 1):
+        answer, counter, why = model.states[COUNTRIES[partner]].answer(offer, proposer)
+        model.log.add(model.month, COUNTRIES[partner], f"agreement_{answer}", COUNTRIES[proposer],
+                      f"{name}, offer {round_}: {offer.describe()}", why)
+        if answer == "accept":
+            return _sign(model, proposer, partner, offer, duration, name)
+        if answer == "reject" or counter is None:
+            return None
+        back, _, why_back = model.states[COUNTRIES[proposer]].answer(counter, partner, as_proposer=True)
+        model.log.add(model.month, COUNTRIES[proposer], f"agreement_{back}", COUNTRIES[partner],
+                      f"{name}, counter {round_}: {counter.describe()}", why_back)
+        if back == "accept":
+            return _sign(model, proposer, partner, counter, duration, name)
+        offer = replace(counter)
+    return None
+
+
+def _sign(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement:
+    month = model.month
+    agreement = Agreement(name, (proposer, partner), terms, month, month + duration - 1)
+    model.diplomats.agreements.append(agreement)
+    model.relations.shift(proposer, partner, 0.15, month, f"signed {name}")
+    model.relations.shift(partner, proposer, 0.15, month, f"signed {name}")
+    model.relations.build_trust(proposer, partner, 0.1)
+    _apply(model, agreement)
+    model.log.add(month, f"{COUNTRIES[proposer]}+{COUNTRIES[partner]}", "agreement_signed", name,
+                  terms.describe(), f"both sides value the terms; in force for {duration} months")
+    return agreement
+
+
+def _apply(model, agreement: Agreement) -> None:
+    from .licensing import LICENCE
+    terms, (a, b) = agreement.terms, agreement.parties
+    for x in (a, b):
+        state = model.states[COUNTRIES[x]]
+        state.extra_stockpile_days += terms.stockpile_days
+    if terms.suspend_controls:
+        for exporter, importer in ((a, b), (b, a)):
+            for p in range(len(PRODUCTS)):
+                if model.office.level[exporter, p, importer] == LICENCE:
+                    model.office.set_control(exporter, [p], [importer], LICENCE, model.month,
+                                             approval_rate=terms.suspend_to_rate, review_months=1)
+    if terms.general_licence:
+        for exporter, importer in ((a, b), (b, a)):
+            if model.office.level[exporter, :, importer].any():
+                products = [p for p in range(len(PRODUCTS)) if model.office.level[exporter, p, importer]]
+                model.office.add_general_licence(exporter, [importer], products, agreement.end, agreement.name)

@@ -1,0 +1,164 @@
+"""Greenfield capacity projects: proposed by developers where prices justify them, financed from the
+developer's own money, the home state's grants and loans and allies' co-finance, built over years with a
+chance of delay, then ramped up.
+
+Each quarter a developer in every country looks at each stage (mine, refinery, magnet plant). At the
+prices buyers there have paid over the last year (or a state's price floor, if higher), a standard
+project would pay back its capex in some years; the home state and any co-financing agreement cover
+part of the capex, and the developer starts the project if its own share pays back within its hurdle.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import market
+from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGES
+
+STAGE_KIND = {"mining": MINER, "refining": REFINER, "magnets": MAGNET_MAKER}
+PROJECT_SIZE = {"mining": 10000.0, "refining": 10000.0, "magnets": 3000.0}  # t/yr of REO (feed for refining)
+NEW_ENTRANT_COST = {"mining": 3.5, "refining": 12.0, "magnets": 100.0}  # USD/kg, as non-Chinese incumbents
+RAMP_MONTHS = 12
+APPRAISAL_MONTHS = (0, 3, 6, 9)
+PRICE_MEMORY = 1 / 12
+PIPELINE_LIMIT = 0.15
+
+
+@dataclass
+class Project:
+    name: str
+    country: int
+    stage: str
+    tonnes_per_year: float
+    capex_usd: float
+    financing: dict[str, float]  # source -> USD
+    started: int
+    due: int
+    row: int  # the firm row that will run it
+
+
+class Projects:
+    def __init__(self, model):
+        self.model = model
+        cal = model.calibration
+        self.capex = {s: cal.param(f"capex_{s}_usd_per_tpy") for s in STAGES}
+        self.lead = {s: int(cal.param(f"lead_{s}_months")) for s in STAGES}
+        self.hazard = cal.param("project_delay_hazard")
+        self.hurdle = cal.param("project_hurdle_years")
+        self.active: list[Project] = []
+        self.ramping: list[tuple[int, float, int]] = []  # (row, tonnes per month of ramp, months left)
+        self.price_avg = model.prices.copy()  # product x market, a year's memory
+        self.built = np.zeros((len(COUNTRIES), len(STAGES)))
+        mines = cal.mine_output[cal.mine_output["tonnes_reo"] > 0]
+        self.mining_countries = {COUNTRIES.index(c) for c in mines["country"]}
+
+    # ------------------------------------------------------------------------------------------ monthly
+    def step(self, month: int) -> None:
+        self.price_avg += PRICE_MEMORY * (self.model.prices - self.price_avg)
+        self._ramp()
+        self._progress(month)
+        if month % 12 in APPRAISAL_MONTHS:
+            self._appraise(month)
+
+    def _ramp(self) -> None:
+        book = self.model.book
+        still = []
+        for row, per_month, left in self.ramping:
+            book.capacity[row] += per_month
+            if left > 1:
+                still.append((row, per_month, left - 1))
+        self.ramping = still
+
+    def _progress(self, month: int) -> None:
+        model = self.model
+        still = []
+        for project in self.active:
+            if project.due > month:
+                if model.rng.random() < self.hazard:
+                    project.due += 1
+                still.append(project)
+                continue
+            self.ramping.append((project.row, project.tonnes_per_year / RAMP_MONTHS, RAMP_MONTHS))
+            self.built[project.country, STAGES.index(project.stage)] += project.tonnes_per_year
+            model.log.add(month, model.firm_names[project.row], "project_online", COUNTRIES[project.country],
+                          f"{project.name}: {project.tonnes_per_year:,.0f} t/yr of {project.stage}, ramping up over "
+                          f"{RAMP_MONTHS} months", f"construction finished after {month - project.started} months")
+        self.active = still
+
+    # ------------------------------------------------------------------------------------------ appraisal
+    def _appraise(self, month: int) -> None:
+        model = self.model
+        for country in model.scenario.investment.greenfield_countries:
+            c = COUNTRIES.index(country)
+            for stage in STAGES:
+                if any(p.country == c and p.stage == stage for p in self.active):
+                    continue  # one project at a time per country and stage
+                self._consider(month, c, stage)
+
+    def profit_per_tpy(self, c: int, stage: str) -> float:
+        """Expected USD a year per t/yr of capacity at last year's prices (or a state's floor)."""
+        model = self.model
+        k = market.MARKET_OF[c]
+        prices = self.price_avg[:, k].copy()
+        floors = model.price_floors(c)
+        prices = np.maximum(prices, floors)
+        unit = NEW_ENTRANT_COST[stage] if c != 0 else NEW_ENTRANT_COST[stage] / 2
+        if stage == "mining":
+            margin = prices[ORE] - unit
+        elif stage == "refining":
+            grade = model.ore_grade[c] if model.ore_grade[c, 0] > 0 else model.ore_grade.mean(axis=0)
+            margin = grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY] - prices[ORE] - unit
+        else:
+            h = model.heavy_share
+            margin = prices[MAGNET] - (1 - h) * prices[LIGHT] - h * prices[HEAVY] - unit
+        return margin * 1000.0
+
+    def _pipeline_crowded(self, c: int, stage: str) -> bool:
+        """Developers hold back while plants already under construction for the same market would add
+        more than PIPELINE_LIMIT of what that market uses of the stage's output."""
+        model = self.model
+        k = market.MARKET_OF[c]
+        building = sum(p.tonnes_per_year for p in self.active
+                       if p.stage == stage and market.MARKET_OF[p.country] == k)
+        product = {"mining": ORE, "refining": LIGHT, "magnets": MAGNET}[stage]
+        use = model.use_by_country()[:, product]
+        market_use = 12.0 * use[market.MARKET_OF == k].sum()
+        if stage == "refining":
+            market_use /= max(model.ore_grade[:, 0].mean(), 1e-9)  # refinery capacity is counted in feed
+        return building > PIPELINE_LIMIT * market_use
+
+    def _consider(self, month: int, c: int, stage: str) -> None:
+        model = self.model
+        if self._pipeline_crowded(c, stage):
+            return
+        if stage == "mining" and c not in self.mining_countries:
+            return  # new mines only where there is mining already
+        size = PROJECT_SIZE[stage]
+        capex = size * self.capex[stage] * model.investments.cost_factor[c, STAGES.index(stage)]
+        profit = self.profit_per_tpy(c, stage) * size
+        if profit <= 0:
+            return
+        financing = model.finance_project(c, stage, capex, profit, self.hurdle)
+        own = capex - sum(financing.values())
+        if own / profit > self.hurdle:
+            return
+        financing = {"developer": own, **financing}
+        model.commit_financing(c, financing)
+        row = self._developer_row(c, stage)
+        lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
+        name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}"
+        self.active.append(Project(name, c, stage, size, capex, financing, month, month + lead, row))
+        shares = ", ".join(f"{k} {v / capex:.0%}" for k, v in financing.items() if v > 0)
+        model.log.add(month, model.firm_names[row].split(" #")[0], "project_started", COUNTRIES[c],
+                      f"{name}: {size:,.0f} t/yr of {stage}, capex ${capex / 1e6:,.0f}M ({shares}), online in "
+                      f"about {lead} months",
+                      f"at last year's prices it earns ${profit / 1e6:,.0f}M a year, so the developer's share pays "
+                      f"back in {own / profit:.1f} years (hurdle {self.hurdle:g})")
+
+    def _developer_row(self, c: int, stage: str) -> int:
+        """The country's largest firm of that stage takes the project (there is always one: the model
+        creates a dormant firm for each country and stage)."""
+        book = self.model.book
+        rows = np.flatnonzero((book.kind == STAGE_KIND[stage]) & (book.country == c))
+        return int(rows[np.argmax(book.capacity[rows])])

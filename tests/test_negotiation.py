@@ -1,0 +1,107 @@
+"""Issue B: decisions come from agents negotiating: licences, agreements, projects (directional tests)."""
+import numpy as np
+import pytest
+
+from sim.agreements import MAX_ROUNDS, Terms, negotiate
+from sim import RareEarthModel
+from sim.constants import C, P
+from tests.conftest import cached_run
+
+FRAMEWORK_SUPPORT = (("states.US.project_support", 0.2), ("states.US.support_budget_usd", 2e9),
+                     ("states.JP.project_support", 0.2), ("states.JP.support_budget_usd", 1e9))
+
+
+def _china_exports(run, products=("heavy_oxide", "magnet"), months=slice(None)):
+    flows = run.rec.flow[months][:, [P[p] for p in products], C["CN"], :]
+    return flows.sum() - flows[:, :, C["CN"]].sum()
+
+
+def test_apr2025_events_say_who_denied_which_licence_to_whom_and_why():
+    run = cached_run("apr2025_licensing")
+    denied = [r for r in run.model.log.rows if r[2] == "licence_denied"]
+    assert denied, "some licences are denied"
+    for date, actor, _, target, detail, why in denied:
+        assert actor == "CN" and target in {"US", "JP", "EU", "ROW", "MY", "AU", "MM"}
+        assert detail.split(":")[0] in {"heavy_oxide", "magnet"} and " t, from " in detail
+        assert why.startswith("denied") or "military end use" in why
+    assert {r[3] for r in denied} >= {"US", "JP", "EU"}
+    assert any("military end use" in r[5] for r in denied)
+
+
+def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abroad():
+    loose = cached_run("apr2025_licensing", None, (("events.2.approval_rate", 0.7), ("events.2.later_rate", 0.9)))
+    tight = cached_run("apr2025_licensing", None, (("events.2.approval_rate", 0.15), ("events.2.later_rate", 0.3)))
+    year = slice(loose.month_index("2025-04"), loose.month_index("2026-04"))
+    assert _china_exports(tight, months=year) < 0.9 * _china_exports(loose, months=year)
+    assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
+    assert tight.price("magnet", "world").max() > loose.price("magnet", "world").max()
+
+    def started_abroad(run):
+        return sum(1 for r in run.model.log.rows if r[2] == "project_started" and r[3] != "CN")
+    assert started_abroad(tight) >= started_abroad(loose)
+    assert tight.price("heavy_oxide", "china").max() <= 1.05 * loose.price("heavy_oxide", "china").max()
+
+
+def test_us_japan_cofinance_builds_more_refining_outside_china_by_2030():
+    framework = cached_run("us_japan_framework")
+    without = cached_run("apr2025_licensing", None, (("months", 84),) + FRAMEWORK_SUPPORT)
+    end = framework.month_index("2030-12")
+    outside = lambda run: run.rec.capacity[end, :, 1].sum() - run.rec.capacity[end, C["CN"], 1]
+    assert outside(framework) > outside(without)
+    signed = [r for r in framework.model.log.rows if r[2] == "agreement_signed"]
+    assert signed and signed[0][0] == "2025-10"
+    assert any("framework" in r[4] for r in framework.model.log.rows if r[2] == "project_started")
+
+
+def test_truce_restores_exports():
+    truce = cached_run("busan_truce")
+    no_truce = cached_run("oct2025_controls")
+    months = slice(truce.month_index("2025-12"), truce.month_index("2026-10"))
+    assert _china_exports(truce, months=months) > _china_exports(no_truce, months=months)
+    us = lambda run: run.rec.flow[months, P["magnet"], C["CN"], C["US"]].sum()
+    assert us(truce) > us(no_truce)
+
+
+def test_extraterritorial_rule_puts_foreign_magnets_under_chinese_licence():
+    run = cached_run("oct2025_controls")
+    rows = [r for r in run.model.log.rows if r[2].startswith("licence_") and "content need its licence" in r[5]]
+    assert rows and all(r[1] == "CN" for r in rows)
+
+
+def _proposal_model(**terms):
+    model = RareEarthModel("apr2025_licensing", months=20)
+    while model.months_run < 19:
+        model.step()
+    return model, Terms(**terms)
+
+
+@pytest.mark.parametrize("terms", [
+    {"cofinance_usd_per_year": 5e9, "cofinance_share": 0.3},        # the US asks China to co-finance
+    {"suspend_controls": True, "general_licence": True},             # the US asks China to give up leverage
+    {"tariff_points": 10, "suspend_controls": True},                 # a package deal
+])
+def test_negotiations_terminate_within_bounded_rounds_and_are_deterministic(terms):
+    logs = []
+    for _ in range(2):
+        model, offer = _proposal_model(**terms)
+        before = len(model.log.rows)
+        negotiate(model, C["US"], C["CN"], offer, 12, "test deal")
+        talks = model.log.rows[before:]
+        offers = [r for r in talks if r[2].startswith("agreement_") and r[2] != "agreement_signed"]
+        assert 1 <= len(offers) <= 2 * MAX_ROUNDS
+        logs.append(talks)
+    assert logs[0] == logs[1]
+
+
+def test_a_hawkish_china_values_a_truce_less_than_a_conciliatory_one():
+    values, answers = {}, {}
+    offer = Terms(tariff_points=20, suspend_controls=True)
+    for strategy in ("hawkish", "conciliatory"):
+        model = RareEarthModel("apr2025_licensing", months=20, **{"states__CN__strategy": strategy})
+        while model.months_run < 19:
+            model.step()
+        state = model.states["CN"]
+        values[strategy] = state.strategy.value_terms(state, offer, C["US"], model)[0]
+        answers[strategy] = state.answer(offer, C["US"])[0]
+    assert values["conciliatory"] > values["hawkish"]
+    assert answers["conciliatory"] in ("accept", "counter") and answers["hawkish"] == "reject"
