@@ -20,6 +20,9 @@ EXAMPLES = {
   ree validate my_scenario.toml""",
     "scenarios": """examples:
   ree scenarios""",
+    "validation": """examples:
+  ree validation                          # writes docs/validation.md and docs/img/validation_crisis_2010.png
+  ree validation --out /tmp/v.md --seeds 7 8""",
 }
 
 
@@ -58,6 +61,12 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
 
     sub.add_parser("scenarios", help="list the scenario library with descriptions", epilog=EXAMPLES["scenarios"],
                    formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    check = sub.add_parser("validation", help="compare crisis_2010 with the historical targets V1-V8",
+                           epilog=EXAMPLES["validation"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("--out", type=Path, default=Path("docs/validation.md"), help="report file (default: %(default)s)")
+    check.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3, 4, 5],
+                       help="seeds besides the scenario's own (default: 1 2 3 4 5)")
     return parser
 
 
@@ -133,7 +142,17 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios}
+def cmd_validation(args) -> int:
+    from .validation import check, write_report
+    runs = write_report(args.out, args.seeds)
+    for seed, metrics in runs:
+        failed = [band.key for band, _, ok in check(metrics) if not ok]
+        print(f"seed {seed}: {'all bands hold' if not failed else 'outside: ' + ', '.join(failed)}")
+    print(f"report: {args.out}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation}
 
 
 def main(argv: list[str] | None = None) -> int:

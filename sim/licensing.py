@@ -145,8 +145,9 @@ class LicenceOffice:
         if tonnes_per_year is None:
             self.export_quotas.pop(exporter, None)
         else:
-            self.export_quotas[exporter] = ExportQuota(frozenset(products), tonnes_per_year, tonnes_per_year,
-                                                       month // 12)
+            # a quota set during the year covers what is left of that year
+            left = tonnes_per_year * (12 - month % 12) / 12
+            self.export_quotas[exporter] = ExportQuota(frozenset(products), tonnes_per_year, left, month // 12)
 
     def export_allowance(self, exporter: int, product: int, month: int) -> float:
         """Tonnes the exporter may still ship abroad this month under its quota, paced over the year."""

@@ -24,6 +24,8 @@ class Recorder:
         self.stock = np.zeros((months, N_COUNTRIES, 2, N_PRODUCTS))
         self.output = np.zeros((months, 3, N_COUNTRIES))  # mined, refined, magnets
         self.balance_error = np.zeros(months)
+        self.export_quota = np.zeros((months, N_COUNTRIES))  # tonnes a month allowed, where a quota is set
+        self.substitution = np.zeros((months, 2))  # demand multiplier by market (china, world)
         self.written = 0
 
     def record(self, model, t: int) -> None:
@@ -44,6 +46,9 @@ class Recorder:
         out = model.month_output
         self.output[t] = (out["mined"], out["refined"], out["magnets"])
         self.balance_error[t] = model.last_balance_error
+        for exporter, quota in office.export_quotas.items():
+            self.export_quota[t, exporter] = quota.tonnes_per_year / 12.0
+        self.substitution[t] = model.substitution
         self.written = t + 1
 
     def last_shortage_share(self, t: int) -> float:

@@ -1,0 +1,160 @@
+"""Validation of `crisis_2010` against the reference's targets V1-V8, and `docs/validation.md`.
+
+`ree validation` runs the scenario with its own seed and a few others, measures each target, and writes a
+Markdown report with plots. Tests call `crisis_metrics` and `BANDS` directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .constants import C, P
+from .dates import parse_month
+
+SCENARIO = "crisis_2010"
+QUOTA_CUT = "2010-07"
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    target: str  # the reference's observation
+    low: float
+    high: float
+    label: str
+    unit: str = ""
+
+    def holds(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+BANDS = [
+    Band("heavy_peak_multiple", "V2: Dy oxide x26 (Jan 2009 $91 to Aug 2011 $2,377/kg)", 3, 30,
+         "ex-China heavy-oxide price peak / 2009 average", "x"),
+    Band("months_cut_to_peak", "V3: peak ~13 months after the July 2010 cut (Jul-Aug 2011)", 6, 14,
+         "months from the July 2010 quota cut to the peak", " months"),
+    Band("decline_within_36_months", "V4: -84% for Dy oxide, year-end 2011 to 2015", 0.5, 1.0,
+         "fall from the peak within 36 months", ""),
+    Band("exports_to_quota_2011_12", "V5: exports ~40% of the quota in 2011-12", 0.0, 0.8,
+         "China's exports / export quota, 2011-12", ""),
+    Band("japan_china_share_2009", "V8: >90% in 2009", 0.8, 1.0, "Japan's imports from China, 2009", ""),
+    Band("japan_china_share_2012", "V8: 49% in June 2012; 60-70% later", 0.4, 0.75,
+         "Japan's imports from China, 2012", ""),
+    Band("substitution_per_year", "V7: substitution reached ~10% of demand a year (Sprecher 2017)", 0.03, 0.2,
+         "largest yearly fall in magnet use per unit of demand", "/yr"),
+    Band("non_china_ramp_per_year", "V7: non-China supply ramped ~4% of the market a year", 0.01, 0.12,
+         "largest yearly rise of non-China mining share", "/yr"),
+]
+
+
+def crisis_metrics(model) -> dict[str, float]:
+    """The measured counterparts of V1-V8 from a finished `crisis_2010` run."""
+    rec = model.recorder
+    n = rec.written
+    start = model.start_month
+    index = lambda date: parse_month(date) - start  # noqa: E731
+    heavy_world = rec.price[:n, P["heavy_oxide"], 1]
+    base = heavy_world[index("2009-01"): index("2010-01")].mean()
+    peak_at = int(np.argmax(heavy_world))
+    after_peak = heavy_world[peak_at: peak_at + 37]
+    out = {
+        "heavy_peak_multiple": float(heavy_world.max() / base),
+        "months_cut_to_peak": float(peak_at - index(QUOTA_CUT)),
+        "decline_within_36_months": float(1 - after_peak.min() / heavy_world.max()),
+    }
+    exports = rec.flow[:n, :, C["CN"], :].sum(axis=2) - rec.flow[:n, :, C["CN"], C["CN"]]
+    covered = [P["ore"], P["light_oxide"], P["heavy_oxide"]]
+    years = slice(index("2011-01"), index("2013-01"))
+    quota = rec.export_quota[years, C["CN"]].sum()
+    out["exports_to_quota_2011_12"] = float(exports[years][:, covered].sum() / quota) if quota > 0 else 0.0
+    for year in ("2009", "2012"):
+        window = slice(index(f"{year}-01"), index(f"{year}-12") + 1)
+        into_japan = rec.flow[window, :, :, C["JP"]].sum(axis=(0, 1))
+        into_japan[C["JP"]] = 0.0
+        out[f"japan_china_share_{year}"] = float(into_japan[C["CN"]] / into_japan.sum())
+    demand = rec.demand[:n].sum(axis=(1, 2))
+    intensity = rec.substitution[:n, 1]
+    yearly = intensity[:-12] - intensity[12:] if n > 12 else np.zeros(1)
+    out["substitution_per_year"] = float(max(yearly.max(), 0.0))
+    mined = rec.output[:n, 0]
+    non_china_share = 1 - mined[:, C["CN"]] / np.maximum(mined.sum(axis=1), 1e-9)
+    smooth = np.convolve(non_china_share, np.ones(6) / 6, mode="valid")
+    out["non_china_ramp_per_year"] = float((smooth[12:] - smooth[:-12]).max()) if len(smooth) > 12 else 0.0
+    out["demand_end_vs_start"] = float(demand[-1] / demand[0])
+    return out
+
+
+def check(metrics: dict[str, float]) -> list[tuple[Band, float, bool]]:
+    return [(band, metrics[band.key], band.holds(metrics[band.key])) for band in BANDS]
+
+
+def run(seed: int | None = None):
+    from .runner import run_model
+    from .scenario import load_scenario
+    return run_model(load_scenario(SCENARIO), seed=seed)
+
+
+def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
+    """Run the scenario for the default seed and `seeds`, write `out` (Markdown) and its plots."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    out = Path(out)
+    img = out.parent / "img"
+    img.mkdir(parents=True, exist_ok=True)
+    runs = []
+    models = []
+    for seed in [None] + list(seeds):
+        model = run(seed)
+        runs.append((model.seed_value, crisis_metrics(model)))
+        models.append(model)
+    first = models[0]
+    dates = pd.to_datetime(pd.Series(first.recorder.dates[: first.recorder.written]) + "-01")
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
+    for model in models:
+        rec = model.recorder
+        axes[0].plot(dates, rec.price[: rec.written, P["heavy_oxide"], 1] / rec.price[0, P["heavy_oxide"], 1],
+                     color="#1f77b4", alpha=0.5 if model is not first else 1.0)
+    axes[0].plot(dates, first.recorder.price[: first.recorder.written, P["heavy_oxide"], 0]
+                 / first.recorder.price[0, P["heavy_oxide"], 0], color="#d62728", label="China domestic")
+    axes[0].set_yscale("log")
+    axes[0].set_title("Heavy oxide price / Jan 2009 (blue: world, each seed)", fontsize=9)
+    axes[0].legend(fontsize=8)
+    rec = first.recorder
+    exports = rec.flow[: rec.written, 1:3, C["CN"], :].sum(axis=(1, 2)) - rec.flow[: rec.written, 1:3, C["CN"], C["CN"]].sum(axis=1)
+    axes[1].plot(dates, exports, label="China's oxide exports")
+    axes[1].plot(dates, rec.export_quota[: rec.written, C["CN"]], "--", label="export quota (monthly)")
+    axes[1].set_title("Exports vs quota, t REO a month", fontsize=9)
+    axes[1].legend(fontsize=8)
+    japan = rec.flow[: rec.written, :, :, C["JP"]].sum(axis=1)
+    japan[:, C["JP"]] = 0
+    axes[2].plot(dates, 100 * japan[:, C["CN"]] / np.maximum(japan.sum(axis=1), 1e-9))
+    axes[2].set_title("Japan's imports from China, %", fontsize=9)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.savefig(img / "validation_crisis_2010.png", dpi=100)
+    plt.close(fig)
+
+    lines = ["# Validation: the 2010 crisis", "",
+             "Generated by `ree validation` from the `crisis_2010` scenario (2009-01 to 2015-12), with its own seed "
+             f"({runs[0][0]}) and seeds {', '.join(str(s) for s, _ in runs[1:])}. Targets V1-V8 are from "
+             "`../shared/reference/rare_earths.md` (section 6). V1 (the quota cut) and V6 (the ~2-month halt to "
+             "Japan) are inputs of the scenario, not outcomes.", "",
+             "![crisis_2010](img/validation_crisis_2010.png)", "",
+             "| measure | reference | band | " + " | ".join(f"seed {s}" for s, _ in runs) + " |",
+             "|---|---|---|" + "---|" * len(runs)]
+    for band in BANDS:
+        cells = []
+        for _, metrics in runs:
+            value = metrics[band.key]
+            cells.append(f"{value:.2f}{band.unit} {'ok' if band.holds(value) else 'OUT'}")
+        lines.append(f"| {band.label} | {band.target} | {band.low:g}-{band.high:g} | " + " | ".join(cells) + " |")
+    passed = [all(ok for _, _, ok in check(m)) for _, m in runs]
+    lines += ["", f"All bands hold for {sum(passed)} of {len(runs)} seeds.", ""]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return runs
+
