@@ -20,6 +20,7 @@ from .dates import format_month, parse_month
 from .diplomacy import Relations
 from .events import EventLog, ScheduledEvents
 from .agreements import Diplomats
+from .contracts import ContractBook
 from .investment import Investments
 from .projects import Projects
 from .licensing import BAN, LICENCE, LicenceOffice
@@ -77,6 +78,7 @@ class RareEarthModel(mesa.Model):
         self.investments = Investments(self)
         self.projects = Projects(self)
         self.diplomats = Diplomats()
+        self.contracts = ContractBook(self)
         self.floors = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self._quota_limits()
         self._warm_up()
@@ -321,6 +323,7 @@ class RareEarthModel(mesa.Model):
         self.month_flows = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
         for p in range(N_PRODUCTS):
             weight = self.trade_weight[p] * self._price_pull(p)
+            contracted = self.contracts.deliver(p)
             cap, licensed, export_limit = licence_flow.market_terms(self, p)
             buyers = self.buyers[p]
             sellers = self.sellers[p]
@@ -328,7 +331,7 @@ class RareEarthModel(mesa.Model):
             clearing = market.clear_product(self.book, p, sellers, buyers, weight, cap, self.prices[p], normal,
                                             licensed, export_limit)
             licence_flow.record_use(self, p, clearing)
-            self.month_flows[p] = clearing.flows
+            self.month_flows[p] = clearing.flows + contracted
             abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
             self.export_mix[:, p] += 0.3 * (abroad - self.export_mix[:, p])
             self._release_stockpiles(p)
@@ -378,12 +381,16 @@ class RareEarthModel(mesa.Model):
         developers propose and finance new plants."""
         self.investments.step(self.month)
         self.projects.step(self.month)
+        self.contracts.negotiate()
 
     def record_month(self) -> None:
         """Phase 8: this month's numbers into the recorder (plain arrays, no copies of agents)."""
         self.recorder.record(self, self.months_run)
 
     # ================================================================================== mechanisms
+    def normal_supply_of(self, rows: np.ndarray, product: int) -> np.ndarray:
+        return self._normal_supply(rows, product)
+
     def _normal_supply(self, rows: np.ndarray, product: int) -> np.ndarray:
         """Monthly tonnes a seller normally brings to market: its capacity at 2024 utilisation (within any
         quota), times the product's share of a refinery's output."""

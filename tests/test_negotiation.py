@@ -105,3 +105,20 @@ def test_a_hawkish_china_values_a_truce_less_than_a_conciliatory_one():
         answers[strategy] = state.answer(offer, C["US"])[0]
     assert values["conciliatory"] > values["hawkish"]
     assert answers["conciliatory"] in ("accept", "counter") and answers["hawkish"] == "reject"
+
+
+def test_bargaining_ends_within_rounds_between_the_reservation_prices():
+    from sim.contracts import MAX_ROUNDS as CONTRACT_ROUNDS, bargain
+    price, rounds = bargain(buyer_reservation=120, seller_reservation=90, buyer_offer=80, seller_offer=140)
+    assert price is not None and 90 <= price <= 120 and rounds <= CONTRACT_ROUNDS
+    price, rounds = bargain(buyer_reservation=80, seller_reservation=90, buyer_offer=70, seller_offer=100)
+    assert price is None and rounds == CONTRACT_ROUNDS
+
+
+def test_buyers_at_risk_sign_offtakes_with_reliable_suppliers():
+    run = cached_run("apr2025_licensing")
+    signed = [r for r in run.model.log.rows if r[2] == "contract_signed"]
+    assert signed and all(not r[1].startswith("China") for r in signed), "no offtakes from a controlling supplier"
+    assert any(r[3] == "JP" and "Lynas" in r[1] for r in signed)
+    contracts = run.model.contracts.contracts
+    assert all(c.tonnes_per_month > 0 and c.price > 0 for c in contracts)
