@@ -20,6 +20,11 @@ class Investments:
         self.lead_factor = np.ones((len(COUNTRIES), len(STAGES)))
         self.cost_factor = np.ones((len(COUNTRIES), len(STAGES)))
 
+    def _stage_of_row(self) -> np.ndarray:
+        if getattr(self, "_stages", None) is None or len(self._stages) != self.model.book.n:
+            self._stages = np.array([STAGE_OF_KIND.get(int(k), 0) for k in self.model.book.kind])
+        return self._stages
+
     def set_penalty(self, banning_country: int, stage: str, lead: float, cost: float) -> None:
         s = STAGES.index(stage)
         others = np.arange(len(COUNTRIES)) != banning_country
@@ -86,7 +91,7 @@ class Investments:
         producers = book.kind <= MAGNET_MAKER
         ready = producers & (book.project_due < 0) & (book.capacity > 0)
         ready &= book.utilisation > rules.utilisation_trigger
-        stage_of_row = np.array([STAGE_OF_KIND.get(int(k), 0) for k in book.kind])
+        stage_of_row = self._stage_of_row()
         cost_factor = self.cost_factor[book.country, stage_of_row]
         ready &= self._margins() > rules.margin_trigger * cost_factor
         miners = ready & (book.kind == MINER)

@@ -115,9 +115,9 @@ def market_terms(model, p: int):
         cap = office.caps(p, model.month, holdings, b_country)
     else:
         cap = office.caps(p, model.month, None, b_country)
-    limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
-    if np.isinf(limit).all():
+    if not office.export_quotas:
         return cap, licensed, None
+    limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
     return cap, licensed, limit * model.export_quota_share(p)
 
 

@@ -76,7 +76,7 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
 
 
 def balanced_requests(links: np.ndarray, normal: np.ndarray, demand: np.ndarray,
-                      iterations: int = 12) -> np.ndarray:
+                      iterations: int = 8) -> np.ndarray:
     """Importers' demand spread over open links so that each exporter is asked for about its normal share
     of the total (matrix balancing, as in gravity models of trade); where links are closed, the rest of
     the world shifts its purchases to make room."""
@@ -206,8 +206,8 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
 
 def _per(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator, 0 where the denominator is (almost) 0."""
-    denominator = np.broadcast_to(denominator, np.shape(numerator))
-    return np.divide(numerator, denominator, out=np.zeros(np.shape(numerator)), where=denominator > EPS)
+    out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)))
+    return np.divide(numerator, denominator, out=out, where=denominator > EPS)
 
 
 def price_step(price: float, expected: float, held: float, wanted: float, unmet_share: float,

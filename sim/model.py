@@ -63,6 +63,7 @@ class RareEarthModel(mesa.Model):
         self.month = self.start_month
         self.in_warmup = False
         self.log = EventLog()
+        self._use_version, self._use_cache = 0, (-1, None)
         self.recorder = Recorder(self.months)
         self._read_parameters()
         self._build_firms()
@@ -353,6 +354,7 @@ class RareEarthModel(mesa.Model):
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
         book = self.book
+        self._use_version += 1  # firms' use averages change below
         mined = Miner.operate(self, self.rows[MINER])
         light, heavy, by_products = Refiner.operate(self, self.rows[REFINER])
         made = MagnetMaker.operate(self, self.rows[MAGNET_MAKER])
@@ -591,11 +593,15 @@ class RareEarthModel(mesa.Model):
         return np.divide(self.last_unmet[country_id], orders, out=np.zeros(N_PRODUCTS), where=orders > 1e-12)
 
     def use_by_country(self) -> np.ndarray:
-        """Smoothed monthly use of each product by firms, country x product."""
-        book = self.book
-        firms = book.kind != STOCKPILE
-        return np.stack([np.bincount(book.country[firms], book.use_avg[firms, p], minlength=N_COUNTRIES)
-                         for p in range(N_PRODUCTS)], axis=1)
+        """Smoothed monthly use of each product by firms, country x product (computed once per change)."""
+        if self._use_cache[0] != self._use_version:
+            book = self.book
+            firms = book.kind != STOCKPILE
+            key = book.country[firms] * N_PRODUCTS
+            use = np.bincount((key[:, None] + np.arange(N_PRODUCTS)).ravel(), book.use_avg[firms].ravel(),
+                              minlength=N_COUNTRIES * N_PRODUCTS).reshape(N_COUNTRIES, N_PRODUCTS)
+            self._use_cache = (self._use_version, use)
+        return self._use_cache[1].copy()
 
     def domestic_use(self, country_id: int) -> np.ndarray:
         return self.use_by_country()[country_id]
