@@ -19,7 +19,7 @@ from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINE
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
 SELLER_COVER = 1.2  # months of sales a seller counts as normal stock on hand after producing
-MARGIN_SENSITIVITY = 1.5
+MARGIN_SENSITIVITY = 3.0
 SMOOTHING = 0.3  # weight of this month in moving averages
 
 

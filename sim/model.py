@@ -333,8 +333,9 @@ class RareEarthModel(mesa.Model):
                                             licensed, export_limit)
             licence_flow.record_use(self, p, clearing)
             self.month_flows[p] = clearing.flows + contracted
-            abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
-            self.export_mix[:, p] += 0.3 * (abroad - self.export_mix[:, p])
+            if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
+                abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
+                self.export_mix[:, p] += 0.3 * (abroad - self.export_mix[:, p])
             self._release_stockpiles(p)
             b_country = self.book.country[buyers]
             self.last_orders[:, p] = np.bincount(b_country, self.book.order[buyers, p], minlength=N_COUNTRIES)
@@ -647,12 +648,17 @@ class RareEarthModel(mesa.Model):
         return float(capacity[country_id] / capacity.sum()) if capacity.sum() > 0 else 0.0
 
     def export_quota_share(self, product: int) -> np.ndarray:
-        """Per exporter, the share of its export quota this product may use: by its recent exports."""
+        """Per exporter, the share of its export quota this product may use: its share of exports before
+        the quota bound, shifted towards products whose export premium has risen most (exporters put
+        scarce quota where it pays)."""
         share = np.ones(N_COUNTRIES)
+        premium = (self.prices[:, market.WORLD] / self.prices[:, market.CHINA]) / (
+            self.start_prices[:, market.WORLD] / self.start_prices[:, market.CHINA])
         for e, quota in self.office.export_quotas.items():
             covered = sorted(quota.products)
-            mix = self.export_mix[e, covered]
-            share[e] = self.export_mix[e, product] / mix.sum() if mix.sum() > 0 else 1.0 / len(covered)
+            mix = self.export_mix[e, covered] * premium[covered] ** 2
+            own = self.export_mix[e, product] * premium[product] ** 2
+            share[e] = own / mix.sum() if mix.sum() > 0 else 1.0 / len(covered)
         return share
 
     def capacity_by_country_stage(self) -> np.ndarray:

@@ -69,9 +69,10 @@ def crisis_metrics(model) -> dict[str, float]:
     years = slice(index("2011-01"), index("2013-01"))
     quota = rec.export_quota[years, C["CN"]].sum()
     out["exports_to_quota_2011_12"] = float(exports[years][:, covered].sum() / quota) if quota > 0 else 0.0
+    oxides = [P["ore"], P["light_oxide"], P["heavy_oxide"]]  # V8 counts rare-earth materials, not magnets
     for year in ("2009", "2012"):
         window = slice(index(f"{year}-01"), index(f"{year}-12") + 1)
-        into_japan = rec.flow[window, :, :, C["JP"]].sum(axis=(0, 1))
+        into_japan = rec.flow[window][:, oxides][:, :, :, C["JP"]].sum(axis=(0, 1))
         into_japan[C["JP"]] = 0.0
         out[f"japan_china_share_{year}"] = float(into_japan[C["CN"]] / into_japan.sum())
     demand = rec.demand[:n].sum(axis=(1, 2))
@@ -130,7 +131,7 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
     axes[1].plot(dates, rec.export_quota[: rec.written, C["CN"]], "--", label="export quota (monthly)")
     axes[1].set_title("Exports vs quota, t REO a month", fontsize=9)
     axes[1].legend(fontsize=8)
-    japan = rec.flow[: rec.written, :, :, C["JP"]].sum(axis=1)
+    japan = rec.flow[: rec.written, 0:3, :, C["JP"]].sum(axis=1)
     japan[:, C["JP"]] = 0
     axes[2].plot(dates, 100 * japan[:, C["CN"]] / np.maximum(japan.sum(axis=1), 1e-9))
     axes[2].set_title("Japan's imports from China, %", fontsize=9)

@@ -1,0 +1,54 @@
+"""crisis_2010 against the reference's validation targets (issue B), with the default seed and others.
+
+Six of the eight bands hold; for the two that do not yet (China's exports / quota in 2011-12 and Japan's
+import share from China in 2012) the tests check the direction of the response, and docs/validation.md
+shows how far the model is from the band.
+"""
+import pytest
+
+from sim.validation import BANDS, crisis_metrics
+from tests.conftest import cached_run
+
+HOLDING = ["heavy_peak_multiple", "months_cut_to_peak", "decline_within_36_months", "japan_china_share_2009",
+           "substitution_per_year", "non_china_ramp_per_year"]
+OTHER_SEEDS = (1, 2, 3, 4, 5)
+BAND = {band.key: band for band in BANDS}
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return {seed: crisis_metrics(cached_run("crisis_2010", seed).model) for seed in (None,) + OTHER_SEEDS}
+
+
+@pytest.mark.parametrize("key", HOLDING)
+def test_band_holds_for_the_default_seed(metrics, key):
+    assert BAND[key].holds(metrics[None][key]), f"{key} = {metrics[None][key]:.3f}"
+
+
+@pytest.mark.parametrize("key", HOLDING)
+def test_band_holds_for_at_least_four_of_five_other_seeds(metrics, key):
+    held = sum(BAND[key].holds(metrics[seed][key]) for seed in OTHER_SEEDS)
+    assert held >= 4
+
+
+def test_china_exports_fall_below_the_quota_in_2011_12(metrics):
+    assert metrics[None]["exports_to_quota_2011_12"] < 0.95
+
+
+def test_japan_depends_less_on_china_after_the_crisis(metrics):
+    assert metrics[None]["japan_china_share_2012"] < metrics[None]["japan_china_share_2009"] - 0.05
+
+
+def test_china_domestic_prices_stay_far_below_the_world(metrics):
+    run = cached_run("crisis_2010")
+    world, china = run.price("heavy_oxide", "world"), run.price("heavy_oxide", "china")
+    peak = world.argmax()
+    assert world[peak] > 3 * china[peak]
+    assert china.max() < 1.5 * china[0]
+
+
+def test_japan_halt_is_logged_and_lifted_after_two_months():
+    rows = cached_run("crisis_2010").model.log.rows
+    starts = [r for r in rows if r[2] == "export_control" and r[3] == "JP"]
+    ends = [r for r in rows if r[2] == "export_control_ends" and r[3] == "JP"]
+    assert starts[0][0] == "2010-09" and ends[0][0] == "2010-11"
