@@ -122,13 +122,14 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
                      color="#1f77b4", alpha=0.5 if model is not first else 1.0)
     axes[0].plot(dates, first.recorder.price[: first.recorder.written, P["heavy_oxide"], 0]
                  / first.recorder.price[0, P["heavy_oxide"], 0], color="#d62728", label="China domestic")
-    axes[0].set_yscale("log")
     axes[0].set_title("Heavy oxide price / Jan 2009 (blue: world, each seed)", fontsize=9)
     axes[0].legend(fontsize=8)
     rec = first.recorder
     exports = rec.flow[: rec.written, 1:3, C["CN"], :].sum(axis=(1, 2)) - rec.flow[: rec.written, 1:3, C["CN"], C["CN"]].sum(axis=1)
     axes[1].plot(dates, exports, label="China's oxide exports")
-    axes[1].plot(dates, rec.export_quota[: rec.written, C["CN"]], "--", label="export quota (monthly)")
+    quota = rec.export_quota[: rec.written, C["CN"]].copy()
+    quota[quota <= 0] = np.nan  # no quota in force
+    axes[1].plot(dates, quota, "--", label="export quota (monthly)")
     axes[1].set_title("Exports vs quota, t REO a month", fontsize=9)
     axes[1].legend(fontsize=8)
     japan = rec.flow[: rec.written, 0:3, :, C["JP"]].sum(axis=1)
