@@ -35,7 +35,7 @@ def _output_need(book, rows: np.ndarray, product: int) -> np.ndarray:
     return np.maximum(SELLER_COVER * sales - left_after_sales, 0.0)
 
 
-def _willingness(margin_index: np.ndarray) -> np.ndarray:
+def willingness(margin_index: np.ndarray) -> np.ndarray:
     """Share of the wanted output a processor still makes when its inputs eat into its margin: all of it
     at the start's value-to-cost ratio or better, none once that ratio has fallen by 1/MARGIN_SENSITIVITY."""
     return np.clip(1.0 + (margin_index - 1.0) * MARGIN_SENSITIVITY, 0.0, 1.0)
@@ -115,7 +115,7 @@ class Refiner(Firm):
         value = grade * np.stack([model.prices[LIGHT, markets], model.prices[HEAVY, markets]], axis=1)
         weight = _ratio(value, value.sum(axis=1, keepdims=True))
         feed = weight[:, 0] * _ratio(need_light, grade[:, 0]) + weight[:, 1] * _ratio(need_heavy, grade[:, 1])
-        feed *= _willingness(model.margin_index(rows))
+        feed *= willingness(model.margin_index(rows))
         book.plan[rows] = np.minimum(feed, cls.monthly_capacity(model, rows))
         book.need_now[rows, ORE] = book.plan[rows]
         book.order[rows, ORE] = _input_order(model, rows, ORE, book.plan[rows])
@@ -155,7 +155,7 @@ class MagnetMaker(Firm):
     def plan(cls, model, rows: np.ndarray) -> None:
         book = model.book
         h = model.heavy_share_of(rows)
-        wanted = _output_need(book, rows, MAGNET) * _willingness(model.margin_index(rows))
+        wanted = _output_need(book, rows, MAGNET) * willingness(model.margin_index(rows))
         book.plan[rows] = np.minimum(wanted, cls.monthly_capacity(model, rows))
         book.need_now[rows, LIGHT] = book.plan[rows] * (1.0 - h)
         book.need_now[rows, HEAVY] = book.plan[rows] * h

@@ -7,7 +7,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
+from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner, willingness
 from agents.state import StateAgent
 
 from . import licence_flow, market
@@ -395,11 +395,13 @@ class RareEarthModel(mesa.Model):
         return self._normal_supply(rows, product)
 
     def _normal_supply(self, rows: np.ndarray, product: int) -> np.ndarray:
-        """Monthly tonnes a seller normally brings to market: its capacity at 2024 utilisation (within any
-        quota), times the product's share of a refinery's output."""
+        """Monthly tonnes a seller normally brings to market: its capacity at its reference utilisation
+        (within any quota), times the product's share of a refinery's output, less what thin margins cut."""
         normal = Miner.monthly_capacity(self, rows) * self.base_utilisation[rows]
         if product == ORE:
             return np.minimum(normal, self._mining_limit[rows])
+        # processors squeezed by their input costs bring less to market, so buyers turn to cheaper makers
+        normal = normal * willingness(self.margin_index(rows))
         if product in (LIGHT, HEAVY):
             return normal * self.feed_grade[rows, product - LIGHT]
         return normal

@@ -1,4 +1,6 @@
 """Issue B: decisions come from agents negotiating: licences, agreements, projects (directional tests)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,8 @@ from sim import RareEarthModel
 from sim.constants import C, P
 from tests.conftest import cached_run
 
+LOOSE = (("events.2.approval_rate", 0.7), ("events.2.later_rate", 0.9))
+TIGHT = (("events.2.approval_rate", 0.15), ("events.2.later_rate", 0.3))
 FRAMEWORK_SUPPORT = (("states.US.project_support", 0.2), ("states.US.support_budget_usd", 2e9),
                      ("states.JP.project_support", 0.2), ("states.JP.support_budget_usd", 1e9))
 
@@ -29,16 +33,29 @@ def test_apr2025_events_say_who_denied_which_licence_to_whom_and_why():
 
 
 def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abroad():
-    loose = cached_run("apr2025_licensing", None, (("events.2.approval_rate", 0.7), ("events.2.later_rate", 0.9)))
-    tight = cached_run("apr2025_licensing", None, (("events.2.approval_rate", 0.15), ("events.2.later_rate", 0.3)))
+    loose = cached_run("apr2025_licensing", None, LOOSE)
+    tight = cached_run("apr2025_licensing", None, TIGHT)
     year = slice(loose.month_index("2025-04"), loose.month_index("2026-04"))
     assert _china_exports(tight, months=year) < 0.9 * _china_exports(loose, months=year)
     assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
     assert tight.price("magnet", "world").max() > loose.price("magnet", "world").max()
 
-    def started_abroad(run):
-        return sum(1 for r in run.model.log.rows if r[2] == "project_started" and r[3] != "CN")
-    assert started_abroad(tight) >= started_abroad(loose)
+    def processing_started_abroad(run):
+        """t/yr of refining and magnet capacity whose construction started outside China."""
+        total = 0.0
+        for row in run.model.log.rows:
+            if row[2] in ("project_started", "expansion_started") and row[3] != "CN":
+                found = re.search(r"\+?([\d,]+) t/yr of (refining|magnets)", row[4])
+                total += float(found.group(1).replace(",", "")) if found else 0.0
+        return total
+
+    def first_start_abroad(run):
+        return min(r[0] for r in run.model.log.rows if r[2] == "project_started" and r[3] != "CN")
+    longer = (("months", 60),)
+    loose_60 = cached_run("apr2025_licensing", None, LOOSE + longer)
+    tight_60 = cached_run("apr2025_licensing", None, TIGHT + longer)
+    assert processing_started_abroad(tight_60) > processing_started_abroad(loose_60)
+    assert first_start_abroad(tight) <= first_start_abroad(loose)
     assert tight.price("heavy_oxide", "china").max() <= 1.05 * loose.price("heavy_oxide", "china").max()
 
 
