@@ -1,7 +1,6 @@
 """Issue B: decisions come from agents negotiating: licences, agreements, projects (directional tests)."""
 import re
 
-import numpy as np
 import pytest
 
 from sim.agreements import MAX_ROUNDS, Terms, negotiate
