@@ -65,8 +65,10 @@ class PassiveStrategy:
     # weights of what a state cares about when it values an agreement's terms
     weights = {"security": 1.0, "cost": 0.5, "trade": 0.5, "leverage": 0.6, "relations": 0.5}
 
-    def value_terms(self, state: "StateAgent", terms, partner: int, model) -> tuple[float, list[str]]:
-        """Utility of an agreement's terms for this state, with the reasons behind it."""
+    def value_terms(self, state: "StateAgent", terms, partner: int, model,
+                    as_proposer: bool = False) -> tuple[float, list[str]]:
+        """Utility of an agreement's terms for this state (the proposer pays tariff cuts and purchases),
+        with the reasons behind it."""
         w, me = self.weights, state.country_id
         value, why = 0.0, []
         exposure = model.supply_exposure(me)
@@ -80,9 +82,16 @@ class PassiveStrategy:
             value += w["security"] * exposure * 0.3 - w["cost"] * 0.05
             why.append("bigger stockpiles")
         if terms.tariff_points:
-            receives = partner != me
+            receives = not as_proposer
             value += w["trade"] * terms.tariff_points / 20.0 * (1 if receives else -0.5)
             why.append("lower tariffs on its exports" if receives else "lower tariffs cost revenue")
+        if terms.preferential_supply or terms.rapid_response:
+            value += w["security"] * exposure * 0.4
+            why.append("priority supply from a partner in a shortage")
+        if terms.purchase_usd > 0:
+            sells = not as_proposer
+            value += w["trade"] * min(terms.purchase_usd / 1e11, 2.0) * (1 if sells else -0.3)
+            why.append("the partner buys its goods" if sells else "the purchases cost it")
         controls_partner = bool(model.office.level[me, :, partner].any())
         controlled_by_partner = bool(model.office.level[partner, :, me].any())
         if terms.suspend_controls or terms.general_licence:
@@ -100,7 +109,7 @@ class PassiveStrategy:
     def answer(self, state: "StateAgent", terms, partner: int, model, as_proposer: bool = False):
         """accept / counter / reject, with a counter-offer that halves what costs this state most."""
         from dataclasses import replace
-        value, why = self.value_terms(state, terms, partner, model)
+        value, why = self.value_terms(state, terms, partner, model, as_proposer)
         reason = f"value {value:+.2f}: " + "; ".join(why)
         if value >= 0:
             return "accept", None, reason

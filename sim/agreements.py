@@ -12,7 +12,11 @@ Terms (all optional):
 - `tariff_points`: the proposer cuts tariffs on the partner's goods by that many points;
 - `suspend_controls`: the partner (or proposer) that licenses rare-earth exports to the other returns
   them to a lighter regime (`suspend_to_rate`) for the duration;
-- `general_licence`: that state grants general licences to the other's civil end users.
+- `general_licence`: that state grants general licences to the other's civil end users;
+- `preferential_supply`: each side's suppliers weigh the other's buyers PREFERENCE times more;
+- `rapid_response`: in a shortage, a party's open stockpile also serves the partner's buyers;
+- `purchase_usd`: the proposer commits to buy that much of the partner's goods (valued as trade).
+Agreements lapse at their end and are broken when a party comes to value them below BREAK_THRESHOLD.
 """
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from .constants import COUNTRIES, PRODUCTS
 
 MAX_ROUNDS = 3
-COUNTER_SCALE = 0.5
+BREAK_THRESHOLD = -0.6  # what a party would now reject outright
+PREFERENCE = 3.0
 
 
 @dataclass
@@ -33,9 +38,18 @@ class Terms:
     suspend_controls: bool = False
     suspend_to_rate: float = 0.6
     general_licence: bool = False
+    preferential_supply: bool = False
+    rapid_response: bool = False
+    purchase_usd: float = 0.0
 
     def describe(self) -> str:
         parts = []
+        if self.preferential_supply:
+            parts.append("each side's suppliers serve the other first")
+        if self.rapid_response:
+            parts.append("a rapid-response group that shares stockpiles in a shortage")
+        if self.purchase_usd > 0:
+            parts.append(f"purchases of ${self.purchase_usd / 1e9:,.0f}B of the partner's goods")
         if self.cofinance_usd_per_year > 0:
             parts.append(f"a joint fund of ${self.cofinance_usd_per_year / 1e9:,.2f}B a year paying "
                          f"{self.cofinance_share:.0%} of project capex")
@@ -122,6 +136,39 @@ def _sign(model, proposer: int, partner: int, terms: Terms, duration: int, name:
     model.log.add(month, f"{COUNTRIES[proposer]}+{COUNTRIES[partner]}", "agreement_signed", name,
                   terms.describe(), f"both sides value the terms; in force for {duration} months")
     return agreement
+
+
+def review(model) -> None:
+    """Each month both parties re-value agreements in force; one whose terms have turned badly against
+    a party (relations collapsed, controls imposed) is broken, at a cost in trust."""
+    for agreement in model.diplomats.active(model.month):
+        for party, other in (agreement.parties, agreement.parties[::-1]):
+            state = model.states[COUNTRIES[party]]
+            value, why = state.strategy.value_terms(state, agreement.terms, other, model,
+                                                    as_proposer=party == agreement.parties[0])
+            if value < BREAK_THRESHOLD:
+                agreement.status = "broken"
+                model.relations.shift(party, other, -0.3, model.month, f"broke {agreement.name}")
+                model.relations.break_trust(party, other, 0.3)
+                model.log.add(model.month, COUNTRIES[party], "agreement_broken", agreement.name,
+                              agreement.terms.describe(), f"value {value:+.2f}: " + "; ".join(why))
+                break
+
+
+def preferential_weight(model) -> "np.ndarray":
+    """[exporter, importer] multipliers on trade links from preferential-supply agreements in force."""
+    import numpy as np
+    weight = np.ones((len(COUNTRIES), len(COUNTRIES)))
+    for agreement in model.diplomats.active(model.month):
+        if agreement.terms.preferential_supply:
+            a, b = agreement.parties
+            weight[a, b] = weight[b, a] = PREFERENCE
+    return weight
+
+
+def rapid_response_partners(model, country: int) -> list[int]:
+    return [a.parties[1] if a.parties[0] == country else a.parties[0]
+            for a in model.diplomats.active(model.month) if a.terms.rapid_response and a.covers(country)]
 
 
 def _apply(model, agreement: Agreement) -> None:

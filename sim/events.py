@@ -145,7 +145,8 @@ class ScheduledEvents:
     def _proposal(self, event, month: int):
         from .agreements import Terms, negotiate
         terms = Terms(event.cofinance_usd_per_year, event.cofinance_share, event.stockpile_days, event.tariff_points,
-                      event.suspend_controls, event.suspend_to_rate, event.general_licence)
+                      event.suspend_controls, event.suspend_to_rate, event.general_licence,
+                      event.preferential_supply, event.rapid_response, event.purchase_usd)
         agreement = negotiate(self.model, COUNTRIES.index(event.actor), COUNTRIES.index(event.target), terms,
                               event.duration_months, event.name)
         outcome = "signed" if agreement else "not agreed"

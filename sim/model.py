@@ -10,7 +10,7 @@ import numpy as np
 from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner, willingness
 from agents.state import StateAgent
 
-from . import licence_flow, market
+from . import agreements, licence_flow, market
 from .calibration import load_calibration
 from .constants import (
     CN, COUNTRIES, FIRM_KINDS, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES,
@@ -300,6 +300,7 @@ class RareEarthModel(mesa.Model):
     def states_decide(self) -> None:
         """Phase 2: each state's strategy (or a player's moves) decides."""
         self.relations.drift()
+        agreements.review(self)
         for state in self.states.values():
             for decision in state.decide():
                 self.log.add(self.month, state.country, decision.kind, decision.target, decision.detail,
@@ -322,8 +323,9 @@ class RareEarthModel(mesa.Model):
         self.last_orders = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.last_unmet = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.month_flows = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
+        preference = agreements.preferential_weight(self)
         for p in range(N_PRODUCTS):
-            weight = self.trade_weight[p] * self._price_pull(p)
+            weight = self.trade_weight[p] * self._price_pull(p) * preference
             contracted = self.contracts.deliver(p)
             cap, licensed, export_limit = licence_flow.market_terms(self, p)
             buyers = self.buyers[p]
@@ -468,14 +470,16 @@ class RareEarthModel(mesa.Model):
         return pull
 
     def _release_stockpiles(self, product: int) -> None:
-        """Open stockpiles fill domestic orders the market left unfilled, at the market price."""
+        """Open stockpiles fill domestic orders the market left unfilled (and, through a rapid-response
+        group, the partners'), at the market price."""
         book = self.book
         for state in self.states.values():
             row = state.stockpile_row
             if row is None or not state.releasing[product] or book.stock[row, product] <= 0:
                 continue
             buyers = self.rows[BUYER_KIND[product]]
-            mine = buyers[book.country[buyers] == state.country_id]
+            served = [state.country_id] + agreements.rapid_response_partners(self, state.country_id)
+            mine = buyers[np.isin(book.country[buyers], served)]
             short = book.unmet[mine, product]
             total = short.sum()
             if total <= 0:

@@ -258,6 +258,9 @@ class ProposalEvent(_Event):
     suspend_controls: bool = False
     suspend_to_rate: float = Field(0.6, ge=0, le=1)
     general_licence: bool = False
+    preferential_supply: bool = False
+    rapid_response: bool = False
+    purchase_usd: float = Field(0.0, ge=0)
 
 
 class PriceFloorEvent(_Event):

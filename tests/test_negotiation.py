@@ -138,3 +138,16 @@ def test_buyers_at_risk_sign_offtakes_with_reliable_suppliers():
     assert any(r[3] == "JP" and "Lynas" in r[1] for r in signed)
     contracts = run.model.contracts.contracts
     assert all(c.tonnes_per_month > 0 and c.price > 0 for c in contracts)
+
+
+def test_an_agreement_turned_sour_is_broken_with_a_reason():
+    model, offer = _proposal_model(tariff_points=10, purchase_usd=5e10)
+    agreement = negotiate(model, C["US"], C["CN"], offer, 24, "trade deal")
+    assert agreement is not None and agreement.status == "in force"
+    model.relations.shift(C["CN"], C["US"], -2.0, model.month, "a crisis")  # relations collapse
+    model.relations.shift(C["US"], C["CN"], -2.0, model.month, "a crisis")
+    trust_before = model.relations.trust[C["CN"], C["US"]] + model.relations.trust[C["US"], C["CN"]]
+    model.step()
+    assert agreement.status == "broken"
+    assert any(r[2] == "agreement_broken" and r[3] == "trade deal" for r in model.log.rows)
+    assert model.relations.trust[C["CN"], C["US"]] + model.relations.trust[C["US"], C["CN"]] < trust_before
