@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constants import C, COUNTRIES, N_COUNTRIES
+from .constants import C, N_COUNTRIES
 
 DEFAULT_SCORE = 0.3
 DEFAULT_TRUST = 0.5
@@ -34,13 +34,15 @@ class Relations:
 
     @classmethod
     def from_pairs(cls, pairs: dict[str, float]) -> "Relations":
-        """`{"CN-JP": -0.1}` sets both directions of a pair."""
+        """`{"CN-JP": -0.1}` sets both directions of a pair; these are also the levels relations return
+        to without news."""
         relations = cls()
         np.fill_diagonal(relations.score, 1.0)
         np.fill_diagonal(relations.trust, 1.0)
         for key, value in pairs.items():
             a, b = (C[x] for x in key.split("-"))
             relations.score[a, b] = relations.score[b, a] = value
+        relations.usual = relations.score.copy()
         return relations
 
     def shift(self, actor: int, target: int, change: float, month: int, what: str) -> None:
@@ -67,9 +69,10 @@ class Relations:
         return None
 
     def drift(self, rate: float = 0.01) -> None:
-        """Without news, relations slowly regain their everyday level."""
+        """Without news, relations slowly regain their usual level (the scenario's starting one)."""
         off = ~np.eye(N_COUNTRIES, dtype=bool)
-        self.score[off] += rate * (DEFAULT_SCORE - self.score[off])
+        usual = getattr(self, "usual", np.full_like(self.score, DEFAULT_SCORE))
+        self.score[off] += rate * (usual[off] - self.score[off])
 
 
 def describe(score: float) -> str:
@@ -83,5 +86,3 @@ def describe(score: float) -> str:
         return "cordial"
     return "close"
 
-
-__all__ = ["Relations", "Act", "describe", "COUNTRIES"]

@@ -71,9 +71,14 @@ class ScheduledEvents:
                            approval_rate=event.approval_rate, review_months=event.review_months,
                            later_rate=event.later_rate, ramp_months=event.ramp_months,
                            deny_defense=event.deny_defense)
+        severity = {"none": 0.0, "licence": 1.0 - event.approval_rate, "ban": 1.0}[event.level]
         for m in importers:
-            if event.level == "none":
-                model.relations.shift(exporter, m, 0.1, month, "lifted its export controls")
+            was = max((1.0 if level == 2 else (1.0 - regime.approval_rate if regime else 0.0)) if level else 0.0
+                      for p, mm, level, regime, _ in before if mm == m)
+            if severity < was:
+                model.relations.shift(exporter, m, 0.1, month, "eased its export controls")
+            elif event.level == "none":
+                continue
             else:
                 model.relations.shift(exporter, m, -0.3 if event.level == "ban" else -0.15, month,
                                       f"put rare earths under {event.level}")

@@ -79,6 +79,7 @@ class Regime:
 @dataclass
 class LicenceOffice:
     validity_months: int
+    firm_country: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # country of each firm row
     level: np.ndarray = field(default_factory=lambda: np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES), np.int8))
     review_months: np.ndarray = field(default_factory=lambda: np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES), int))
 
@@ -125,9 +126,10 @@ class LicenceOffice:
         self.approval_rate[self.level == BAN] = 0.0
 
     def _drop(self, key: tuple[int, int, int]) -> None:
+        """Pending applications and unused licences for this pair lapse (other importers keep theirs)."""
         e, p, m = key
         self.queue = [a for a in self.queue if (a.exporter, a.product, a.importer) != key]
-        for firm_key in [k for k in self.quota if k[1] == e and k[2] == p]:
+        for firm_key in [k for k in self.quota if k[1] == e and k[2] == p and self.firm_country[k[0]] == m]:
             del self.quota[firm_key]
 
     def add_general_licence(self, exporter: int, importers: list[int], products: list[int], until: int,
@@ -237,11 +239,11 @@ class LicenceOffice:
         """Decide applications whose review time is over, oldest first, within each office's capacity."""
         verdicts, waiting, used = [], [], {}
         for app in self.queue:
-            limit = self.review_capacity.get(app.exporter, INF) * scale
-            if app.due > month or used.get(app.exporter, 0) >= limit:
+            limit = self.review_capacity.get(app.authority, INF) * scale
+            if app.due > month or used.get(app.authority, 0) >= limit:
                 waiting.append(app)
                 continue
-            used[app.exporter] = used.get(app.exporter, 0) + 1
+            used[app.authority] = used.get(app.authority, 0) + 1
             approved, reason = decide(app)
             key = (app.exporter, app.product, app.importer)
             if approved:

@@ -68,7 +68,7 @@ class RareEarthModel(mesa.Model):
         self._read_parameters()
         self._build_firms()
         self._build_states()
-        self.office = LicenceOffice(validity_months=loaded.licensing.validity_months)
+        self.office = LicenceOffice(validity_months=loaded.licensing.validity_months, firm_country=self.book.country)
         for country, state in self.states.items():
             if state.config.review_capacity is not None:
                 self.office.review_capacity[COUNTRIES.index(country)] = state.config.review_capacity

@@ -101,8 +101,8 @@ class Projects:
         model = self.model
         k = market.MARKET_OF[c]
         prices = self.price_avg[:, k].copy()
-        floors = model.price_floors(c)
-        prices = np.maximum(prices, floors)
+        output = {"mining": [ORE], "refining": [LIGHT, HEAVY], "magnets": [MAGNET]}[stage]
+        prices[output] = np.maximum(prices[output], model.price_floors(c)[output])  # floors pay producers
         unit = NEW_ENTRANT_COST[stage] if c != 0 else NEW_ENTRANT_COST[stage] / 2
         if stage == "mining":
             margin = prices[ORE] - unit
