@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
 
 QUOTA_HEADROOM = 0.95
+RELOCATION_GAP = 1.5  # world/China oxide price ratio, relative to normal, that makes moving worthwhile
+RELOCATION_MARGIN = 0.7
+RELOCATION_SHARE = 0.1  # of a squeezed plant's capacity, per quarter
 STAGE_NAME = {kind: STAGES[stage] for kind, stage in STAGE_OF_KIND.items()}
 
 
@@ -35,6 +38,34 @@ class Investments:
         self._known_projects(month)
         self._complete(month)
         self._start_expansions(month)
+        self._relocate(month)
+
+    def _relocate(self, month: int) -> None:
+        """Magnet makers abroad squeezed for months by dear oxide while China's stays cheap move part of
+        their production into China (as Japanese makers did after 2010), if China does not bar it."""
+        model, book = self.model, self.model.book
+        makers = self.model.rows[MAGNET_MAKER]
+        abroad = makers[(book.country[makers] != CN) & (book.capacity[makers] > 0)]
+        if len(abroad) == 0 or month % 3 != 0:
+            return
+        gap = model.prices[LIGHT, market.WORLD] / model.prices[LIGHT, market.CHINA] / (
+            model.start_prices[LIGHT, market.WORLD] / model.start_prices[LIGHT, market.CHINA])
+        if gap < RELOCATION_GAP:
+            return
+        squeezed = abroad[model.margin_index(abroad) < RELOCATION_MARGIN]
+        if len(squeezed) == 0:
+            return
+        moved = book.capacity[squeezed] * RELOCATION_SHARE
+        book.capacity[squeezed] -= moved
+        chinese = makers[book.country[makers] == CN]
+        host = chinese[np.argmax(book.capacity[chinese])]
+        book.capacity[host] += moved.sum()
+        for country in sorted(set(book.country[squeezed].tolist())):
+            sel = book.country[squeezed] == country
+            model.log.add(month, f"{int(sel.sum())} magnet maker{'s' if sel.sum() > 1 else ''}", "relocation",
+                          COUNTRIES[country], f"{moved[sel].sum():,.0f} t/yr of magnet making moved into China",
+                          f"oxide costs {gap:.1f}x more outside China than inside, relative to normal, and margins "
+                          f"at home have collapsed")
 
     def _add(self, rows: np.ndarray, tonnes: np.ndarray) -> None:
         book = self.model.book

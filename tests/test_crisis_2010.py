@@ -49,3 +49,9 @@ def test_japan_halt_is_logged_and_lifted_after_two_months():
     starts = [r for r in rows if r[2] == "export_control" and r[3] == "JP"]
     ends = [r for r in rows if r[2] == "export_control_ends" and r[3] == "JP"]
     assert starts[0][0] == "2010-09" and ends[0][0] == "2010-11"
+
+
+def test_squeezed_japanese_magnet_makers_move_production_into_china():
+    rows = [r for r in cached_run("crisis_2010").model.log.rows if r[2] == "relocation"]
+    assert rows and all(r[3] != "CN" and "moved into China" in r[4] for r in rows)
+    assert all("2010-07" <= r[0] <= "2013-12" for r in rows)
