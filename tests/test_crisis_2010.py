@@ -1,17 +1,13 @@
 """crisis_2010 against the reference's validation targets (issue B), with the default seed and others.
 
-Seven of the eight bands hold; for the one that does not yet (Japan's import share from China in 2012)
-the tests check the direction of the response, and docs/validation.md shows how far the model is from
-the band.
+All eight bands must hold for the scenario's seed and for at least four of five other seeds.
 """
 import pytest
 
 from sim.validation import BANDS, crisis_metrics
 from tests.conftest import cached_run
 
-HOLDING = ["heavy_peak_multiple", "months_cut_to_peak", "decline_within_36_months", "japan_china_share_2009",
-           "exports_to_quota_2011_12",
-           "substitution_per_year", "non_china_ramp_per_year"]
+HOLDING = [band.key for band in BANDS]
 OTHER_SEEDS = (1, 2, 3, 4, 5)
 BAND = {band.key: band for band in BANDS}
 
@@ -33,6 +29,7 @@ def test_band_holds_for_at_least_four_of_five_other_seeds(metrics, key):
 
 
 def test_japan_depends_less_on_china_after_the_crisis(metrics):
+    """Beyond the band: the direction holds by a clear margin."""
     assert metrics[None]["japan_china_share_2012"] < metrics[None]["japan_china_share_2009"] - 0.05
 
 
@@ -40,8 +37,8 @@ def test_china_domestic_prices_stay_far_below_the_world(metrics):
     run = cached_run("crisis_2010")
     world, china = run.price("heavy_oxide", "world"), run.price("heavy_oxide", "china")
     peak = world.argmax()
-    assert world[peak] > 3 * china[peak]
-    assert china.max() < 1.5 * china[0]
+    assert world[peak] > 3 * china[peak]  # FOB prices were 3-7x domestic ones in 2011 (reference 4b)
+    assert china.max() < 0.5 * world.max()
 
 
 def test_japan_halt_is_logged_and_lifted_after_two_months():
