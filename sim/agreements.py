@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from .constants import COUNTRIES, PRODUCTS
 
 MAX_ROUNDS = 3
@@ -139,8 +141,15 @@ def _sign(model, proposer: int, partner: int, terms: Terms, duration: int, name:
 
 
 def review(model) -> None:
-    """Each month both parties re-value agreements in force; one whose terms have turned badly against
-    a party (relations collapsed, controls imposed) is broken, at a cost in trust."""
+    """Each month agreements past their end lapse, and both parties re-value those in force; one whose
+    terms have turned badly against a party (relations collapsed, controls imposed) is broken, at a cost
+    in trust. Either way its stockpile commitments end with it."""
+    for agreement in model.diplomats.agreements:
+        if agreement.status == "in force" and model.month > agreement.end:
+            agreement.status = "lapsed"
+            _unwind(model, agreement)
+            model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "agreement_lapsed",
+                          agreement.name, agreement.terms.describe(), "it ran its agreed term")
     for agreement in model.diplomats.active(model.month):
         for party, other in (agreement.parties, agreement.parties[::-1]):
             state = model.states[COUNTRIES[party]]
@@ -150,14 +159,23 @@ def review(model) -> None:
                 agreement.status = "broken"
                 model.relations.shift(party, other, -0.3, model.month, f"broke {agreement.name}")
                 model.relations.break_trust(party, other, 0.3)
+                _unwind(model, agreement)
                 model.log.add(model.month, COUNTRIES[party], "agreement_broken", agreement.name,
                               agreement.terms.describe(), f"value {value:+.2f}: " + "; ".join(why))
                 break
 
 
-def preferential_weight(model) -> "np.ndarray":
+def _unwind(model, agreement: Agreement) -> None:
+    """Commitments that last only as long as the agreement (eased controls stay until a state changes them)."""
+    for party in agreement.parties:
+        model.states[COUNTRIES[party]].extra_stockpile_days -= agreement.terms.stockpile_days
+    for licence in model.office.general:
+        if licence.label == agreement.name:
+            licence.until = min(licence.until, model.month - 1)
+
+
+def preferential_weight(model) -> np.ndarray:
     """[exporter, importer] multipliers on trade links from preferential-supply agreements in force."""
-    import numpy as np
     weight = np.ones((len(COUNTRIES), len(COUNTRIES)))
     for agreement in model.diplomats.active(model.month):
         if agreement.terms.preferential_supply:
