@@ -20,6 +20,11 @@ EXAMPLES = {
   ree validate my_scenario.toml""",
     "scenarios": """examples:
   ree scenarios""",
+    "sweep": """examples:
+  ree sweep configs/sweeps/licence_cofinance.toml --out sweeps/licence
+  ree sweep configs/sweeps/levers_sobol.toml --workers 8
+  ree sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out sweeps/big
+  ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption""",
     "validation": """examples:
   ree validation                          # writes docs/validation.md and docs/img/validation_crisis_2010.png
   ree validation --out /tmp/v.md --seeds 7 8""",
@@ -61,6 +66,16 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
 
     sub.add_parser("scenarios", help="list the scenario library with descriptions", epilog=EXAMPLES["scenarios"],
                    formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    sweep = sub.add_parser("sweep", help="run a batch of runs over a parameter design (Dask)",
+                           epilog=EXAMPLES["sweep"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sweep.add_argument("file", type=Path, help="sweep file (see configs/sweeps/)")
+    sweep.add_argument("--out", type=Path, help="results folder (default: sweeps/NAME)")
+    sweep.add_argument("--workers", type=int, help="worker processes of the embedded cluster (default: CPUs)")
+    sweep.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://host:8786 "
+                                           "(default: $DASK_SCHEDULER_ADDRESS, else an embedded cluster)")
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     check = sub.add_parser("validation", help="compare crisis_2010 with the historical targets V1-V8",
                            epilog=EXAMPLES["validation"], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -152,7 +167,19 @@ def cmd_validation(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation}
+def cmd_sweep(args) -> int:
+    from .sweep import run_sweep
+    out = args.out or Path("sweeps") / args.file.stem
+    table = run_sweep(args.file, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                      progress=not args.quiet and sys.stderr.isatty())
+    if not args.quiet:
+        failed = int((table["status"] != "ok").sum()) if len(table) else 0
+        print(f"{len(table)} runs ({failed} failed): {out / 'results.parquet'}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
+            "sweep": cmd_sweep}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,9 +35,16 @@ def run_scenario(params: dict[str, Any], seed: int) -> dict[str, float]:
     from .outputs import outcomes
     params = dict(params)
     name = params.pop("scenario", "baseline_2024")
-    path = resolve_scenario(name)
+    model = run_model(check_params(name, params), seed=int(seed))
+    return outcomes(model)
+
+
+def check_params(scenario: str | Path, params: dict[str, Any], months: int | None = None) -> Scenario:
+    """The scenario with dotted-path `params` (and `months`) applied and validated, without running it."""
+    path = resolve_scenario(scenario)
     raw = load_raw(path)
     for dotted, value in params.items():
         apply_override(raw, dotted, value, source="params")
-    model = run_model(validate(raw, path), seed=int(seed))
-    return outcomes(model)
+    if months is not None:
+        apply_override(raw, "months", months, source="params")
+    return validate(raw, path)

@@ -1,0 +1,245 @@
+"""Batch parameter sweeps: a design of points x replicates, run on Dask, results written as they arrive.
+
+A sweep file (`configs/sweeps/*.toml`, see DESIGN.md) names a base scenario, the months, replicates per
+point, a root seed, a sampler (grid, lhs or sobol via SALib), the parameters (dotted scenario paths) and
+the outcomes to keep. Every run gets a seed from `numpy.random.SeedSequence(root).spawn`, indexed by its
+run id, so its result does not depend on which worker ran it or in which order.
+
+Results are appended as Parquet parts under `DIR/parts/` while the sweep runs and gathered into
+`DIR/results.parquet` at the end; an interrupted sweep keeps every finished run, and `--resume` runs only
+what is missing.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .scenario import ScenarioError
+
+META = ["run_id", "point_id", "replicate", "seed", "status", "error", "seconds"]
+
+
+class Range(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: float
+    max: float
+
+
+class SweepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario: str = Field(min_length=1)
+    months: int | None = Field(None, gt=0, le=1200)
+    replicates: int = Field(1, ge=1, le=10000)
+    seed: int = Field(0, ge=0)
+    sampler: Literal["grid", "lhs", "sobol"] = "grid"
+    samples: int = Field(16, ge=1, le=1_000_000)
+    outcomes: list[str] = Field(default_factory=list)
+
+    @field_validator("outcomes")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name or not name.replace("_", "").isalnum():
+                raise ValueError(f"'{name}' is not an outcome name")
+        return value
+
+
+class SweepFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sweep: SweepSpec
+    parameters: dict[str, list[Any] | Range] = Field(min_length=1)
+
+
+def load_sweep(path: str | Path) -> SweepFile:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(path, "file", "no such sweep file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(path, "toml", f"syntax error: {err}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "toml", "not UTF-8 text") from None
+    try:
+        spec = SweepFile.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"] if p not in ("list[any]", "Range")) or "sweep"
+        reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ScenarioError(path, where, reason) from None
+    _check_design(spec, path)
+    return spec
+
+
+def _check_design(spec: SweepFile, path: Path) -> None:
+    from .runner import check_params
+    sampler = spec.sweep.sampler
+    for name, values in spec.parameters.items():
+        if sampler == "grid" and not isinstance(values, list):
+            raise ScenarioError(path, f"parameters.{name}", "a grid needs a list of values")
+        if sampler != "grid" and not isinstance(values, Range):
+            raise ScenarioError(path, f"parameters.{name}", f"{sampler} needs a range {{ min = ..., max = ... }}")
+        if isinstance(values, list) and not values:
+            raise ScenarioError(path, f"parameters.{name}", "empty list of values")
+        if isinstance(values, Range) and not values.min < values.max:
+            raise ScenarioError(path, f"parameters.{name}", "min must be below max")
+    # every parameter must be a valid scenario path with valid values: check one point per parameter
+    first = {name: (values[0] if isinstance(values, list) else values.min) for name, values in spec.parameters.items()}
+    try:
+        check_params(spec.sweep.scenario, first, spec.sweep.months)
+    except ScenarioError as err:
+        raise ScenarioError(path, f"parameters ({err.field})", err.reason) from None
+
+
+def design(spec: SweepFile) -> pd.DataFrame:
+    """One row per design point: point_id and a column per parameter (dotted path)."""
+    names = list(spec.parameters)
+    sampler = spec.sweep.sampler
+    if sampler == "grid":
+        rows = list(itertools.product(*(spec.parameters[n] for n in names)))
+    else:
+        problem = {"num_vars": len(names), "names": names,
+                   "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names]}
+        if sampler == "lhs":
+            from SALib.sample import latin
+            rows = latin.sample(problem, spec.sweep.samples, seed=spec.sweep.seed)
+        else:
+            from SALib.sample import sobol
+            rows = sobol.sample(problem, spec.sweep.samples, calc_second_order=False, seed=spec.sweep.seed)
+    table = pd.DataFrame(list(rows), columns=names)
+    table.insert(0, "point_id", np.arange(len(table)))
+    return table
+
+
+def runs(spec: SweepFile) -> pd.DataFrame:
+    """Every run: the design points times the replicates, each with its own spawned seed."""
+    points = design(spec)
+    replicates = spec.sweep.replicates
+    table = points.loc[points.index.repeat(replicates)].reset_index(drop=True)
+    table.insert(1, "replicate", np.tile(np.arange(replicates), len(points)))
+    table.insert(0, "run_id", np.arange(len(table)))
+    children = np.random.SeedSequence(spec.sweep.seed).spawn(len(table))
+    table.insert(3, "seed", [int(child.generate_state(1)[0]) for child in children])
+    return table
+
+
+def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str]) -> dict:
+    """Run one design point (on a worker); never raises: a failure is recorded with its error."""
+    from .runner import run_scenario
+    params = {k: _plain(v) for k, v in row.items() if k not in ("run_id", "point_id", "replicate", "seed")}
+    start = time.perf_counter()
+    result = {k: row[k] for k in ("run_id", "point_id", "replicate", "seed")}
+    result.update({k: _plain(v) for k, v in params.items()})
+    try:
+        call = dict(params, scenario=scenario)
+        if months is not None:
+            call["months"] = months
+        out = run_scenario(call, seed=int(row["seed"]))
+        if outcomes:
+            missing = [o for o in outcomes if o not in out]
+            if missing:
+                raise KeyError(f"unknown outcome(s) {missing}")
+            out = {o: out[o] for o in outcomes}
+        result.update(out)
+        result.update(status="ok", error="")
+    except Exception as err:  # recorded, not raised: one bad point must not stop a sweep
+        result.update(status="error", error=f"{type(err).__name__}: {err}")
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# ------------------------------------------------------------------------------------------ storage
+def done_ids(out_dir: Path) -> set[int]:
+    parts = sorted((out_dir / "parts").glob("part-*.parquet"))
+    if not parts:
+        return set()
+    return set(pd.concat([pd.read_parquet(p, columns=["run_id"]) for p in parts])["run_id"].tolist())
+
+
+def write_part(out_dir: Path, rows: list[dict], index: int) -> None:
+    parts = out_dir / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    tmp = parts / f".part-{index:06d}.tmp"
+    pd.DataFrame(rows).to_parquet(tmp, index=False)
+    tmp.replace(parts / f"part-{index:06d}.parquet")
+
+
+def gather(out_dir: Path, columns: list[str]) -> pd.DataFrame:
+    """All parts as one table, one row per run id (the last written wins), in run-id order."""
+    parts = sorted((out_dir / "parts").glob("part-*.parquet"))
+    table = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
+    if table.empty:
+        return table
+    table = table.drop_duplicates("run_id", keep="last").sort_values("run_id").reset_index(drop=True)
+    ordered = [c for c in columns if c in table.columns] + sorted(c for c in table.columns if c not in columns)
+    table = table[ordered]
+    table.to_parquet(out_dir / "results.parquet", index=False)
+    return table
+
+
+# ------------------------------------------------------------------------------------------ running
+def client_for(scheduler: str | None, workers: int | None):
+    """A Dask client: an existing cluster at `scheduler` (or DASK_SCHEDULER_ADDRESS), else an embedded
+    local cluster of processes sized to the machine."""
+    import os
+
+    from distributed import Client, LocalCluster
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if address:
+        return Client(address, timeout="20s"), None
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=50)
+    return Client(cluster), cluster
+
+
+def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
+              resume: bool = False, progress: bool = False, batch: int = 8) -> pd.DataFrame:
+    from distributed import as_completed
+    spec = load_sweep(path)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (out_dir / "parts").exists() and not resume:
+        raise ScenarioError(out_dir, "--out", "holds an earlier sweep; use --resume to finish it or another folder")
+    table = runs(spec)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_dir / "design.csv", index=False)
+    (out_dir / "sweep.toml").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
+    done = done_ids(out_dir)
+    todo = table[~table["run_id"].isin(done)].to_dict("records")
+    columns = META[:4] + list(spec.parameters) + META[4:]
+    if todo:
+        client, cluster = client_for(scheduler, workers)
+        try:
+            bar = _bar(len(table), len(done), progress)
+            futures = client.map(run_one, todo, scenario=spec.sweep.scenario, months=spec.sweep.months,
+                                 outcomes=spec.sweep.outcomes, pure=False)
+            pending, index = [], len(list((out_dir / "parts").glob("part-*.parquet")))
+            for future in as_completed(futures):
+                pending.append(future.result())
+                bar.update(1)
+                if len(pending) >= batch:
+                    write_part(out_dir, pending, index)
+                    index, pending = index + 1, []
+            if pending:
+                write_part(out_dir, pending, index)
+            bar.close()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return gather(out_dir, columns)
+
+
+def _bar(total: int, done: int, show: bool):
+    from tqdm import tqdm
+    return tqdm(total=total, initial=done, desc="sweep", unit="run", disable=not show)

@@ -1,0 +1,126 @@
+"""Issue C: sweeps on an embedded or a real Dask cluster, incremental results, resume, failures, bad files."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.sweep import load_sweep, runs, run_sweep
+
+HERE = Path(__file__).parent / "sweeps"
+IDENTITY = ["run_id", "point_id", "replicate", "seed", "status", "error"]
+
+
+def _ree(*args, cwd=None, **kw):
+    return subprocess.run([sys.executable, "-m", "sim.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, **kw)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("embedded")
+    return run_sweep(HERE / "small_grid.toml", out, workers=2)
+
+
+def test_grid_sweep_on_the_embedded_cluster(embedded):
+    assert len(embedded) == 8 and (embedded["status"] == "ok").all()
+    assert list(embedded["run_id"]) == list(range(8))
+    assert {"world.scale", "market.precaution", "shortage_share_US", "seconds"} <= set(embedded.columns)
+    design = runs(load_sweep(HERE / "small_grid.toml"))
+    assert list(embedded["seed"]) == list(design["seed"])  # seeds come from the design, not the worker
+    # precaution raises the magnet price peak under the embargo
+    by = embedded.groupby("market.precaution")["price_peak_ratio_magnet_world"].mean()
+    assert by[1.5] > by[0.5]
+
+
+def test_seeds_are_spawned_from_the_root_seed():
+    design = runs(load_sweep(HERE / "small_grid.toml"))
+    children = np.random.SeedSequence(3).spawn(len(design))
+    assert list(design["seed"]) == [int(c.generate_state(1)[0]) for c in children]
+    assert design["seed"].nunique() == len(design)
+
+
+def test_a_real_scheduler_with_two_workers_gives_identical_results(embedded, tmp_path):
+    scheduler_file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen(["dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(scheduler_file)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(100):
+            if scheduler_file.exists() and scheduler_file.stat().st_size > 0:
+                break
+            time.sleep(0.2)
+        import json
+        address = json.loads(scheduler_file.read_text())["address"]
+        procs.append(subprocess.Popen(["dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        result = _ree("sweep", HERE / "small_grid.toml", "--out", tmp_path / "out", "--scheduler", address,
+                      "--quiet", timeout=300)
+        assert result.returncode == 0, result.stderr
+        cluster = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    finally:
+        for proc in procs[::-1]:
+            proc.terminate()
+            proc.wait(timeout=30)
+    pd.testing.assert_frame_equal(cluster.drop(columns="seconds"), embedded.drop(columns="seconds"))
+
+
+def test_sigkill_midway_then_resume_gives_every_run_once(tmp_path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(HERE / "slow_grid.toml"), "--out", str(out),
+           "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if len(list((out / "parts").glob("part-*.parquet"))) >= 1 or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, without warning
+        proc.wait()
+    done_before = len(pd.concat([pd.read_parquet(p) for p in (out / "parts").glob("part-*.parquet")]))
+    assert 0 < done_before < 24
+    result = _ree("sweep", HERE / "slow_grid.toml", "--out", out, "--workers", "2", "--resume", "--quiet",
+                  timeout=600)
+    assert result.returncode == 0, result.stderr
+    table = pd.read_parquet(out / "results.parquet")
+    assert sorted(table["run_id"]) == list(range(24))
+    assert (table["status"] == "ok").all()
+
+
+def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
+    table = run_sweep(HERE / "with_failure.toml", tmp_path / "out", workers=2)
+    assert list(table["status"]) == ["ok", "error", "ok"]
+    assert "world.scale" in table.loc[1, "error"] and table.loc[1, "error"].count("\n") == 0
+    assert table.loc[[0, 2], "price_end_magnet_world"].notna().all()
+
+
+BROKEN = {
+    "syntax.toml": ("[sweep\nscenario = 'x'", "toml"),
+    "unknown_field.toml": ('[sweep]\nscenario = "baseline_2024"\ncolour = 1\n[parameters]\n"world.scale" = [1]', "sweep.colour"),
+    "bad_sampler.toml": ('[sweep]\nscenario = "baseline_2024"\nsampler = "random"\n[parameters]\n"world.scale" = [1]', "sweep.sampler"),
+    "no_parameters.toml": ('[sweep]\nscenario = "baseline_2024"\n[parameters]\n', "parameters"),
+    "grid_needs_list.toml": ('[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scale" = { min = 1, max = 3 }', "parameters.world.scale"),
+    "range_for_sobol.toml": ('[sweep]\nscenario = "baseline_2024"\nsampler = "sobol"\n[parameters]\n"demand.growth" = [0.1]', "parameters.demand.growth"),
+    "bad_path.toml": ('[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scal" = [1]', "world.scal"),
+    "bad_value.toml": ('[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scale" = [0]', "world.scale"),
+    "unknown_scenario.toml": ('[sweep]\nscenario = "atlantis"\n[parameters]\n"world.scale" = [1]', "scenario"),
+    "negative_replicates.toml": ('[sweep]\nscenario = "baseline_2024"\nreplicates = -1\n[parameters]\n"world.scale" = [1]', "sweep.replicates"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_sweep_files_exit_2_with_one_line(name, tmp_path):
+    text, field = BROKEN[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = _ree("sweep", path, "--out", tmp_path / "out", "--quiet")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and field in lines[0]
+    assert not (tmp_path / "out").exists()
