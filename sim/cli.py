@@ -25,6 +25,8 @@ EXAMPLES = {
   ree sweep configs/sweeps/levers_sobol.toml --workers 8
   ree sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out sweeps/big
   ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption""",
+    "sweep-report": """examples:
+  ree sweep-report sweeps/licence_cofinance      # writes report.html, results.csv, summary_by_point.csv""",
     "validation": """examples:
   ree validation                          # writes docs/validation.md and docs/img/validation_crisis_2010.png
   ree validation --out /tmp/v.md --seeds 7 8""",
@@ -76,6 +78,10 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
                                            "(default: $DASK_SCHEDULER_ADDRESS, else an embedded cluster)")
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    report = sub.add_parser("sweep-report", help="charts and tables for a finished sweep",
+                            epilog=EXAMPLES["sweep-report"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    report.add_argument("folder", type=Path, help="the sweep's --out folder")
 
     check = sub.add_parser("validation", help="compare crisis_2010 with the historical targets V1-V8",
                            epilog=EXAMPLES["validation"], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,7 +184,13 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
+def cmd_sweep_report(args) -> int:
+    from .sweep_report import write_report
+    print(f"report: {write_report(args.folder)}")
+    return 0
+
+
+COMMANDS = {"sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
             "sweep": cmd_sweep}
 
 

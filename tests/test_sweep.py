@@ -124,3 +124,34 @@ def test_broken_sweep_files_exit_2_with_one_line(name, tmp_path):
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr and field in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_sweep_report_for_a_grid(embedded, tmp_path):
+    from sim.sweep_report import write_report
+    out = tmp_path / "grid"
+    run_sweep(HERE / "small_grid.toml", out, workers=1)
+    page = write_report(out).read_text()
+    assert "world.scale x market.precaution" in page and page.count("<svg") == 1
+    summary = pd.read_csv(out / "summary_by_point.csv")
+    assert len(summary) == 4 and "shortage_share_US_mean" in summary.columns
+
+
+def test_sweep_report_for_a_sobol_design(tmp_path):
+    from sim.sweep_report import write_report
+    spec = tmp_path / "sobol.toml"
+    spec.write_text('[sweep]\nscenario = "full_embargo"\nmonths = 8\nseed = 4\nsampler = "sobol"\nsamples = 4\n'
+                    'outcomes = ["price_peak_ratio_magnet_world"]\n[parameters]\n'
+                    '"market.precaution" = { min = 0.5, max = 3.0 }\n"market.cover_elasticity" = { min = 1.0, max = 2.0 }\n',
+                    encoding="utf-8")
+    run_sweep(spec, tmp_path / "out", workers=2)
+    page = write_report(tmp_path / "out").read_text()
+    assert "Sobol sensitivity indices" in page
+    indices = pd.read_csv(tmp_path / "out" / "sobol_indices.csv")
+    assert set(indices["parameter"]) == {"market.precaution", "market.cover_elasticity"}
+    total = indices.set_index("parameter")["ST"]
+    assert total["market.precaution"] > 0  # precaution moves the magnet price peak under an embargo
+
+
+def test_report_without_results_is_a_clear_error(tmp_path):
+    result = _ree("sweep-report", tmp_path)
+    assert result.returncode == 2 and "results.parquet" in result.stderr and "Traceback" not in result.stderr
