@@ -198,6 +198,11 @@ def client_for(scheduler: str | None, workers: int | None):
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         return Client(address, timeout="20s"), None
+    # Dask's statistical profiler samples every running task's stack; with a pure-Python model that
+    # tripled the run time on a busy worker, so embedded workers run without it.
+    os.environ.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
+    import dask
+    dask.config.set({"distributed.worker.profile.enabled": False})
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=50)
     return Client(cluster), cluster
