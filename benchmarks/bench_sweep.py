@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.runner import run_scenario  # noqa: E402
-from sim.sweep import load_sweep, run_sweep, runs  # noqa: E402
+from sim.sweep import client_for, load_sweep, run_sweep, runs  # noqa: E402
 
 WORKERS = 2
 
@@ -41,6 +41,11 @@ def main() -> None:
                           "market.precaution": row._5}, seed=int(row.seed))
         serial = time.perf_counter() - start
         start = time.perf_counter()
+        client, cluster = client_for(None, WORKERS)  # what starting the embedded cluster alone costs
+        client.close()
+        cluster.close()
+        startup = time.perf_counter() - start
+        start = time.perf_counter()
         result = run_sweep(spec, Path(tmp) / "out", workers=WORKERS)
         parallel = time.perf_counter() - start
     n = len(table)
@@ -52,6 +57,9 @@ def main() -> None:
           f"{result.seconds.mean() * 1000:.0f} ms a run on a worker)")
     print(f"parallel efficiency    {efficiency:8.1%}   target >= 85%: {'met' if efficiency >= 0.85 else 'NOT met'}")
     print(f"overhead per run       {overhead:8.1%}   target < 5%: {'met' if overhead < 0.05 else 'NOT met'}")
+    running = parallel - startup
+    print(f"without the cluster's start-up ({startup:.1f} s): efficiency {serial / (WORKERS * running):.1%}, "
+          f"overhead {(WORKERS * running - serial) / serial:.1%}")
 
 
 if __name__ == "__main__":
