@@ -27,7 +27,8 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}td.num{text-align:right
 """
 
 
-def _svg(fig) -> str:
+def svg(fig) -> str:
+    """A matplotlib figure as inline SVG markup (the figure is closed)."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
@@ -69,7 +70,7 @@ def price_chart(prices: pd.DataFrame, events: pd.DataFrame) -> str:
         _format_axis(ax)
     axes.flat[0].legend(fontsize=8)
     fig.suptitle("Prices (dashed lines: export controls and shocks)", fontsize=11)
-    return _svg(fig)
+    return svg(fig)
 
 
 def shortage_chart(supply: pd.DataFrame, events: pd.DataFrame) -> str:
@@ -85,7 +86,7 @@ def shortage_chart(supply: pd.DataFrame, events: pd.DataFrame) -> str:
     ax.legend(ncol=8, fontsize=8)
     _mark_events(ax, events)
     _format_axis(ax)
-    return _svg(fig)
+    return svg(fig)
 
 
 def flow_chart(flows: pd.DataFrame, events: pd.DataFrame) -> str:
@@ -105,7 +106,7 @@ def flow_chart(flows: pd.DataFrame, events: pd.DataFrame) -> str:
         _mark_events(ax, events)
         _format_axis(ax)
     axes[-1].legend(fontsize=7, loc="upper right")
-    return _svg(fig)
+    return svg(fig)
 
 
 def capacity_chart(capacity: pd.DataFrame) -> str:
@@ -125,7 +126,7 @@ def capacity_chart(capacity: pd.DataFrame) -> str:
         ax.set_ylabel("kt REO per year")
         _format_axis(ax)
     axes[0].legend(fontsize=7, loc="upper left")
-    return _svg(fig)
+    return svg(fig)
 
 
 def stock_chart(stocks: pd.DataFrame, events: pd.DataFrame) -> str:
@@ -142,7 +143,7 @@ def stock_chart(stocks: pd.DataFrame, events: pd.DataFrame) -> str:
         ax.legend(fontsize=7)
         _mark_events(ax, events)
         _format_axis(ax)
-    return _svg(fig)
+    return svg(fig)
 
 
 HEADLINES = [

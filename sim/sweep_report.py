@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import html
-import io
 from pathlib import Path
 
 import matplotlib
@@ -18,18 +17,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .report import svg  # noqa: E402
 from .scenario import ScenarioError  # noqa: E402
 from .sweep import META, SweepFile, load_sweep  # noqa: E402
 
 MAX_OUTCOMES = 8
-
-
-def _svg(fig) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    text = buffer.getvalue()
-    return text[text.index("<svg"):]
 
 
 def _outcomes(table: pd.DataFrame, spec: SweepFile) -> list[str]:
@@ -51,7 +43,7 @@ def line_charts(ok: pd.DataFrame, parameter: str, outcomes: list[str]) -> str:
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
-    return _svg(fig)
+    return svg(fig)
 
 
 def heatmaps(ok: pd.DataFrame, x: str, y: str, outcomes: list[str]) -> str:
@@ -69,7 +61,7 @@ def heatmaps(ok: pd.DataFrame, x: str, y: str, outcomes: list[str]) -> str:
         fig.colorbar(image, ax=ax, shrink=0.8)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
-    return _svg(fig)
+    return svg(fig)
 
 
 def sobol_indices(table: pd.DataFrame, spec: SweepFile, outcomes: list[str]) -> tuple[str, pd.DataFrame]:
@@ -95,7 +87,7 @@ def sobol_indices(table: pd.DataFrame, spec: SweepFile, outcomes: list[str]) -> 
         for name, s1, st in zip(names, result["S1"], result["ST"]):
             rows.append({"outcome": outcome, "parameter": name, "S1": s1, "ST": st})
     axes.flat[0].legend(fontsize=7)
-    return _svg(fig), pd.DataFrame(rows)
+    return svg(fig), pd.DataFrame(rows)
 
 
 def write_report(out_dir: str | Path) -> Path:
