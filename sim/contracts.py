@@ -130,7 +130,7 @@ class ContractBook:
         model, book = self.model, self.model.book
         m = int(book.country[buyer])
         sellers = model.sellers[product]
-        normal = model.normal_supply_of(sellers, product)
+        normal = model.normal_supply(sellers, product)
         ok = np.array([self._reliable(int(book.country[s]), product, m) for s in sellers]) & (normal > 0)
         if not ok.any():
             return

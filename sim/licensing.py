@@ -166,23 +166,12 @@ class LicenceOffice:
         if quota is not None and product in quota.products:
             quota.left -= tonnes
 
-    def controlled(self, product: int) -> bool:
-        return bool(self.level[:, product, :].any())
-
     # ------------------------------------------------------------------------------------- queue
     def pending(self) -> np.ndarray:
         """Pending tonnes by (exporter, product, importer)."""
         out = np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES))
         for a in self.queue:
             out[a.exporter, a.product, a.importer] += a.tonnes
-        return out
-
-    def pending_by_firm(self, n_rows: int, product: int) -> np.ndarray:
-        """Pending tonnes by (firm row, exporter) for one product."""
-        out = np.zeros((n_rows, N_COUNTRIES))
-        for a in self.queue:
-            if a.product == product:
-                out[a.firm, a.exporter] += a.tonnes
         return out
 
     def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,

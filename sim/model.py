@@ -23,7 +23,7 @@ from .agreements import Diplomats
 from .contracts import ContractBook
 from .investment import Investments
 from .projects import Projects
-from .licensing import BAN, LICENCE, LicenceOffice
+from .licensing import BAN, LEVELS, LICENCE, LicenceOffice
 from .recorder import Recorder
 from .scenario import Scenario, load_scenario
 from .world import STOCKPILE, FirmBook
@@ -72,6 +72,14 @@ class RareEarthModel(mesa.Model):
         for country, state in self.states.items():
             if state.config.review_capacity is not None:
                 self.office.review_capacity[COUNTRIES.index(country)] = state.config.review_capacity
+        for country, state in self.states.items():
+            for control in state.config.export_controls:  # controls already in force at the start
+                self.office.set_control(COUNTRIES.index(country), [P[p] for p in control.products],
+                                        [COUNTRIES.index(m) for m in (COUNTRIES if "*" in control.destinations
+                                                                      else control.destinations)],
+                                        LEVELS[control.level], self.start_month, **control.model_dump(
+                                            include={"approval_rate", "later_rate", "ramp_months", "review_months",
+                                                     "deny_defense"}))
         self.relations = Relations.from_pairs(loaded.diplomacy.relations)
         self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
@@ -330,7 +338,7 @@ class RareEarthModel(mesa.Model):
             cap, licensed, export_limit = licence_flow.market_terms(self, p)
             buyers = self.buyers[p]
             sellers = self.sellers[p]
-            normal = self._normal_supply(sellers, p)
+            normal = self.normal_supply(sellers, p)
             clearing = market.clear_product(self.book, p, sellers, buyers, weight, cap, self.prices[p], normal,
                                             licensed, export_limit)
             licence_flow.record_use(self, p, clearing)
@@ -393,10 +401,7 @@ class RareEarthModel(mesa.Model):
         self.recorder.record(self, self.months_run)
 
     # ================================================================================== mechanisms
-    def normal_supply_of(self, rows: np.ndarray, product: int) -> np.ndarray:
-        return self._normal_supply(rows, product)
-
-    def _normal_supply(self, rows: np.ndarray, product: int) -> np.ndarray:
+    def normal_supply(self, rows: np.ndarray, product: int) -> np.ndarray:
         """Monthly tonnes a seller normally brings to market: its capacity at its reference utilisation
         (within any quota), times the product's share of a refinery's output, less what thin margins cut."""
         normal = Miner.monthly_capacity(self, rows) * self.base_utilisation[rows]

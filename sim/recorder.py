@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 
 from .constants import COUNTRIES, MARKETS, N_COUNTRIES, N_PRODUCTS, N_SECTORS, PRODUCTS, SECTORS, STAGES
-from .dates import format_month
 from .world import STOCKPILE
 
 HOLDERS = ("firms", "state")
@@ -98,10 +97,3 @@ class Recorder:
         keep = (table["holder"] == "firms") | table["country"].isin(state_countries)
         table = table[keep]
         return table[["date", "country", "holder", "product", "tonnes"]].reset_index(drop=True)
-
-    def output_frame(self) -> pd.DataFrame:
-        return self._frame(self.output, ["stage", "country"], [STAGES, COUNTRIES], "tonnes")
-
-
-def month_labels(start: int, months: int) -> list[str]:
-    return [format_month(start + i) for i in range(months)]
