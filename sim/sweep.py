@@ -5,9 +5,10 @@ point, a root seed, a sampler (grid, lhs or sobol via SALib), the parameters (do
 the outcomes to keep. Every run gets a seed from `numpy.random.SeedSequence(root).spawn`, indexed by its
 run id, so its result does not depend on which worker ran it or in which order.
 
-Results are appended as Parquet parts under `DIR/parts/` while the sweep runs and gathered into
-`DIR/results.parquet` at the end; an interrupted sweep keeps every finished run, and `--resume` runs only
-what is missing.
+Runs go to the workers in chunks sized to about a second of work (`ChunkFeeder`); results are appended
+as Parquet parts under `DIR/parts/` while the sweep runs and gathered into `DIR/results.parquet` at the
+end (`sweep_store`); an interrupted sweep keeps every finished run, and `--resume` runs only what is
+missing.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .dask_cluster import client_for, worker_slots
 from .scenario import ScenarioError
+from .sweep_store import PartWriter, done_ids, gather
 
 META = ["run_id", "point_id", "replicate", "seed", "status", "error", "seconds"]
 
@@ -159,58 +162,41 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-# ------------------------------------------------------------------------------------------ storage
-def done_ids(out_dir: Path) -> set[int]:
-    parts = sorted((out_dir / "parts").glob("part-*.parquet"))
-    if not parts:
-        return set()
-    return set(pd.concat([pd.read_parquet(p, columns=["run_id"]) for p in parts])["run_id"].tolist())
-
-
-def write_part(out_dir: Path, rows: list[dict], index: int) -> None:
-    parts = out_dir / "parts"
-    parts.mkdir(parents=True, exist_ok=True)
-    tmp = parts / f".part-{index:06d}.tmp"
-    pd.DataFrame(rows).to_parquet(tmp, index=False)
-    tmp.replace(parts / f"part-{index:06d}.parquet")
-
-
-def gather(out_dir: Path, columns: list[str]) -> pd.DataFrame:
-    """All parts as one table, one row per run id (the last written wins), in run-id order."""
-    parts = sorted((out_dir / "parts").glob("part-*.parquet"))
-    table = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
-    if table.empty:
-        return table
-    table = table.drop_duplicates("run_id", keep="last").sort_values("run_id").reset_index(drop=True)
-    ordered = [c for c in columns if c in table.columns] + sorted(c for c in table.columns if c not in columns)
-    table = table[ordered]
-    table.to_parquet(out_dir / "results.parquet", index=False)
-    return table
-
-
 # ------------------------------------------------------------------------------------------ running
-def client_for(scheduler: str | None, workers: int | None):
-    """A Dask client: an existing cluster at `scheduler` (or DASK_SCHEDULER_ADDRESS), else an embedded
-    local cluster of processes sized to the machine."""
-    import os
+class ChunkFeeder:
+    """Hands the runs out in chunks of about `target_seconds` of work each, so that the scheduler's and
+    the result transfer's cost per task is paid once per chunk, not once per run. Chunks shrink as the
+    end nears (never more than a share of what is left per worker), so no worker sits idle while another
+    finishes a long last chunk. The first chunks are single runs: they measure how long a run takes."""
 
-    from distributed import Client, LocalCluster
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    if address:
-        return Client(address, timeout="20s"), None
-    # Dask's statistical profiler samples every running task's stack; with a pure-Python model that
-    # tripled the run time on a busy worker, so embedded workers run without it.
-    os.environ.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
-    import dask
-    dask.config.set({"distributed.worker.profile.enabled": False})
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=50)
-    return Client(cluster), cluster
+    def __init__(self, rows: list[dict], slots: int, target_seconds: float = 1.0):
+        self.rows, self.slots, self.target_seconds = rows, slots, target_seconds
+        self.position, self.runs_timed, self.seconds_timed = 0, 0, 0.0
+
+    def record(self, results: list[dict]) -> None:
+        self.runs_timed += len(results)
+        self.seconds_timed += sum(r["seconds"] for r in results)
+
+    def next(self) -> list[dict] | None:
+        left = len(self.rows) - self.position
+        if left == 0:
+            return None
+        wanted = 1
+        if self.runs_timed:
+            wanted = max(1, int(self.target_seconds * self.runs_timed / max(self.seconds_timed, 1e-9)))
+        size = max(1, min(wanted, left // (2 * self.slots)))
+        chunk = self.rows[self.position:self.position + size]
+        self.position += size
+        return chunk
+
+
+def run_chunk(rows: list[dict], **settings) -> list[dict]:
+    return [run_one(row, **settings) for row in rows]
 
 
 def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, progress: bool = False, batch: int = 8) -> pd.DataFrame:
-    from distributed import as_completed
+              resume: bool = False, progress: bool = False, flush_seconds: float = 2.0) -> pd.DataFrame:
+    """Run every run of the sweep file not yet in `out_dir` and return the gathered results table."""
     spec = load_sweep(path)
     out_dir = Path(out_dir)
     if out_dir.exists() and (out_dir / "parts").exists() and not resume:
@@ -221,28 +207,37 @@ def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None,
     (out_dir / "sweep.toml").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
     done = done_ids(out_dir)
     todo = table[~table["run_id"].isin(done)].to_dict("records")
-    columns = META[:4] + list(spec.parameters) + META[4:]
     if todo:
-        client, cluster = client_for(scheduler, workers)
+        client, cluster = client_for(scheduler, workers, spec.sweep.scenario)
         try:
-            bar = _bar(len(table), len(done), progress)
-            futures = client.map(run_one, todo, scenario=spec.sweep.scenario, months=spec.sweep.months,
-                                 outcomes=spec.sweep.outcomes, pure=False)
-            pending, index = [], len(list((out_dir / "parts").glob("part-*.parquet")))
-            for future in as_completed(futures):
-                pending.append(future.result())
-                bar.update(1)
-                if len(pending) >= batch:
-                    write_part(out_dir, pending, index)
-                    index, pending = index + 1, []
-            if pending:
-                write_part(out_dir, pending, index)
-            bar.close()
+            with _bar(len(table), len(done), progress) as bar:
+                _run_on(client, todo, spec, PartWriter(out_dir, flush_seconds), bar)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-    return gather(out_dir, columns)
+    return gather(out_dir, META[:4] + list(spec.parameters) + META[4:])
+
+
+def _run_on(client, todo: list[dict], spec: SweepFile, writer: PartWriter, bar) -> None:
+    """Keep two chunks per worker in flight (one running, one queued behind it), record each as it
+    returns, and hand out the next."""
+    from distributed import as_completed
+    settings = dict(scenario=spec.sweep.scenario, months=spec.sweep.months, outcomes=spec.sweep.outcomes)
+    feeder = ChunkFeeder(todo, worker_slots(client))
+    first = [chunk for chunk in (feeder.next() for _ in range(2 * feeder.slots)) if chunk]
+    in_flight = as_completed([client.submit(run_chunk, chunk, pure=False, **settings) for chunk in first])
+    try:
+        for future in in_flight:
+            results = future.result()
+            writer.add(results)
+            feeder.record(results)
+            bar.update(len(results))
+            chunk = feeder.next()
+            if chunk:
+                in_flight.add(client.submit(run_chunk, chunk, pure=False, **settings))
+    finally:
+        writer.flush()  # whatever finished is kept, even when the sweep is stopped (Ctrl-C)
 
 
 def _bar(total: int, done: int, show: bool):
