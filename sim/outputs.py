@@ -20,18 +20,25 @@ os.umask(_UMASK)
 EVENT_COLUMNS = ["date", "actor", "kind", "target", "detail", "rationale"]
 
 
+TABLE_MAKERS = {
+    "prices": lambda model: model.recorder.prices(),
+    "flows": lambda model: model.recorder.flows(),
+    "supply": lambda model: model.recorder.supply(),
+    "licences": lambda model: model.recorder.licences(),
+    "capacity": lambda model: model.recorder.capacities(),
+    "stocks": lambda model: model.recorder.stocks(
+        {s.country for s in model.states.values() if s.stockpile_row is not None}),
+    "events": lambda model: pd.DataFrame(model.log.rows, columns=EVENT_COLUMNS),
+}
+
+
+def table(model, name: str) -> pd.DataFrame:
+    """One output table by name (`prices`, ..., `events`), as written to `<name>.csv`."""
+    return TABLE_MAKERS[name](model)
+
+
 def tables(model) -> dict[str, pd.DataFrame]:
-    rec = model.recorder
-    states = {s.country for s in model.states.values() if s.stockpile_row is not None}
-    return {
-        "prices.csv": rec.prices(),
-        "flows.csv": rec.flows(),
-        "supply.csv": rec.supply(),
-        "licences.csv": rec.licences(),
-        "capacity.csv": rec.capacities(),
-        "stocks.csv": rec.stocks(states),
-        "events.csv": pd.DataFrame(model.log.rows, columns=EVENT_COLUMNS),
-    }
+    return {f"{name}.csv": make(model) for name, make in TABLE_MAKERS.items()}
 
 
 def _share(values: np.ndarray) -> float:

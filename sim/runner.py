@@ -26,17 +26,22 @@ def run_to_folder(scenario: Scenario, out_dir: Path, seed: int | None = None,
     return write_outputs(model, Path(out_dir))
 
 
-def run_scenario(params: dict[str, Any], seed: int) -> dict[str, float]:
+def run_scenario(params: dict[str, Any], seed: int, aggregates: dict | None = None) -> dict[str, float]:
     """Run one scenario and return the headline outcomes of `summary.json` as a flat dict of numbers.
 
     `params` holds dotted scenario paths (as with `--set`), plus optionally `scenario` (library name or
-    path; default `baseline_2024`) and `months`. For notebooks, sweeps and EMA workbench.
+    path; default `baseline_2024`) and `months`. `aggregates` adds aggregates of the output tables, by
+    name (see `sim.aggregates`). For notebooks, sweeps and EMA workbench.
     """
     from .outputs import outcomes
     params = dict(params)
     name = params.pop("scenario", "baseline_2024")
     model = run_model(check_params(name, params), seed=int(seed))
-    return outcomes(model)
+    result = outcomes(model)
+    if aggregates:
+        from .aggregates import compute_all
+        result.update(compute_all(model, aggregates))
+    return result
 
 
 def check_params(scenario: str | Path, params: dict[str, Any], months: int | None = None) -> Scenario:

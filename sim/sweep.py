@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .aggregates import Aggregate
 from .dask_cluster import client_for, worker_slots
 from .scenario import ScenarioError
 from .sweep_store import PartWriter, done_ids, gather
@@ -58,6 +59,7 @@ class SweepFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sweep: SweepSpec
     parameters: dict[str, list[Any] | Range] = Field(min_length=1)
+    aggregates: dict[str, Aggregate] = Field(default_factory=dict)
 
 
 def load_sweep(path: str | Path) -> SweepFile:
@@ -75,14 +77,28 @@ def load_sweep(path: str | Path) -> SweepFile:
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"] if p not in ("list[any]", "Range")) or "sweep"
-        reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
         raise ScenarioError(path, where, reason) from None
     _check_design(spec, path)
     return spec
 
 
+def _check_aggregates(spec: SweepFile, path: Path) -> None:
+    for name, aggregate in spec.aggregates.items():
+        if not name.isidentifier():
+            raise ScenarioError(path, f"aggregates.{name}", "a name must be letters, digits and _")
+        if name in spec.parameters or name in META:
+            raise ScenarioError(path, f"aggregates.{name}", "the name is already a results column")
+        try:
+            aggregate.check()
+        except ValueError as err:
+            field, _, reason = str(err).partition(": ")
+            raise ScenarioError(path, f"aggregates.{name}.{field}", reason) from None
+
+
 def _check_design(spec: SweepFile, path: Path) -> None:
     from .runner import check_params
+    _check_aggregates(spec, path)
     sampler = spec.sweep.sampler
     for name, values in spec.parameters.items():
         if sampler == "grid" and not isinstance(values, list):
@@ -133,7 +149,8 @@ def runs(spec: SweepFile) -> pd.DataFrame:
     return table
 
 
-def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str]) -> dict:
+def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str],
+            aggregates: dict[str, Aggregate] | None = None) -> dict:
     """Run one design point (on a worker); never raises: a failure is recorded with its error."""
     from .runner import run_scenario
     params = {k: _plain(v) for k, v in row.items() if k not in ("run_id", "point_id", "replicate", "seed")}
@@ -144,12 +161,12 @@ def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str]) -
         call = dict(params, scenario=scenario)
         if months is not None:
             call["months"] = months
-        out = run_scenario(call, seed=int(row["seed"]))
+        out = run_scenario(call, seed=int(row["seed"]), aggregates=aggregates)
         if outcomes:
             missing = [o for o in outcomes if o not in out]
             if missing:
                 raise KeyError(f"unknown outcome(s) {missing}")
-            out = {o: out[o] for o in outcomes}
+            out = {o: out[o] for o in [*outcomes, *(aggregates or {})]}
         result.update(out)
         result.update(status="ok", error="")
     except Exception as err:  # recorded, not raised: one bad point must not stop a sweep
@@ -223,7 +240,8 @@ def _run_on(client, todo: list[dict], spec: SweepFile, writer: PartWriter, bar) 
     """Keep two chunks per worker in flight (one running, one queued behind it), record each as it
     returns, and hand out the next."""
     from distributed import as_completed
-    settings = dict(scenario=spec.sweep.scenario, months=spec.sweep.months, outcomes=spec.sweep.outcomes)
+    settings = dict(scenario=spec.sweep.scenario, months=spec.sweep.months, outcomes=spec.sweep.outcomes,
+                    aggregates=spec.aggregates)
     feeder = ChunkFeeder(todo, worker_slots(client))
     first = [chunk for chunk in (feeder.next() for _ in range(2 * feeder.slots)) if chunk]
     in_flight = as_completed([client.submit(run_chunk, chunk, pure=False, **settings) for chunk in first])

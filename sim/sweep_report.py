@@ -25,7 +25,9 @@ MAX_OUTCOMES = 8
 
 
 def _outcomes(table: pd.DataFrame, spec: SweepFile) -> list[str]:
-    names = [c for c in table.columns if c not in META and c not in spec.parameters]
+    named = [*spec.sweep.outcomes, *spec.aggregates]  # the ones the sweep file asked for come first
+    rest = [c for c in table.columns if c not in META and c not in spec.parameters and c not in named]
+    names = [c for c in named if c in table.columns] + rest
     return [c for c in names if pd.api.types.is_numeric_dtype(table[c])][:MAX_OUTCOMES]
 
 

@@ -31,6 +31,10 @@ def test_grid_sweep_on_the_embedded_cluster(embedded):
     assert len(embedded) == 8 and (embedded["status"] == "ok").all()
     assert list(embedded["run_id"]) == list(range(8))
     assert {"world.scale", "market.precaution", "shortage_share_US", "seconds"} <= set(embedded.columns)
+    # aggregates of the tables are kept beside the headline outcomes
+    assert {"us_unmet_share", "magnet_world_price_last"} <= set(embedded.columns)
+    assert embedded["us_unmet_share"].to_numpy() == pytest.approx(embedded["shortage_share_US"].to_numpy(), rel=1e-6)
+    assert (embedded["magnet_world_price_last"] > 0).all()
     design = runs(load_sweep(HERE / "small_grid.toml"))
     assert list(embedded["seed"]) == list(design["seed"])  # seeds come from the design, not the worker
     # precaution raises the magnet price peak under the embargo
@@ -100,6 +104,7 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     assert table.loc[[0, 2], "price_end_magnet_world"].notna().all()
 
 
+_AGG = '[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scale" = [1]\n[aggregates.x]\n'
 BROKEN = {
     "syntax.toml": ("[sweep\nscenario = 'x'", "toml"),
     "unknown_field.toml": ('[sweep]\nscenario = "baseline_2024"\ncolour = 1\n[parameters]\n"world.scale" = [1]', "sweep.colour"),
@@ -110,6 +115,10 @@ BROKEN = {
     "bad_path.toml": ('[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scal" = [1]', "world.scal"),
     "bad_value.toml": ('[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scale" = [0]', "world.scale"),
     "unknown_scenario.toml": ('[sweep]\nscenario = "atlantis"\n[parameters]\n"world.scale" = [1]', "scenario"),
+    "aggregate_table.toml": (_AGG + 'table = "mines"\nvalue = "tonnes"', "aggregates.x.table"),
+    "aggregate_label.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nwhere = { country = "USA" }', "aggregates.x.where.country"),
+    "aggregate_expression.toml": (_AGG + 'table = "supply"\nvalue = "demand_x"', "aggregates.x.value"),
+    "aggregate_month.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nfrom = "2026-13"', "aggregates.x.from"),
     "negative_replicates.toml": ('[sweep]\nscenario = "baseline_2024"\nreplicates = -1\n[parameters]\n"world.scale" = [1]', "sweep.replicates"),
 }
 
