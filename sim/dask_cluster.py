@@ -14,7 +14,7 @@ def client_for(scheduler: str | None, workers: int | None, scenario: str = "base
     if address:
         return Client(address, timeout="20s"), None
     import dask
-    dask.config.set(embedded_worker_config())
+    dask.config.update(dask.config.config, embedded_worker_config(), priority="new")
     _warm_up(scenario)  # forked workers inherit the loaded modules and calibration tables
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=50)
@@ -28,26 +28,16 @@ def worker_slots(client) -> int:
 
 
 def embedded_worker_config() -> dict:
-    """Dask settings for the embedded cluster; a setting the user gives in the environment
-    (DASK_DISTRIBUTED__...) wins."""
-    settings = {
-        # the statistical profiler samples every running task's stack: with a pure-Python model it
-        # tripled the run time on a busy worker
-        "distributed.worker.profile.enabled": False,
-        # the nanny's MALLOC_TRIM_THRESHOLD_=65536 stops glibc adapting its mmap threshold, so every
-        # month's arrays are mapped and unmapped afresh: a run took ~25% longer
-        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-        # forked workers start in 0.4 s with everything imported; spawned ones took 1.1 s to start and
-        # 0.7 s more on their first run (fork is only relied on where it is the platform's default)
-        "distributed.worker.multiprocessing-method": "fork" if sys.platform == "linux" else "spawn",
-        # the event loops' housekeeping (a tick every 20 ms, memory and system polls every 0.1-0.5 s)
-        # takes the GIL from the running model; tasks last seconds, so coarser housekeeping loses nothing
-        "distributed.admin.tick.interval": "1s",
-        "distributed.admin.system-monitor.interval": "5s",
-        "distributed.worker.memory.monitor-interval": "5s",
-    }
-    return {key: value for key, value in settings.items()
-            if "DASK_" + key.upper().replace(".", "__").replace("-", "_") not in os.environ}
+    """Dask settings for the embedded cluster: `configs/dask/ree.yaml` (what cluster workers should use
+    too), and workers forked from this process where that is the platform's default start method. Forked
+    workers start in 0.4 s with everything imported; spawned ones took 1.1 s to start and 0.7 s more on
+    their first run."""
+    import yaml
+
+    from configs import CONFIG_DIR
+    settings = yaml.safe_load((CONFIG_DIR / "dask" / "ree.yaml").read_text(encoding="utf-8"))
+    settings["distributed"]["worker"]["multiprocessing-method"] = "fork" if sys.platform == "linux" else "spawn"
+    return settings
 
 
 def _warm_up(scenario: str) -> None:

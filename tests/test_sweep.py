@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from configs import CONFIG_DIR
 from sim.sweep import load_sweep, runs, run_sweep
 
 HERE = Path(__file__).parent / "sweeps"
@@ -42,6 +43,20 @@ def test_grid_sweep_on_the_embedded_cluster(embedded):
     assert by[1.5] > by[0.5]
 
 
+def test_embedded_workers_run_with_the_shipped_settings():
+    import dask
+
+    from sim.dask_cluster import client_for
+    client, cluster = client_for(None, 1, "full_embargo")
+    try:
+        assert set(client.run(os.getenv, "MALLOC_TRIM_THRESHOLD_").values()) == {None}
+        assert set(client.run(dask.config.get, "distributed.worker.profile.enabled").values()) == {False}
+        assert set(client.run(dask.config.get, "distributed.admin.tick.interval").values()) == {"1s"}
+    finally:
+        client.close()
+        cluster.close()
+
+
 def test_seeds_are_spawned_from_the_root_seed():
     design = runs(load_sweep(HERE / "small_grid.toml"))
     children = np.random.SeedSequence(3).spawn(len(design))
@@ -51,9 +66,10 @@ def test_seeds_are_spawned_from_the_root_seed():
 
 def test_a_real_scheduler_with_two_workers_gives_identical_results(embedded, tmp_path):
     scheduler_file = tmp_path / "scheduler.json"
+    env = dict(os.environ, DASK_CONFIG=str(CONFIG_DIR / "dask"))  # the README's worker settings
     procs = [subprocess.Popen(["dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                "--scheduler-file", str(scheduler_file)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
+                              stderr=subprocess.DEVNULL, env=env)]
     try:
         for _ in range(100):
             if scheduler_file.exists() and scheduler_file.stat().st_size > 0:
@@ -62,11 +78,17 @@ def test_a_real_scheduler_with_two_workers_gives_identical_results(embedded, tmp
         import json
         address = json.loads(scheduler_file.read_text())["address"]
         procs.append(subprocess.Popen(["dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      env=env))
         result = _ree("sweep", HERE / "small_grid.toml", "--out", tmp_path / "out", "--scheduler", address,
                       "--quiet", timeout=300)
         assert result.returncode == 0, result.stderr
         cluster = pd.read_parquet(tmp_path / "out" / "results.parquet")
+        from distributed import Client
+        with Client(address, timeout="20s") as client:  # the shipped settings reached the workers
+            import dask
+            assert set(client.run(os.getenv, "MALLOC_TRIM_THRESHOLD_").values()) == {None}
+            assert set(client.run(dask.config.get, "distributed.worker.profile.enabled").values()) == {False}
     finally:
         for proc in procs[::-1]:
             proc.terminate()
@@ -164,3 +186,19 @@ def test_sweep_report_for_a_sobol_design(tmp_path):
 def test_report_without_results_is_a_clear_error(tmp_path):
     result = _ree("sweep-report", tmp_path)
     assert result.returncode == 2 and "results.parquet" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chunks_cover_every_run_once_grow_with_short_runs_and_shrink_at_the_end():
+    from sim.sweep import ChunkFeeder
+    rows = [{"run_id": i} for i in range(200)]
+    feeder = ChunkFeeder(rows, slots=2, target_seconds=1.0)
+    chunks = []
+    while (chunk := feeder.next()) is not None:
+        chunks.append(chunk)
+        feeder.record([{"seconds": 0.1}] * len(chunk))  # runs of 0.1 s: about 10 to a chunk
+    sizes = [len(c) for c in chunks]
+    assert [r["run_id"] for c in chunks for r in c] == list(range(200))
+    assert sizes[0] == 1 and max(sizes) == 10 and sizes[-4:] == [1, 1, 1, 1]
+    slow = ChunkFeeder(rows, slots=2, target_seconds=1.0)
+    slow.record([{"seconds": 30.0}])  # long runs go one at a time
+    assert len(slow.next()) == 1
