@@ -202,3 +202,13 @@ def test_chunks_cover_every_run_once_grow_with_short_runs_and_shrink_at_the_end(
     slow = ChunkFeeder(rows, slots=2, target_seconds=1.0)
     slow.record([{"seconds": 30.0}])  # long runs go one at a time
     assert len(slow.next()) == 1
+
+
+@pytest.mark.parametrize("name", ["licence_cofinance.toml", "levers_sobol.toml"])
+def test_the_shipped_example_sweeps_load_and_their_first_run_succeeds(name):
+    from sim.sweep import run_one
+    spec = load_sweep(CONFIG_DIR / "sweeps" / name)
+    first = runs(spec).to_dict("records")[0]
+    result = run_one(first, spec.sweep.scenario, spec.sweep.months, spec.sweep.outcomes, spec.aggregates)
+    assert result["status"] == "ok", result["error"]
+    assert set(spec.sweep.outcomes) | set(spec.aggregates) <= set(result)
