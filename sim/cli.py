@@ -21,7 +21,7 @@ EXAMPLES = {
     "scenarios": """examples:
   ree scenarios""",
     "sweep": """examples:
-  ree sweep configs/sweeps/licence_cofinance.toml --out sweeps/licence
+  ree sweep licence_cofinance --out sweeps/licence        # a shipped example, by name
   ree sweep configs/sweeps/levers_sobol.toml --workers 8
   ree sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out sweeps/big
   ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption""",
@@ -71,7 +71,7 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
 
     sweep = sub.add_parser("sweep", help="run a batch of runs over a parameter design (Dask)",
                            epilog=EXAMPLES["sweep"], formatter_class=argparse.RawDescriptionHelpFormatter)
-    sweep.add_argument("file", type=Path, help="sweep file (see configs/sweeps/)")
+    sweep.add_argument("file", type=Path, help="sweep file, or the name of a shipped one (configs/sweeps/)")
     sweep.add_argument("--out", type=Path, help="results folder (default: sweeps/NAME)")
     sweep.add_argument("--workers", type=int, help="worker processes of the embedded cluster (default: CPUs)")
     sweep.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://host:8786 "

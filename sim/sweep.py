@@ -62,8 +62,18 @@ class SweepFile(BaseModel):
     aggregates: dict[str, Aggregate] = Field(default_factory=dict)
 
 
-def load_sweep(path: str | Path) -> SweepFile:
+def resolve_sweep(path: str | Path) -> Path:
+    """A sweep file's path: as given, or the shipped example of that name (`licence_cofinance`)."""
+    from configs import CONFIG_DIR
     path = Path(path)
+    shipped = CONFIG_DIR / "sweeps" / path.with_suffix(".toml").name
+    if not path.exists() and path.parent == Path(".") and shipped.is_file():
+        return shipped
+    return path
+
+
+def load_sweep(path: str | Path) -> SweepFile:
+    path = resolve_sweep(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -221,7 +231,7 @@ def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None,
     table = runs(spec)
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "design.csv", index=False)
-    (out_dir / "sweep.toml").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
+    (out_dir / "sweep.toml").write_text(resolve_sweep(path).read_text(encoding="utf-8"), encoding="utf-8")
     done = done_ids(out_dir)
     todo = table[~table["run_id"].isin(done)].to_dict("records")
     if todo:

@@ -208,6 +208,7 @@ def test_chunks_cover_every_run_once_grow_with_short_runs_and_shrink_at_the_end(
 def test_the_shipped_example_sweeps_load_and_their_first_run_succeeds(name):
     from sim.sweep import run_one
     spec = load_sweep(CONFIG_DIR / "sweeps" / name)
+    assert load_sweep(name.removesuffix(".toml")) == spec  # a shipped sweep is found by its name
     first = runs(spec).to_dict("records")[0]
     result = run_one(first, spec.sweep.scenario, spec.sweep.months, spec.sweep.outcomes, spec.aggregates)
     assert result["status"] == "ok", result["error"]
