@@ -2,8 +2,11 @@
 long pure-Python tasks (settings measured with benchmarks/bench_sweep.py)."""
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 
 
 def client_for(scheduler: str | None, workers: int | None, scenario: str = "baseline_2024"):
@@ -16,9 +19,25 @@ def client_for(scheduler: str | None, workers: int | None, scenario: str = "base
     import dask
     dask.config.update(dask.config.config, embedded_worker_config(), priority="new")
     _warm_up(scenario)  # forked workers inherit the loaded modules and calibration tables
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=50)
+    with _workers_ignore_ctrl_c():
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=50)
     return Client(cluster), cluster
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Ctrl-C reaches every process of the terminal's group: the workers would each die with a
+    traceback while the sweep process saves what finished and closes them. Workers started while SIGINT
+    is ignored inherit that, and neither Python nor asyncio installs its own handler over it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def worker_slots(client) -> int:

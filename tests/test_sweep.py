@@ -213,3 +213,23 @@ def test_the_shipped_example_sweeps_load_and_their_first_run_succeeds(name):
     result = run_one(first, spec.sweep.scenario, spec.sweep.months, spec.sweep.outcomes, spec.aggregates)
     assert result["status"] == "ok", result["error"]
     assert set(spec.sweep.outcomes) | set(spec.aggregates) <= set(result)
+
+
+def test_ctrl_c_keeps_finished_runs_says_one_line_and_resume_finishes(tmp_path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(HERE / "slow_grid.toml"), "--out", str(out),
+           "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if len(list((out / "parts").glob("part-*.parquet"))) >= 1 or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the sweep and its workers at once
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and stderr.strip() == "ree: interrupted", stderr
+    kept = pd.concat([pd.read_parquet(p) for p in (out / "parts").glob("part-*.parquet")])
+    assert 0 < len(kept) < 60 and kept["run_id"].is_unique
+    result = _ree("sweep", HERE / "slow_grid.toml", "--out", out, "--workers", "2", "--resume", "--quiet",
+                  timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == list(range(60))
