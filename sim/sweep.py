@@ -5,7 +5,7 @@ point, a root seed, a sampler (grid, lhs or sobol via SALib), the parameters (do
 the outcomes to keep. Every run gets a seed from `numpy.random.SeedSequence(root).spawn`, indexed by its
 run id, so its result does not depend on which worker ran it or in which order.
 
-Runs go to the workers in chunks sized to about a second of work (`ChunkFeeder`); results are appended
+Runs go to the workers in chunks sized to about two seconds of work (`ChunkFeeder`); results are appended
 as Parquet parts under `DIR/parts/` while the sweep runs and gathered into `DIR/results.parquet` at the
 end (`sweep_store`); an interrupted sweep keeps every finished run, and `--resume` runs only what is
 missing.
@@ -196,7 +196,7 @@ class ChunkFeeder:
     end nears (never more than a share of what is left per worker), so no worker sits idle while another
     finishes a long last chunk. The first chunks are single runs: they measure how long a run takes."""
 
-    def __init__(self, rows: list[dict], slots: int, target_seconds: float = 1.0):
+    def __init__(self, rows: list[dict], slots: int, target_seconds: float = 2.0):
         self.rows, self.slots, self.target_seconds = rows, slots, target_seconds
         self.position, self.runs_timed, self.seconds_timed = 0, 0, 0.0
 
