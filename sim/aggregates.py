@@ -25,9 +25,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .constants import COUNTRIES, MARKETS, PRODUCTS, SECTORS, STAGES
+from .outputs import EVENT_COLUMNS, clean_outcome, table
+from .recorder import HOLDERS
 
 LABELS = {"country": COUNTRIES, "exporter": COUNTRIES, "importer": COUNTRIES, "product": PRODUCTS,
-          "market": MARKETS, "sector": SECTORS, "stage": STAGES, "holder": ("firms", "state")}
+          "market": MARKETS, "sector": SECTORS, "stage": STAGES, "holder": HOLDERS}
 COLUMNS = {
     "prices": ["date", "product", "market", "usd_per_kg"],
     "flows": ["date", "exporter", "importer", "product", "tonnes"],
@@ -35,7 +37,7 @@ COLUMNS = {
     "licences": ["date", "exporter", "importer", "product", "applied_t", "approved_t", "denied_t", "pending_t"],
     "capacity": ["date", "country", "stage", "tonnes_per_year"],
     "stocks": ["date", "country", "holder", "product", "tonnes"],
-    "events": ["date", "actor", "kind", "target", "detail", "rationale"],
+    "events": EVENT_COLUMNS,
 }
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -117,7 +119,6 @@ class Aggregate(BaseModel):
 def compute_all(model, aggregates: dict[str, Aggregate | dict]) -> dict[str, float]:
     """Every aggregate of a finished model (declarations as `Aggregate`s or plain dicts), each table
     built once."""
-    from .outputs import table
     aggregates = {name: Aggregate.model_validate(a) for name, a in aggregates.items()}
     frames: dict[str, pd.DataFrame] = {}
     out = {}
@@ -127,5 +128,5 @@ def compute_all(model, aggregates: dict[str, Aggregate | dict]) -> dict[str, flo
         value = aggregate.compute(frames[aggregate.table])
         if not np.isfinite(value):
             raise ValueError(f"aggregate '{name}' is {value} (divide_by is 0 where value is not)")
-        out[name] = float(f"{value:.9g}")
+        out[name] = clean_outcome(value)
     return out

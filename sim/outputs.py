@@ -87,10 +87,11 @@ def outcomes(model) -> dict[str, float]:
     out["licence_denied_t"] = denied
     out["licence_approval_rate"] = approved / (approved + denied) if approved + denied > 0 else 1.0
     out["mass_balance_max_rel_error"] = float(model.max_balance_error)
-    return {k: _clean(v) for k, v in out.items()}
+    return {k: clean_outcome(v) for k, v in out.items()}
 
 
-def _clean(value: float) -> float:
+def clean_outcome(value: float) -> float:
+    """An outcome as stored: finite, rounded to 9 significant digits like the CSV tables."""
     if not math.isfinite(value):
         raise ValueError(f"non-finite outcome {value}")
     return float(f"{value:.9g}")

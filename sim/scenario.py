@@ -334,23 +334,28 @@ class Scenario(_Strict):
 
 # ----------------------------------------------------------------------------------------------- loading
 
-def resolve_scenario(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
-    """A path as given (relative to `relative_to` first), else a library name with or without `.toml`."""
+def find_in_library(name_or_path: str | Path, library: Path, relative_to: Path | None = None) -> Path | None:
+    """A file as given (relative to `relative_to` first), else `library/NAME.toml`; None if neither exists."""
     text = str(name_or_path)
     candidates = []
     if relative_to is not None:
         candidates.append(relative_to / text)
     candidates.append(Path(text))
     stem = text[:-5] if text.endswith(".toml") else text
-    candidates.append(scenario_library() / f"{stem}.toml")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    raise ScenarioError(text, "scenario", "no such file and no library scenario of that name "
-                        "(try `ree scenarios`)")
+    candidates.append(library / f"{stem}.toml")
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def resolve_scenario(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """A path as given (relative to `relative_to` first), else a library name with or without `.toml`."""
+    found = find_in_library(name_or_path, scenario_library(), relative_to)
+    if found is None:
+        raise ScenarioError(str(name_or_path), "scenario", "no such file and no library scenario of that name "
+                            "(try `ree scenarios`)")
+    return found.resolve()
+
+
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
@@ -382,7 +387,7 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in _chain:
         cycle = " -> ".join(p.name for p in _chain + (path,))
         raise ScenarioError(_chain[-1], "extends", f"cycle: {cycle}")
-    raw = _read_toml(path)
+    raw = read_toml(path)
     parent_ref = raw.pop("extends", None)
     if parent_ref is None:
         return raw

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import time
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,10 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .aggregates import Aggregate
 from .dask_cluster import client_for, worker_slots
-from .scenario import ScenarioError
+from .scenario import ScenarioError, find_in_library, read_toml
 from .sweep_store import PartWriter, done_ids, gather
 
 META = ["run_id", "point_id", "replicate", "seed", "status", "error", "seconds"]
+IDENTITY = META[:4]
 
 
 class Range(BaseModel):
@@ -65,23 +65,14 @@ class SweepFile(BaseModel):
 def resolve_sweep(path: str | Path) -> Path:
     """A sweep file's path: as given, or the shipped example of that name (`licence_cofinance`)."""
     from configs import CONFIG_DIR
-    path = Path(path)
-    shipped = CONFIG_DIR / "sweeps" / path.with_suffix(".toml").name
-    if not path.exists() and path.parent == Path(".") and shipped.is_file():
-        return shipped
-    return path
+    return find_in_library(path, CONFIG_DIR / "sweeps") or Path(path)
 
 
 def load_sweep(path: str | Path) -> SweepFile:
     path = resolve_sweep(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(path, "file", "no such sweep file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(path, "toml", f"syntax error: {err}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, "toml", "not UTF-8 text") from None
+    if not path.is_file():
+        raise ScenarioError(path, "file", "no such sweep file")
+    raw = read_toml(path)
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as err:
@@ -134,8 +125,7 @@ def design(spec: SweepFile) -> pd.DataFrame:
     if sampler == "grid":
         rows = list(itertools.product(*(spec.parameters[n] for n in names)))
     else:
-        problem = {"num_vars": len(names), "names": names,
-                   "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names]}
+        problem = salib_problem(spec)
         if sampler == "lhs":
             from SALib.sample import latin
             rows = latin.sample(problem, spec.sweep.samples, seed=spec.sweep.seed)
@@ -145,6 +135,13 @@ def design(spec: SweepFile) -> pd.DataFrame:
     table = pd.DataFrame(list(rows), columns=names)
     table.insert(0, "point_id", np.arange(len(table)))
     return table
+
+
+def salib_problem(spec: SweepFile) -> dict:
+    """SALib's description of a sampled design: the parameters and their ranges."""
+    names = list(spec.parameters)
+    return {"num_vars": len(names), "names": names,
+            "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names]}
 
 
 def runs(spec: SweepFile) -> pd.DataFrame:
@@ -163,10 +160,10 @@ def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str],
             aggregates: dict[str, Aggregate] | None = None) -> dict:
     """Run one design point (on a worker); never raises: a failure is recorded with its error."""
     from .runner import run_scenario
-    params = {k: _plain(v) for k, v in row.items() if k not in ("run_id", "point_id", "replicate", "seed")}
+    params = {k: _plain(v) for k, v in row.items() if k not in IDENTITY}
     start = time.perf_counter()
-    result = {k: row[k] for k in ("run_id", "point_id", "replicate", "seed")}
-    result.update({k: _plain(v) for k, v in params.items()})
+    result = {k: row[k] for k in IDENTITY}
+    result.update(params)
     try:
         call = dict(params, scenario=scenario)
         if months is not None:
@@ -224,14 +221,15 @@ def run_chunk(rows: list[dict], **settings) -> list[dict]:
 def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
               resume: bool = False, progress: bool = False, flush_seconds: float = 2.0) -> pd.DataFrame:
     """Run every run of the sweep file not yet in `out_dir` and return the gathered results table."""
-    spec = load_sweep(path)
+    source = resolve_sweep(path)
+    spec = load_sweep(source)
     out_dir = Path(out_dir)
     if out_dir.exists() and (out_dir / "parts").exists() and not resume:
         raise ScenarioError(out_dir, "--out", "holds an earlier sweep; use --resume to finish it or another folder")
     table = runs(spec)
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "design.csv", index=False)
-    (out_dir / "sweep.toml").write_text(resolve_sweep(path).read_text(encoding="utf-8"), encoding="utf-8")
+    (out_dir / "sweep.toml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     done = done_ids(out_dir)
     todo = table[~table["run_id"].isin(done)].to_dict("records")
     if todo:
@@ -243,7 +241,7 @@ def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None,
             client.close()
             if cluster is not None:
                 cluster.close()
-    return gather(out_dir, META[:4] + list(spec.parameters) + META[4:])
+    return gather(out_dir, IDENTITY + list(spec.parameters) + META[4:])
 
 
 def _run_on(client, todo: list[dict], spec: SweepFile, writer: PartWriter, bar) -> None:

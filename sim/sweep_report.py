@@ -19,7 +19,7 @@ import pandas as pd  # noqa: E402
 
 from .report import svg  # noqa: E402
 from .scenario import ScenarioError  # noqa: E402
-from .sweep import META, SweepFile, load_sweep  # noqa: E402
+from .sweep import META, SweepFile, load_sweep, salib_problem  # noqa: E402
 
 MAX_OUTCOMES = 8
 
@@ -69,8 +69,7 @@ def heatmaps(ok: pd.DataFrame, x: str, y: str, outcomes: list[str]) -> str:
 def sobol_indices(table: pd.DataFrame, spec: SweepFile, outcomes: list[str]) -> tuple[str, pd.DataFrame]:
     from SALib.analyze import sobol
     names = list(spec.parameters)
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names]}
+    problem = salib_problem(spec)
     means = table.groupby("point_id")[outcomes].mean().sort_index()
     rows = []
     fig, axes = plt.subplots(1, len(outcomes), figsize=(4 * len(outcomes), 3.2), layout="constrained", squeeze=False)
