@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
+from sim.market import ratio
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
 SELLER_COVER = 1.2  # months of sales a seller counts as normal stock on hand after producing
@@ -96,7 +97,7 @@ class Miner(Firm):
         mined = np.minimum(wanted, model.mining_limit(rows))
         book.stock[rows, ORE] += mined
         book.ore_content[rows] += mined[:, None] * model.ore_grade[book.country[rows]]
-        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(mined, cls.monthly_capacity(model, rows)))
+        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(mined, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= mined * book.unit_cost[rows] * 1000.0
         return mined
 
@@ -113,8 +114,8 @@ class Refiner(Firm):
         # light and heavy come out together: run for each in proportion to the revenue it brings
         markets = model.market_of(rows)
         value = grade * np.stack([model.prices[LIGHT, markets], model.prices[HEAVY, markets]], axis=1)
-        weight = _ratio(value, value.sum(axis=1, keepdims=True))
-        feed = weight[:, 0] * _ratio(need_light, grade[:, 0]) + weight[:, 1] * _ratio(need_heavy, grade[:, 1])
+        weight = ratio(value, value.sum(axis=1, keepdims=True))
+        feed = weight[:, 0] * ratio(need_light, grade[:, 0]) + weight[:, 1] * ratio(need_heavy, grade[:, 1])
         feed *= willingness(model.margin_index(rows))
         book.plan[rows] = np.minimum(feed, cls.monthly_capacity(model, rows))
         book.need_now[rows, ORE] = book.plan[rows]
@@ -125,7 +126,7 @@ class Refiner(Firm):
         """Separate ore into light and heavy oxide; returns (light, heavy, co-products) tonnes."""
         book = model.book
         feed = np.minimum(book.plan[rows], book.stock[rows, ORE])
-        grade = _ratio(book.ore_content[rows], book.stock[rows, ORE][:, None])
+        grade = ratio(book.ore_content[rows], book.stock[rows, ORE][:, None])
         light = feed * grade[:, 0]
         heavy_in_feed = feed * grade[:, 1]
         # Dy/Tb are separated only as far as buyers want them; the rest leaves with the co-products.
@@ -143,7 +144,7 @@ class Refiner(Firm):
         model.feed_grade[rows] = np.where(has_feed[:, None], _smooth(model.feed_grade[rows], grade),
                                           model.feed_grade[rows])
         book.use_avg[rows, ORE] = _smooth(book.use_avg[rows, ORE], book.plan[rows])
-        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(feed, cls.monthly_capacity(model, rows)))
+        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(feed, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= feed * book.unit_cost[rows] * 1000.0
         return light, heavy, by_products
 
@@ -167,15 +168,15 @@ class MagnetMaker(Firm):
         """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
         book = model.book
         h = model.heavy_share_of(rows)
-        made = np.minimum(book.plan[rows], np.minimum(_ratio(book.stock[rows, LIGHT], 1.0 - h),
-                                                      _ratio(book.stock[rows, HEAVY], h)))
+        made = np.minimum(book.plan[rows], np.minimum(ratio(book.stock[rows, LIGHT], 1.0 - h),
+                                                      ratio(book.stock[rows, HEAVY], h)))
         book.stock[rows, LIGHT] -= made * (1.0 - h)
         book.stock[rows, HEAVY] -= made * h
         np.maximum(book.stock[rows, LIGHT:HEAVY + 1], 0.0, out=book.stock[rows, LIGHT:HEAVY + 1])
         book.stock[rows, MAGNET] += made
         book.use_avg[rows, LIGHT] = _smooth(book.use_avg[rows, LIGHT], book.plan[rows] * (1.0 - h))
         book.use_avg[rows, HEAVY] = _smooth(book.use_avg[rows, HEAVY], book.plan[rows] * h)
-        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(made, cls.monthly_capacity(model, rows)))
+        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(made, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= made * book.unit_cost[rows] * 1000.0
         return made
 
@@ -204,13 +205,8 @@ class Manufacturer(Firm):
         delivered = np.minimum(demand, book.stock[rows, MAGNET])
         book.stock[rows, MAGNET] -= delivered
         book.use_avg[rows, MAGNET] = _smooth(book.use_avg[rows, MAGNET], demand)
-        book.utilisation[rows] = _ratio(delivered, demand)
+        book.utilisation[rows] = ratio(delivered, demand)
         return demand, delivered
-
-
-def _ratio(numerator: np.ndarray, denominator) -> np.ndarray:
-    denominator = np.broadcast_to(np.asarray(denominator, dtype=float), np.shape(numerator))
-    return np.divide(numerator, denominator, out=np.zeros(np.shape(numerator)), where=denominator > 1e-12)
 
 
 FIRM_CLASSES = (Miner, Refiner, MagnetMaker, Manufacturer)

@@ -25,3 +25,4 @@ N_COUNTRIES, N_PRODUCTS, N_SECTORS = len(COUNTRIES), len(PRODUCTS), len(SECTORS)
 # The firm kind that sells each product, and the stage whose capacity it uses.
 SELLER_KIND = {ORE: MINER, LIGHT: REFINER, HEAVY: REFINER, MAGNET: MAGNET_MAKER}
 STAGE_OF_KIND = {MINER: 0, REFINER: 1, MAGNET_MAKER: 2}
+STAGE_KIND = {STAGES[s]: k for k, s in STAGE_OF_KIND.items()}  # "mining" -> MINER, ...

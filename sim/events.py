@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .constants import COUNTRIES, MAGNET_MAKER, MINER, P, REFINER, S
+from .constants import COUNTRIES, STAGE_KIND, P, S
 from .dates import format_month, parse_month
 from .licensing import LEVELS
-
-STAGE_KIND = {"mining": MINER, "refining": REFINER, "magnets": MAGNET_MAKER}
 
 
 @dataclass

@@ -18,7 +18,6 @@ class Investments:
     def __init__(self, model):
         self.model = model
         self.scheduled = sorted(model.scheduled_projects)
-        self.built = np.zeros((len(COUNTRIES), len(STAGES)))  # t/yr added since the start
         # technology and equipment bans: lead-time and cost factors for projects outside the banning country
         self.lead_factor = np.ones((len(COUNTRIES), len(STAGES)))
         self.cost_factor = np.ones((len(COUNTRIES), len(STAGES)))
@@ -43,10 +42,12 @@ class Investments:
     def _relocate(self, month: int) -> None:
         """Magnet makers abroad squeezed for months by dear oxide while China's stays cheap move part of
         their production into China (as Japanese makers did after 2010), if China does not bar it."""
+        if month % 3 != 0:
+            return
         model, book = self.model, self.model.book
         makers = self.model.rows[MAGNET_MAKER]
         abroad = makers[(book.country[makers] != CN) & (book.capacity[makers] > 0)]
-        if len(abroad) == 0 or month % 3 != 0:
+        if len(abroad) == 0:
             return
         gap = model.prices[LIGHT, market.WORLD] / model.prices[LIGHT, market.CHINA] / (
             model.start_prices[LIGHT, market.WORLD] / model.start_prices[LIGHT, market.CHINA])
@@ -68,14 +69,7 @@ class Investments:
                           f"at home have collapsed")
 
     def _add(self, rows: np.ndarray, tonnes: np.ndarray) -> None:
-        book = self.model.book
-        book.capacity[rows] += tonnes
-        kinds = book.kind[rows]
-        for kind in (MINER, REFINER, MAGNET_MAKER):
-            sel = kinds == kind
-            if sel.any():
-                stage = STAGE_OF_KIND[kind]
-                self.built[:, stage] += np.bincount(book.country[rows[sel]], tonnes[sel], minlength=len(COUNTRIES))
+        self.model.book.capacity[rows] += tonnes
 
     def _known_projects(self, month: int) -> None:
         model = self.model

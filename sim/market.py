@@ -148,13 +148,13 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
     urgent = np.minimum(np.maximum(book.need_now[buyers, product] - book.stock[buyers, product], 0.0), order)
     urgent_by_country = np.bincount(b_country, urgent, minlength=N_COUNTRIES)
     first = np.minimum(supply, urgent_by_country)
-    first_part = urgent * _per(first, urgent_by_country)[b_country]
+    first_part = urgent * ratio(first, urgent_by_country)[b_country]
     rest = order - first_part
     rest_by_country = demand - first
 
     flows, asked = allocate(supply - first, rest_by_country, weight, cap, normal_by_country, export_limit)
     home = np.diag(flows).copy()
-    dom = first_part + rest * _per(home, rest_by_country)[b_country]
+    dom = first_part + rest * ratio(home, rest_by_country)[b_country]
     imports = flows * ~np.eye(N_COUNTRIES, dtype=bool)
     by_exporter = None
     if licensed is not None:
@@ -163,48 +163,45 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
         imports = imports - licensed_flows
         held = np.stack([np.bincount(b_country, licensed.holdings[:, e], minlength=N_COUNTRIES)
                          for e in range(N_COUNTRIES)])  # exporter x importer
-        by_exporter = licensed.holdings * _per(licensed_flows, held)[:, b_country].T
-    imp = rest * _per(imports.sum(axis=0), rest_by_country)[b_country]
+        by_exporter = licensed.holdings * ratio(licensed_flows, held)[:, b_country].T
+    imp = rest * ratio(imports.sum(axis=0), rest_by_country)[b_country]
     if by_exporter is not None:
         imp = imp + by_exporter.sum(axis=1)
     flows[np.arange(N_COUNTRIES), np.arange(N_COUNTRIES)] += first
     asked = asked + first
 
     sold = split_sales(offer, normal, s_country, flows.sum(axis=1))
-    share = _per(normal, normal_by_country[s_country])
+    share = ratio(normal, normal_by_country[s_country])
     book.asked_avg[sellers, product] += 0.3 * (np.maximum(asked[s_country] * share, sold)
                                                - book.asked_avg[sellers, product])
     book.sales_avg[sellers, product] += 0.3 * (sold - book.sales_avg[sellers, product])
     price_to = prices[MARKET_OF]  # what an importer pays, by importer country
-    unit_revenue = _per(flows @ price_to, flows.sum(axis=1))
+    unit_revenue = ratio(flows @ price_to, flows.sum(axis=1))
     book.cash[sellers] += sold * unit_revenue[s_country] * 1000.0
     got = dom + imp
     book.cash[buyers] -= got * price_to[b_country] * 1000.0
     book.unmet[buyers, product] = np.maximum(order - got, 0.0)
 
+    book.stock[sellers, product] -= sold
     if product != ORE:
-        book.stock[sellers, product] -= sold
-        np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
         book.receive(buyers, product, dom, imp)
         return Clearing(flows=flows, orders=demand, offers=supply, licensed=by_exporter)
 
     # Ore carries its light and heavy content with it: sellers lose it pro rata, buyers get their
     # exporters' blend.
-    content_out = _per(book.ore_content[sellers], offer[:, None]) * sold[:, None]
+    content_out = ratio(book.ore_content[sellers], offer[:, None]) * sold[:, None]
     book.ore_content[sellers] -= content_out
-    book.stock[sellers, product] -= sold
-    np.maximum(book.stock[sellers, product], 0.0, out=book.stock[sellers, product])
     content_by_exporter = np.stack([np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES)
                                     for j in range(2)], 1)
-    per_tonne = _per(content_by_exporter, flows.sum(axis=1)[:, None])  # exporter x (light, heavy)
-    unlicensed_content = rest[:, None] * _per(imports.T @ per_tonne, rest_by_country[:, None])[b_country]
+    per_tonne = ratio(content_by_exporter, flows.sum(axis=1)[:, None])  # exporter x (light, heavy)
+    unlicensed_content = rest[:, None] * ratio(imports.T @ per_tonne, rest_by_country[:, None])[b_country]
     if by_exporter is not None:
         unlicensed_content = unlicensed_content + by_exporter @ per_tonne
     book.receive(buyers, product, dom, imp, dom[:, None] * per_tonne[b_country], unlicensed_content)
     return Clearing(flows=flows, orders=demand, offers=supply, licensed=by_exporter)
 
 
-def _per(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+def ratio(numerator: np.ndarray, denominator) -> np.ndarray:
     """numerator / denominator, 0 where the denominator is (almost) 0."""
     out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)))
     return np.divide(numerator, denominator, out=out, where=denominator > EPS)
@@ -216,8 +213,8 @@ def price_step(price: float, expected: float, held: float, wanted: float, unmet_
     and when orders go unfilled (lowered when stocks are long), approached at `speed` per month."""
     if wanted <= EPS:
         return price
-    ratio = max(held / wanted, COVER_FLOOR)
-    target = expected * float(np.exp(-cover_elasticity * np.log(ratio) + unmet_response * unmet_share))
+    cover = max(held / wanted, COVER_FLOOR)
+    target = expected * float(np.exp(-cover_elasticity * np.log(cover) + unmet_response * unmet_share))
     change = speed * float(np.log(target / price))
     change = min(max(change, -max_change), max_change)
     return price * float(np.exp(change))

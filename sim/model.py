@@ -618,11 +618,7 @@ class RareEarthModel(mesa.Model):
     def domestic_use(self, country_id: int) -> np.ndarray:
         return self.use_by_country()[country_id]
 
-    def price_floors(self, country_id: int) -> np.ndarray:
-        """Prices a state guarantees its producers (0 where none), by product."""
-        return self.floors[country_id]
-
-    def finance_project(self, country_id: int, stage: str, capex: float, profit: float, hurdle: float) -> dict:
+    def finance_project(self, country_id: int, stage: str, capex: float) -> dict:
         """What the home state and allies would put into a project: grants and loans, co-finance."""
         state = self.states[COUNTRIES[country_id]]
         if state.budget_year != self.month // 12:

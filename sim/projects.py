@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import market
-from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGES
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, ORE, STAGE_KIND, STAGES
 
-STAGE_KIND = {"mining": MINER, "refining": REFINER, "magnets": MAGNET_MAKER}
 PROJECT_SIZE = {"mining": 10000.0, "refining": 10000.0, "magnets": 3000.0}  # t/yr of REO (feed for refining)
 NEW_ENTRANT_COST = {"mining": 3.5, "refining": 12.0, "magnets": 100.0}  # USD/kg, as non-Chinese incumbents
 RAMP_MONTHS = 12
@@ -31,8 +30,6 @@ class Project:
     country: int
     stage: str
     tonnes_per_year: float
-    capex_usd: float
-    financing: dict[str, float]  # source -> USD
     started: int
     due: int
     row: int  # the firm row that will run it
@@ -49,7 +46,6 @@ class Projects:
         self.active: list[Project] = []
         self.ramping: list[tuple[int, float, int]] = []  # (row, tonnes per month of ramp, months left)
         self.price_avg = model.prices.copy()  # product x market, a year's memory
-        self.built = np.zeros((len(COUNTRIES), len(STAGES)))
         mines = cal.mine_output[cal.mine_output["tonnes_reo"] > 0]
         self.mining_countries = {COUNTRIES.index(c) for c in mines["country"]}
 
@@ -80,7 +76,6 @@ class Projects:
                 still.append(project)
                 continue
             self.ramping.append((project.row, project.tonnes_per_year / RAMP_MONTHS, RAMP_MONTHS))
-            self.built[project.country, STAGES.index(project.stage)] += project.tonnes_per_year
             model.log.add(month, model.firm_names[project.row], "project_online", COUNTRIES[project.country],
                           f"{project.name}: {project.tonnes_per_year:,.0f} t/yr of {project.stage}, ramping up over "
                           f"{RAMP_MONTHS} months", f"construction finished after {month - project.started} months")
@@ -102,8 +97,8 @@ class Projects:
         k = market.MARKET_OF[c]
         prices = self.price_avg[:, k].copy()
         output = {"mining": [ORE], "refining": [LIGHT, HEAVY], "magnets": [MAGNET]}[stage]
-        prices[output] = np.maximum(prices[output], model.price_floors(c)[output])  # floors pay producers
-        unit = NEW_ENTRANT_COST[stage] if c != 0 else NEW_ENTRANT_COST[stage] / 2
+        prices[output] = np.maximum(prices[output], model.floors[c][output])  # floors pay producers
+        unit = NEW_ENTRANT_COST[stage] if c != CN else NEW_ENTRANT_COST[stage] / 2
         if stage == "mining":
             margin = prices[ORE] - unit
         elif stage == "refining":
@@ -139,7 +134,7 @@ class Projects:
         profit = self.profit_per_tpy(c, stage) * size
         if profit <= 0:
             return
-        financing = model.finance_project(c, stage, capex, profit, self.hurdle)
+        financing = model.finance_project(c, stage, capex)
         own = capex - sum(financing.values())
         if own / profit > self.hurdle:
             return
@@ -148,7 +143,7 @@ class Projects:
         row = self._developer_row(c, stage)
         lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
         name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}"
-        self.active.append(Project(name, c, stage, size, capex, financing, month, month + lead, row))
+        self.active.append(Project(name, c, stage, size, month, month + lead, row))
         shares = ", ".join(f"{k} {v / capex:.0%}" for k, v in financing.items() if v > 0)
         model.log.add(month, model.firm_names[row].split(" #")[0], "project_started", COUNTRIES[c],
                       f"{name}: {size:,.0f} t/yr of {stage}, capex ${capex / 1e6:,.0f}M ({shares}), online in "
@@ -160,5 +155,6 @@ class Projects:
         """The country's largest firm of that stage takes the project (there is always one: the model
         creates a dormant firm for each country and stage)."""
         book = self.model.book
-        rows = np.flatnonzero((book.kind == STAGE_KIND[stage]) & (book.country == c))
+        rows = self.model.rows[STAGE_KIND[stage]]
+        rows = rows[book.country[rows] == c]
         return int(rows[np.argmax(book.capacity[rows])])
