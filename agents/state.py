@@ -33,13 +33,14 @@ class PassiveStrategy:
     reviewed at the regime's rate alone."""
 
     name = "passive"
-    stance = 0.0
+    stance = 0.0  # how much easier (+) or harder (-) licences are for every partner
+    stance_why = ""
 
     def decide(self, state: "StateAgent", model) -> list[Decision]:
         return []
 
     def partner_adjustment(self, state: "StateAgent", partner: int, model) -> tuple[float, str]:
-        return 0.0, ""
+        return self.stance, self.stance_why
 
     def review_licence(self, state: "StateAgent", app, model) -> tuple[bool, str]:
         """Approve or deny one application; the reason is written for a student."""
@@ -191,10 +192,8 @@ class HawkishStrategy(DefaultStrategy):
 
     name = "hawkish"
     stance = -0.15
+    stance_why = "the government treats exports as leverage (hawkish)"
     weights = {"security": 1.0, "cost": 0.5, "trade": 0.4, "leverage": 1.2, "relations": 0.2}
-
-    def partner_adjustment(self, state, partner, model):
-        return self.stance, "the government treats exports as leverage (hawkish)"
 
     def respond_to_others(self, state, model):
         return escalate_against(state, model, threshold=HAWK_THRESHOLD, rate=0.4,
@@ -206,10 +205,8 @@ class ConciliatoryStrategy(DefaultStrategy):
 
     name = "conciliatory"
     stance = 0.15
+    stance_why = "the government wants trade to keep flowing (conciliatory)"
     weights = {"security": 1.0, "cost": 0.4, "trade": 0.8, "leverage": 0.3, "relations": 0.8}
-
-    def partner_adjustment(self, state, partner, model):
-        return self.stance, "the government wants trade to keep flowing (conciliatory)"
 
     def respond_to_others(self, state, model):
         return relax_controls(state, model, above=0.0)

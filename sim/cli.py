@@ -115,7 +115,7 @@ def cmd_run(args) -> int:
     update, close = _progress(scenario.months, args.quiet, scenario.name)
     started = time.perf_counter()
     try:
-        summary = run_to_folder(scenario, out, seed=args.seed, progress=update)
+        summary = run_to_folder(scenario, out, progress=update)  # the seed is in the scenario now
     finally:
         close()
     if not args.quiet:

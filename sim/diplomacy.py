@@ -15,6 +15,7 @@ from .constants import C, N_COUNTRIES
 DEFAULT_SCORE = 0.3
 DEFAULT_TRUST = 0.5
 MEMORY_MONTHS = 6
+OFF_DIAGONAL = ~np.eye(N_COUNTRIES, dtype=bool)
 
 
 @dataclass
@@ -31,6 +32,11 @@ class Relations:
     score: np.ndarray = field(default_factory=lambda: np.full((N_COUNTRIES, N_COUNTRIES), DEFAULT_SCORE))
     trust: np.ndarray = field(default_factory=lambda: np.full((N_COUNTRIES, N_COUNTRIES), DEFAULT_TRUST))
     acts: list[Act] = field(default_factory=list)
+    usual: np.ndarray | None = None  # the levels relations drift back to; the start's by default
+
+    def __post_init__(self) -> None:
+        if self.usual is None:
+            self.usual = self.score.copy()
 
     @classmethod
     def from_pairs(cls, pairs: dict[str, float]) -> "Relations":
@@ -70,9 +76,7 @@ class Relations:
 
     def drift(self, rate: float = 0.01) -> None:
         """Without news, relations slowly regain their usual level (the scenario's starting one)."""
-        off = ~np.eye(N_COUNTRIES, dtype=bool)
-        usual = getattr(self, "usual", np.full_like(self.score, DEFAULT_SCORE))
-        self.score[off] += rate * (usual[off] - self.score[off])
+        self.score[OFF_DIAGONAL] += rate * (self.usual[OFF_DIAGONAL] - self.score[OFF_DIAGONAL])
 
 
 def describe(score: float) -> str:

@@ -65,10 +65,7 @@ class ScheduledEvents:
         office = model.office
         before = [(p, m, int(office.level[exporter, p, m]), office.regime(exporter, p, m),
                    int(office.review_months[exporter, p, m])) for p in products for m in importers]
-        office.set_control(exporter, products, importers, LEVELS[event.level], month,
-                           approval_rate=event.approval_rate, review_months=event.review_months,
-                           later_rate=event.later_rate, ramp_months=event.ramp_months,
-                           deny_defense=event.deny_defense)
+        office.set_control(exporter, products, importers, LEVELS[event.level], month, **event.regime())
         severity = {"none": 0.0, "licence": 1.0 - event.approval_rate, "ban": 1.0}[event.level]
         for m in importers:
             was = max((1.0 if level == 2 else (1.0 - regime.approval_rate if regime else 0.0)) if level else 0.0

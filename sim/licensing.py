@@ -30,7 +30,6 @@ class Application:
     importer: int
     tonnes: float
     defense: bool
-    submitted: int
     due: int
     authority: int  # the state whose office decides: the exporter's, or another's under an extraterritorial rule
 
@@ -184,7 +183,7 @@ class LicenceOffice:
             # a firm's needs arrive as several shipments, each licensed on its own
             for _ in range(LOTS_PER_APPLICATION):
                 self.queue.append(Application(firm, exporter, product, importer, t / LOTS_PER_APPLICATION, bool(d),
-                                              month, due, authority))
+                                              due, authority))
             self.applied[exporter, product, importer] += t
 
     # ------------------------------------------------------------------------------------- extraterritorial

@@ -77,9 +77,7 @@ class RareEarthModel(mesa.Model):
                 self.office.set_control(COUNTRIES.index(country), [P[p] for p in control.products],
                                         [COUNTRIES.index(m) for m in (COUNTRIES if "*" in control.destinations
                                                                       else control.destinations)],
-                                        LEVELS[control.level], self.start_month, **control.model_dump(
-                                            include={"approval_rate", "later_rate", "ramp_months", "review_months",
-                                                     "deny_defense"}))
+                                        LEVELS[control.level], self.start_month, **control.regime())
         self.relations = Relations.from_pairs(loaded.diplomacy.relations)
         self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from .scenario import Scenario, apply_override, load_raw, resolve_scenario, validate
+from .scenario import Scenario, load_scenario
 
 
 def run_model(scenario: Scenario, seed: int | None = None, progress: Callable[[int], None] | None = None):
@@ -53,10 +53,5 @@ def run_scenario(params: dict[str, Any], seed: int, aggregates: dict | None = No
 
 def check_params(scenario: str | Path, params: dict[str, Any], months: int | None = None) -> Scenario:
     """The scenario with dotted-path `params` (and `months`) applied and validated, without running it."""
-    path = resolve_scenario(scenario)
-    raw = load_raw(path)
-    for dotted, value in params.items():
-        apply_override(raw, dotted, value, source="params")
-    if months is not None:
-        apply_override(raw, "months", months, source="params")
-    return validate(raw, path)
+    overrides = params if months is None else {**params, "months": months}
+    return load_scenario(scenario, overrides=overrides, source="params")

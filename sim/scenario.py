@@ -9,7 +9,7 @@ import copy
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -128,15 +128,14 @@ class RegimeTerms(_Strict):
                 "review_months": self.review_months, "deny_defense": self.deny_defense}
 
 
-class ExportControl(_Strict):
+class _ControlTarget(_Strict):
     products: list[Product]
     destinations: list[CountryOrAll] = ["*"]
     level: Level
-    approval_rate: float = Field(0.5, ge=0, le=1, description="share of applications approved at first")
-    later_rate: float | None = Field(None, ge=0, le=1, description="share approved once the office has ramped up")
-    ramp_months: int = Field(0, ge=0, le=60, description="months from approval_rate to later_rate")
-    review_months: int = Field(2, ge=0, le=24)
-    deny_defense: bool = Field(True, description="deny military end users in principle")
+
+
+class ExportControl(RegimeTerms, _ControlTarget):
+    """What is controlled, to whom, and on what licence terms (fields in that order)."""
 
 
 class StateConfig(_Strict):
@@ -452,9 +451,7 @@ def _format_location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "scenario"
 
 
-_EVENT_KINDS = {"export_control", "mining_quota", "capacity_shock", "demand_shock", "stockpile_release", "note",
-                "export_quota", "general_licence", "relations", "tariff", "extraterritorial", "technology_ban",
-                "proposal", "price_floor"}
+_EVENT_KINDS = {get_args(member.model_fields["kind"].annotation)[0] for member in get_args(get_args(Event)[0])}
 
 
 def _event_hint(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
@@ -495,15 +492,16 @@ def validate(raw: dict[str, Any], source: str | Path) -> Scenario:
 
 
 def load_scenario(name_or_path: str | Path = "baseline_2024", overrides: dict[str, Any] | None = None,
-                  sets: list[str] | None = None) -> Scenario:
-    """Load, merge `extends`, apply `--set` strings and dotted `overrides`, validate."""
+                  sets: list[str] | None = None, source: str = "override") -> Scenario:
+    """Load, merge `extends`, apply `--set` strings and dotted `overrides` (named `source` in errors),
+    validate."""
     path = resolve_scenario(name_or_path)
     raw = load_raw(path)
     for text in sets or []:
         dotted, value = parse_override(text)
         apply_override(raw, dotted, value)
     for dotted, value in (overrides or {}).items():
-        apply_override(raw, dotted, value, source="override")
+        apply_override(raw, dotted, value, source=source)
     return validate(raw, path)
 
 

@@ -65,17 +65,15 @@ def crisis_metrics(model) -> dict[str, float]:
         "decline_within_36_months": float(1 - after_peak.min() / heavy_world.max()),
     }
     exports = rec.flow[:n, :, C["CN"], :].sum(axis=2) - rec.flow[:n, :, C["CN"], C["CN"]]
-    covered = [P["ore"], P["light_oxide"], P["heavy_oxide"]]
+    materials = [P["ore"], P["light_oxide"], P["heavy_oxide"]]  # the quota and V8 count these, not magnets
     years = slice(index("2011-01"), index("2013-01"))
     quota = rec.export_quota[years, C["CN"]].sum()
-    out["exports_to_quota_2011_12"] = float(exports[years][:, covered].sum() / quota) if quota > 0 else 0.0
-    oxides = [P["ore"], P["light_oxide"], P["heavy_oxide"]]  # V8 counts rare-earth materials, not magnets
+    out["exports_to_quota_2011_12"] = float(exports[years][:, materials].sum() / quota) if quota > 0 else 0.0
     for year in ("2009", "2012"):
         window = slice(index(f"{year}-01"), index(f"{year}-12") + 1)
-        into_japan = rec.flow[window][:, oxides][:, :, :, C["JP"]].sum(axis=(0, 1))
+        into_japan = rec.flow[window][:, materials][:, :, :, C["JP"]].sum(axis=(0, 1))
         into_japan[C["JP"]] = 0.0
         out[f"japan_china_share_{year}"] = float(into_japan[C["CN"]] / into_japan.sum())
-    demand = rec.demand[:n].sum(axis=(1, 2))
     intensity = rec.substitution[:n, 1]
     yearly = intensity[:-12] - intensity[12:] if n > 12 else np.zeros(1)
     out["substitution_per_year"] = float(max(yearly.max(), 0.0))
@@ -83,7 +81,6 @@ def crisis_metrics(model) -> dict[str, float]:
     non_china_share = 1 - mined[:, C["CN"]] / np.maximum(mined.sum(axis=1), 1e-9)
     smooth = np.convolve(non_china_share, np.ones(6) / 6, mode="valid")
     out["non_china_ramp_per_year"] = float((smooth[12:] - smooth[:-12]).max()) if len(smooth) > 12 else 0.0
-    out["demand_end_vs_start"] = float(demand[-1] / demand[0])
     return out
 
 
@@ -107,12 +104,8 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
     out = Path(out)
     img = out.parent / "img"
     img.mkdir(parents=True, exist_ok=True)
-    runs = []
-    models = []
-    for seed in [None] + list(seeds):
-        model = run(seed)
-        runs.append((model.seed_value, crisis_metrics(model)))
-        models.append(model)
+    models = [run(seed) for seed in [None] + list(seeds)]
+    runs = [(model.seed_value, crisis_metrics(model)) for model in models]
     first = models[0]
     dates = pd.to_datetime(pd.Series(first.recorder.dates[: first.recorder.written]) + "-01")
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
