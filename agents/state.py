@@ -20,6 +20,20 @@ QUOTA_SHORTAGE_TRIGGER = 0.02  # ... or when domestic refiners could not get thi
 QUOTA_MAX_TOP_UP = 0.15
 
 
+@dataclass(frozen=True)
+class LicenceOdds:
+    """How an office treats one kind of application: the chance of approval and the reason it gives for
+    each verdict. `drawn` False: the rules decide outright (chance 0 or 1) and no lot is drawn."""
+    chance: float
+    approved_reason: str
+    denied_reason: str
+    drawn: bool = True
+
+    def decide(self, rng) -> tuple[bool, str]:
+        approved = rng.random() < self.chance if self.drawn else self.chance >= 1.0
+        return approved, self.approved_reason if approved else self.denied_reason
+
+
 @dataclass
 class Decision:
     kind: str
@@ -42,25 +56,28 @@ class PassiveStrategy:
     def partner_adjustment(self, state: "StateAgent", partner: int, model) -> tuple[float, str]:
         return self.stance, self.stance_why
 
-    def review_licence(self, state: "StateAgent", app, model) -> tuple[bool, str]:
-        """Approve or deny one application; the reason is written for a student."""
-        regime = model.office.regime(app.exporter, app.product, app.importer)
-        who = COUNTRIES[app.importer]
-        me = state.country_id
+    def licence_odds(self, state: "StateAgent", exporter: int, product: int, importer: int, defense: bool,
+                     model) -> LicenceOdds:
+        """How this state's office treats an application to ship `product` from `exporter` to `importer`;
+        the reasons are written for a student."""
+        regime = model.office.regime(exporter, product, importer)
+        who = COUNTRIES[importer]
         if regime is None:
-            return True, "no licence is needed any more"
-        if app.defense and regime.deny_defense:
-            return False, f"military end use in {who}: denied in principle under the export-control rules"
+            return LicenceOdds(1.0, "no licence is needed any more", "", drawn=False)
+        if defense and regime.deny_defense:
+            return LicenceOdds(0.0, "", f"military end use in {who}: denied in principle under the export-control "
+                                        "rules", drawn=False)
         rate = regime.rate(model.month)
-        relation = float(model.relations.score[me, app.importer])
-        adjustment, why = self.partner_adjustment(state, app.importer, model)
+        relation = float(model.relations.score[state.country_id, importer])
+        adjustment, why = self.partner_adjustment(state, importer, model)
         chance = float(np.clip(rate + RELATION_WEIGHT * relation + adjustment, 0.0, 1.0))
-        approved = model.rng.random() < chance
-        mood = describe(relation)
-        verdict = "approved" if approved else "denied"
-        reason = (f"{verdict}: about {rate:.0%} of applications pass under the current rules; relations with "
-                  f"{who} are {mood}")
-        return approved, reason + (f"; {why}" if why else "") + f" (chance {chance:.0%})"
+        basis = (f"about {rate:.0%} of applications pass under the current rules; relations with {who} are "
+                 f"{describe(relation)}" + (f"; {why}" if why else "") + f" (chance {chance:.0%})")
+        return LicenceOdds(chance, f"approved: {basis}", f"denied: {basis}")
+
+    def review_licence(self, state: "StateAgent", app, model) -> tuple[bool, str]:
+        """Approve or deny one application, drawing from the model's generator."""
+        return self.licence_odds(state, app.exporter, app.product, app.importer, app.defense, model).decide(model.rng)
 
 
     # weights of what a state cares about when it values an agreement's terms
@@ -312,6 +329,9 @@ class StateAgent(mesa.Agent):
 
     def review_licence(self, app) -> tuple[bool, str]:
         return self.strategy.review_licence(self, app, self.model)
+
+    def licence_odds(self, exporter: int, product: int, importer: int, defense: bool) -> LicenceOdds:
+        return self.strategy.licence_odds(self, exporter, product, importer, defense, self.model)
 
     def answer(self, terms, partner: int, as_proposer: bool = False):
         return self.strategy.answer(self, terms, partner, self.model, as_proposer)

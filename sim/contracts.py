@@ -122,16 +122,23 @@ class ContractBook:
             buyers = model.buyers[product]
             at_risk = buyers[(book.risk[buyers, product] > RISK_TRIGGER) & (book.use_avg[buyers, product] > 0)]
             have = {c.buyer for c in self.active(product, model.month)}
-            for buyer in at_risk.tolist():
-                if buyer not in have:
-                    self._seek(buyer, product)
+            seeking = [buyer for buyer in at_risk.tolist() if buyer not in have]
+            if not seeking:
+                continue
+            # signing contracts changes neither supply nor who can be relied on: work both out once
+            sellers = model.sellers[product]
+            normal = model.normal_supply(sellers, product)
+            reliable_to: dict[int, np.ndarray] = {}  # buyer country -> sellers it can rely on
+            for buyer in seeking:
+                m = int(book.country[buyer])
+                if m not in reliable_to:
+                    by_exporter = np.array([self._reliable(e, product, m) for e in range(N_COUNTRIES)])
+                    reliable_to[m] = by_exporter[book.country[sellers]] & (normal > 0)
+                self._seek(buyer, product, sellers, normal, reliable_to[m])
 
-    def _seek(self, buyer: int, product: int) -> None:
+    def _seek(self, buyer: int, product: int, sellers: np.ndarray, normal: np.ndarray, ok: np.ndarray) -> None:
         model, book = self.model, self.model.book
         m = int(book.country[buyer])
-        sellers = model.sellers[product]
-        normal = model.normal_supply(sellers, product)
-        ok = np.array([self._reliable(int(book.country[s]), product, m) for s in sellers]) & (normal > 0)
         if not ok.any():
             return
         # the supplier with the most normal supply; among copies of it (world.scale), the least committed

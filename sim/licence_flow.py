@@ -37,8 +37,17 @@ def file_and_review(model) -> None:
 
 
 def _decider(model):
+    """Decides applications one by one. An office's odds for one kind of application depend on the
+    rules, relations and the state's stance, none of which a review changes, so they are worked out once
+    per review; only the draw is made for each application."""
+    odds = {}
+
     def decide(app):
-        return model.states[COUNTRIES[app.authority]].review_licence(app)
+        key = (app.authority, app.exporter, app.product, app.importer, app.defense)
+        if key not in odds:
+            odds[key] = model.states[COUNTRIES[app.authority]].licence_odds(app.exporter, app.product, app.importer,
+                                                                          app.defense)
+        return odds[key].decide(model.rng)
     return decide
 
 
@@ -111,10 +120,8 @@ def market_terms(model, p: int):
     if pairs.any():
         holdings = office.holdings(p, buyers, b_country, book.order[buyers, p], model.defense_row[buyers],
                                    model.month)
-        licensed = market.Licensed(holdings, pairs)
-        cap = office.caps(p, model.month, holdings, b_country)
-    else:
-        cap = office.caps(p, model.month, None, b_country)
+        licensed = market.Licensed.of(holdings, b_country, pairs)
+    cap = office.caps(p, None if licensed is None else licensed.held)
     if not office.export_quotas:
         return cap, licensed, None
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])

@@ -263,13 +263,12 @@ class LicenceOffice:
                     held[civil, e] = np.maximum(held[civil, e], orders[civil])
         return held
 
-    def caps(self, product: int, month: int, holdings: np.ndarray | None, buyer_country: np.ndarray) -> np.ndarray:
-        """Exporter x importer tonnes that may cross this month: inf (free), licences held, or 0 (ban)."""
+    def caps(self, product: int, held: np.ndarray | None) -> np.ndarray:
+        """Exporter x importer tonnes that may cross this month: inf (free), the licences `held` (exporter x
+        importer tonnes, None when no pair needs a licence), or 0 (ban)."""
         level = self.level[:, product, :]
         cap = np.where(level == NONE, INF, 0.0)
-        if holdings is not None and (level == LICENCE).any():
-            held = np.stack([np.bincount(buyer_country, holdings[:, e], minlength=N_COUNTRIES)
-                             for e in range(N_COUNTRIES)])
+        if held is not None:
             cap = np.where(level == LICENCE, held, cap)
         return cap
 

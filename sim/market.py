@@ -110,7 +110,14 @@ class Licensed:
     """Licence holdings for one product: what each buyer may import from each exporter, and which
     exporter x importer pairs need a licence."""
     holdings: np.ndarray  # buyer x exporter tonnes
+    held: np.ndarray  # exporter x importer tonnes: the holdings summed by the buyers' country
     pairs: np.ndarray  # exporter x importer bool
+
+    @classmethod
+    def of(cls, holdings: np.ndarray, buyer_country: np.ndarray, pairs: np.ndarray) -> "Licensed":
+        held = np.stack([np.bincount(buyer_country, holdings[:, e], minlength=N_COUNTRIES)
+                         for e in range(N_COUNTRIES)])
+        return cls(holdings, held, pairs)
 
 
 def split_sales(offer: np.ndarray, normal: np.ndarray, country: np.ndarray, sold_by_country: np.ndarray) -> np.ndarray:
@@ -161,9 +168,7 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
         # goods shipped under licence go to the firms holding the licences, the rest by orders
         licensed_flows = imports * licensed.pairs
         imports = imports - licensed_flows
-        held = np.stack([np.bincount(b_country, licensed.holdings[:, e], minlength=N_COUNTRIES)
-                         for e in range(N_COUNTRIES)])  # exporter x importer
-        by_exporter = licensed.holdings * ratio(licensed_flows, held)[:, b_country].T
+        by_exporter = licensed.holdings * ratio(licensed_flows, licensed.held)[:, b_country].T
     imp = rest * ratio(imports.sum(axis=0), rest_by_country)[b_country]
     if by_exporter is not None:
         imp = imp + by_exporter.sum(axis=1)
