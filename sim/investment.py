@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
+from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
 
 QUOTA_HEADROOM = 0.95
 RELOCATION_GAP = 1.5  # world/China oxide price ratio, relative to normal, that makes moving worthwhile
@@ -99,15 +99,10 @@ class Investments:
         prices = model.prices[:, market.MARKET_OF[book.country]]  # product x row
         revenue = np.zeros(book.n)
         cost = book.unit_cost.copy()
-        revenue[book.kind == MINER] = prices[ORE, book.kind == MINER]
-        ref = book.kind == REFINER
-        grade = model.feed_grade[ref]
-        revenue[ref] = grade[:, 0] * prices[LIGHT, ref] + grade[:, 1] * prices[HEAVY, ref]
-        cost[ref] += prices[ORE, ref]
-        mag = book.kind == MAGNET_MAKER
-        revenue[mag] = prices[MAGNET, mag]
-        h = model.heavy_share_of(np.flatnonzero(mag))
-        cost[mag] += (1 - h) * prices[LIGHT, mag] + h * prices[HEAVY, mag]
+        miners = book.kind == MINER
+        revenue[miners] = prices[ORE, miners]
+        processors = np.flatnonzero((book.kind == REFINER) | (book.kind == MAGNET_MAKER))
+        revenue[processors], cost[processors] = model.value_and_cost(processors, prices[:, processors])
         return np.divide(revenue, cost, out=np.zeros(book.n), where=cost > 0)
 
     def _start_expansions(self, month: int) -> None:

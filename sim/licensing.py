@@ -100,6 +100,7 @@ class LicenceOffice:
     def set_control(self, exporter: int, products: list[int], importers: list[int], level: int, month: int,
                     approval_rate: float = 1.0, review_months: int = 0, later_rate: float | None = None,
                     ramp_months: int = 0, deny_defense: bool = True) -> None:
+        dropped = set()
         for p in products:
             for m in importers:
                 if m == exporter:
@@ -112,7 +113,9 @@ class LicenceOffice:
                                                ramp_months, month, deny_defense)
                 else:
                     self.regimes.pop(key, None)
-                    self._drop(key)
+                    dropped.add(key)
+        if dropped:
+            self._drop(dropped)
         self.refresh_rates(month)
 
     def regime(self, exporter: int, product: int, importer: int) -> Regime | None:
@@ -124,11 +127,11 @@ class LicenceOffice:
             self.approval_rate[key] = regime.rate(month)
         self.approval_rate[self.level == BAN] = 0.0
 
-    def _drop(self, key: tuple[int, int, int]) -> None:
-        """Pending applications and unused licences for this pair lapse (other importers keep theirs)."""
-        e, p, m = key
-        self.queue = [a for a in self.queue if (a.exporter, a.product, a.importer) != key]
-        for firm_key in [k for k in self.quota if k[1] == e and k[2] == p and self.firm_country[k[0]] == m]:
+    def _drop(self, pairs: set[tuple[int, int, int]]) -> None:
+        """Pending applications and unused licences for these (exporter, product, importer) lapse; other
+        importers keep theirs."""
+        self.queue = [a for a in self.queue if (a.exporter, a.product, a.importer) not in pairs]
+        for firm_key in [k for k in self.quota if (k[1], k[2], int(self.firm_country[k[0]])) in pairs]:
             del self.quota[firm_key]
 
     def add_general_licence(self, exporter: int, importers: list[int], products: list[int], until: int,

@@ -422,11 +422,11 @@ class RareEarthModel(mesa.Model):
         """A processor's value-to-cost ratio (output value over inputs plus conversion) now, relative to
         the same ratio at start prices, in its own market."""
         markets = market.MARKET_OF[self.book.country[rows]]
-        now = self._value_and_cost(rows, self.prices[:, markets])
-        then = self._value_and_cost(rows, self.start_prices[:, markets])
+        now = self.value_and_cost(rows, self.prices[:, markets])
+        then = self.value_and_cost(rows, self.start_prices[:, markets])
         return (now[0] / now[1]) / (then[0] / then[1])
 
-    def _value_and_cost(self, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def value_and_cost(self, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per tonne of output (magnets) or feed (refiners): value of what comes out, cost of what goes in."""
         kind = self.book.kind[rows]
         grade = self.feed_grade[rows]
