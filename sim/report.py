@@ -28,9 +28,11 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}td.num{text-align:right
 
 
 def svg(fig) -> str:
-    """A matplotlib figure as inline SVG markup (the figure is closed)."""
+    """A matplotlib figure as inline SVG markup (the figure is closed). Byte-reproducible: no creation
+    date, and element ids hashed from a fixed salt instead of a random one."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    with plt.rc_context({"svg.hashsalt": "ree"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg"):]

@@ -10,7 +10,7 @@ from sim.outputs import tables
 
 LICENCE_SCENARIO = Path(__file__).parent / "scenarios" / "licence_heavy_to_jp.toml"
 FILES = ["prices.csv", "flows.csv", "supply.csv", "licences.csv", "capacity.csv", "stocks.csv", "events.csv",
-         "summary.json"]
+         "summary.json", "report.html"]
 
 
 def _run_cli(scenario: str, out: Path, seed: int) -> None:
