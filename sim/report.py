@@ -58,10 +58,10 @@ def _format_axis(ax) -> None:
 def price_chart(prices: pd.DataFrame, events: pd.DataFrame) -> str:
     fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharex=True, layout="constrained")
     for ax, product in zip(axes.flat, PRODUCTS):
-        for market, style in zip(MARKETS, ("-", "-")):
+        for market in MARKETS:
             rows = prices[(prices["product"] == product) & (prices["market"] == market)]
             colour = COLOURS["CN"] if market == "china" else COLOURS["US"]
-            ax.plot(_dates(rows["date"]), rows["usd_per_kg"], style, color=colour,
+            ax.plot(_dates(rows["date"]), rows["usd_per_kg"], "-", color=colour,
                     label="China domestic" if market == "china" else "World (ex-China)")
         values = prices.loc[prices["product"] == product, "usd_per_kg"]
         if values.max() / max(values.min(), 1e-9) > 8:
@@ -91,18 +91,23 @@ def shortage_chart(supply: pd.DataFrame, events: pd.DataFrame) -> str:
     return svg(fig)
 
 
+def _stack_by_country(ax, rows: pd.DataFrame, country_column: str, value: str, dates: list[str],
+                      scale: float | None = None) -> None:
+    """A stacked area of `value` by country over `dates` (months with no rows count 0)."""
+    table = rows.pivot_table(index="date", columns=country_column, values=value, aggfunc="sum")
+    table = table.reindex(dates).fillna(0.0)
+    present = [c for c in COUNTRIES if c in table.columns]
+    if present:
+        series = (table[c] if scale is None else table[c] / scale for c in present)
+        ax.stackplot(_dates(table.index), *series, labels=present, colors=[COLOURS[c] for c in present], alpha=0.85)
+
+
 def flow_chart(flows: pd.DataFrame, events: pd.DataFrame) -> str:
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharex=True, layout="constrained")
     exports = flows[(flows["exporter"] == "CN") & (flows["importer"] != "CN")]
     dates = sorted(set(flows["date"]))
     for ax, product in zip(axes, ("light_oxide", "heavy_oxide", "magnet")):
-        rows = exports[exports["product"] == product]
-        table = rows.pivot_table(index="date", columns="importer", values="tonnes", aggfunc="sum")
-        table = table.reindex(dates).fillna(0.0)
-        present = [c for c in COUNTRIES if c in table.columns]
-        if present:
-            ax.stackplot(_dates(table.index), *(table[c] for c in present), labels=present,
-                         colors=[COLOURS[c] for c in present], alpha=0.85)
+        _stack_by_country(ax, exports[exports["product"] == product], "importer", "tonnes", dates)
         ax.set_title(f"China's exports: {product}", fontsize=10)
         ax.set_ylabel("t REO per month")
         _mark_events(ax, events)
@@ -116,12 +121,7 @@ def capacity_chart(capacity: pd.DataFrame) -> str:
     dates = sorted(set(capacity["date"]))
     for ax, stage in zip(axes, STAGES):
         rows = capacity[(capacity["stage"] == stage) & (capacity["country"] != "CN")]
-        table = rows.pivot_table(index="date", columns="country", values="tonnes_per_year", aggfunc="sum")
-        table = table.reindex(dates).fillna(0.0)
-        present = [c for c in COUNTRIES if c in table.columns]
-        if present:
-            ax.stackplot(_dates(table.index), *(table[c] / 1000 for c in present), labels=present,
-                         colors=[COLOURS[c] for c in present], alpha=0.85)
+        _stack_by_country(ax, rows, "country", "tonnes_per_year", dates, scale=1000)
         china = capacity[(capacity["stage"] == stage) & (capacity["country"] == "CN")]
         ax.set_title(f"{stage.capitalize()} outside China\n(China at the end: {china['tonnes_per_year'].iloc[-1] / 1000:,.0f} kt/yr)",
                      fontsize=9)
