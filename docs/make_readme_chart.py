@@ -11,7 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.outputs import tables  # noqa: E402
+from sim.outputs import table  # noqa: E402
+from sim.report import month_dates, shortage_by_country  # noqa: E402
 from sim.runner import run_model  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
@@ -19,23 +20,22 @@ OUT = Path(__file__).parent / "img" / "full_embargo.png"
 
 
 def main() -> None:
-    frames = tables(run_model(load_scenario("full_embargo")))
-    prices, supply = frames["prices.csv"], frames["supply.csv"]
+    model = run_model(load_scenario("full_embargo"))
+    prices, supply = table(model, "prices"), table(model, "supply")
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     for product, colour in (("heavy_oxide", "#9467bd"), ("magnet", "#1f77b4")):
         for market, style in (("world", "-"), ("china", ":")):
             rows = prices[(prices["product"] == product) & (prices["market"] == market)]
             start = rows["usd_per_kg"].iloc[0]
-            left.plot(pd.to_datetime(rows["date"] + "-01"), rows["usd_per_kg"] / start, style, color=colour,
+            left.plot(month_dates(rows["date"]), rows["usd_per_kg"] / start, style, color=colour,
                       label=f"{product} ({market})")
     left.set_ylabel("price / Jan 2024")
     left.set_title("Prices: world vs China", fontsize=10)
     left.legend(fontsize=8)
-    short = supply.groupby(["date", "country"])[["demand_t", "delivered_t"]].sum().reset_index()
+    short = shortage_by_country(supply)
     for country, colour in (("US", "#1f77b4"), ("JP", "#9467bd"), ("EU", "#2ca02c")):
         rows = short[short["country"] == country]
-        right.plot(pd.to_datetime(rows["date"] + "-01"), 100 * (1 - rows["delivered_t"] / rows["demand_t"]),
-                   color=colour, label=country)
+        right.plot(month_dates(rows["date"]), 100 * rows["short"], color=colour, label=country)
     right.set_ylabel("% of magnet demand unmet")
     right.set_title("Shortages", fontsize=10)
     right.legend(fontsize=8)

@@ -38,8 +38,16 @@ def svg(fig) -> str:
     return text[text.index("<svg"):]
 
 
-def _dates(labels) -> pd.DatetimeIndex:
+def month_dates(labels) -> pd.DatetimeIndex:
+    """"YYYY-MM" labels as dates (the first of each month), for plotting."""
     return pd.to_datetime(pd.Series(list(labels)) + "-01")
+
+
+def shortage_by_country(supply: pd.DataFrame) -> pd.DataFrame:
+    """supply.csv summed by month and country, with `short`: the share of demand left unmet."""
+    by_country = supply.groupby(["date", "country"])[["demand_t", "delivered_t"]].sum().reset_index()
+    by_country["short"] = 1 - by_country["delivered_t"] / by_country["demand_t"]
+    return by_country
 
 
 def _mark_events(ax, events: pd.DataFrame) -> None:
@@ -61,7 +69,7 @@ def price_chart(prices: pd.DataFrame, events: pd.DataFrame) -> str:
         for market in MARKETS:
             rows = prices[(prices["product"] == product) & (prices["market"] == market)]
             colour = COLOURS["CN"] if market == "china" else COLOURS["US"]
-            ax.plot(_dates(rows["date"]), rows["usd_per_kg"], "-", color=colour,
+            ax.plot(month_dates(rows["date"]), rows["usd_per_kg"], "-", color=colour,
                     label="China domestic" if market == "china" else "World (ex-China)")
         values = prices.loc[prices["product"] == product, "usd_per_kg"]
         if values.max() / max(values.min(), 1e-9) > 8:
@@ -77,12 +85,11 @@ def price_chart(prices: pd.DataFrame, events: pd.DataFrame) -> str:
 
 def shortage_chart(supply: pd.DataFrame, events: pd.DataFrame) -> str:
     fig, ax = plt.subplots(figsize=(11, 3.6), layout="constrained")
-    by_country = supply.groupby(["date", "country"])[["demand_t", "delivered_t"]].sum().reset_index()
-    by_country["short"] = 1 - by_country["delivered_t"] / by_country["demand_t"]
+    by_country = shortage_by_country(supply)
     for country in COUNTRIES:
         rows = by_country[by_country["country"] == country]
         if len(rows):
-            ax.plot(_dates(rows["date"]), 100 * rows["short"], color=COLOURS[country], label=country)
+            ax.plot(month_dates(rows["date"]), 100 * rows["short"], color=COLOURS[country], label=country)
     ax.set_ylabel("% of magnet demand unmet")
     ax.set_title("Shortages: manufacturers that could not get magnets, by country", fontsize=10)
     ax.legend(ncol=8, fontsize=8)
@@ -99,7 +106,7 @@ def _stack_by_country(ax, rows: pd.DataFrame, country_column: str, value: str, d
     present = [c for c in COUNTRIES if c in table.columns]
     if present:
         series = (table[c] if scale is None else table[c] / scale for c in present)
-        ax.stackplot(_dates(table.index), *series, labels=present, colors=[COLOURS[c] for c in present], alpha=0.85)
+        ax.stackplot(month_dates(table.index), *series, labels=present, colors=[COLOURS[c] for c in present], alpha=0.85)
 
 
 def flow_chart(flows: pd.DataFrame, events: pd.DataFrame) -> str:
@@ -138,7 +145,7 @@ def stock_chart(stocks: pd.DataFrame, events: pd.DataFrame) -> str:
         for (holder, product), part in rows.groupby(["holder", "product"]):
             if product == "ore" or part["tonnes"].max() <= 0:
                 continue
-            ax.plot(_dates(part["date"]), part["tonnes"], label=f"{product} ({holder})",
+            ax.plot(month_dates(part["date"]), part["tonnes"], label=f"{product} ({holder})",
                     ls="-" if holder == "firms" else ":")
         ax.set_title(f"Oxide and magnet stocks held in {country} (incl. in transit)", fontsize=10)
         ax.set_ylabel("t REO")

@@ -99,7 +99,7 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import pandas as pd
+    from .report import month_dates
 
     out = Path(out)
     img = out.parent / "img"
@@ -107,7 +107,7 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
     models = [run(seed) for seed in [None] + list(seeds)]
     runs = [(model.seed_value, crisis_metrics(model)) for model in models]
     first = models[0]
-    dates = pd.to_datetime(pd.Series(first.recorder.dates[: first.recorder.written]) + "-01")
+    dates = month_dates(first.recorder.dates[: first.recorder.written])
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
     for model in models:
         rec = model.recorder
