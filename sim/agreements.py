@@ -20,7 +20,7 @@ Agreements lapse at their end and are broken when a party comes to value them be
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -123,7 +123,7 @@ def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, n
                       f"{name}, counter {round_}: {counter.describe()}", why_back)
         if back == "accept":
             return _sign(model, proposer, partner, counter, duration, name)
-        offer = replace(counter)
+        offer = counter  # terms are never changed in place
     return None
 
 
@@ -197,10 +197,10 @@ def _apply(model, agreement: Agreement) -> None:
         state.extra_stockpile_days += terms.stockpile_days
     if terms.suspend_controls:
         for exporter, importer in ((a, b), (b, a)):
-            for p in range(len(PRODUCTS)):
-                if model.office.level[exporter, p, importer] == LICENCE:
-                    model.office.set_control(exporter, [p], [importer], LICENCE, model.month,
-                                             approval_rate=terms.suspend_to_rate, review_months=1)
+            licensed = [p for p in range(len(PRODUCTS)) if model.office.level[exporter, p, importer] == LICENCE]
+            if licensed:
+                model.office.set_control(exporter, licensed, [importer], LICENCE, model.month,
+                                         approval_rate=terms.suspend_to_rate, review_months=1)
     if terms.general_licence:
         for exporter, importer in ((a, b), (b, a)):
             if model.office.level[exporter, :, importer].any():
