@@ -15,7 +15,7 @@ import numpy as np
 
 from . import market
 from .constants import COUNTRIES, N_COUNTRIES, ORE, PRODUCTS
-from .licensing import NONE
+from .licensing import LICENCE, NONE
 
 MAX_ROUNDS = 6
 CONCESSION = 0.25  # share of the gap to its own reservation price a side gives up each round
@@ -86,9 +86,12 @@ class ContractBook:
     def _allowed(self, c: Contract) -> bool:
         book, office = self.model.book, self.model.office
         e, m = int(book.country[c.seller]), int(book.country[c.buyer])
-        if e == m or office.level[e, c.product, m] == NONE:
+        level = office.level[e, c.product, m]
+        if e == m or level == NONE:
             return True
-        return bool(office.general_licence(e, c.product, m, self.model.month)) and not self.model.defense_row[c.buyer]
+        # a general licence opens a licensed route to civil buyers; it never lifts a ban
+        return (level == LICENCE and bool(office.general_licence(e, c.product, m, self.model.month))
+                and not self.model.defense_row[c.buyer])
 
     def _ship(self, c: Contract, tonnes: float) -> None:
         book = self.model.book
