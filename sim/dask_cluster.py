@@ -17,8 +17,10 @@ def client_for(scheduler: str | None, workers: int | None, scenario: str = "base
     if address:
         return Client(address, timeout="20s"), None
     import dask
-    dask.config.update(dask.config.config, embedded_worker_config(), priority="new")
-    _warm_up(scenario)  # forked workers inherit the loaded modules and calibration tables
+    settings = embedded_worker_config()
+    dask.config.update(dask.config.config, settings, priority="new")
+    if settings["distributed"]["worker"]["multiprocessing-method"] == "fork":
+        _warm_up(scenario)  # forked workers inherit the loaded modules and calibration tables
     with _workers_ignore_ctrl_c():
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=50)
@@ -48,14 +50,17 @@ def worker_slots(client) -> int:
 
 def embedded_worker_config() -> dict:
     """Dask settings for the embedded cluster: `configs/dask/ree.yaml` (what cluster workers should use
-    too), and workers forked from this process where that is the platform's default start method. Forked
-    workers start in 0.4 s with everything imported; spawned ones took 1.1 s to start and 0.7 s more on
-    their first run."""
+    too), and how workers start. Forked workers start in 0.3 s with everything imported; spawned ones took
+    1.1 s to start and 0.7 s more on their first run. But a fork copies every lock as it is at that
+    instant, so a lock another thread holds (a log stream being written, as under pytest or in a
+    notebook) stays held in the worker for ever and it hangs. So: fork only where it is the platform's
+    default and this process runs no other thread (`ree sweep`, scripts); spawn otherwise."""
     import yaml
 
     from configs import CONFIG_DIR
     settings = yaml.safe_load((CONFIG_DIR / "dask" / "ree.yaml").read_text(encoding="utf-8"))
-    settings["distributed"]["worker"]["multiprocessing-method"] = "fork" if sys.platform == "linux" else "spawn"
+    alone = threading.active_count() == 1
+    settings["distributed"]["worker"]["multiprocessing-method"] = "fork" if sys.platform == "linux" and alone else "spawn"
     return settings
 
 

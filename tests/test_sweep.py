@@ -233,3 +233,21 @@ def test_ctrl_c_keeps_finished_runs_says_one_line_and_resume_finishes(tmp_path):
                   timeout=600)
     assert result.returncode == 0, result.stderr
     assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == list(range(60))
+
+
+def test_workers_are_forked_only_from_a_process_without_other_threads():
+    import threading
+
+    from sim.dask_cluster import embedded_worker_config
+    busy = threading.Event()
+    other = threading.Thread(target=busy.wait)
+    other.start()
+    try:  # a lock another thread holds at the fork would stay held in the worker for ever
+        assert embedded_worker_config()["distributed"]["worker"]["multiprocessing-method"] == "spawn"
+    finally:
+        busy.set()
+        other.join()
+    alone = subprocess.run([sys.executable, "-c", "from sim.dask_cluster import embedded_worker_config as c; "
+                            "print(c()['distributed']['worker']['multiprocessing-method'])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert alone == ("fork" if sys.platform == "linux" else "spawn")
