@@ -54,12 +54,13 @@ def embedded_worker_config() -> dict:
     1.1 s to start and 0.7 s more on their first run. But a fork copies every lock as it is at that
     instant, so a lock another thread holds (a log stream being written, as under pytest or in a
     notebook) stays held in the worker for ever and it hangs. So: fork only where it is the platform's
-    default and this process runs no other thread (`ree sweep`, scripts); spawn otherwise."""
+    default and this process runs no other thread but Dask's (`ree sweep`, scripts); spawn otherwise."""
     import yaml
 
     from configs import CONFIG_DIR
     settings = yaml.safe_load((CONFIG_DIR / "dask" / "ree.yaml").read_text(encoding="utf-8"))
-    alone = threading.active_count() == 1
+    # Dask's own idle thread pools (`Dask-Offload`) outlive a cluster and are known to be fork-safe
+    alone = all(t is threading.current_thread() or t.name.startswith("Dask-") for t in threading.enumerate())
     settings["distributed"]["worker"]["multiprocessing-method"] = "fork" if sys.platform == "linux" and alone else "spawn"
     return settings
 

@@ -268,4 +268,7 @@ def _run_on(client, todo: list[dict], spec: SweepFile, writer: PartWriter, bar) 
 
 def _bar(total: int, done: int, show: bool):
     from tqdm import tqdm
-    return tqdm(total=total, initial=done, desc="sweep", unit="run", disable=not show)
+
+    class SweepBar(tqdm):
+        monitor_interval = 0  # no monitor thread left behind: the next sweep's workers can still be forked
+    return SweepBar(total=total, initial=done, desc="sweep", unit="run", disable=not show)
