@@ -3,7 +3,7 @@
     python benchmarks/bench_sweep.py [--runs 200] [--months 24] [--rounds 5] [--json FILE]
 
 Each round times the same runs twice, back to back: a serial loop of `run_scenario` in this process, then
-the sweep engine behind `ree sweep` (`sim.sweep.run_sweep`) with an embedded cluster of 2 workers, its
+the sweep engine behind `ree sweep` (`sim.runs.sweep.run_sweep`) with an embedded cluster of 2 workers, its
 start-up included. For reference a round also times the same runs on a bare `multiprocessing` pool of 2
 forked processes: what this machine itself gives two processes, with no scheduler, storage or progress.
 Rounds alternate the three so that a change in background load hits all.
@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.runner import run_scenario  # noqa: E402
-from sim.sweep import client_for, load_sweep, run_sweep, runs  # noqa: E402
+from sim.runs.runner import run_scenario  # noqa: E402
+from sim.runs.sweep import client_for, load_sweep, run_sweep, runs  # noqa: E402
 
 WORKERS = 2
 SCENARIO = "full_embargo"

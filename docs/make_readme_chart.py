@@ -11,9 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.outputs import table  # noqa: E402
-from sim.report import month_dates, shortage_by_country  # noqa: E402
-from sim.runner import run_model  # noqa: E402
+from sim.runs.outputs import table  # noqa: E402
+from sim.runs.report import month_dates, shortage_by_country  # noqa: E402
+from sim.runs.runner import run_model  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 OUT = Path(__file__).parent / "img" / "full_embargo.png"

@@ -1,7 +1,23 @@
-"""The rare-earth world: scenarios, markets, licensing, the Mesa model, outputs and runners."""
-from .scenario import Scenario, ScenarioError, load_scenario
+"""The rare-earth world and the machinery around it.
 
-__version__ = "0.1.0"
+Where things live, and what each part may import:
+
+- the world, at the top of `sim/`: the Mesa model (`model`: construction and the month's eight phases)
+  and the mechanisms its phases call, each in the module its name gives: `scenario`/`scenario_schema`
+  (files and their schema), `calibration`, `world` (the firms' arrays), `market` and `prices`, `supply`
+  (quotas, margins, normal supply), `demand` (growth, substitution), `risk`, `stockpiles`, `licensing`
+  and `licence_flow`, `diplomacy` and `agreements`, `contracts`, `investment` and `projects`, `events`,
+  `recorder`. The world imports `agents/` (who decide) and nothing below.
+- `sim.runs`: one run's files and report, sweeps on Dask, validation. It imports the world.
+- `sim.game`: the classroom's game logic (rooms, seats, rounds), UI-free. It imports the world.
+- `sim.cli`: the `ree` command line, the one entry point that reaches every part.
+- `ui/` (outside `sim/`) renders and collects input; it may import all of `sim`, nothing imports it.
+
+`tests/test_layout.py` holds these rules: no import circles, no world module importing `runs`, `game`,
+`cli` or `ui`, no module over 450 lines.
+"""
+from .scenario import Scenario, ScenarioError, load_scenario
+from .version import __version__
 
 
 def __getattr__(name):
@@ -10,7 +26,7 @@ def __getattr__(name):
         from .model import RareEarthModel
         return RareEarthModel
     if name == "run_scenario":
-        from .runner import run_scenario
+        from .runs.runner import run_scenario
         return run_scenario
     raise AttributeError(name)
 

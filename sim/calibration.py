@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .constants import C, COUNTRIES, FIRM_KINDS, N_COUNTRIES, N_PRODUCTS, P, PRODUCTS, S, SECTORS, STAGES
+from .dates import parse_month
 from .scenario import ScenarioError, data_library
 
 SOURCE_COLUMNS = ("source_title", "source_year", "source_url", "note")
@@ -167,3 +168,51 @@ def load_calibration(folder: str = "") -> Calibration:
                 if e != m or exact:  # wildcards never touch domestic trade
                     weights[P[row.product], e, m] = row.weight
     return Calibration(firms, projects, mine_output, grades, shares, parameters, weights)
+
+
+def firm_table(cal: Calibration, extra_firms, start_month: int) -> tuple[list[dict], list[tuple]]:
+    """The firms a run starts with (calibration, the scenario's extra firms, the owners of projects, and a
+    dormant developer per country for each processing stage), and the projects still to come online as
+    (month, firm, tonnes_per_year, name)."""
+    table = cal.firms[["name", "kind", "country", "capacity_t_per_year", "output_t",
+                       "unit_cost_usd_per_kg"]].to_dict("records")
+    for extra in extra_firms:
+        row = extra.model_dump()
+        row["output_t"] = row["output_t"] if row["output_t"] is not None else 0.0
+        table.append(row)
+    stage_kind = {"mining": "miner", "refining": "refiner", "magnets": "magnet_maker"}
+    known = {r["name"] for r in table}
+    scheduled = []
+    for project in cal.projects.to_dict("records"):
+        if project["firm"] not in known:
+            table.append({"name": project["firm"], "kind": stage_kind[project["stage"]],
+                          "country": project["country"], "capacity_t_per_year": 0.0, "output_t": 0.0,
+                          "unit_cost_usd_per_kg": project["unit_cost_usd_per_kg"]})
+            known.add(project["firm"])
+        online = parse_month(project["online"])
+        if online <= start_month:
+            next(r for r in table if r["name"] == project["firm"])["capacity_t_per_year"] += \
+                project["tonnes_per_year"]
+        else:
+            scheduled.append((online, project["firm"], project["tonnes_per_year"], project["name"]))
+
+    present = {(r["kind"], r["country"]) for r in table}
+    for country in COUNTRIES:
+        for kind, cost in (("refiner", 12.0), ("magnet_maker", 100.0)):
+            if (kind, country) not in present:  # someone to develop a first plant there
+                table.append({"name": f"{country} {kind.replace('_', ' ')} developers", "kind": kind,
+                              "country": country, "capacity_t_per_year": 0.0, "output_t": 0.0,
+                              "unit_cost_usd_per_kg": cost})
+    return table, scheduled
+
+
+def trade_weights(cal: Calibration, home_preference: float) -> np.ndarray:
+    """Trade-link weights, product x exporter x importer, with the domestic links the data leave open
+    filled in: ore goes wherever there is a refinery for it; finished goods favour home suppliers."""
+    weights = np.where(np.isnan(cal.trade_weights), 0.0, cal.trade_weights)
+    home = np.isnan(np.diagonal(cal.trade_weights, axis1=1, axis2=2))
+    for p in range(N_PRODUCTS):
+        diagonal = np.diagonal(weights[p]).copy()
+        diagonal[home[p]] = 1.0 if p == P["ore"] else home_preference
+        np.fill_diagonal(weights[p], diagonal)
+    return weights

@@ -101,7 +101,7 @@ def _progress(total: int, quiet: bool, label: str):
 
 
 def cmd_run(args) -> int:
-    from .runner import run_to_folder
+    from .runs.runner import run_to_folder
     from .scenario import load_scenario
     sets = list(args.sets)
     if args.months is not None:
@@ -124,7 +124,7 @@ def cmd_run(args) -> int:
 
 
 def _print_summary(summary: dict, out: Path, seconds: float) -> None:
-    from .report import headline_rows
+    from .runs.report import headline_rows
     rows = headline_rows(summary["outcomes"])
     width = max(len(label) for label, _ in rows)
     print(f"{summary['scenario']}: {summary['start']} to {summary['end']}, seed {summary['seed']}, "
@@ -164,7 +164,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_validation(args) -> int:
-    from .validation import check, write_report
+    from .runs.validation import check, write_report
     runs = write_report(args.out, args.seeds)
     for seed, metrics in runs:
         failed = [band.key for band, _, ok in check(metrics) if not ok]
@@ -174,7 +174,7 @@ def cmd_validation(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .sweep import run_sweep
+    from .runs.sweep import run_sweep
     out = args.out or Path("sweeps") / args.file.stem
     table = run_sweep(args.file, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
                       progress=not args.quiet and sys.stderr.isatty())
@@ -185,7 +185,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_sweep_report(args) -> int:
-    from .sweep_report import write_report
+    from .runs.sweep_report import write_report
     print(f"report: {write_report(args.folder)}")
     return 0
 

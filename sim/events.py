@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import stockpiles
 from .constants import COUNTRIES, STAGE_KIND, P, S
 from .dates import format_month, parse_month
 from .licensing import LEVELS
@@ -218,15 +219,9 @@ class ScheduledEvents:
         p = P[event.product]
         if row is None:
             return f"no stockpile to release {event.product} from", "the state holds no strategic stock"
-        given = min(event.tonnes, float(model.book.stock[row, p]))
-        from .model import BUYER_KIND
-        buyers = model.rows[BUYER_KIND[p]]
-        mine = buyers[model.book.country[buyers] == state.country_id]
-        use = model.book.use_avg[mine, p]
-        if len(mine) == 0 or use.sum() <= 0:
+        given = stockpiles.release_to_domestic(model, state, p, event.tonnes)
+        if given is None:
             return f"no domestic users of {event.product}", "nothing released"
-        model.book.stock[mine, p] += use / use.sum() * given
-        model.book.stock[row, p] -= given
         return f"{given:,.0f} t of {event.product} released to domestic firms", "stockpile release set by the scenario"
 
     def _note(self, event, month: int):

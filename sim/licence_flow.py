@@ -125,7 +125,7 @@ def market_terms(model, p: int):
     if not office.export_quotas:
         return cap, licensed, None
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
-    return cap, licensed, limit * model.export_quota_share(p)
+    return cap, licensed, limit * export_quota_share(model, p)
 
 
 def record_use(model, p: int, clearing) -> None:
@@ -136,3 +136,18 @@ def record_use(model, p: int, clearing) -> None:
     for e in range(N_COUNTRIES):
         if abroad[e] > 0:
             office.use_export_quota(e, p, float(abroad[e]))
+
+
+def export_quota_share(model, product: int) -> np.ndarray:
+    """Per exporter, the share of its export quota this product may use: its share of exports before
+    the quota bound, shifted towards products whose export premium has risen most (exporters put
+    scarce quota where it pays)."""
+    share = np.ones(N_COUNTRIES)
+    premium = (model.prices[:, market.WORLD] / model.prices[:, market.CHINA]) / (
+        model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA])
+    for e, quota in model.office.export_quotas.items():
+        covered = sorted(quota.products)
+        mix = model.export_mix[e, covered] * premium[covered] ** 2
+        own = model.export_mix[e, product] * premium[product] ** 2
+        share[e] = own / mix.sum() if mix.sum() > 0 else 1.0 / len(covered)
+    return share

@@ -134,12 +134,12 @@ class Projects:
         profit = self.profit_per_tpy(c, stage) * size
         if profit <= 0:
             return
-        financing = model.finance_project(c, stage, capex)
+        financing = self._financing_offered(c, stage, capex)
         own = capex - sum(financing.values())
         if own / profit > self.hurdle:
             return
         financing = {"developer": own, **financing}
-        model.commit_financing(c, financing)
+        self._commit(c, financing)
         row = self._developer_row(c, stage)
         lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
         name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}"
@@ -150,6 +150,29 @@ class Projects:
                       f"about {lead} months",
                       f"at last year's prices it earns ${profit / 1e6:,.0f}M a year, so the developer's share pays "
                       f"back in {own / profit:.1f} years (hurdle {self.hurdle:g})")
+
+    def _financing_offered(self, country_id: int, stage: str, capex: float) -> dict:
+        """What the home state and allies would put into a project: grants and loans, co-finance."""
+        model = self.model
+        state = model.states[COUNTRIES[country_id]]
+        if state.budget_year != model.month // 12:
+            state.budget_year, state.budget_left = model.month // 12, state.config.support_budget_usd
+        sources = {}
+        grant = min(capex * state.strategy.project_support(state, stage, model), state.budget_left)
+        if grant > 0:
+            sources[f"{state.country} state"] = grant
+        sources.update(model.diplomats.cofinance(country_id, capex, model.month))
+        return sources
+
+    def _commit(self, country_id: int, financing: dict) -> None:
+        """Draw the state's budget and the agreements' funds for a project that goes ahead."""
+        model = self.model
+        state = model.states[COUNTRIES[country_id]]
+        for source, usd in financing.items():
+            if source == f"{state.country} state":
+                state.budget_left -= usd
+            elif source != "developer":
+                model.diplomats.spend(source, usd)
 
     def _developer_row(self, c: int, stage: str) -> int:
         """The country's largest firm of that stage takes the project (there is always one: the model

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import N_PRODUCTS
+from .constants import HEAVY, LIGHT, MAGNET, N_PRODUCTS, ORE
 
 STOCKPILE = 4  # row kind for a state's strategic stock (firm kinds are 0-3)
+NEW_PLANT_UTILISATION = 0.85
 
 
 class FirmBook:
@@ -77,3 +78,29 @@ class FirmBook:
 
     def inbound(self, product: int) -> np.ndarray:
         return self.transit[:, :, product].sum(axis=0)
+
+
+def seed_at_reference_rates(book: FirmBook, rows: dict, output: np.ndarray, feed_grade: np.ndarray,
+                            ore_grade: np.ndarray, heavy_share: float, target_cover: np.ndarray) -> np.ndarray:
+    """Start every row at its reference-year rates (`output`, t/yr) with its target stocks, so the warm-up
+    has little to do. Returns each row's reference utilisation."""
+    h = heavy_share
+    monthly = output / 12.0
+    grade = feed_grade
+    miners, refiners, makers, users = (rows[k] for k in range(4))
+    book.sales_avg[miners, ORE] = monthly[miners]
+    book.sales_avg[refiners, LIGHT] = monthly[refiners] * grade[refiners, 0]
+    book.sales_avg[refiners, HEAVY] = monthly[refiners] * grade[refiners, 1] * 0.9
+    book.sales_avg[makers, MAGNET] = monthly[makers]
+    book.asked_avg[:] = book.sales_avg
+    book.use_avg[refiners, ORE] = monthly[refiners]
+    book.use_avg[makers, LIGHT] = monthly[makers] * (1 - h)
+    book.use_avg[makers, HEAVY] = monthly[makers] * h
+    book.use_avg[users, MAGNET] = monthly[users]
+    for p in range(N_PRODUCTS):
+        book.stock[:, p] = 1.2 * book.sales_avg[:, p] + target_cover[p] * book.use_avg[:, p]
+    book.ore_content[:] = book.stock[:, ORE:ORE + 1] * ore_grade[book.country]
+    book.ore_content[refiners] = book.stock[refiners, ORE:ORE + 1] * grade[refiners]
+    book.utilisation[:] = np.divide(output, book.capacity, out=np.zeros(book.n), where=book.capacity > 0)
+    # plants without a reference-year record (new projects) run like a typical plant
+    return np.where(output > 0, np.minimum(book.utilisation, 1.0), NEW_PLANT_UTILISATION)

@@ -1,9 +1,9 @@
 """Issue C: aggregates of a run's tables as sweep outcomes agree with the headline outcomes and the tables."""
 import pytest
 
-from sim.aggregates import Aggregate, compute_all
-from sim.outputs import outcomes, table
-from sim.runner import check_params, run_model, run_scenario
+from sim.runs.aggregates import Aggregate, compute_all
+from sim.runs.outputs import outcomes, table
+from sim.runs.runner import check_params, run_model, run_scenario
 
 
 @pytest.fixture(scope="module")

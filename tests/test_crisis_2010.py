@@ -4,7 +4,7 @@ All eight bands must hold for the scenario's seed and for at least four of five 
 """
 import pytest
 
-from sim.validation import BANDS, crisis_metrics
+from sim.runs.validation import BANDS, crisis_metrics
 from tests.conftest import cached_run
 
 HOLDING = [band.key for band in BANDS]

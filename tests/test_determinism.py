@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import RareEarthModel
-from sim.outputs import tables
+from sim.runs.outputs import tables
 
 LICENCE_SCENARIO = Path(__file__).parent / "scenarios" / "licence_heavy_to_jp.toml"
 FILES = ["prices.csv", "flows.csv", "supply.csv", "licences.csv", "capacity.csv", "stocks.csv", "events.csv",

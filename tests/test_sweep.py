@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from configs import CONFIG_DIR
-from sim.sweep import load_sweep, runs, run_sweep
+from sim.runs.sweep import load_sweep, runs, run_sweep
 
 HERE = Path(__file__).parent / "sweeps"
 IDENTITY = ["run_id", "point_id", "replicate", "seed", "status", "error"]
@@ -46,7 +46,7 @@ def test_grid_sweep_on_the_embedded_cluster(embedded):
 def test_embedded_workers_run_with_the_shipped_settings():
     import dask
 
-    from sim.dask_cluster import client_for
+    from sim.runs.dask_cluster import client_for
     client, cluster = client_for(None, 1, "full_embargo")
     try:
         assert set(client.run(os.getenv, "MALLOC_TRIM_THRESHOLD_").values()) == {None}
@@ -158,7 +158,7 @@ def test_broken_sweep_files_exit_2_with_one_line(name, tmp_path):
 
 
 def test_sweep_report_for_a_grid(embedded, tmp_path):
-    from sim.sweep_report import write_report
+    from sim.runs.sweep_report import write_report
     out = tmp_path / "grid"
     run_sweep(HERE / "small_grid.toml", out, workers=1)
     page = write_report(out).read_text()
@@ -168,7 +168,7 @@ def test_sweep_report_for_a_grid(embedded, tmp_path):
 
 
 def test_sweep_report_for_a_sobol_design(tmp_path):
-    from sim.sweep_report import write_report
+    from sim.runs.sweep_report import write_report
     spec = tmp_path / "sobol.toml"
     spec.write_text('[sweep]\nscenario = "full_embargo"\nmonths = 8\nseed = 4\nsampler = "sobol"\nsamples = 4\n'
                     'outcomes = ["price_peak_ratio_magnet_world"]\n[parameters]\n'
@@ -189,7 +189,7 @@ def test_report_without_results_is_a_clear_error(tmp_path):
 
 
 def test_chunks_cover_every_run_once_grow_with_short_runs_and_shrink_at_the_end():
-    from sim.sweep import ChunkFeeder
+    from sim.runs.sweep import ChunkFeeder
     rows = [{"run_id": i} for i in range(200)]
     feeder = ChunkFeeder(rows, slots=2, target_seconds=1.0)
     chunks = []
@@ -206,7 +206,7 @@ def test_chunks_cover_every_run_once_grow_with_short_runs_and_shrink_at_the_end(
 
 @pytest.mark.parametrize("name", ["licence_cofinance.toml", "levers_sobol.toml"])
 def test_the_shipped_example_sweeps_load_and_their_first_run_succeeds(name):
-    from sim.sweep import run_one
+    from sim.runs.sweep import run_one
     spec = load_sweep(CONFIG_DIR / "sweeps" / name)
     assert load_sweep(name.removesuffix(".toml")) == spec  # a shipped sweep is found by its name
     first = runs(spec).to_dict("records")[0]
@@ -238,7 +238,7 @@ def test_ctrl_c_keeps_finished_runs_says_one_line_and_resume_finishes(tmp_path):
 def test_workers_are_forked_only_from_a_process_without_other_threads():
     import threading
 
-    from sim.dask_cluster import embedded_worker_config
+    from sim.runs.dask_cluster import embedded_worker_config
     busy = threading.Event()
     other = threading.Thread(target=busy.wait)
     other.start()
@@ -247,7 +247,7 @@ def test_workers_are_forked_only_from_a_process_without_other_threads():
     finally:
         busy.set()
         other.join()
-    alone = subprocess.run([sys.executable, "-c", "from sim.dask_cluster import embedded_worker_config as c; "
+    alone = subprocess.run([sys.executable, "-c", "from sim.runs.dask_cluster import embedded_worker_config as c; "
                             "print(c()['distributed']['worker']['multiprocessing-method'])"],
                            capture_output=True, text=True, check=True).stdout.strip()
     assert alone == ("fork" if sys.platform == "linux" else "spawn")

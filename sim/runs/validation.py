@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .constants import C, P
-from .dates import parse_month
+from ..constants import C, P
+from ..dates import parse_month
 
 SCENARIO = "crisis_2010"
 QUOTA_CUT = "2010-07"
@@ -90,7 +90,7 @@ def check(metrics: dict[str, float]) -> list[tuple[Band, float, bool]]:
 
 def run(seed: int | None = None):
     from .runner import run_model
-    from .scenario import load_scenario
+    from ..scenario import load_scenario
     return run_model(load_scenario(SCENARIO), seed=seed)
 
 

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .constants import COUNTRIES, MARKETS, PRODUCTS, SECTORS, STAGES
+from ..constants import COUNTRIES, MARKETS, PRODUCTS, SECTORS, STAGES
 from .outputs import EVENT_COLUMNS, clean_outcome, table
-from .recorder import HOLDERS
+from ..recorder import HOLDERS
 
 LABELS = {"country": COUNTRIES, "exporter": COUNTRIES, "importer": COUNTRIES, "product": PRODUCTS,
           "market": MARKETS, "sector": SECTORS, "stage": STAGES, "holder": HOLDERS}

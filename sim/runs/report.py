@@ -11,7 +11,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .constants import COUNTRIES, MARKETS, PRODUCTS, STAGES  # noqa: E402
+from ..constants import COUNTRIES, MARKETS, PRODUCTS, STAGES  # noqa: E402
 
 COLOURS = {"CN": "#d62728", "US": "#1f77b4", "JP": "#9467bd", "AU": "#ff7f0e", "EU": "#2ca02c",
            "MM": "#8c564b", "MY": "#e377c2", "ROW": "#7f7f7f"}

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .aggregates import Aggregate
 from .dask_cluster import client_for, worker_slots
-from .scenario import ScenarioError, find_in_library, read_toml
+from ..scenario import ScenarioError, find_in_library, read_toml
 from .sweep_store import PartWriter, done_ids, gather
 
 META = ["run_id", "point_id", "replicate", "seed", "status", "error", "seconds"]

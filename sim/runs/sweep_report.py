@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .report import svg  # noqa: E402
-from .scenario import ScenarioError  # noqa: E402
+from ..scenario import ScenarioError  # noqa: E402
 from .sweep import META, SweepFile, load_sweep, salib_problem  # noqa: E402
 
 MAX_OUTCOMES = 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from .scenario import Scenario, load_scenario
+from ..scenario import Scenario, load_scenario
 
 
 def run_model(scenario: Scenario, seed: int | None = None, progress: Callable[[int], None] | None = None):
@@ -15,7 +15,7 @@ def run_model(scenario: Scenario, seed: int | None = None, progress: Callable[[i
     threads would compete for the same cores (forked workers keep the parent's thread count)."""
     from threadpoolctl import threadpool_limits
 
-    from .model import RareEarthModel
+    from ..model import RareEarthModel
     with threadpool_limits(limits=1, user_api="blas"):
         model = RareEarthModel(scenario=scenario, seed=seed)
         while not model.finished:

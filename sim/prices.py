@@ -1,0 +1,67 @@
+"""Price formation: each month's move of the two price levels, and the pulls on where sellers sell.
+
+`market.price_step` moves one price; this module feeds it each market's cover, wants and unfilled orders,
+and keeps the level traders measure scarcity against (the expected price), which drifts back to normal and
+is arbitraged towards China's price where Chinese exports flow freely.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import market
+from .constants import BUYER_KIND, CN, N_COUNTRIES, N_PRODUCTS
+from .licensing import BAN, LICENCE
+from .world import STOCKPILE
+
+
+def update_prices(model) -> None:
+    book, sc = model.book, model.scenario.market
+    in_market = market.MARKET_OF[book.country]
+    not_stockpile = book.kind != STOCKPILE
+    inbound = book.transit.sum(axis=0)
+    for p in range(N_PRODUCTS):
+        buyers = model.rows[BUYER_KIND[p]]
+        sellers = model.sellers[p]
+        cover = model.target_cover(p) * (1.0 + sc.precaution * book.risk[buyers, p])
+        want_rows = np.concatenate([cover * book.use_avg[buyers, p], 1.2 * book.sales_avg[sellers, p]])
+        want_market = in_market[np.concatenate([buyers, sellers])]
+        wanted = np.bincount(want_market, want_rows, minlength=2)
+        held = np.bincount(in_market[not_stockpile], (book.stock[:, p] + inbound[:, p])[not_stockpile],
+                           minlength=2)
+        orders = np.bincount(in_market[buyers], book.order[buyers, p], minlength=2)
+        unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
+        for k in range(2):
+            share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
+            model.prices[p, k] = market.price_step(model.prices[p, k], model.expected_prices[p, k], held[k],
+                                                   wanted[k], share, sc.cover_elasticity, sc.unmet_response,
+                                                   sc.price_speed, sc.max_monthly_change)
+    # The price traders expect (the level scarcity is measured against) drifts back to its normal,
+    # cost-based level, and where Chinese exports flow freely it is arbitraged towards China's.
+    model.expected_prices += (model.start_prices - model.expected_prices) / sc.normal_price_months
+    parity = (model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD]
+              / model.start_prices[:, market.CHINA])
+    gap = parity - model.expected_prices[:, market.WORLD]
+    model.expected_prices[:, market.WORLD] += export_openness(model) * gap / sc.arbitrage_months
+
+
+def export_openness(model) -> np.ndarray:
+    """Per product, the share of world demand that China may supply freely (licences count as half
+    open at a 100% approval rate, less at lower ones)."""
+    office = model.office
+    closed = np.where(office.level[CN] == BAN, 1.0,
+                      np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0))
+    use = model.use_by_country()
+    use[CN] = 0.0
+    weights = np.divide(use, use.sum(axis=0), out=np.zeros_like(use), where=use.sum(axis=0) > 0)
+    return 1.0 - (closed.T * weights).sum(axis=0)
+
+
+def price_pull(model, product: int) -> np.ndarray:
+    """Sellers lean towards the market that pays more (China's exports rise when world prices do)."""
+    china, world = model.prices[product] / model.start_prices[product]
+    strength = model.scenario.market.price_pull
+    pull = np.ones((N_COUNTRIES, N_COUNTRIES))
+    pull[CN, :] = (world / china) ** strength
+    pull[:, CN] = (china / world) ** strength
+    pull[CN, CN] = 1.0
+    return pull

@@ -1,0 +1,57 @@
+"""Buyers' sense of supply risk: who they usually buy from, how exposed that leaves them to controls,
+and the unfilled orders they remember. Risk raises the stock cover buyers want (see `prices` and
+`agents.firms`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import HEAVY, INPUTS_OF_KIND, LIGHT, MAGNET, N_COUNTRIES
+from .licensing import BAN, LICENCE
+
+ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
+
+
+def update_risk(model) -> None:
+    """Unfilled orders and the controls on their usual suppliers move each buyer's risk."""
+    if model.in_warmup:
+        return
+    office, book = model.office, model.book
+    severity = np.where(office.level == BAN, 1.0,
+                        np.where(office.level == LICENCE, 0.5 + 0.5 * (1.0 - office.approval_rate), 0.0))
+    # exposure[product, importer] = sum over exporters of usual share x severity
+    exposure = np.einsum("pem,epm->pm", model.origin_share, severity)
+    memory = model.scenario.market.risk_memory
+    for kind, products in INPUTS_OF_KIND.items():
+        rows = model.rows[kind]
+        for p in products:
+            unmet_share = np.divide(book.unmet[rows, p], book.order[rows, p], out=np.zeros(len(rows)),
+                                    where=book.order[rows, p] > 1e-12)
+            signal = np.maximum(unmet_share, exposure[p, book.country[rows]])
+            book.risk[rows, p] += memory * (signal - book.risk[rows, p])
+    for state in model.states.values():
+        if state.stockpile_row is not None:
+            row = state.stockpile_row
+            book.risk[row] += memory * (exposure[:, state.country_id] - book.risk[row])
+
+
+def remember_suppliers(model, p: int, flows: np.ndarray) -> None:
+    """Each importer's usual share of supply by origin. Links under controls keep their pre-control
+    share: buyers still count on those suppliers (and apply for licences accordingly)."""
+    received = flows.sum(axis=0)
+    share = np.divide(flows, received, out=np.zeros_like(flows), where=received > 0)
+    memory = 0.5 if model.in_warmup else ORIGIN_MEMORY
+    free = model.office.level[:, p, :] == 0
+    update = free & (received > 0)[None, :]
+    model.origin_share[p] += memory * np.where(update, share - model.origin_share[p], 0.0)
+
+
+def supply_exposure(model, country_id: int) -> float:
+    """Share of the country's oxide and magnet supply that comes from suppliers that control exports
+    to it or that it is at odds with."""
+    office = model.office
+    exposed = [((office.level[:, p, country_id] > 0) | (model.relations.score[country_id] < 0.1))
+               for p in (LIGHT, HEAVY, MAGNET)]
+    shares = [model.origin_share[p, :, country_id] for p in (LIGHT, HEAVY, MAGNET)]
+    exposed_share = [float((s * (e & (np.arange(N_COUNTRIES) != country_id))).sum())
+                     for s, e in zip(shares, exposed)]
+    return float(np.mean(exposed_share))

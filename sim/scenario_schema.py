@@ -1,0 +1,304 @@
+"""The scenario schema: every section and event of a scenario file as a pydantic model, each field with
+its description (what `ree validate` checks and what the docs list). Loading and merging files is
+`sim.scenario`'s job."""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .constants import COUNTRIES, PRODUCTS, SECTORS, STAGES
+from .dates import parse_month
+
+Country = Literal[COUNTRIES]  # type: ignore[valid-type]
+Product = Literal[PRODUCTS]  # type: ignore[valid-type]
+Sector = Literal[SECTORS]  # type: ignore[valid-type]
+Stage = Literal[STAGES]  # type: ignore[valid-type]
+Level = Literal["none", "licence", "ban"]
+# One Literal each (not `Country | Literal["*"]`): a union of Literals reports one error per member, under a
+# location like `actor.literal['CN',...]`, and its message leaves out the extra allowed value.
+CountryOrAll = Literal[COUNTRIES + ("*",)]  # type: ignore[valid-type]
+CountryOrWorld = Literal[COUNTRIES + ("world",)]  # type: ignore[valid-type]
+SectorOrAll = Literal[SECTORS + ("*",)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def _check_month(value: str) -> str:
+    parse_month(value)
+    return value
+
+
+Month = Annotated[str, Field(description="YYYY-MM")]
+
+
+class World(_Strict):
+    scale: int = Field(1, ge=1, le=1000, description="firm agents per calibrated firm")
+    data: str = Field("", description="calibration CSVs: empty = configs/data, a name = a folder shipped "
+                                      "beside it (e.g. data_2009), else a path")
+
+
+class Demand(_Strict):
+    growth: float | None = Field(None, ge=-0.5, le=1.0, description="per year; default from parameters.csv")
+    substitution_speed: float | None = Field(None, ge=0, le=1, description="share of demand per year")
+    substitution_elasticity: float = Field(0.35, ge=0, le=3)
+    rebound_cap: float = Field(1.05, ge=1, le=2, description="how far cheap magnets can lift demand")
+
+
+class Market(_Strict):
+    home_preference: float = Field(1.5, ge=0, description="weight of home suppliers of oxides and magnets")
+    price_pull: float = Field(4.0, ge=0, description="how strongly sellers steer to the dearer market")
+    cover_elasticity: float = Field(1.5, ge=0, le=10, description="price response to stock cover vs wanted")
+    unmet_response: float = Field(1.0, ge=0, le=10, description="price response to the share of orders unfilled")
+    price_speed: float = Field(0.5, gt=0, le=1, description="share of the gap to the target price closed a month")
+    normal_price_months: float = Field(60.0, ge=1, le=600, description="how slowly prices return to normal")
+    arbitrage_months: float = Field(6.0, ge=1, le=120, description="how fast open trade aligns world and China")
+    max_monthly_change: float = Field(0.25, gt=0, le=1)
+    precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")
+    risk_memory: float = Field(0.3, gt=0, le=1, description="weight of this month in the perceived risk")
+    transit_months: int = Field(1, ge=0, le=6)
+    target_cover_months: dict[Product, float] = Field(
+        default_factory=lambda: {"ore": 2.0, "light_oxide": 3.0, "heavy_oxide": 4.0, "magnet": 2.0}
+    )
+
+    @field_validator("target_cover_months")
+    @classmethod
+    def _positive_cover(cls, value: dict[str, float]) -> dict[str, float]:
+        for product, months in value.items():
+            if not months > 0:
+                raise ValueError(f"{product} cover must be > 0 months, got {months}")
+        return value
+
+
+class Investment(_Strict):
+    greenfield_countries: list[Country] = Field(
+        default_factory=lambda: ["CN", "US", "JP", "AU", "EU", "MY", "ROW"],
+        description="where developers propose new plants (Myanmar's conflict zones are left out)")
+    utilisation_trigger: float = Field(0.88, ge=0, le=1.5)
+    margin_trigger: float = Field(1.25, ge=0)
+    step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
+    lead_months: dict[Stage, int] = Field(
+        default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9}
+    )
+
+
+class Licensing(_Strict):
+    validity_months: int = Field(6, ge=1, le=36)
+    application_months: float = Field(1.0, gt=0, le=12, description="months of needs one application covers")
+
+
+class RegimeTerms(_Strict):
+    approval_rate: float = Field(0.5, ge=0, le=1, description="share of applications approved at first")
+    later_rate: float | None = Field(None, ge=0, le=1, description="share approved once the office has ramped up")
+    ramp_months: int = Field(0, ge=0, le=60, description="months from approval_rate to later_rate")
+    review_months: int = Field(2, ge=0, le=24)
+    deny_defense: bool = Field(True, description="deny military end users in principle")
+
+    def regime(self) -> dict:
+        return {"approval_rate": self.approval_rate, "later_rate": self.later_rate, "ramp_months": self.ramp_months,
+                "review_months": self.review_months, "deny_defense": self.deny_defense}
+
+
+class _ControlTarget(_Strict):
+    products: list[Product]
+    destinations: list[CountryOrAll] = ["*"]
+    level: Level
+
+
+class ExportControl(RegimeTerms, _ControlTarget):
+    """What is controlled, to whom, and on what licence terms (fields in that order)."""
+
+
+class StateConfig(_Strict):
+    strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"] = "default"
+    review_capacity: float | None = Field(None, gt=0, description="licence applications reviewed a month")
+    stockpile_end_use: Literal["civil", "defense"] = "civil"
+    project_support: float = Field(0.0, ge=0, le=0.9, description="share of domestic project capex granted or lent")
+    support_budget_usd: float = Field(0.0, ge=0, description="project support available a year, USD")
+    mining_quota_t: float | None = Field(None, ge=0)
+    quota_growth: float = Field(0.0, ge=-0.5, le=1.0)
+    stockpile: dict[Product, float] = Field(default_factory=dict)
+    stockpile_target_days: float = Field(0.0, ge=0, le=720)
+    release_trigger: float = Field(0.03, ge=0, le=1, description="unmet share of orders that opens the stockpile")
+    export_controls: list[ExportControl] = Field(default_factory=list)
+
+    @field_validator("stockpile")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for product, tonnes in value.items():
+            if tonnes < 0:
+                raise ValueError(f"{product} stockpile must be >= 0 t, got {tonnes}")
+        return value
+
+
+class FirmSpec(_Strict):
+    name: str = Field(min_length=1)
+    kind: Literal["miner", "refiner", "magnet_maker"]
+    country: Country
+    capacity_t_per_year: float = Field(ge=0)
+    output_t: float | None = Field(None, ge=0)
+    unit_cost_usd_per_kg: float = Field(gt=0)
+
+
+class _Event(_Strict):
+    date: Month
+    actor: CountryOrWorld = "world"
+    description: str = ""
+
+    @field_validator("date")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        return _check_month(value)
+
+
+class ExportControlEvent(_Event, ExportControl):
+    kind: Literal["export_control"]
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
+class QuotaEvent(_Event):
+    kind: Literal["mining_quota"]
+    tonnes_per_year: float = Field(ge=0)
+
+
+class CapacityShockEvent(_Event):
+    kind: Literal["capacity_shock"]
+    country: Country
+    stage: Stage
+    factor: float = Field(ge=0, le=10)
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
+class DemandShockEvent(_Event):
+    kind: Literal["demand_shock"]
+    country: CountryOrAll = "*"
+    sector: SectorOrAll = "*"
+    factor: float = Field(ge=0, le=10)
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
+class StockpileReleaseEvent(_Event):
+    kind: Literal["stockpile_release"]
+    product: Product
+    tonnes: float = Field(ge=0)
+
+
+class NoteEvent(_Event):
+    kind: Literal["note"]
+
+
+class ExportQuotaEvent(_Event):
+    kind: Literal["export_quota"]
+    products: list[Product]
+    tonnes_per_year: float | None = Field(None, ge=0, description="leave out to lift the quota")
+
+
+class GeneralLicenceEvent(_Event):
+    kind: Literal["general_licence"]
+    products: list[Product]
+    destinations: list[CountryOrAll]
+    duration_months: int = Field(12, ge=1, le=600)
+
+
+class ExtraterritorialEvent(_Event, RegimeTerms):
+    kind: Literal["extraterritorial"]
+    products: list[Product] = ["magnet"]
+    threshold: float = Field(0.001, gt=0, le=1, description="share of the actor's material that triggers the rule")
+    lift: bool = Field(False, description="true lifts the rule")
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
+class TechnologyBanEvent(_Event):
+    kind: Literal["technology_ban"]
+    stages: list[Stage] = ["refining", "magnets"]
+    lead_factor: float = Field(1.5, ge=1, le=5, description="lead times of projects elsewhere, times this")
+    cost_factor: float = Field(1.3, ge=1, le=5, description="capex of projects elsewhere, times this")
+    lift: bool = False
+
+
+class ProposalEvent(_Event):
+    kind: Literal["proposal"]
+    target: Country
+    name: str = Field(min_length=1)
+    duration_months: int = Field(12, ge=1, le=600)
+    cofinance_usd_per_year: float = Field(0.0, ge=0)
+    cofinance_share: float = Field(0.0, ge=0, le=0.9)
+    stockpile_days: float = Field(0.0, ge=0, le=720)
+    tariff_points: float = Field(0.0, ge=-200, le=200)
+    suspend_controls: bool = False
+    suspend_to_rate: float = Field(0.6, ge=0, le=1)
+    general_licence: bool = False
+    preferential_supply: bool = False
+    rapid_response: bool = False
+    purchase_usd: float = Field(0.0, ge=0)
+
+
+class PriceFloorEvent(_Event):
+    kind: Literal["price_floor"]
+    product: Product
+    usd_per_kg: float = Field(gt=0)
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
+class RelationsEvent(_Event):
+    kind: Literal["relations"]
+    target: Country
+    change: float = Field(ge=-2, le=2, description="how the target's view of the actor moves (-1 to 1 scale)")
+
+
+class TariffEvent(_Event):
+    kind: Literal["tariff"]
+    target: Country
+    change_points: float = Field(ge=-200, le=200, description="tariff change on the target's goods, points")
+
+
+Event = Annotated[
+    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
+          ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
+          TechnologyBanEvent, ProposalEvent, PriceFloorEvent],
+    Field(discriminator="kind"),
+]
+
+
+class Diplomacy(_Strict):
+    relations: dict[str, float] = Field(default_factory=dict, description='"CN-JP" = -0.1: both views of a pair')
+
+    @field_validator("relations")
+    @classmethod
+    def _pairs(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, score in value.items():
+            parts = key.split("-")
+            if len(parts) != 2 or any(p not in COUNTRIES for p in parts) or parts[0] == parts[1]:
+                raise ValueError(f"'{key}' is not a pair of two country ids like 'CN-JP'")
+            if not -1 <= score <= 1:
+                raise ValueError(f"'{key}' = {score} is outside -1..1")
+        return value
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    start: Month
+    months: int = Field(gt=0, le=1200)
+    seed: int = Field(ge=0)
+    world: World
+    demand: Demand = Field(default_factory=Demand)
+    market: Market = Field(default_factory=Market)
+    investment: Investment = Field(default_factory=Investment)
+    licensing: Licensing = Field(default_factory=Licensing)
+    states: dict[Country, StateConfig] = Field(default_factory=dict)
+    diplomacy: Diplomacy = Field(default_factory=Diplomacy)
+    firms: list[FirmSpec] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str) -> str:
+        return _check_month(value)
+
+    @model_validator(mode="after")
+    def _events_in_order(self) -> "Scenario":
+        self.events = sorted(self.events, key=lambda e: parse_month(e.date))
+        return self

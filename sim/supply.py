@@ -1,0 +1,59 @@
+"""What sellers bring to market: mining limits under quotas, processors' margins, and normal supply."""
+from __future__ import annotations
+
+import numpy as np
+
+from agents.firms import Miner, willingness
+
+from . import market
+from .constants import HEAVY, LIGHT, MAGNET, MINER, ORE, REFINER
+from .demand import heavy_share_of
+
+
+def normal_supply(model, rows: np.ndarray, product: int) -> np.ndarray:
+    """Monthly tonnes a seller normally brings to market: its capacity at its reference utilisation
+    (within any quota), times the product's share of a refinery's output, less what thin margins cut."""
+    normal = Miner.monthly_capacity(model, rows) * model.base_utilisation[rows]
+    if product == ORE:
+        return np.minimum(normal, model.mining_limit(rows))
+    # processors squeezed by their input costs bring less to market, so buyers turn to cheaper makers
+    normal = normal * willingness(margin_index(model, rows))
+    if product in (LIGHT, HEAVY):
+        return normal * model.feed_grade[rows, product - LIGHT]
+    return normal
+
+
+def margin_index(model, rows: np.ndarray) -> np.ndarray:
+    """A processor's value-to-cost ratio (output value over inputs plus conversion) now, relative to
+    the same ratio at start prices, in its own market."""
+    markets = market.MARKET_OF[model.book.country[rows]]
+    now = value_and_cost(model, rows, model.prices[:, markets])
+    then = value_and_cost(model, rows, model.start_prices[:, markets])
+    return (now[0] / now[1]) / (then[0] / then[1])
+
+
+def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per tonne of output (magnets) or feed (refiners): value of what comes out, cost of what goes in."""
+    kind = model.book.kind[rows]
+    grade = model.feed_grade[rows]
+    h = heavy_share_of(model, rows)
+    refining = kind == REFINER
+    value = np.where(refining, grade[:, 0] * prices[LIGHT] + grade[:, 1] * prices[HEAVY], prices[MAGNET])
+    inputs = np.where(refining, prices[ORE], (1 - h) * prices[LIGHT] + h * prices[HEAVY])
+    return value, inputs + model.book.unit_cost[rows]
+
+
+def mining_limits(model) -> np.ndarray:
+    """Monthly mining limits by row: plant capacity, and a state's quota shared by capacity within it."""
+    rows = model.rows[MINER]
+    book = model.book
+    limit = np.zeros(book.n)
+    limit[rows] = Miner.monthly_capacity(model, rows)
+    for state in model.states.values():
+        if state.quota_t is None:
+            continue
+        own = rows[book.country[rows] == state.country_id]
+        total = limit[own].sum()
+        if total > state.quota_t / 12.0 and total > 0:
+            limit[own] *= state.quota_t / 12.0 / total
+    return limit
