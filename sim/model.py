@@ -10,7 +10,7 @@ import numpy as np
 from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
 from agents.state import StateAgent
 
-from . import agreements, demand, licence_flow, market, prices, risk, stockpiles, supply
+from . import agreements, demand, levers, licence_flow, market, prices, risk, stockpiles, supply
 from .calibration import firm_table, load_calibration, trade_weights
 from .agreements import Diplomats
 from .constants import (
@@ -77,6 +77,7 @@ class RareEarthModel(mesa.Model):
         self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.schedule_events = ScheduledEvents(self, loaded.events)
+        self.levers = []  # lever changes made during the run (see apply_lever)
         self.investments = Investments(self)
         self.projects = Projects(self)
         self.diplomats = Diplomats()
@@ -236,6 +237,11 @@ class RareEarthModel(mesa.Model):
     @property
     def finished(self) -> bool:
         return self.months_run >= self.months
+
+    def apply_lever(self, change: dict, rationale: str = "set by the user"):
+        """Change a policy from the month the model runs next: `change` is an event of the scenario format
+        (kind, actor and its fields; the date may be left out). See `sim.levers`."""
+        return levers.apply(self, change, rationale)
 
     def apply_scheduled_events(self) -> None:
         """Phase 1: the scenario's dated policy changes and shocks."""

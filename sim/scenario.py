@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .scenario_schema import Event, Scenario, StateConfig
 
@@ -143,9 +143,17 @@ def apply_override(raw: dict[str, Any], path: str, value: Any, source: str = "--
 
 
 def _list_index(items: list, part: str, path: str, source: str) -> int:
-    if not part.isdigit() or int(part) >= len(items):
-        raise ScenarioError(source, path, f"'{part}' is not an index of a list of {len(items)}")
-    return int(part)
+    """A list item by position, or (events) by the `id` an item carries."""
+    if part.isdigit():
+        if int(part) >= len(items):
+            raise ScenarioError(source, path, f"'{part}' is not an index of a list of {len(items)}")
+        return int(part)
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return index
+    ids = [item["id"] for item in items if isinstance(item, dict) and item.get("id")]
+    known = f"ids here: {', '.join(ids)}" if ids else "no item here has an id"
+    raise ScenarioError(source, path, f"no item with id '{part}' ({known})")
 
 
 def _list_item(items: list, part: str, path: str, source: str) -> Any:
@@ -159,6 +167,7 @@ def _format_location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "scenario"
 
 
+_EVENT_ADAPTER = TypeAdapter(Event)
 _EVENT_KINDS = {get_args(member.model_fields["kind"].annotation)[0] for member in get_args(get_args(Event)[0])}
 
 
@@ -177,26 +186,42 @@ def validate(raw: dict[str, Any], source: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        first = err.errors()[0]
-        reason, location = first["msg"], _format_location(first["loc"])
-        if first["type"] == "extra_forbidden":
-            reason = "unknown field"
-        elif first["type"] == "missing":
-            reason = "required field is missing"
-        elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            # Only events form a tagged union: their `kind` is the field at fault, not the whole event.
-            location = f"{location}.kind"
-            kinds = ", ".join(sorted(_EVENT_KINDS))
-            reason = (f"unknown event kind {first['ctx']['tag']!r} (expected one of {kinds})"
-                      if first["type"] == "union_tag_invalid" else f"required field is missing (one of {kinds})")
-        elif first["type"] == "value_error":
-            # Our validators' messages already quote the bad value.
-            reason = reason.removeprefix("Value error, ")
-        elif "input" in first:
-            reason = f"{reason} (got {first['input']!r})"
-        extra = f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else ""
-        extra += _event_hint(raw, first["loc"])
-        raise ScenarioError(source, location, reason + extra) from None
+        raise _one_line_error(err, source, raw) from None
+
+
+def validate_event(raw: dict[str, Any], source: str) -> Event:
+    """One event of the scenario format (a lever change, a classroom move), checked by the same schema."""
+    try:
+        return _EVENT_ADAPTER.validate_python(raw)
+    except ValidationError as err:
+        raise _one_line_error(err, source, {"events": [raw]}, prefix=("events", 0)) from None
+
+
+def _one_line_error(err: ValidationError, source: str | Path, raw: dict[str, Any],
+                    prefix: tuple = ()) -> ScenarioError:
+    first = err.errors()[0]
+    first = {**first, "loc": prefix + tuple(first["loc"])}
+    reason, location = first["msg"], _format_location(first["loc"])
+    if first["type"] == "extra_forbidden":
+        reason = "unknown field"
+    elif first["type"] == "missing":
+        reason = "required field is missing"
+    elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        # Only events form a tagged union: their `kind` is the field at fault, not the whole event.
+        location = f"{location}.kind"
+        kinds = ", ".join(sorted(_EVENT_KINDS))
+        reason = (f"unknown event kind {first['ctx']['tag']!r} (expected one of {kinds})"
+                  if first["type"] == "union_tag_invalid" else f"required field is missing (one of {kinds})")
+    elif first["type"] == "value_error":
+        # Our validators' messages already quote the bad value.
+        reason = reason.removeprefix("Value error, ")
+    elif "input" in first:
+        reason = f"{reason} (got {first['input']!r})"
+    extra = f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    extra += _event_hint(raw, first["loc"])
+    if prefix:  # a lone event: name its field, not its place in a list
+        location = location.removeprefix(".".join(map(str, prefix))).lstrip(".") or "event"
+    return ScenarioError(source, location, reason + extra)
 
 
 def load_scenario(name_or_path: str | Path = "baseline_2024", overrides: dict[str, Any] | None = None,

@@ -146,6 +146,9 @@ class _Event(_Strict):
     date: Month
     actor: CountryOrWorld = "world"
     description: str = ""
+    id: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40,
+                           description="a name other events, --set and sweeps use for this event "
+                                       "(events.ID.field); a letter first, unique in the scenario")
 
     @field_validator("date")
     @classmethod
@@ -297,6 +300,16 @@ class Scenario(_Strict):
     @classmethod
     def _start(cls, value: str) -> str:
         return _check_month(value)
+
+    @field_validator("events")
+    @classmethod
+    def _unique_ids(cls, events: list) -> list:
+        seen = set()
+        for event in events:
+            if event.id is not None and event.id in seen:
+                raise ValueError(f"two events have the id {event.id!r}")
+            seen.add(event.id)
+        return events
 
     @model_validator(mode="after")
     def _events_in_order(self) -> "Scenario":

@@ -1,0 +1,53 @@
+"""The lever API: a change of policy made while a run is under way (by the web UI, a classroom move or a
+script), as an event of the scenario format.
+
+A lever change is validated by the scenario schema and dated the month the model runs next; phase 1 of
+that month applies it with the same code as the scenario's own events, and `events.csv` logs it with its
+rationale. The changes are kept, so a run with levers pulled mid-way can be written out as a scenario
+file that replays to the same world.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import tomli_w
+
+from .dates import format_month
+from .scenario import ScenarioError, validate_event
+
+
+def apply(model, change: dict[str, Any], rationale: str = "set by the user", source: str = "lever"):
+    """Validate `change` (an event without a date, or dated the current month) and schedule it for the
+    month the model runs next. Returns the validated event; raises ScenarioError with one line."""
+    if model.finished:
+        raise ScenarioError(source, "date", f"the run is over (its last month was {format_month(model.month)})")
+    current = format_month(model.start_month + model.months_run)
+    raw = {"date": current, "description": rationale, **change}
+    if raw["date"] != current:
+        raise ScenarioError(source, "date", f"a lever applies at the current month {current}, not {raw['date']}")
+    event = validate_event(raw, source)
+    if event.id is not None and event.id in event_ids(model):
+        raise ScenarioError(source, "id", f"an event with the id {event.id!r} exists already")
+    model.schedule_events.events.append(event)
+    model.levers.append(event)
+    return event
+
+
+def event_ids(model) -> set[str]:
+    return {e.id for e in model.schedule_events.events if e.id is not None}
+
+
+def replay_scenario(model) -> dict[str, Any]:
+    """The run's scenario, resolved (no `extends`), with its seed and every lever change as an event:
+    loading it and running the same months gives the same world."""
+    data = model.scenario.model_dump(mode="json", exclude_none=True)
+    data["seed"] = int(model.seed_value)
+    data["events"] = [e.model_dump(mode="json", exclude_none=True) for e in (*model.scenario.events, *model.levers)]
+    if model.levers:
+        data["description"] = (data["description"].rstrip()
+                               + f" Replayed with {len(model.levers)} lever change(s) made during the run.")
+    return data
+
+
+def replay_toml(model) -> str:
+    return tomli_w.dumps(replay_scenario(model))

@@ -1,0 +1,91 @@
+"""The lever API: policy changes made mid-run, as events of the scenario format, that replay exactly."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim import RareEarthModel, ScenarioError, load_scenario
+from sim.levers import replay_toml
+from sim.runs.outputs import tables
+
+BAN_US = {"kind": "export_control", "actor": "CN", "products": ["magnet", "heavy_oxide"],
+          "destinations": ["US"], "level": "ban"}
+
+
+def run_with_lever(months_before: int = 4, months: int = 12):
+    model = RareEarthModel("apr2025_licensing", seed=3, months=months)
+    for _ in range(months_before):
+        model.step()
+    model.apply_lever(BAN_US, rationale="the class voted for a ban")
+    while not model.finished:
+        model.step()
+    return model
+
+
+def test_a_lever_lands_in_the_event_log_at_the_month_it_was_pulled():
+    model = run_with_lever()
+    events = tables(model)["events.csv"]
+    row = events[(events.kind == "export_control") & (events.rationale == "the class voted for a ban")]
+    assert list(row.date) == ["2024-05"]
+    assert "ban on magnet, heavy_oxide to US" in row.detail.iloc[0]
+
+
+def test_a_lever_changes_the_world_in_the_direction_it_should():
+    baseline = RareEarthModel("apr2025_licensing", seed=3, months=12)
+    while not baseline.finished:
+        baseline.step()
+    banned = run_with_lever()
+    flows = [tables(m)["flows.csv"] for m in (baseline, banned)]
+    cn_to_us = [f[(f.exporter == "CN") & (f.importer == "US") & (f["product"] == "magnet")
+                  & (f.date >= "2024-06")].tonnes.sum() for f in flows]
+    assert cn_to_us[0] > 100 and cn_to_us[1] == 0
+
+
+def test_a_run_with_levers_replays_to_the_same_world(tmp_path):
+    model = run_with_lever()
+    path = tmp_path / "replay.toml"
+    path.write_text(replay_toml(model))
+    replay = RareEarthModel(path)
+    assert replay.months == model.months and replay.seed_value == 3
+    while not replay.finished:
+        replay.step()
+    first, second = tables(model), tables(replay)
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name], check_exact=True)
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({**BAN_US, "level": "licence", "approval_rate": 1.5}, "approval_rate", "less than or equal to 1"),
+    ({**BAN_US, "destinations": ["XX"]}, "destinations.0", "XX"),
+    ({"kind": "teleport", "actor": "CN"}, "kind", "unknown event kind"),
+    ({**BAN_US, "date": "2030-01"}, "date", "current month 2024-01"),
+    ({**BAN_US, "volume": 3}, "volume", "unknown field"),
+])
+def test_a_bad_lever_is_refused_with_one_line_and_nothing_changes(change, field, words):
+    model = RareEarthModel("apr2025_licensing", seed=3, months=6)
+    before = len(model.schedule_events.events)
+    with pytest.raises(ScenarioError) as err:
+        model.apply_lever(change)
+    assert err.value.field == field and words in err.value.reason and "\n" not in str(err.value)
+    assert len(model.schedule_events.events) == before and model.levers == []
+
+
+def test_no_lever_after_the_last_month():
+    model = RareEarthModel("baseline_2024", seed=1, months=2)
+    model.step()
+    model.step()
+    with pytest.raises(ScenarioError, match="the run is over"):
+        model.apply_lever(BAN_US)
+
+
+def test_events_are_named_by_id_in_overrides(tmp_path):
+    path = tmp_path / "named.toml"
+    path.write_text('extends = "apr2025_licensing"\n\n[[events]]\nid = "us_tariff"\nkind = "tariff"\n'
+                    'date = "2024-06"\nactor = "US"\ntarget = "CN"\nchange_points = 10\n')
+    scenario = load_scenario(path, overrides={"events.us_tariff.change_points": 25})
+    assert [e.change_points for e in scenario.events if e.id == "us_tariff"] == [25]
+    with pytest.raises(ScenarioError, match="no item with id 'nope'"):
+        load_scenario(path, overrides={"events.nope.change_points": 25})
+    path.write_text(path.read_text() + '\n[[events]]\nid = "us_tariff"\nkind = "note"\ndate = "2024-07"\n')
+    with pytest.raises(ScenarioError, match="two events have the id 'us_tariff'"):
+        load_scenario(path)
