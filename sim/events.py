@@ -17,6 +17,11 @@ class EventLog:
         self.rows.append((format_month(month), actor, kind, target, detail, rationale))
 
 
+# measures that bind everyone outside the actor (its projects abroad, its exports, goods made abroad):
+# the log names them as the affected party ("*"), not the actor
+ABROAD_KINDS = {"technology_ban", "export_quota", "extraterritorial"}
+
+
 def _countries(names: list[str], exclude: str | None = None) -> list[int]:
     chosen = COUNTRIES if "*" in names else names
     return [COUNTRIES.index(c) for c in chosen if c != exclude]
@@ -51,6 +56,8 @@ class ScheduledEvents:
         detail, rationale = handler(event, month)
         target = (getattr(event, "country", None) or getattr(event, "target", None)
                   or ",".join(getattr(event, "destinations", []) or []))
+        if event.kind in ABROAD_KINDS:
+            target = "*"
         self.model.log.add(month, event.actor, event.kind, target or event.actor, detail,
                            event.description or rationale)
 

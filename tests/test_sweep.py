@@ -141,6 +141,14 @@ BROKEN = {
     "aggregate_label.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nwhere = { country = "USA" }', "aggregates.x.where.country"),
     "aggregate_expression.toml": (_AGG + 'table = "supply"\nvalue = "demand_x"', "aggregates.x.value"),
     "aggregate_month.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nfrom = "2026-13"', "aggregates.x.from"),
+    # Issue I: a window the runs never reach is refused at load instead of giving 0.0 for every run
+    "aggregate_window_after_run.toml": ('[sweep]\nscenario = "full_embargo"\nmonths = 6\n[parameters]\n"world.scale" = [1]\n'
+                                        '[aggregates.x]\ntable = "supply"\nvalue = "demand_t"\nfrom = "2027-01"',
+                                        "aggregates.x.from: '2027-01' is outside the run's months, 2024-01 to 2024-06"),
+    "aggregate_window_before_run.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nto = "2023-06"', "aggregates.x.to"),
+    "aggregate_window_past_shortest_run.toml": ('[sweep]\nscenario = "full_embargo"\n[parameters]\n"months" = [6, 12]\n'
+                                                '[aggregates.x]\ntable = "supply"\nvalue = "demand_t"\nto = "2024-09"',
+                                                "aggregates.x.to: '2024-09' is outside the run's months, 2024-01 to 2024-06"),
     "negative_replicates.toml": ('[sweep]\nscenario = "baseline_2024"\nreplicates = -1\n[parameters]\n"world.scale" = [1]', "sweep.replicates"),
 }
 
