@@ -88,7 +88,8 @@ def test_windows_outside_the_run_are_refused():
     Aggregate.model_validate({"table": "supply", "value": "demand_t", "from": "2024-01", "to": "2026-12"}
                              ).check_window("2024-01", "2026-12")
     with pytest.raises(ValueError, match="to: '2023-12'"):
-        Aggregate.model_validate({"table": "supply", "value": "demand_t", "to": "2023-12"}).check_window("2024-01", "2026-12")
+        Aggregate.model_validate({"table": "supply", "value": "demand_t", "to": "2023-12"}).check_window(
+            "2024-01", "2026-12")
 
 
 def test_run_scenario_returns_aggregates_beside_the_headline_outcomes():

@@ -45,9 +45,13 @@ FILTER_SCRIPT = """
     count.textContent=shown+' of '+rows.length+' rows shown';
   }
   [actor,kind,text].forEach(function(el){el.addEventListener('input',apply);});
+  document.querySelectorAll('a[data-kind]').forEach(function(a){
+    a.addEventListener('click',function(){actor.value='';text.value='';kind.value=a.dataset.kind;apply();});
+  });
   apply();
 })();
 """
+LOG_COLUMNS = ["date", "actor", "kind", "target", "detail", "rationale"]  # events.csv's, in its order
 HEADLINES = [
     ("price_peak_ratio_heavy_oxide_world", "Peak world heavy-oxide price / start", "{:.2f}x"),
     ("price_peak_ratio_magnet_world", "Peak world magnet price / start", "{:.2f}x"),
@@ -90,7 +94,7 @@ def _options(values, label: str, element: str) -> str:
 
 def event_log(events: pd.DataFrame) -> str:
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-                   for row in events[["date", "actor", "kind", "target", "detail", "rationale"]].itertuples(index=False))
+                   for row in events[LOG_COLUMNS].itertuples(index=False))
     return (f"<div class='filters'>{_options(events['actor'], 'actor', 'f-actor')}"
             f"{_options(events['kind'], 'kind', 'f-kind')}"
             "<label>text <input id='f-text' type='search' placeholder='e.g. magnet'></label>"
@@ -123,7 +127,7 @@ magnet prices are per kg of REO inside the magnet.</p>
 <h2 id="flows">China's exports</h2>{figure(flow_chart(frames['flows.csv'], marks), key)}
 <h2 id="capacity">Capacity outside China</h2>{figure(capacity_chart(frames['capacity.csv'], marks), key)}
 <h2 id="stocks">Stocks in the US and Japan</h2>{figure(stock_chart(frames['stocks.csv'], marks), key)}
-<h2 id="log">Events and decisions ({len(events)})</h2>{event_log(events)}
+<h2 id="events">Events and decisions ({len(events)})</h2>{event_log(events)}
 <p class="note">Tables behind these charts: prices.csv, flows.csv, supply.csv, licences.csv, capacity.csv,
 stocks.csv, events.csv and summary.json in the same folder.</p>
 </body></html>

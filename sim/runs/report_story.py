@@ -22,8 +22,10 @@ NOTICEABLE_SHORT = 0.0005  # a monthly unmet share below 0.05% is rounding, not 
 CALM_PRICE = 0.10          # a price within 10% of its start "stayed put"
 
 
-def link(anchor: str, text: str) -> str:
-    return f" <a class='see' href='#{anchor}'>{text} &rarr;</a>"
+def link(anchor: str, text: str, kind: str | None = None) -> str:
+    """A link to a chart; with `kind`, to the event log filtered to that kind."""
+    data = f" data-kind='{kind}'" if kind else ""
+    return f" <a class='see' href='#{anchor}'{data}>{text} &rarr;</a>"
 
 
 def country_name(code: str) -> str:
@@ -159,7 +161,8 @@ def _licence_text(licences: pd.DataFrame) -> str | None:
         most = (f" The most refused: {PRODUCT_NAME[product]} from {country_name(exporter)} to "
                 f"{country_name(importer)}, {tonnes:,.0f} t.")
     return (f"<b>Licences.</b> {licences['applied_t'].sum():,.0f} t applied for, {approved:,.0f} t approved and "
-            f"{denied:,.0f} t denied ({rate}).{most}" + link("log", "licence decisions in the event log"))
+            f"{denied:,.0f} t denied ({rate}).{most}"
+            + link("events", "licence refusals in the event log", "licence_denied"))
 
 
 def _stockpile_text(events: pd.DataFrame) -> str | None:
@@ -178,7 +181,7 @@ def _agreement_text(events: pd.DataFrame) -> str:
     verbs = {"agreement_signed": "signed", "agreement_broken": "broke", "agreement_lapsed": "saw lapse"}
     parts = [f"{r.date} {html.escape(r.actor)} {verbs[r.kind]} {html.escape(str(r.target))} "
              f"({html.escape(str(r.detail))})" for r in rows.itertuples()]
-    return "<b>Agreements.</b> " + "; ".join(parts) + "." + link("log", "event log")
+    return "<b>Agreements.</b> " + "; ".join(parts) + "." + link("events", "event log")
 
 
 def story(frames: dict[str, pd.DataFrame], rows: pd.DataFrame) -> str:
@@ -188,5 +191,6 @@ def story(frames: dict[str, pd.DataFrame], rows: pd.DataFrame) -> str:
               _licence_text(frames["licences.csv"]), _stockpile_text(events), _agreement_text(events)]
     bullets = "".join(f"<li>{p}</li>" for p in points if p)
     return (f"<h3>The scenario's events, in date order</h3><ol class='events'>{_event_items(rows)}</ol>"
-            f"<p class='note'>The numbers mark the same events on every time chart below.</p>"
+            f"<p class='note'>The numbers mark the same events on every time chart below."
+            f"{link('prices', 'the charts')}</p>"
             f"<h3>What followed</h3><ul class='story'>{bullets}</ul>")
