@@ -44,6 +44,8 @@ def spread(values: pd.Series) -> pd.Series:
     known = values.dropna()
     n = len(known)
     half = float(stats.t.ppf(0.975, n - 1) * known.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    if n > 1 and half <= 1e-9 * abs(known.mean()):
+        half = 0.0  # replicates that agree to rounding: no band, rather than "± 1.7e-13"
     return pd.Series({"mean": known.mean() if n else np.nan, "std": known.std(ddof=1) if n > 1 else np.nan,
                       "count": n, "band": half, "min": known.min() if n else np.nan,
                       "max": known.max() if n else np.nan, "nan": int(values.isna().sum())})
@@ -74,11 +76,23 @@ def _grid(outcomes: list[str], width: float, height: float):
     return fig, axes
 
 
+def _no_value(ax, points: pd.DataFrame, outcome: str) -> bool:
+    """An outcome no run has a value for gets a panel that says so instead of an empty axis."""
+    if points[f"{outcome}_mean"].notna().any():
+        return False
+    ax.axis("off")
+    ax.text(0.5, 0.5, f"{outcome}:\nn/a (no run has a value)", ha="center", va="center", fontsize=9,
+            transform=ax.transAxes)
+    return True
+
+
 def line_charts(points: pd.DataFrame, x: str, outcomes: list[str], series: str | None = None) -> str:
     """Each outcome's mean against `x` with its 95% band; one line per value of `series` if given."""
     fig, axes = _grid(outcomes, 4, 3)
     groups = [(None, points)] if series is None else list(points.groupby(series))
     for ax, outcome in zip(axes.flat, outcomes):
+        if _no_value(ax, points, outcome):
+            continue
         for colour, (value, rows) in zip(SERIES * 4, groups):
             rows = rows.sort_values(x)
             mean, half = rows[f"{outcome}_mean"], rows[f"{outcome}_band"].fillna(0)
@@ -97,6 +111,8 @@ def heatmaps(points: pd.DataFrame, x: str, y: str, outcomes: list[str]) -> str:
     """A heatmap of each outcome's mean over the x-y grid, with the mean written in each cell."""
     fig, axes = _grid(outcomes, 4.2, 3.3)
     for ax, outcome in zip(axes.flat, outcomes):
+        if _no_value(ax, points, outcome):
+            continue
         grid = points.pivot_table(index=y, columns=x, values=f"{outcome}_mean", aggfunc="first", dropna=False)
         values = grid.to_numpy(dtype=float)
         image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap="viridis")
@@ -104,7 +120,7 @@ def heatmaps(points: pd.DataFrame, x: str, y: str, outcomes: list[str]) -> str:
         middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
         for (row, col), value in np.ndenumerate(values):
             dark_cell = np.isfinite(value) and value < middle  # viridis is dark at the low end
-            ax.text(col, row, fmt(value), ha="center", va="center", fontsize=7,
+            ax.text(col, row, fmt(value), ha="center", va="center", fontsize=8,
                     color="white" if dark_cell else "black")
         ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], fontsize=7)
         ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index], fontsize=7)
@@ -149,6 +165,9 @@ def spread_table(points: pd.DataFrame, parameters: list[str], outcomes: list[str
     for _, row in points.head(MAX_TABLE_POINTS).iterrows():
         cells = [f"<td class=num>{row[p]:g}</td>" for p in parameters]
         for o in outcomes:
+            if not row[f"{o}_count"]:
+                cells.append(f"<td class=num>n/a<br><small>{int(row[f'{o}_nan'])} NaN</small></td>")
+                continue
             band = "" if not np.isfinite(row[f"{o}_band"]) else f" ± {fmt(row[f'{o}_band'])}"
             missing = f", {int(row[f'{o}_nan'])} NaN" if row[f"{o}_nan"] else ""
             cells.append(f"<td class=num>{fmt(row[f'{o}_mean'])}{band}<br><small>[{fmt(row[f'{o}_min'])}–"
