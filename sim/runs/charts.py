@@ -43,13 +43,27 @@ class Marker:
     label: str  # the numbers of the events that month, e.g. "2,3"
 
 
+MARKER_ROOM = 0.045  # share of the axis width a marker's label needs before the next one must step down
+
+
 def mark_events(ax, markers: list[Marker]) -> None:
+    """Dashed lines with their numbers on top; labels of events close in time step down inside the axes
+    (three rows, then round again) so that no number hides another. Call after the data is drawn."""
     top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+    left, right = ax.get_xlim()
+    width = max(right - left, 1.0)
+    level, last = 0, None
     for marker in markers:
         when = pd.Timestamp(marker.date + "-01")
+        x = mdates.date2num(when)
+        crowded = last is not None and (x - last) / width < MARKER_ROOM * (1 + len(marker.label) / 4)
+        level = (level + 1) % 3 if crowded else 0
+        last = x
         ax.axvline(when, color=EVENT_MARKER, lw=0.8, ls="--", zorder=0)
-        ax.text(when, 1.0, marker.label, transform=top, ha="center", va="bottom", fontsize=8, color="#222",
+        ax.text(when, 1.0 - 0.085 * level, marker.label, transform=top, ha="center",
+                va="bottom" if level == 0 else "top", fontsize=8, color="#222", zorder=5,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "#ffffff", "ec": EVENT_MARKER, "lw": 0.6})
+    ax.set_xlim(left, right)  # the marker lines must not widen the time axis
 
 
 def time_axes(ax, unit: str, markers: list[Marker] | None = None, log: bool = False) -> None:

@@ -178,10 +178,13 @@ def _agreement_text(events: pd.DataFrame) -> str:
     rows = events[events["kind"].isin(["agreement_signed", "agreement_broken", "agreement_lapsed"])]
     if rows.empty:
         return "<b>Agreements.</b> None signed, broken or lapsed."
-    verbs = {"agreement_signed": "signed", "agreement_broken": "broke", "agreement_lapsed": "saw lapse"}
-    parts = [f"{r.date} {html.escape(r.actor)} {verbs[r.kind]} {html.escape(str(r.target))} "
-             f"({html.escape(str(r.detail))})" for r in rows.itertuples()]
-    return "<b>Agreements.</b> " + "; ".join(parts) + "." + link("events", "event log")
+    said = {"agreement_signed": "{who} signed {what}: {terms}", "agreement_broken": "{who} broke {what}",
+            "agreement_lapsed": "{what} ({who}) ran its term and lapsed"}
+    parts = [f"{r.date}, " + said[r.kind].format(who=html.escape(r.actor), what=f"<i>{html.escape(str(r.target))}</i>",
+                                                  terms=html.escape(str(r.detail)))
+             for r in rows.itertuples()]
+    return ("<b>Agreements.</b>" + link("events", "event log") + "<ul>"
+            + "".join(f"<li>{part}.</li>" for part in parts) + "</ul>")
 
 
 def story(frames: dict[str, pd.DataFrame], rows: pd.DataFrame) -> str:
