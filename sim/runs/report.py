@@ -8,7 +8,7 @@ import html
 
 import pandas as pd
 
-from .charts import figure, month_dates  # noqa: F401  (month_dates: kept importable from here for scripts)
+from .charts import figure, month_dates, svg  # noqa: F401  (month_dates, svg: still importable from here)
 from .report_charts import (capacity_chart, flow_chart, price_chart, shortage_country_chart,
                             shortage_sector_chart, stock_chart)
 from .report_story import marker_key, markers, scenario_rows, shortage_shares, story
