@@ -94,8 +94,9 @@ class PassiveStrategy:
             gain = w["security"] * exposure * (0.5 + terms.cofinance_share)
             cost = w["cost"] * (terms.cofinance_usd_per_year / 2) / max(state.config.support_budget_usd, 1e9)
             value += gain - cost
-            why.append(f"joint projects make its supply safer (exposure {exposure:.0%}) for "
-                       f"${terms.cofinance_usd_per_year / 2e9:,.2f}B a year")
+            benefit = (f"make its supply safer (exposure {exposure:.0%})" if exposure >= 0.005
+                       else "bring investment (its supply is not exposed)")  # no "safer (exposure 0%)"
+            why.append(f"joint projects {benefit} for ${terms.cofinance_usd_per_year / 2e9:,.2f}B a year")
         if terms.stockpile_days > 0:
             value += w["security"] * exposure * 0.3 - w["cost"] * 0.05
             why.append("bigger stockpiles")
