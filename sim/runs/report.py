@@ -27,7 +27,8 @@ font-size:.8rem;padding:0 .3em;background:#fff}.badge.pre{border-style:dashed;co
 .why{display:block;color:#555;font-size:.85rem;margin-left:2.2em}a.see{font-size:.85rem;white-space:nowrap}
 .none{border:1px dashed #bbb;border-radius:6px;padding:.8rem 1rem;color:#444;background:#fafafa;margin:.5rem 0}
 .filters{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;margin:.5rem 0}
-#log td:first-child{white-space:nowrap}.filters select{max-width:20rem}ul.story ul{margin:.2rem 0}
+#log td:first-child{white-space:nowrap}.logwrap{max-height:85vh;overflow:auto;border:1px solid #ddd}
+#log th{position:sticky;top:0}#log{width:100%}.filters select{max-width:20rem}ul.story ul{margin:.2rem 0}
 """
 FILTER_SCRIPT = """
 (function(){
@@ -99,8 +100,9 @@ def event_log(events: pd.DataFrame) -> str:
             f"{_options(events['kind'], 'kind', 'f-kind')}"
             "<label>text <input id='f-text' type='search' placeholder='e.g. magnet'></label>"
             "<span id='f-count' class='note'></span></div>"
-            "<table id='log'><thead><tr><th>date</th><th>actor</th><th>kind</th><th>target</th><th>detail</th>"
-            f"<th>why</th></tr></thead><tbody>{rows}</tbody></table><script>{FILTER_SCRIPT}</script>")
+            "<div class='logwrap'><table id='log'><thead><tr><th>date</th><th>actor</th><th>kind</th><th>target</th>"
+            f"<th>detail</th><th>why</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            f"<script>{FILTER_SCRIPT}</script>")
 
 
 def render_report(model, frames: dict[str, pd.DataFrame], summary: dict) -> str:

@@ -28,6 +28,11 @@ def link(anchor: str, text: str, kind: str | None = None) -> str:
     return f" <a class='see' href='#{anchor}'{data}>{text} &rarr;</a>"
 
 
+def part(share: float) -> str:
+    """A share of a whole in words: "all" rather than "100%" when nothing else is left."""
+    return "all" if share >= 0.995 else f"{share:.0%}"
+
+
 def country_name(code: str) -> str:
     return ", ".join(COUNTRY_NAME.get(c, c) for c in str(code).split(","))
 
@@ -74,8 +79,10 @@ def marker_key(rows: pd.DataFrame) -> str:
     numbered = rows[rows["number"] > 0]
     if numbered.empty:
         return "No scenario events during the run, so no markers."
+    def whom(target: str) -> str:
+        return "all" if target == "*" else html.escape(str(target))
     parts = [f"<b>{r.number}</b> {r.date} {html.escape(r.actor)} {html.escape(r.kind.replace('_', ' '))}"
-             + ("" if r.target in (r.actor, "") else f" &rarr; {html.escape(str(r.target))}")
+             + ("" if r.target in (r.actor, "") else f" &rarr; {whom(r.target)}")
              for r in numbered.itertuples()]
     return "Dashed lines: " + " &middot; ".join(parts)
 
@@ -118,9 +125,16 @@ def _shortage_text(supply: pd.DataFrame) -> str:
         main = sectors.index[0]
         peak = by_sector[by_sector["country"] == country].groupby("date")[["short_t", "demand_t"]].sum()
         peak_month = (peak["short_t"] / peak["demand_t"]).idxmax()
-        lines.append(f"{country_name(country)} went short of {row.short_t:,.0f} t REO of magnets over the run "
-                     f"({row.short_t / row.demand_t:.1%} of its demand), {sectors.iloc[0] / row.short_t:.0%} of it "
-                     f"in {SECTOR_NAME[main]}; its worst month was {peak_month}")
+        line = (f"{country_name(country)} went short of {row.short_t:,.0f} t REO of magnets over the run "
+                f"({row.short_t / row.demand_t:.1%} of its demand), {part(sectors.iloc[0] / row.short_t)} of it "
+                f"in {SECTOR_NAME[main]}; its worst month was {peak_month}")
+        last = by_sector[(by_sector["country"] == country) & (by_sector["date"] == by_sector["date"].max())]
+        if last["short_t"].sum() >= NOTICEABLE_SHORT * last["demand_t"].sum() > 0:
+            still = last.set_index("sector")["short_t"].sort_values(ascending=False)
+            line += (f"; in the last month ({last['date'].iloc[0]}) it was still "
+                     f"{still.sum() / last['demand_t'].sum():.1%} short, {part(still.iloc[0] / still.sum())} of it "
+                     f"in {SECTOR_NAME[still.index[0]]}")
+        lines.append(line)
     return (f"<b>Shortages.</b> {text}" + link("shortages", "shortage charts")
             + "<ul>" + "".join(f"<li>{capital(line)}.</li>" for line in lines) + "</ul>")
 
