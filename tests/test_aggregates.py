@@ -92,6 +92,11 @@ def test_windows_outside_the_run_are_refused():
             "2024-01", "2026-12")
 
 
+def test_compute_all_refuses_a_window_outside_the_run(model):
+    with pytest.raises(ValueError, match="aggregate 'late': to: '2027-06' is outside the run's months, 2024-01 to 2025-12"):
+        compute_all(model, {"late": {"table": "supply", "value": "demand_t", "to": "2027-06"}})
+
+
 def test_run_scenario_returns_aggregates_beside_the_headline_outcomes():
     out = run_scenario({"scenario": "full_embargo", "months": 6}, seed=1,
                        aggregates={"bans": {"table": "events", "where": {"kind": "export_control"},

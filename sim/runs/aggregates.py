@@ -139,6 +139,10 @@ def compute_all(model, aggregates: dict[str, Aggregate | dict]) -> dict[str, flo
     frames: dict[str, pd.DataFrame] = {}
     out = {}
     for name, aggregate in aggregates.items():
+        try:
+            aggregate.check_window(months[0], months[-1])  # a script's declarations too, not only a sweep file's
+        except ValueError as err:
+            raise ValueError(f"aggregate '{name}': {err}") from None
         if aggregate.table not in frames:
             frames[aggregate.table] = table(model, aggregate.table)
         value = aggregate.compute(frames[aggregate.table], months)
