@@ -115,3 +115,19 @@ def test_quota_top_up_names_only_the_reasons_that_acted():
     top_ups = [r[5] for r in rows if r[2] == "mining_quota" and "topped up" in r[5]]
     assert top_ups and all("went short" not in why for why in top_ups)  # the calm baseline has no ore shortage
     assert all("ore costs" in why for why in top_ups)
+
+
+def test_a_lever_pulled_mid_run_is_a_numbered_event_with_its_marker(tmp_path):
+    from sim import RareEarthModel
+    model = RareEarthModel("baseline_2024", months=8)
+    for _ in range(3):
+        model.step()
+    model.apply_lever({"kind": "export_control", "actor": "CN", "products": ["magnet"], "destinations": ["US"],
+                       "level": "ban"}, rationale="a student's move")
+    while not model.finished:
+        model.step()
+    write_outputs(model, tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert ("<span class='badge'>1</span> <b>2024-04</b>, CN: ban on magnet to US."
+            " <span class='why'>a student&#x27;s move</span>") in _summary(page)
+    assert "Dashed lines: <b>1</b> 2024-04 CN export control &rarr; US" in page
