@@ -19,4 +19,3 @@ SERIES = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BB
 # market), so two panels never use one style for different things.
 HOLDER_STYLE = {"firms": "-", "state": "--"}
 MARKET_STYLE = {"world": "-", "china": ":"}
-NONE_TEXT = "#555555"  # the "none" written where a chart would have nothing to draw
