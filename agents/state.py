@@ -94,8 +94,9 @@ class PassiveStrategy:
             gain = w["security"] * exposure * (0.5 + terms.cofinance_share)
             cost = w["cost"] * (terms.cofinance_usd_per_year / 2) / max(state.config.support_budget_usd, 1e9)
             value += gain - cost
-            why.append(f"joint projects make its supply safer (exposure {exposure:.0%}) for "
-                       f"${terms.cofinance_usd_per_year / 2e9:,.2f}B a year")
+            benefit = (f"make its supply safer (exposure {exposure:.0%})" if exposure >= 0.005
+                       else "bring investment (its supply is not exposed)")  # no "safer (exposure 0%)"
+            why.append(f"joint projects {benefit} for ${terms.cofinance_usd_per_year / 2e9:,.2f}B a year")
         if terms.stockpile_days > 0:
             value += w["security"] * exposure * 0.3 - w["cost"] * 0.05
             why.append("bigger stockpiles")
@@ -168,8 +169,11 @@ class DefaultStrategy(PassiveStrategy):
                          QUOTA_PRICE_RESPONSE * (price_ratio - 1.0)), QUOTA_MAX_TOP_UP)
         if top_up > 0:
             growth += top_up
-            why = (f"{batch} batch: domestic refiners went short of {state.ore_shortage:.0%} of their ore orders "
-                   f"and ore costs {price_ratio:.2f}x its start, so the quota is topped up by {top_up:.1%}")
+            # name only the reasons that triggered the top-up (a 0% shortage is no reason)
+            reasons = ([f"domestic refiners went short of {state.ore_shortage:.0%} of their ore orders"]
+                       if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else [])
+            reasons += [f"ore costs {price_ratio:.2f}x its start"] if price_ratio > 1.0 else []
+            why = f"{batch} batch: {' and '.join(reasons)}, so the quota is topped up by {top_up:.1%}"
         old = state.quota_t
         state.quota_t = old * (1.0 + growth)
         return Decision("mining_quota", state.country, f"{old:,.0f} -> {state.quota_t:,.0f} t/yr", why)
@@ -186,11 +190,12 @@ class DefaultStrategy(PassiveStrategy):
             was_open = state.releasing[p]
             state.releasing[p] = short[p] > state.config.release_trigger and book.stock[row, p] > 1e-9
             if state.releasing[p] and not was_open:
-                decisions.append(Decision(
-                    "stockpile_release", PRODUCTS[p], f"{book.stock[row, p]:,.0f} t available",
+                decisions.append(Decision(  # the target is who gets the stock: the state's own buyers
+                    "stockpile_release", state.country, f"{book.stock[row, p]:,.0f} t of {PRODUCTS[p]} available",
                     f"domestic buyers could not get {short[p]:.0%} of their {PRODUCTS[p]} orders last month"))
             if was_open and not state.releasing[p]:
-                decisions.append(Decision("stockpile_close", PRODUCTS[p], f"{book.stock[row, p]:,.0f} t left",
+                decisions.append(Decision("stockpile_close", state.country,
+                                          f"{PRODUCTS[p]} release stopped, {book.stock[row, p]:,.0f} t left",
                                           "domestic supply is back to normal"))
             target = (state.config.stockpile_target_days + state.extra_stockpile_days) / 30.0 * use[p]
             calm = short[p] < 0.01 and book.risk[row, p] < 0.05

@@ -17,6 +17,16 @@ class EventLog:
         self.rows.append((format_month(month), actor, kind, target, detail, rationale))
 
 
+# measures that bind everyone outside the actor (its projects abroad, its exports, goods made abroad):
+# the log names them as the affected party ("*"), not the actor
+ABROAD_KINDS = {"technology_ban", "export_quota", "extraterritorial"}
+
+
+def _places(names: list[str]) -> str:
+    """Destinations as a reader says them: "*" is every destination."""
+    return "every destination" if "*" in names else ", ".join(names)
+
+
 def _countries(names: list[str], exclude: str | None = None) -> list[int]:
     chosen = COUNTRIES if "*" in names else names
     return [COUNTRIES.index(c) for c in chosen if c != exclude]
@@ -51,6 +61,8 @@ class ScheduledEvents:
         detail, rationale = handler(event, month)
         target = (getattr(event, "country", None) or getattr(event, "target", None)
                   or ",".join(getattr(event, "destinations", []) or []))
+        if event.kind in ABROAD_KINDS:
+            target = "*"
         self.model.log.add(month, event.actor, event.kind, target or event.actor, detail,
                            event.description or rationale)
 
@@ -94,7 +106,7 @@ class ScheduledEvents:
             f" (approval rate {event.approval_rate:.0%}"
             + (f" rising to {event.later_rate:.0%} over {event.ramp_months} months" if event.later_rate is not None else "")
             + f", review {event.review_months} months)")
-        return (f"{event.level} on {', '.join(event.products)} to {', '.join(event.destinations)}{terms}",
+        return (f"{event.level} on {', '.join(event.products)} to {_places(event.destinations)}{terms}",
                 "export control set by the scenario")
 
     def _export_quota(self, event, month: int):
@@ -112,7 +124,7 @@ class ScheduledEvents:
                                               month + event.duration_months - 1, event.description or "general licence")
         for m in importers:
             self.model.relations.shift(exporter, m, 0.1, month, "granted general licences")
-        return (f"general licences for civil end users in {', '.join(event.destinations)} on "
+        return (f"general licences for civil end users in {_places(event.destinations)} on "
                 f"{', '.join(event.products)} for {event.duration_months} months", "general licence set by the scenario")
 
     def _extraterritorial(self, event, month: int):

@@ -141,6 +141,14 @@ BROKEN = {
     "aggregate_label.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nwhere = { country = "USA" }', "aggregates.x.where.country"),
     "aggregate_expression.toml": (_AGG + 'table = "supply"\nvalue = "demand_x"', "aggregates.x.value"),
     "aggregate_month.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nfrom = "2026-13"', "aggregates.x.from"),
+    # Issue I: a window the runs never reach is refused at load instead of giving 0.0 for every run
+    "aggregate_window_after_run.toml": ('[sweep]\nscenario = "full_embargo"\nmonths = 6\n[parameters]\n"world.scale" = [1]\n'
+                                        '[aggregates.x]\ntable = "supply"\nvalue = "demand_t"\nfrom = "2027-01"',
+                                        "aggregates.x.from: '2027-01' is outside the run's months, 2024-01 to 2024-06"),
+    "aggregate_window_before_run.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nto = "2023-06"', "aggregates.x.to"),
+    "aggregate_window_past_shortest_run.toml": ('[sweep]\nscenario = "full_embargo"\n[parameters]\n"months" = [6, 12]\n'
+                                                '[aggregates.x]\ntable = "supply"\nvalue = "demand_t"\nto = "2024-09"',
+                                                "aggregates.x.to: '2024-09' is outside the run's months, 2024-01 to 2024-06"),
     "negative_replicates.toml": ('[sweep]\nscenario = "baseline_2024"\nreplicates = -1\n[parameters]\n"world.scale" = [1]', "sweep.replicates"),
 }
 
@@ -157,14 +165,33 @@ def test_broken_sweep_files_exit_2_with_one_line(name, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_sweep_report_for_a_grid(embedded, tmp_path):
-    from sim.runs.sweep_report import write_report
+def test_sweep_report_for_a_grid(tmp_path):
+    """Issue I: values in the heatmap cells, the spread over replicates, and NaN outcomes counted."""
+    from scipy import stats
+    from sim.runs.sweep_report import fmt, write_report
+    spec = tmp_path / "grid.toml"
+    spec.write_text((HERE / "small_grid.toml").read_text(encoding="utf-8")
+                    + '\n[aggregates.licensed_to_china]\ntable = "licences"\nvalue = "approved_t"\n'
+                      'where = { importer = "CN" }\n', encoding="utf-8")  # no licence regime: NaN in every run
     out = tmp_path / "grid"
-    run_sweep(HERE / "small_grid.toml", out, workers=1)
+    run_sweep(spec, out, workers=1)
     page = write_report(out).read_text()
-    assert "world.scale x market.precaution" in page and page.count("<svg") == 1
+    assert "world.scale x market.precaution" in page and page.count("<svg") == 2
     summary = pd.read_csv(out / "summary_by_point.csv")
-    assert len(summary) == 4 and "shortage_share_US_mean" in summary.columns
+    assert len(summary) == 4 and {"shortage_share_US_mean", "shortage_share_US_band"} <= set(summary.columns)
+    results = pd.read_parquet(out / "results.parquet")
+    # the band is the 95% confidence interval of the mean over the replicates
+    first = results[results["point_id"] == 0]["shortage_share_US"]
+    half = stats.t.ppf(0.975, len(first) - 1) * first.std(ddof=1) / np.sqrt(len(first))
+    assert summary.loc[summary["point_id"] == 0, "shortage_share_US_band"].iloc[0] == pytest.approx(half, rel=1e-9)
+    heatmap = page[page.index("world.scale x market.precaution"):page.index("Spread over replicates")]
+    for mean in summary["price_peak_ratio_magnet_world_mean"]:
+        assert f">{fmt(mean)}<" in heatmap  # each cell says its value
+    table = page[page.index("Mean ± 95% band per design point"):]
+    assert table.count(" ± ") >= 4 * 3 and "n=2" in table
+    # an aggregate with nothing to aggregate is NaN, not 0, and the report counts it
+    assert results["licensed_to_china"].isna().all()
+    assert "<td>licensed_to_china</td><td class=num>8 of 8</td>" in page
 
 
 def test_sweep_report_for_a_sobol_design(tmp_path):

@@ -13,7 +13,12 @@ of US EV and defence demand left unmet over 2026-2027:
     stat = "sum"                          # then over the months: sum | mean | max | min | first | last | count
 
 `count` counts the selected rows and needs no value (for `events`: `where = { kind = "licence_denied" }`).
-An empty selection sums to 0 and counts 0; any other stat of nothing is an error recorded with the run.
+The window must lie inside the run's months; `ree sweep` checks it when the file loads.
+
+No silent zeros: an empty selection counts 0 but has no sum, mean or peak (NaN), and a ratio whose
+`divide_by` comes to 0 is NaN (0/0 included). The one exception is `flows`, which leaves out pairs that
+shipped nothing: there a month of the window with no matching row counts as 0 t, so a stopped trade
+sums to 0 and its monthly minimum is 0. The sweep report counts the NaNs of every aggregate.
 """
 from __future__ import annotations
 
@@ -84,7 +89,16 @@ class Aggregate(BaseModel):
         if self.start and self.end and self.start > self.end:
             raise ValueError("from: must not be after to")
 
-    def compute(self, frame: pd.DataFrame) -> float:
+    def check_window(self, first: str, last: str) -> None:
+        """Raise ValueError naming `from` or `to` when the window reaches outside the run's months
+        `first`..`last` (a window past the end would otherwise select nothing)."""
+        for field, month in (("from", self.start), ("to", self.end)):
+            if month is not None and not first <= month <= last:
+                raise ValueError(f"{field}: '{month}' is outside the run's months, {first} to {last}")
+
+    def compute(self, frame: pd.DataFrame, months: list[str] | None = None) -> float:
+        """The aggregate of one run's table; `months` (the run's months) lets `flows` count the months
+        in which nothing matching was shipped as 0 t."""
         rows = frame
         for column, wanted in self.where.items():
             rows = rows[rows[column].isin([wanted] if isinstance(wanted, str) else wanted)]
@@ -94,21 +108,22 @@ class Aggregate(BaseModel):
             rows = rows[rows["date"] <= self.end]
         if self.stat == "count":
             return float(len(rows))
-        result = self._over_months(rows, self.value)
+        window = None
+        if self.table == "flows" and months is not None:
+            window = [m for m in months if (not self.start or m >= self.start) and (not self.end or m <= self.end)]
+        result = self._over_months(rows, self.value, window)
         if self.divide_by is None:
             return result
-        denominator = self._over_months(rows, self.divide_by)
-        if denominator == 0:
-            return 0.0 if result == 0 else float("nan")
-        return result / denominator
+        denominator = self._over_months(rows, self.divide_by, window)
+        return result / denominator if denominator != 0 else float("nan")
 
-    def _over_months(self, rows: pd.DataFrame, expression: str) -> float:
-        if rows.empty:
-            if self.stat == "sum":
-                return 0.0
-            raise ValueError(f"no rows of {self.table} match, so '{self.stat}' has no value")
+    def _over_months(self, rows: pd.DataFrame, expression: str, window: list[str] | None) -> float:
+        if rows.empty and not window:
+            return float("nan")
         values = pd.Series(np.asarray(rows.eval(expression), dtype=float), index=rows.index)
         monthly = values.groupby(rows["date"].to_numpy(), sort=True).agg(self.per_month)
+        if window:
+            monthly = monthly.reindex(window, fill_value=0.0)
         if self.stat == "first":
             return float(monthly.iloc[0])
         if self.stat == "last":
@@ -120,13 +135,18 @@ def compute_all(model, aggregates: dict[str, Aggregate | dict]) -> dict[str, flo
     """Every aggregate of a finished model (declarations as `Aggregate`s or plain dicts), each table
     built once."""
     aggregates = {name: Aggregate.model_validate(a) for name, a in aggregates.items()}
+    months = [str(m) for m in model.recorder.dates[: model.recorder.written]]
     frames: dict[str, pd.DataFrame] = {}
     out = {}
     for name, aggregate in aggregates.items():
+        try:
+            aggregate.check_window(months[0], months[-1])  # a script's declarations too, not only a sweep file's
+        except ValueError as err:
+            raise ValueError(f"aggregate '{name}': {err}") from None
         if aggregate.table not in frames:
             frames[aggregate.table] = table(model, aggregate.table)
-        value = aggregate.compute(frames[aggregate.table])
-        if not np.isfinite(value):
-            raise ValueError(f"aggregate '{name}' is {value} (divide_by is 0 where value is not)")
-        out[name] = clean_outcome(value)
+        value = aggregate.compute(frames[aggregate.table], months)
+        if np.isinf(value):
+            raise ValueError(f"aggregate '{name}' is {value} (its expression divides by 0)")
+        out[name] = value if np.isnan(value) else clean_outcome(value)
     return out

@@ -12,3 +12,10 @@ SECTOR = {"ev": "#0077BB", "wind": "#33BBEE", "industrial": "#EE7733", "electron
           "defense": "#CC3311"}
 STAGE = {"mining": "#997700", "refining": "#6699CC", "magnets": "#994455"}
 EVENT_MARKER = "#666666"
+# Series that are not countries, products, markets, sectors or stages (a sweep's parameter values, seeds):
+# Paul Tol's "bright" scheme, in his order.
+SERIES = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
+# Line styles carry the second dimension of a chart whose colour is taken (who holds a stock, which
+# market), so two panels never use one style for different things.
+HOLDER_STYLE = {"firms": "-", "state": "--"}
+MARKET_STYLE = {"world": "-", "china": ":"}

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .aggregates import Aggregate
 from .dask_cluster import client_for, worker_slots
+from ..dates import format_month, parse_month
 from ..scenario import ScenarioError, find_in_library, read_toml
 from .sweep_store import PartWriter, done_ids, gather
 
@@ -113,9 +114,28 @@ def _check_design(spec: SweepFile, path: Path) -> None:
     # every parameter must be a valid scenario path with valid values: check one point per parameter
     first = {name: (values[0] if isinstance(values, list) else values.min) for name, values in spec.parameters.items()}
     try:
-        check_params(spec.sweep.scenario, first, spec.sweep.months)
+        scenario = check_params(spec.sweep.scenario, first, spec.sweep.months)
     except ScenarioError as err:
         raise ScenarioError(path, f"parameters ({err.field})", err.reason) from None
+    _check_windows(spec, path, scenario)
+
+
+def _check_windows(spec: SweepFile, path: Path, scenario) -> None:
+    """Every aggregate's from/to must lie inside the months the runs cover (the shortest run's, when
+    `months` itself is swept)."""
+    months = spec.sweep.months or scenario.months  # run_one lets sweep.months win over a swept `months`
+    swept = spec.parameters.get("months")
+    if swept is not None and spec.sweep.months is None:
+        months = int(min(swept) if isinstance(swept, list) else swept.min)
+    start = parse_month(scenario.start)
+    first, last = format_month(start), format_month(start + months - 1)
+    for name, aggregate in spec.aggregates.items():
+        try:
+            aggregate.check_window(first, last)
+        except ValueError as err:
+            field, _, reason = str(err).partition(": ")
+            raise ScenarioError(path, f"aggregates.{name}.{field}",
+                                f"{reason} ({spec.sweep.scenario}, {months} months)") from None
 
 
 def design(spec: SweepFile) -> pd.DataFrame:

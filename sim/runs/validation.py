@@ -99,7 +99,8 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from .report import month_dates
+    from . import palette
+    from .charts import month_dates
 
     out = Path(out)
     img = out.parent / "img"
@@ -112,25 +113,28 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
     for model in models:
         rec = model.recorder
         axes[0].plot(dates, rec.price[: rec.written, P["heavy_oxide"], 1] / rec.price[0, P["heavy_oxide"], 1],
-                     color="#1f77b4", alpha=0.5 if model is not first else 1.0)
+                     color=palette.MARKET["world"], alpha=0.5 if model is not first else 1.0)
     axes[0].plot(dates, first.recorder.price[: first.recorder.written, P["heavy_oxide"], 0]
-                 / first.recorder.price[0, P["heavy_oxide"], 0], color="#d62728", label="China domestic")
-    axes[0].set_title("Heavy oxide price / Jan 2009 (blue: world, each seed)", fontsize=9)
+                 / first.recorder.price[0, P["heavy_oxide"], 0], palette.MARKET_STYLE["china"],
+                 color=palette.MARKET["china"], label="China domestic")
+    axes[0].set_title("Heavy oxide price / Jan 2009 (solid: world, each seed)", fontsize=9)
     axes[0].legend(fontsize=8)
     rec = first.recorder
     exports = rec.flow[: rec.written, 1:3, C["CN"], :].sum(axis=(1, 2)) - rec.flow[: rec.written, 1:3, C["CN"], C["CN"]].sum(axis=1)
-    axes[1].plot(dates, exports, label="China's oxide exports")
+    axes[1].plot(dates, exports, color=palette.COUNTRY["CN"], label="China's oxide exports")
     quota = rec.export_quota[: rec.written, C["CN"]].copy()
     quota[quota <= 0] = np.nan  # no quota in force
-    axes[1].plot(dates, quota, "--", label="export quota (monthly)")
+    axes[1].plot(dates, quota, "--", color=palette.EVENT_MARKER, label="export quota (monthly)")
     axes[1].set_title("Exports vs quota, t REO a month", fontsize=9)
     axes[1].legend(fontsize=8)
     japan = rec.flow[: rec.written, 0:3, :, C["JP"]].sum(axis=1)
     japan[:, C["JP"]] = 0
-    axes[2].plot(dates, 100 * japan[:, C["CN"]] / np.maximum(japan.sum(axis=1), 1e-9))
+    axes[2].plot(dates, 100 * japan[:, C["CN"]] / np.maximum(japan.sum(axis=1), 1e-9), color=palette.COUNTRY["JP"])
     axes[2].set_title("Japan's imports from China, %", fontsize=9)
-    for ax in axes:
+    for ax, unit in zip(axes, ("ratio to Jan 2009", "t REO a month", "% of Japan's imports")):
         ax.grid(alpha=0.3)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(f"{unit} (linear from 0)", fontsize=8)
     fig.savefig(img / "validation_crisis_2010.png", dpi=100)
     plt.close(fig)
 
