@@ -28,7 +28,11 @@ def apply(model, change: dict[str, Any], rationale: str = "set by the user", sou
     event = validate_event(raw, source)
     if event.id is not None and event.id in event_ids(model):
         raise ScenarioError(source, "id", f"an event with the id {event.id!r} exists already")
-    model.schedule_events.events.append(event)
+    target = getattr(event, "measure", None)
+    if target is not None and target not in model.schedule_events.measures.defined:
+        known = ", ".join(sorted(model.schedule_events.measures.defined)) or "none"
+        raise ScenarioError(source, "measure", f"no measure has the id {target!r} (measures with ids: {known})")
+    model.schedule_events.add(event)
     model.levers.append(event)
     return event
 

@@ -257,10 +257,39 @@ class TariffEvent(_Event):
     change_points: float = Field(ge=-200, le=200, description="tariff change on the target's goods, points")
 
 
+EventId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
+# Kinds whose effect lasts and can be taken back: these can be named by suspend, resume and cancel.
+MEASURE_KINDS = ("export_control", "export_quota", "general_licence", "extraterritorial", "technology_ban",
+                 "price_floor", "mining_quota", "capacity_shock", "demand_shock")
+
+
+_DONE = {"suspend": "suspended", "resume": "resumed", "cancel": "cancelled"}
+
+
+class SuspendEvent(_Event):
+    """Takes a named measure out of force: at once if it is in force, else from the day it was due."""
+    kind: Literal["suspend"]
+    measure: EventId = Field(description="the id of the measure (an event of a kind in MEASURE_KINDS)")
+    duration_months: int | None = Field(None, ge=1, le=600, description="months until the measure is restored; "
+                                                                        "leave out to suspend until a resume")
+
+
+class ResumeEvent(_Event):
+    """Ends a suspension: the measure is back in force from this month (if it was due by then)."""
+    kind: Literal["resume"]
+    measure: EventId
+
+
+class CancelEvent(_Event):
+    """Revokes a named measure for good: undone if in force, never applied if still pending."""
+    kind: Literal["cancel"]
+    measure: EventId
+
+
 Event = Annotated[
     Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
-          TechnologyBanEvent, ProposalEvent, PriceFloorEvent],
+          TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent],
     Field(discriminator="kind"),
 ]
 
@@ -309,6 +338,17 @@ class Scenario(_Strict):
             if event.id is not None and event.id in seen:
                 raise ValueError(f"two events have the id {event.id!r}")
             seen.add(event.id)
+        kinds = {event.id: event.kind for event in events if event.id is not None}
+        for event in events:
+            target = getattr(event, "measure", None)
+            if target is None:
+                continue
+            if target not in kinds:
+                raise ValueError(f"the {event.kind} of {event.date} names {target!r}, but no event has that id "
+                                 f"(ids: {', '.join(sorted(kinds)) or 'none'})")
+            if kinds[target] not in MEASURE_KINDS:
+                raise ValueError(f"the {event.kind} of {event.date} names {target!r}, a {kinds[target]} event, "
+                                 f"which cannot be {_DONE[event.kind]} (measures: {', '.join(MEASURE_KINDS)})")
         return events
 
     @model_validator(mode="after")
