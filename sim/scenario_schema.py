@@ -45,6 +45,8 @@ class Demand(_Strict):
     substitution_speed: float | None = Field(None, ge=0, le=1, description="share of demand per year")
     substitution_elasticity: float = Field(0.35, ge=0, le=3)
     rebound_cap: float = Field(1.05, ge=1, le=2, description="how far cheap magnets can lift demand")
+    heavy_thrift_floor: float = Field(0.4, gt=0, le=1, description="share of 2024's Dy/Tb per magnet that "
+                                                                  "thrifting never goes below")
 
 
 class Market(_Strict):
@@ -55,7 +57,10 @@ class Market(_Strict):
     price_speed: float = Field(0.5, gt=0, le=1, description="share of the gap to the target price closed a month")
     normal_price_months: float = Field(60.0, ge=1, le=600, description="how slowly prices return to normal")
     arbitrage_months: float = Field(6.0, ge=1, le=120, description="how fast open trade aligns world and China")
-    max_monthly_change: float = Field(0.25, gt=0, le=1)
+    max_monthly_change: float = Field(0.25, gt=0, le=1, description="largest move of a price in a month "
+                                                                     "(log terms)")
+    cover_floor: float = Field(0.2, gt=0, le=1, description="stock cover (share of wanted) below which emptier "
+                                                            "shelves no longer raise the price")
     precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")
     risk_memory: float = Field(0.3, gt=0, le=1, description="weight of this month in the perceived risk")
     transit_months: int = Field(1, ge=0, le=6)
@@ -79,6 +84,8 @@ class Investment(_Strict):
     utilisation_trigger: float = Field(0.88, ge=0, le=1.5)
     margin_trigger: float = Field(1.25, ge=0)
     step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
+    pipeline_limit: float = Field(0.15, gt=0, le=5, description="developers hold back while greenfield plants "
+                                  "under construction for a market add more than this share of its use")
     lead_months: dict[Stage, int] = Field(
         default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9}
     )
