@@ -146,19 +146,21 @@ class ContractBook:
         m = int(book.country[buyer])
         if not ok.any():
             return
-        # the reliable supplier with the most room left: what it normally supplies, within
-        # COMMITTABLE_SHARE, less what it has already contracted (no firm promises more than it makes)
+        # a supplier's room: what it normally supplies, within COMMITTABLE_SHARE, less what it has
+        # contracted already (no firm promises more than it makes)
         committed = np.zeros(book.n)
         for c in self.active(product, model.month):
             committed[c.seller] += c.tonnes_per_month
         room = COMMITTABLE_SHARE * normal[ok] - committed[sellers[ok]]
         wanted = SHARE_OF_USE * book.use_avg[buyer, product]
-        best = int(np.argmax(room))
-        seller = int(sellers[ok][best])
-        if room[best] < MIN_CONTRACT_SHARE * wanted:
+        open_ = room >= MIN_CONTRACT_SHARE * wanted
+        if not open_.any():
             model.log.add(model.month, model.firm_names[buyer].split(" #")[0], "contract_failed", COUNTRIES[m],
                           f"{PRODUCTS[product]} offtake", "every supplier it can rely on has committed what it makes")
             return
+        # the largest supplier with room; among copies of it (world.scale), the one with the most room
+        best = int(np.lexsort((-room, -np.where(open_, normal[ok], -1.0)))[0])
+        seller = int(sellers[ok][best])
         tonnes = min(wanted, float(room[best]))
         e = int(book.country[seller])
         k_buyer, k_seller = market.MARKET_OF[m], market.MARKET_OF[e]
