@@ -160,3 +160,17 @@ def test_busan_truce_keeps_the_extraterritorial_rule_out_and_the_us_better_off(s
     assert controls_rows["rationale"].str.contains(EXTRATERRITORIAL_REASON).any()  # the check can fail
     assert us_magnet_shortage(truce, "2025-12", "2026-10") < us_magnet_shortage(controls, "2025-12", "2026-10")
     assert np.isfinite(truce.prices).all()
+
+
+def test_a_run_with_a_suspension_lever_replays_to_the_same_world(tmp_path: Path):
+    from sim.levers import replay_toml
+    from sim.runs.outputs import tables
+    lever = ("2024-06", {"kind": "suspend", "actor": "CN", "measure": "ban", "duration_months": 3})
+    model = run(scenario_with([BAN]), levers=[lever])
+    path = tmp_path / "replay.toml"
+    path.write_text(replay_toml(model))
+    replayed = RareEarthModel(str(path))
+    while not replayed.finished:
+        replayed.step()
+    for name, frame in tables(model).items():
+        assert frame.equals(tables(replayed)[name]), name
