@@ -116,6 +116,9 @@ def scenario_warnings(scenario, numbers: list[int] | None = None) -> list[str]:
                            and parse_month(e.date) <= when]
             if not suspensions:
                 out.append(f"{where}: resumes {target!r} on {event.date}, but nothing suspended it before")
+        elif any(e.kind == "cancel" and e.measure == target and parse_month(e.date) <= when and e is not event
+                 for e in events):
+            out.append(f"{where}: {event.kind}s {target!r} on {event.date}, but it was cancelled before")
         elif end is not None and end <= when:
             out.append(f"{where}: {event.kind}s {target!r} on {event.date}, but that measure ended in "
                        f"{format_month(end)} ({measure.duration_months} months from {measure.date})")

@@ -135,6 +135,12 @@ def test_validate_lists_numbered_named_events_and_warns_about_a_lift_of_a_later_
     stale.write_text('extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2026-01"\n'
                      'kind = "suspend"\nmeasure = "embargo"\n')
     assert "that measure ended in 2025-03" in ree("validate", str(stale)).stderr
+    late = tmp_path / "late.toml"
+    late.write_text('extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2024-05"\n'
+                    'kind = "cancel"\nmeasure = "embargo"\n[[events]]\ndate = "2024-06"\nkind = "suspend"\n'
+                    'measure = "embargo"\n')
+    assert "but it was cancelled before" in ree("validate", str(late)).stderr
+    assert ree("validate", "busan_truce", "truce_lapses_2026", "crisis_2010").stderr == ""
 
 
 def us_magnet_shortage(model, first: str, last: str) -> float:
