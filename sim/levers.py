@@ -37,6 +37,28 @@ def apply(model, change: dict[str, Any], rationale: str = "set by the user", sou
     return event
 
 
+def measures(model) -> dict[str, str]:
+    """Each named measure (an event with an id that suspend, resume and cancel can name) and its state at
+    the month the model runs next: "in force", "pending", "suspended", "cancelled" or "ended". What a
+    web UI or a classroom offers to suspend or cancel."""
+    from .dates import parse_month
+    book = model.schedule_events.measures
+    upcoming = model.start_month + model.months_run
+    states = {}
+    for measure_id, event in book.defined.items():
+        if measure_id in book.cancelled:
+            states[measure_id] = "cancelled"
+        elif measure_id in book.suspended:
+            states[measure_id] = "suspended"
+        elif measure_id in book.in_force:
+            states[measure_id] = "in force"
+        elif parse_month(event.date) >= upcoming:
+            states[measure_id] = "pending"
+        else:
+            states[measure_id] = "ended"
+    return states
+
+
 def event_ids(model) -> set[str]:
     return {e.id for e in model.schedule_events.events if e.id is not None}
 

@@ -180,3 +180,14 @@ def test_a_run_with_a_suspension_lever_replays_to_the_same_world(tmp_path: Path)
         replayed.step()
     for name, frame in tables(model).items():
         assert frame.equals(tables(replayed)[name]), name
+
+
+def test_the_lever_api_lists_named_measures_and_their_state():
+    from sim.levers import measures
+    model = RareEarthModel("busan_truce", months=28)  # to 2026-04
+    assert measures(model)["no61"] == "pending" and measures(model)["catalogue_2023"] == "in force"
+    while not model.finished:
+        model.step()
+    state = measures(model)
+    assert state["no57"] == state["no61"] == state["no56_62"] == "suspended"
+    assert state["no18"] == "in force" and state["us_general_licences"] == "in force"
