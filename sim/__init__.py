@@ -7,6 +7,7 @@ Where things live, and what each part may import:
   (files and their schema), `calibration`, `world` (the firms' arrays), `market` and `prices`, `supply`
   (quotas, margins, normal supply), `demand` (growth, substitution), `risk`, `stockpiles`, `licensing`
   and `licence_flow`, `diplomacy` and `agreements`, `contracts`, `investment` and `projects`, `events`,
+  `measures` (suspend, resume and cancel of named measures), `caps` (clamps that report when they bind),
   `recorder`. The world imports `agents/` (who decide) and nothing below.
 - `sim.runs`: one run's files and report, sweeps on Dask, validation. It imports the world.
 - `sim.game`: the classroom's game logic (rooms, seats, rounds), UI-free. It imports the world.

@@ -76,6 +76,17 @@ class Agreement:
     fund_left: float = 0.0
     status: str = "in force"
     year: int = -1
+    ended: int | None = None  # the month it lapsed or was broken
+    paid: dict[int, float] = field(default_factory=dict)  # calendar year -> co-finance paid out
+
+    @property
+    def has_fund(self) -> bool:
+        return self.terms.cofinance_share > 0 and self.terms.cofinance_usd_per_year > 0
+
+    def fund_years(self, last_month: int) -> list[int]:
+        """Calendar years in which the fund had its yearly amount to spend (up to `last_month`)."""
+        end = min(self.end, last_month if self.ended is None else self.ended - 1)
+        return sorted({m // 12 for m in range(self.start, end + 1)})
 
     def covers(self, country: int) -> bool:
         return country in self.parties
@@ -101,10 +112,21 @@ class Diplomats:
                 out[agreement.name] = pay
         return out
 
-    def spend(self, name: str, usd: float) -> None:
-        for agreement in self.agreements:
-            if agreement.name == name:
-                agreement.fund_left -= usd
+    def spend(self, name: str, usd: float, month: int) -> Agreement:
+        """Draw `usd` from the named agreement's fund (never more than this year's money left)."""
+        agreement = next(a for a in self.active(month) if a.name == name)
+        if usd > agreement.fund_left + 1e-6:
+            raise ValueError(f"{name}: ${usd:,.0f} asked of a fund with ${agreement.fund_left:,.0f} left this year")
+        agreement.fund_left -= usd
+        agreement.paid[month // 12] = agreement.paid.get(month // 12, 0.0) + usd
+        return agreement
+
+    def fund_use(self, last_month: int) -> tuple[float, float]:
+        """(paid, available) over all agreements' funds up to `last_month`, USD."""
+        paid = sum(sum(a.paid.values()) for a in self.agreements)
+        available = sum(a.terms.cofinance_usd_per_year * len(a.fund_years(last_month))
+                        for a in self.agreements if a.has_fund)
+        return paid, available
 
 
 def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement | None:
@@ -144,9 +166,14 @@ def review(model) -> None:
     """Each month agreements past their end lapse, and both parties re-value those in force; one whose
     terms have turned badly against a party (relations collapsed, controls imposed) is broken, at a cost
     in trust. Either way its stockpile commitments end with it."""
+    if model.month % 12 == 0:
+        for agreement in model.diplomats.agreements:
+            if agreement.has_fund and model.month // 12 - 1 in agreement.fund_years(model.month - 1):
+                report_fund_year(model, agreement, model.month // 12 - 1)
     for agreement in model.diplomats.agreements:
         if agreement.status == "in force" and model.month > agreement.end:
             agreement.status = "lapsed"
+            agreement.ended = model.month
             _unwind(model, agreement)
             model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "agreement_lapsed",
                           agreement.name, agreement.terms.describe(), "it ran its agreed term")
@@ -157,12 +184,23 @@ def review(model) -> None:
                                                     as_proposer=party == agreement.parties[0])
             if value < BREAK_THRESHOLD:
                 agreement.status = "broken"
+                agreement.ended = model.month
                 model.relations.shift(party, other, -0.3, model.month, f"broke {agreement.name}")
                 model.relations.break_trust(party, other, 0.3)
                 _unwind(model, agreement)
                 model.log.add(model.month, COUNTRIES[party], "agreement_broken", agreement.name,
                               agreement.terms.describe(), f"value {value:+.2f}: " + "; ".join(why))
                 break
+
+
+def report_fund_year(model, agreement: Agreement, year: int) -> None:
+    """A `fund_year` row: what the joint fund paid out of its yearly amount, and why not more."""
+    paid, amount = agreement.paid.get(year, 0.0), agreement.terms.cofinance_usd_per_year
+    why = ("the fund ran out: projects wanted more than its yearly amount" if paid >= amount - 1e-6 else
+           "the fund paid its share of every project developers started; the number of projects, not money, "
+           "was the limit")
+    model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "fund_year", agreement.name,
+                  f"{year}: used ${paid / 1e9:,.2f}B of ${amount / 1e9:,.2f}B ({paid / amount:.0%})", why)
 
 
 def _unwind(model, agreement: Agreement) -> None:

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from .dates import parse_month
+from .measures import scenario_warnings
 from .scenario import ScenarioError, list_library, load_raw, resolve_scenario, validate
 
 EXAMPLES = {
@@ -139,14 +141,37 @@ def cmd_validate(args) -> int:
     for name in args.files:
         try:
             path = resolve_scenario(name)
-            scenario = validate(load_raw(path), path)
+            raw = load_raw(path)
+            scenario = validate(raw, path)
         except ScenarioError as err:
             print(err, file=sys.stderr)
             worst = 2
             continue
         print(f"ok {path}: {scenario.name}, {scenario.start} + {scenario.months} months, "
               f"{len(scenario.events)} events")
+        numbers = set_numbers(raw)
+        for number, event in zip(numbers, scenario.events):
+            print("  " + event_line(number, event))
+        for warning in scenario_warnings(scenario, numbers):  # advice, not an error: the exit status stays
+            print(f"warning: {path}: {warning}", file=sys.stderr)
     return worst
+
+
+def set_numbers(raw: dict) -> list[int]:
+    """For each event in date order, its number for `--set events.N` (its place in the file, parents'
+    events first)."""
+    events = raw.get("events", [])
+    return sorted(range(len(events)), key=lambda i: parse_month(events[i]["date"]))
+
+
+def event_line(number: int, event) -> str:
+    """`events.N`, the name `--set` takes, with the event's id, date, kind, actor and description."""
+    name = f"events.{number}" + (f" ({event.id})" if event.id else "")
+    what = getattr(event, "measure", None)
+    text = " ".join(event.description.split())
+    if len(text) > 70:
+        text = text[:69] + "…"
+    return f"{name:<32} {event.date}  {event.kind:<16} {event.actor:<5} " + (f"{what}: " if what else "") + text
 
 
 def cmd_scenarios(args) -> int:

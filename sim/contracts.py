@@ -24,6 +24,8 @@ RISK_TRIGGER = 0.25
 SHARE_OF_USE = 0.3
 DURATION_MONTHS = 36
 MIN_RELATIONS = 0.3
+COMMITTABLE_SHARE = 0.8  # of a seller's normal monthly supply it may sell forward; the rest stays for spot buyers
+MIN_CONTRACT_SHARE = 0.1  # an offtake smaller than this share of what the buyer wanted is not worth signing
 
 
 @dataclass
@@ -144,13 +146,22 @@ class ContractBook:
         m = int(book.country[buyer])
         if not ok.any():
             return
-        # the supplier with the most normal supply; among copies of it (world.scale), the least committed
-        best = normal[ok].max()
-        candidates = sellers[ok][normal[ok] >= best * (1 - 1e-9)]
-        committed = np.zeros(len(candidates))
+        # a supplier's room: what it normally supplies, within COMMITTABLE_SHARE, less what it has
+        # contracted already (no firm promises more than it makes)
+        committed = np.zeros(book.n)
         for c in self.active(product, model.month):
-            committed[candidates == c.seller] += c.tonnes_per_month
-        seller = int(candidates[np.argmin(committed)])
+            committed[c.seller] += c.tonnes_per_month
+        room = COMMITTABLE_SHARE * normal[ok] - committed[sellers[ok]]
+        wanted = SHARE_OF_USE * book.use_avg[buyer, product]
+        open_ = room >= MIN_CONTRACT_SHARE * wanted
+        if not open_.any():
+            model.log.add(model.month, model.firm_names[buyer].split(" #")[0], "contract_failed", COUNTRIES[m],
+                          f"{PRODUCTS[product]} offtake", "every supplier it can rely on has committed what it makes")
+            return
+        # the largest supplier with room; among copies of it (world.scale), the one with the most room
+        best = int(np.lexsort((-room, -np.where(open_, normal[ok], -1.0)))[0])
+        seller = int(sellers[ok][best])
+        tonnes = min(wanted, float(room[best]))
         e = int(book.country[seller])
         k_buyer, k_seller = market.MARKET_OF[m], market.MARKET_OF[e]
         spot = model.prices[product, k_buyer]
@@ -164,7 +175,6 @@ class ContractBook:
                           f"no price both accept within {MAX_ROUNDS} rounds (buyer up to {buyer_reservation:,.1f}, "
                           f"seller from {seller_reservation:,.1f} USD/kg)")
             return
-        tonnes = SHARE_OF_USE * book.use_avg[buyer, product]
         self.contracts.append(Contract(seller, buyer, product, tonnes, price, model.month,
                                        model.month + DURATION_MONTHS - 1))
         model.log.add(model.month, who, "contract_signed", COUNTRIES[m],

@@ -9,7 +9,7 @@ from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, 
 
 QUOTA_HEADROOM = 0.95
 RELOCATION_GAP = 1.5  # world/China oxide price ratio, relative to normal, that makes moving worthwhile
-RELOCATION_MARGIN = 0.7
+RELOCATION_MARGIN = 0.75  # 0.7 until offtakes were bounded by what sellers make (milder 2011 squeeze)
 RELOCATION_SHARE = 0.1  # of a squeezed plant's capacity, per quarter
 STAGE_NAME = {kind: STAGES[stage] for kind, stage in STAGE_OF_KIND.items()}
 

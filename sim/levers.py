@@ -28,9 +28,35 @@ def apply(model, change: dict[str, Any], rationale: str = "set by the user", sou
     event = validate_event(raw, source)
     if event.id is not None and event.id in event_ids(model):
         raise ScenarioError(source, "id", f"an event with the id {event.id!r} exists already")
-    model.schedule_events.events.append(event)
+    target = getattr(event, "measure", None)
+    if target is not None and target not in model.schedule_events.measures.defined:
+        known = ", ".join(sorted(model.schedule_events.measures.defined)) or "none"
+        raise ScenarioError(source, "measure", f"no measure has the id {target!r} (measures with ids: {known})")
+    model.schedule_events.add(event)
     model.levers.append(event)
     return event
+
+
+def measures(model) -> dict[str, str]:
+    """Each named measure (an event with an id that suspend, resume and cancel can name) and its state at
+    the month the model runs next: "in force", "pending", "suspended", "cancelled" or "ended". What a
+    web UI or a classroom offers to suspend or cancel."""
+    from .dates import parse_month
+    book = model.schedule_events.measures
+    upcoming = model.start_month + model.months_run
+    states = {}
+    for measure_id, event in book.defined.items():
+        if measure_id in book.cancelled:
+            states[measure_id] = "cancelled"
+        elif measure_id in book.suspended:
+            states[measure_id] = "suspended"
+        elif measure_id in book.in_force:
+            states[measure_id] = "in force"
+        elif parse_month(event.date) >= upcoming:
+            states[measure_id] = "pending"
+        else:
+            states[measure_id] = "ended"
+    return states
 
 
 def event_ids(model) -> set[str]:

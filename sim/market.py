@@ -14,7 +14,7 @@ from .constants import CN, N_COUNTRIES, ORE
 
 CHINA, WORLD = 0, 1
 ROUNDS = 4
-COVER_FLOOR = 0.2  # below a fifth of the wanted stock, emptier shelves no longer push the price further
+COVER_FLOOR = 0.2  # default of market.cover_floor (see sim/caps.py)
 EPS = 1e-12
 
 
@@ -213,12 +213,13 @@ def ratio(numerator: np.ndarray, denominator) -> np.ndarray:
 
 
 def price_step(price: float, expected: float, held: float, wanted: float, unmet_share: float,
-               cover_elasticity: float, unmet_response: float, speed: float, max_change: float) -> float:
+               cover_elasticity: float, unmet_response: float, speed: float, max_change: float,
+               cover_floor: float = COVER_FLOOR) -> float:
     """This month's price: the price traders expect, raised when stocks are short of what holders want
     and when orders go unfilled (lowered when stocks are long), approached at `speed` per month."""
     if wanted <= EPS:
         return price
-    cover = max(held / wanted, COVER_FLOOR)
+    cover = max(held / wanted, cover_floor)
     target = expected * float(np.exp(-cover_elasticity * np.log(cover) + unmet_response * unmet_share))
     change = speed * float(np.log(target / price))
     change = min(max(change, -max_change), max_change)

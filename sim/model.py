@@ -17,6 +17,7 @@ from .constants import (
     BUYER_KIND, COUNTRIES, FIRM_KINDS, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES,
     N_PRODUCTS, N_SECTORS, P, PRODUCTS, REFINER, S, SECTORS, SELLER_KIND, STAGE_OF_KIND, STAGES,
 )
+from .caps import CapLog
 from .contracts import ContractBook
 from .dates import format_month, parse_month
 from .diplomacy import Relations
@@ -58,6 +59,7 @@ class RareEarthModel(mesa.Model):
         self.month = self.start_month
         self.in_warmup = False
         self.log = EventLog()
+        self.caps = CapLog(self)
         self._use_version, self._use_cache = 0, (-1, None)
         self.recorder = Recorder(self.months)
         self._read_parameters()

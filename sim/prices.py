@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import BUYER_KIND, CN, N_COUNTRIES, N_PRODUCTS
+from .constants import BUYER_KIND, CN, MARKETS, N_COUNTRIES, N_PRODUCTS, PRODUCTS
 from .licensing import BAN, LICENCE
 from .world import STOCKPILE
 
@@ -32,9 +32,11 @@ def update_prices(model) -> None:
         unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
         for k in range(2):
             share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
-            model.prices[p, k] = market.price_step(model.prices[p, k], model.expected_prices[p, k], held[k],
+            before = model.prices[p, k]
+            model.prices[p, k] = market.price_step(before, model.expected_prices[p, k], held[k],
                                                    wanted[k], share, sc.cover_elasticity, sc.unmet_response,
-                                                   sc.price_speed, sc.max_monthly_change)
+                                                   sc.price_speed, sc.max_monthly_change, sc.cover_floor)
+            _report_caps(model, p, k, held[k], wanted[k], before)
     # The price traders expect (the level scarcity is measured against) drifts back to its normal,
     # cost-based level, and where Chinese exports flow freely it is arbitraged towards China's.
     model.expected_prices += (model.start_prices - model.expected_prices) / sc.normal_price_months
@@ -65,3 +67,12 @@ def price_pull(model, product: int) -> np.ndarray:
     pull[:, CN] = (china / world) ** strength
     pull[CN, CN] = 1.0
     return pull
+
+
+def _report_caps(model, p: int, k: int, held: float, wanted: float, before: float) -> None:
+    sc = model.scenario.market
+    where = f"{PRODUCTS[p]} {MARKETS[k]}"
+    if wanted > market.EPS and held / wanted < sc.cover_floor:
+        model.caps.hit("cover_floor", where)
+    if abs(np.log(model.prices[p, k] / before)) >= sc.max_monthly_change * (1 - 1e-9):
+        model.caps.hit("max_monthly_change", where)

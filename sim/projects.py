@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import market
-from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, ORE, STAGE_KIND, STAGES
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MARKETS, ORE, STAGE_KIND, STAGES
 
 PROJECT_SIZE = {"mining": 10000.0, "refining": 10000.0, "magnets": 3000.0}  # t/yr of REO (feed for refining)
 NEW_ENTRANT_COST = {"mining": 3.5, "refining": 12.0, "magnets": 100.0}  # USD/kg, as non-Chinese incumbents
 RAMP_MONTHS = 12
 APPRAISAL_MONTHS = (0, 3, 6, 9)
 PRICE_MEMORY = 1 / 12
-PIPELINE_LIMIT = 0.15
 
 
 @dataclass
@@ -111,7 +110,7 @@ class Projects:
 
     def _pipeline_crowded(self, c: int, stage: str) -> bool:
         """Developers hold back while plants already under construction for the same market would add
-        more than PIPELINE_LIMIT of what that market uses of the stage's output."""
+        more than `investment.pipeline_limit` of what that market uses of the stage's output."""
         model = self.model
         k = market.MARKET_OF[c]
         building = sum(p.tonnes_per_year for p in self.active
@@ -121,7 +120,10 @@ class Projects:
         market_use = 12.0 * use[market.MARKET_OF == k].sum()
         if stage == "refining":
             market_use /= max(model.ore_grade[:, 0].mean(), 1e-9)  # refinery capacity is counted in feed
-        return building > PIPELINE_LIMIT * market_use
+        crowded = building > model.scenario.investment.pipeline_limit * market_use
+        if crowded:
+            model.caps.hit("pipeline_limit", f"{stage} {MARKETS[k]}")
+        return crowded
 
     def _consider(self, month: int, c: int, stage: str) -> None:
         model = self.model
@@ -139,10 +141,10 @@ class Projects:
         if own / profit > self.hurdle:
             return
         financing = {"developer": own, **financing}
-        self._commit(c, financing)
+        name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}"
+        self._commit(c, financing, name, capex)
         row = self._developer_row(c, stage)
         lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
-        name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}"
         self.active.append(Project(name, c, stage, size, month, month + lead, row))
         shares = ", ".join(f"{k} {v / capex:.0%}" for k, v in financing.items() if v > 0)
         model.log.add(month, model.firm_names[row].split(" #")[0], "project_started", COUNTRIES[c],
@@ -164,15 +166,21 @@ class Projects:
         sources.update(model.diplomats.cofinance(country_id, capex, model.month))
         return sources
 
-    def _commit(self, country_id: int, financing: dict) -> None:
-        """Draw the state's budget and the agreements' funds for a project that goes ahead."""
+    def _commit(self, country_id: int, financing: dict, project: str, capex: float) -> None:
+        """Draw the state's budget and the agreements' funds for a project that goes ahead; each fund's
+        payment is logged with what is left of its year's money."""
         model = self.model
         state = model.states[COUNTRIES[country_id]]
         for source, usd in financing.items():
             if source == f"{state.country} state":
                 state.budget_left -= usd
             elif source != "developer":
-                model.diplomats.spend(source, usd)
+                fund = model.diplomats.spend(source, usd, model.month)
+                amount = fund.terms.cofinance_usd_per_year
+                model.log.add(model.month, "+".join(COUNTRIES[p] for p in fund.parties), "fund_payment", source,
+                              f"${usd / 1e6:,.0f}M ({usd / capex:.0%} of ${capex / 1e6:,.0f}M) for {project}; "
+                              f"${fund.paid[model.month // 12] / 1e9:,.2f}B of this year's ${amount / 1e9:,.2f}B used",
+                              f"the fund pays {fund.terms.cofinance_share:.0%} of capex while its yearly money lasts")
 
     def _developer_row(self, c: int, stage: str) -> int:
         """The country's largest firm of that stage takes the project (there is always one: the model

@@ -45,6 +45,8 @@ class Demand(_Strict):
     substitution_speed: float | None = Field(None, ge=0, le=1, description="share of demand per year")
     substitution_elasticity: float = Field(0.35, ge=0, le=3)
     rebound_cap: float = Field(1.05, ge=1, le=2, description="how far cheap magnets can lift demand")
+    heavy_thrift_floor: float = Field(0.4, gt=0, le=1, description="share of 2024's Dy/Tb per magnet that "
+                                                                  "thrifting never goes below")
 
 
 class Market(_Strict):
@@ -55,7 +57,10 @@ class Market(_Strict):
     price_speed: float = Field(0.5, gt=0, le=1, description="share of the gap to the target price closed a month")
     normal_price_months: float = Field(60.0, ge=1, le=600, description="how slowly prices return to normal")
     arbitrage_months: float = Field(6.0, ge=1, le=120, description="how fast open trade aligns world and China")
-    max_monthly_change: float = Field(0.25, gt=0, le=1)
+    max_monthly_change: float = Field(0.25, gt=0, le=1, description="largest move of a price in a month "
+                                                                     "(log terms)")
+    cover_floor: float = Field(0.2, gt=0, le=1, description="stock cover (share of wanted) below which emptier "
+                                                            "shelves no longer raise the price")
     precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")
     risk_memory: float = Field(0.3, gt=0, le=1, description="weight of this month in the perceived risk")
     transit_months: int = Field(1, ge=0, le=6)
@@ -79,6 +84,8 @@ class Investment(_Strict):
     utilisation_trigger: float = Field(0.88, ge=0, le=1.5)
     margin_trigger: float = Field(1.25, ge=0)
     step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
+    pipeline_limit: float = Field(0.15, gt=0, le=5, description="developers hold back while greenfield plants "
+                                  "under construction for a market add more than this share of its use")
     lead_months: dict[Stage, int] = Field(
         default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9}
     )
@@ -257,10 +264,39 @@ class TariffEvent(_Event):
     change_points: float = Field(ge=-200, le=200, description="tariff change on the target's goods, points")
 
 
+EventId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
+# Kinds whose effect lasts and can be taken back: these can be named by suspend, resume and cancel.
+MEASURE_KINDS = ("export_control", "export_quota", "general_licence", "extraterritorial", "technology_ban",
+                 "price_floor", "mining_quota", "capacity_shock", "demand_shock")
+
+
+_DONE = {"suspend": "suspended", "resume": "resumed", "cancel": "cancelled"}
+
+
+class SuspendEvent(_Event):
+    """Takes a named measure out of force: at once if it is in force, else from the day it was due."""
+    kind: Literal["suspend"]
+    measure: EventId = Field(description="the id of the measure (an event of a kind in MEASURE_KINDS)")
+    duration_months: int | None = Field(None, ge=1, le=600, description="months until the measure is restored; "
+                                                                        "leave out to suspend until a resume")
+
+
+class ResumeEvent(_Event):
+    """Ends a suspension: the measure is back in force from this month (if it was due by then)."""
+    kind: Literal["resume"]
+    measure: EventId
+
+
+class CancelEvent(_Event):
+    """Revokes a named measure for good: undone if in force, never applied if still pending."""
+    kind: Literal["cancel"]
+    measure: EventId
+
+
 Event = Annotated[
     Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
-          TechnologyBanEvent, ProposalEvent, PriceFloorEvent],
+          TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent],
     Field(discriminator="kind"),
 ]
 
@@ -309,6 +345,17 @@ class Scenario(_Strict):
             if event.id is not None and event.id in seen:
                 raise ValueError(f"two events have the id {event.id!r}")
             seen.add(event.id)
+        kinds = {event.id: event.kind for event in events if event.id is not None}
+        for event in events:
+            target = getattr(event, "measure", None)
+            if target is None:
+                continue
+            if target not in kinds:
+                raise ValueError(f"the {event.kind} of {event.date} names {target!r}, but no event has that id "
+                                 f"(ids: {', '.join(sorted(kinds)) or 'none'})")
+            if kinds[target] not in MEASURE_KINDS:
+                raise ValueError(f"the {event.kind} of {event.date} names {target!r}, a {kinds[target]} event, "
+                                 f"which cannot be {_DONE[event.kind]} (measures: {', '.join(MEASURE_KINDS)})")
         return events
 
     @model_validator(mode="after")

@@ -86,6 +86,11 @@ def outcomes(model) -> dict[str, float]:
     out["licence_approved_t"] = approved
     out["licence_denied_t"] = denied
     out["licence_approval_rate"] = approved / (approved + denied) if approved + denied > 0 else 1.0
+    paid, available = model.diplomats.fund_use(model.start_month + n - 1)
+    out["cofinance_used_usd"] = paid
+    out["cofinance_available_usd"] = available
+    for name, count in model.caps.hits.items():
+        out[f"cap_hits_{name}"] = float(count)
     out["mass_balance_max_rel_error"] = float(model.max_balance_error)
     return {k: clean_outcome(v) for k, v in out.items()}
 

@@ -1,0 +1,112 @@
+"""Commitments within bounds: offtake contracts within what sellers make, joint funds within their money
+(and reported), and every clamp on prices and quantities named and flagged when it binds."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from sim import RareEarthModel
+from sim.caps import CAPS
+from sim.constants import C, HEAVY, LIGHT, MAGNET_MAKER, P
+from sim.contracts import COMMITTABLE_SHARE
+from sim.runs.outputs import outcomes, table
+
+
+def finished(scenario: str, seed: int | None = None, **overrides) -> RareEarthModel:
+    model = RareEarthModel(scenario, seed=seed, **overrides)
+    while not model.finished:
+        model.step()
+    return model
+
+
+def test_no_seller_contracts_more_than_it_makes():
+    """apr2025_licensing once had Shin-Etsu sign 709 t/month with all of Japan making ~425 t/month."""
+    model = RareEarthModel("apr2025_licensing")
+    worst, japan_worst = 0.0, 0.0
+    while not model.finished:
+        model.step()
+        book = model.book
+        for product in range(4):
+            committed = np.zeros(book.n)
+            for contract in model.contracts.active(product, model.month):
+                committed[contract.seller] += contract.tonnes_per_month
+            sellers = np.nonzero(committed)[0]
+            if not len(sellers):
+                continue
+            grade = model.feed_grade[sellers, product - LIGHT] if product in (LIGHT, HEAVY) else 1.0
+            capacity = book.capacity[sellers] * book.capacity_factor[sellers] / 12.0 * grade
+            worst = max(worst, float((committed[sellers] / capacity).max()))
+            if product == P["magnet"]:
+                makers = model.rows[MAGNET_MAKER][book.country[model.rows[MAGNET_MAKER]] == C["JP"]]
+                japan = book.capacity[makers].sum() / 12.0
+                japan_worst = max(japan_worst, committed[makers].sum() / japan)
+    assert 0 < worst <= COMMITTABLE_SHARE + 1e-9
+    assert japan_worst <= COMMITTABLE_SHARE + 1e-9
+    signed = table(model, "events").query("kind == 'contract_signed'")
+    assert len(signed) > 5  # contracts are still signed, only smaller
+
+
+def fund_rows(model, kind: str):
+    rows = table(model, "events")
+    return rows[rows["kind"] == kind]
+
+
+def test_a_small_fund_pays_no_more_than_its_yearly_money_and_says_so():
+    small = 1.0e8
+    model = finished("us_japan_framework", events__framework__cofinance_usd_per_year=small)
+    payments = fund_rows(model, "fund_payment")
+    assert len(payments) > 0
+    by_year = {}
+    for _, row in payments.iterrows():
+        usd = float(re.match(r"\$([\d,]+)M", row["detail"]).group(1).replace(",", "")) * 1e6
+        by_year[row["date"][:4]] = by_year.get(row["date"][:4], 0.0) + usd
+    assert max(by_year.values()) <= small * 1.01
+    assert max(by_year.values()) >= small * 0.9  # it bound: the fund was spent out that year
+    years = fund_rows(model, "fund_year")
+    assert years["rationale"].str.contains("the fund ran out").any()
+    result = outcomes(model)
+    assert result["cofinance_used_usd"] <= result["cofinance_available_usd"]
+    assert result["cofinance_available_usd"] == pytest.approx(small * 6)  # 2025..2030
+
+
+@pytest.mark.parametrize("seed", [42, 3])
+def test_more_money_never_builds_less(seed):
+    built, used = [], []
+    for usd in (0.0, 5e7, 4e8, 2e9, 4e9):
+        result = outcomes(finished("us_japan_framework", seed=seed, events__framework__cofinance_usd_per_year=usd))
+        built.append(result["capacity_nonchina_refining_end_t"] + result["capacity_nonchina_magnets_end_t"])
+        used.append(result["cofinance_used_usd"])
+    assert all(b >= a - 1e-6 for a, b in zip(built, built[1:])), built
+    assert built[-1] > built[0]
+    assert all(b >= a for a, b in zip(used, used[1:])), used
+
+
+def test_the_framework_fund_is_reported_as_used_x_of_y():
+    model = finished("us_japan_framework")
+    result = outcomes(model)
+    assert 0 < result["cofinance_used_usd"] < result["cofinance_available_usd"] == pytest.approx(12e9)
+    years = fund_rows(model, "fund_year")
+    assert list(years["detail"].str[:4]) == ["2025", "2026", "2027", "2028", "2029"]
+    assert years["detail"].str.match(r"\d{4}: used \$\d+\.\d\dB of \$2\.00B").all()
+
+
+def test_every_clamp_is_a_scenario_parameter_and_a_run_that_hits_it_says_so():
+    model = finished("oct2025_controls")
+    result = outcomes(model)
+    events = table(model, "events")
+    for name, (field, _) in CAPS.items():
+        section, key = field.split(".")
+        assert hasattr(getattr(model.scenario, section), key)
+        hits = result[f"cap_hits_{name}"]
+        rows = events[(events["kind"] == "cap_hit") & events["detail"].str.startswith(field)]
+        assert (hits > 0) == (len(rows) > 0), name
+    assert result["cap_hits_cover_floor"] > 0 and result["cap_hits_max_monthly_change"] > 0
+
+
+def test_a_lower_cover_floor_lets_a_scarce_price_climb_higher():
+    tight = outcomes(finished("oct2025_controls", months=30))
+    loose = outcomes(finished("oct2025_controls", months=30, market__cover_floor=0.05))
+    assert tight["cap_hits_cover_floor"] > 0
+    assert loose["price_peak_ratio_magnet_world"] > tight["price_peak_ratio_magnet_world"]
