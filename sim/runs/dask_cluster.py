@@ -22,8 +22,11 @@ def client_for(scheduler: str | None, workers: int | None, scenario: str = "base
     if settings["distributed"]["worker"]["multiprocessing-method"] == "fork":
         _warm_up(scenario)  # forked workers inherit the loaded modules and calibration tables
     with _workers_ignore_ctrl_c():
+        # The scheduler's HTTP server starts even without a dashboard, on 8787 unless told otherwise, and
+        # warns on stderr when another cluster holds that port: a free port on loopback keeps it quiet.
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=50)
+                               dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                               silence_logs=50)
     return Client(cluster), cluster
 
 
