@@ -84,7 +84,8 @@ class ScheduledEvents:
                 office.set_control(exporter, [p], [m], level, model.month, review_months=review,
                                    **({} if regime is None else {
                                        "approval_rate": regime.approval_rate, "later_rate": regime.later_rate,
-                                       "ramp_months": regime.ramp_months, "deny_defense": regime.deny_defense}))
+                                       "ramp_months": regime.ramp_months, "deny_defense": regime.deny_defense,
+                                       "covers": regime.covers}))
             model.log.add(model.month, event.actor, "export_control_ends", ",".join(event.destinations),
                           f"{event.level} on {', '.join(event.products)} lifted after {event.duration_months} months",
                           "the measure was announced for a fixed period")

@@ -112,6 +112,7 @@ class RareEarthModel(mesa.Model):
         self.expected_prices = self.prices.copy()
         self.substitution = np.ones(2)  # demand multiplier by market
         self.heavy_thrift = np.ones(2)  # Dy/Tb per magnet relative to 2024, by market
+        self.heavy_bearing_base = demand.heavy_bearing_base(cal)  # by sector: magnets with Dy/Tb
         self.demand_shock = np.ones((N_COUNTRIES, N_SECTORS))
         self._target_cover = np.array([sc.market.target_cover_months.get(p, 2.0) for p in PRODUCTS])
         self.trade_weight = trade_weights(cal, sc.market.home_preference)

@@ -87,6 +87,8 @@ class Investment(_Strict):
 class Licensing(_Strict):
     validity_months: int = Field(6, ge=1, le=36)
     application_months: float = Field(1.0, gt=0, le=12, description="months of needs one application covers")
+    resubmit_share: float = Field(0.8, ge=0, le=1, description="share of refused civil lots filed again "
+                                  "(returned for more documents) rather than refused for good")
 
 
 class RegimeTerms(_Strict):
@@ -95,10 +97,12 @@ class RegimeTerms(_Strict):
     ramp_months: int = Field(0, ge=0, le=60, description="months from approval_rate to later_rate")
     review_months: int = Field(2, ge=0, le=24)
     deny_defense: bool = Field(True, description="deny military end users in principle")
+    covers: Literal["all", "heavy_bearing"] = Field(
+        "all", description="magnets: every magnet, or only grades containing the controlled heavy rare earths")
 
     def regime(self) -> dict:
         return {"approval_rate": self.approval_rate, "later_rate": self.later_rate, "ramp_months": self.ramp_months,
-                "review_months": self.review_months, "deny_defense": self.deny_defense}
+                "review_months": self.review_months, "deny_defense": self.deny_defense, "covers": self.covers}
 
 
 class _ControlTarget(_Strict):
