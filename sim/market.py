@@ -61,8 +61,8 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
             squeeze = np.divide(left_export, crossing, out=np.ones_like(crossing), where=crossing > left_export)
             request = np.where(abroad, request * squeeze[:, None], request)
         requested = request.sum(axis=1)
-        if round_ == 0:
-            asked = requested
+        # what each seller was asked for, including orders turned away elsewhere (a seller sees them)
+        asked = asked + (requested if round_ == 0 else np.maximum(requested - left_supply, 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(requested > left_supply, left_supply / requested, 1.0)
         sent = request * scale[:, None]

@@ -110,6 +110,7 @@ class RareEarthModel(mesa.Model):
         self.prices = np.stack([world * ratio, world], axis=1)  # product x market
         self.start_prices = self.prices.copy()
         self.expected_prices = self.prices.copy()
+        self.price_momentum = np.zeros_like(self.prices)  # smoothed recent monthly log change
         self.substitution = np.ones(2)  # demand multiplier by market
         self.heavy_thrift = np.ones(2)  # Dy/Tb per magnet relative to 2024, by market
         self.heavy_bearing_base = demand.heavy_bearing_base(cal)  # by sector: magnets with Dy/Tb
