@@ -203,9 +203,9 @@ class LicenceOffice:
 
     def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,
               defense: np.ndarray, month: int, scale: int = 1) -> None:
-        """File applications, split into lots by tonnage. A lot is due after the regime's review time plus
-        the office's backlog: a busy office delays every file evenly (lots of one application spread over
-        the backlog's months) instead of deciding some importers' files and leaving others for later."""
+        """File applications, split into lots by tonnage. The lots of an application are decided evenly
+        over the regime's review time, each later by the office's backlog: a busy office delays every file
+        evenly instead of deciding some importers' files and leaving others for later."""
         review = int(self.review_months[exporter, product, importer])
         authority = self.authority.get((exporter, product, importer), exporter)
         backlog = self.backlog_months(authority, scale)
@@ -214,7 +214,9 @@ class LicenceOffice:
                 continue
             lots = int(min(max(np.ceil(t / LOT_TONNES[product]), 1), MAX_LOTS))
             for i in range(lots):
-                due = month + review + int(backlog + (i + 0.5) / lots)
+                # `review_months` is the longest review (45 working days in 2025); lots are decided
+                # evenly up to it, later by the backlog
+                due = month + max(int(np.ceil(review * (i + 1) / lots + backlog - 1e-9)), min(review, 1))
                 self.queue.append(Application(firm, exporter, product, importer, t / lots, bool(d), due, authority,
                                               1.0 / lots))
             self.applied[exporter, product, importer] += t
@@ -256,8 +258,8 @@ class LicenceOffice:
                             self.set_control(e, [p], [m], NONE, month)
 
     def review(self, month: int, decide: Callable[[Application], tuple[bool, str]]) -> list[Verdict]:
-        """Decide the lots whose review time is over. A refused civil lot is, with `resubmit_share`, sent
-        back for more papers and filed again (a delay of one more review); the rest are refused for good."""
+        """Decide the lots whose review time is over. Some refused civil lots (see `_resubmitted`) are sent
+        back for more papers and decided again the next month (a delay); the rest are refused for good."""
         verdicts, waiting = [], []
         for app in self.queue:
             if app.due > month:
@@ -273,18 +275,20 @@ class LicenceOffice:
                 self.denied[key] += app.tonnes
                 regime = self.regimes.get(key)
                 if regime is not None and not (app.defense and regime.deny_defense) and \
-                        self._resubmitted():
+                        self._resubmitted(regime.rate(month)):
                     waiting.append(Application(app.firm, app.exporter, app.product, app.importer, app.tonnes,
-                                               app.defense, month + max(int(self.review_months[key]), 1),
+                                               app.defense, month + 1,
                                                app.authority, app.share))
                     reason += "; returned for more documents and filed again"
             verdicts.append(Verdict(app, approved, reason))
         self.queue = waiting
         return verdicts
 
-    def _resubmitted(self) -> bool:
-        """Every 1/resubmit_share-th refusal is resubmitted (an even spread, with no extra random draw)."""
-        self._returned += self.resubmit_share
+    def _resubmitted(self, rate: float) -> bool:
+        """Whether a refusal goes back for more papers: `resubmit_share` x the regime's current approval
+        rate, square-rooted, of refusals do (a strict office refuses more for good), spread evenly with no
+        random draw."""
+        self._returned += self.resubmit_share * rate ** 0.5
         if self._returned >= 1.0 - 1e-9:
             self._returned -= 1.0
             return True

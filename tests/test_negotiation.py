@@ -35,7 +35,9 @@ def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abr
     loose = cached_run("apr2025_licensing", None, LOOSE)
     tight = cached_run("apr2025_licensing", None, TIGHT)
     year = slice(loose.month_index("2025-04"), loose.month_index("2026-04"))
-    assert _china_exports(tight, months=year) < 0.9 * _china_exports(loose, months=year)
+    # the controls reach only Dy/Tb-bearing magnet grades (~60% of magnet tonnage), so exports as a whole move
+    # less than the licensed part (issue 9)
+    assert _china_exports(tight, months=year) < 0.95 * _china_exports(loose, months=year)
     assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
     assert tight.price("magnet", "world").max() > loose.price("magnet", "world").max()
 

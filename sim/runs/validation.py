@@ -1,4 +1,5 @@
-"""Validation of `crisis_2010` against the reference's targets V1-V8, and `docs/validation.md`.
+"""Validation of `crisis_2010` against the reference's targets V1-V8, and `docs/validation.md` (with the
+2025-26 section of `validation_2025`, which writes the file).
 
 `ree validation` runs the scenario with its own seed and a few others, measures each target, and writes a
 Markdown report with plots. Tests call `crisis_metrics` and `BANDS` directly.
@@ -94,8 +95,9 @@ def run(seed: int | None = None):
     return run_model(load_scenario(SCENARIO), seed=seed)
 
 
-def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
-    """Run the scenario for the default seed and `seeds`, write `out` (Markdown) and its plots."""
+def write_section(out: Path, seeds: list[int]) -> tuple[list[tuple[int, dict]], list[str]]:
+    """Run the scenario for the default seed and `seeds`, plot into `out`'s img folder, and return the runs'
+    metrics and the report's Markdown lines (`validation_2025.write_report` writes the file)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -150,6 +152,5 @@ def write_report(out: Path, seeds: list[int]) -> list[tuple[int, dict]]:
         lines.append(f"| {band.label} | {band.target} | {band.low:g}-{band.high:g} | " + " | ".join(cells) + " |")
     passed = [all(ok for _, _, ok in check(m)) for _, m in runs]
     lines += ["", f"All bands hold for {sum(passed)} of {len(runs)} seeds.", ""]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return runs
+    return runs, lines
 
