@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.constants import COUNTRIES, N_PRODUCTS, ORE, PRODUCTS
+from sim.constants import COUNTRIES, LIGHT, N_PRODUCTS, ORE, PRODUCTS
 from sim.diplomacy import describe
 from sim.world import STOCKPILE as STOCKPILE_KIND
 
@@ -112,7 +112,9 @@ class PassiveStrategy:
             value += w["trade"] * min(terms.purchase_usd / 1e11, 2.0) * (1 if sells else -0.3)
             why.append("the partner buys its goods" if sells else "the purchases cost it")
         controls_partner = bool(model.office.level[me, :, partner].any())
-        controlled_by_partner = bool(model.office.level[partner, :, me].any())
+        # processed goods only: a partner's halt of ore (MP's concentrate in 2025) is no leverage over
+        # a state that refines most of the world's ore itself
+        controlled_by_partner = bool(model.office.level[partner, LIGHT:, me].any())
         if terms.suspend_controls or terms.general_licence:
             if controls_partner:
                 value -= w["leverage"] * (1.0 if terms.suspend_controls else 0.5)
