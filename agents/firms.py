@@ -21,7 +21,7 @@ from sim.prices import wanted_cover
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
 SELLER_COVER = 1.2  # months of sales a seller counts as normal stock on hand after producing
-MARGIN_SENSITIVITY = 3.0
+MARGIN_SENSITIVITY = 3.5
 SMOOTHING = 0.3  # weight of this month in moving averages
 
 

@@ -61,6 +61,8 @@ class Market(_Strict):
                                       "follows the market price while scarcity lasts (0: it does not)")
     speculation: float = Field(0.0, ge=0, le=20, description="extra months of cover buyers want per unit of "
                                "recent price rise (log change over about three months): stocking up ahead of rises")
+    diversification: float = Field(1.0, ge=0, le=10, description="how strongly importers steer purchases "
+                                   "away from a supplier that cut them off (fades over about three years)")
     cost_pass_through: float = Field(0.0, ge=0, le=1, description="share of a change in magnet makers' oxide "
                                      "costs carried into the price magnets are expected to fetch")
     precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")
