@@ -68,6 +68,8 @@ def _file(model, p: int) -> None:
     belief = np.maximum(model.approval_belief[buyers, p], MIN_APPROVAL_BELIEF)
     use = np.maximum(book.use_avg[buyers, p], book.need_now[buyers, p])
     stock_gap = np.maximum(model.target_cover(p) * use - book.stock[buyers, p] - book.inbound(p)[buyers], 0.0)
+    backlog = office.backlog_months(scale)  # as the month's filing starts: every file this month waits alike
+    pending = _pending_by_firm(office, p)
     for e, m in zip(*np.nonzero(office.level[:, p, :] == LICENCE)):
         if office.general_licence(int(e), p, int(m), model.month):
             mine = (b_country == m) & defense  # only military end users still need their own licences
@@ -76,13 +78,22 @@ def _file(model, p: int) -> None:
         if not mine.any():
             continue
         reached = reach(model, p, int(e), int(m), buyers[mine])
-        authority = office.authority.get((int(e), p, int(m)), int(e))
-        horizon = office.review_months[e, p, m] + office.backlog_months(authority, scale) + months
+        wait = backlog.get(office.authority.get((int(e), p, int(m)), int(e)), 0.0)
+        horizon = office.review_months[e, p, m] + wait + months
         share = model.origin_share[p, e, m] * reached
         wanted = (use[mine] * horizon + stock_gap[mine]) * share / belief[mine]
-        position = held[mine, e] + office.pending_by_firm(p, int(e), buyers[mine])
+        position = held[mine, e] + np.array([pending.get((int(row), int(e)), 0.0) for row in buyers[mine]])
         tonnes = np.maximum(wanted - position, 0.0)
-        office.apply(buyers[mine], int(e), p, int(m), tonnes, defense[mine], model.month, scale)
+        office.apply(buyers[mine], int(e), p, int(m), tonnes, defense[mine], model.month, wait)
+
+
+def _pending_by_firm(office, p: int) -> dict[tuple[int, int], float]:
+    """(firm row, exporter) -> tonnes of `p` waiting in the queue."""
+    out: dict[tuple[int, int], float] = defaultdict(float)
+    for a in office.queue:
+        if a.product == p:
+            out[(a.firm, a.exporter)] += a.tonnes
+    return out
 
 
 def reach(model, p: int, exporter: int, importer: int, rows: np.ndarray) -> np.ndarray:

@@ -185,30 +185,21 @@ class LicenceOffice:
             out[a.exporter, a.product, a.importer] += a.tonnes
         return out
 
-    def pending_by_firm(self, product: int, exporter: int, rows: np.ndarray) -> np.ndarray:
-        """Tonnes each of `rows` has waiting in the queue for `product` from `exporter`."""
-        index = {int(r): i for i, r in enumerate(rows.tolist())}
-        out = np.zeros(len(rows))
+    def backlog_months(self, scale: int = 1) -> dict[int, float]:
+        """Per authority with a review capacity, the months of capacity its queue already fills."""
+        queued: dict[int, float] = {}
         for a in self.queue:
-            if a.product == product and a.exporter == exporter and a.firm in index:
-                out[index[a.firm]] += a.tonnes
-        return out
-
-    def backlog_months(self, authority: int, scale: int = 1) -> float:
-        """Months of review capacity the authority's queue already fills (0 without a limit)."""
-        capacity = self.review_capacity.get(authority)
-        if capacity is None:
-            return 0.0
-        return sum(a.share for a in self.queue if a.authority == authority) / (capacity * scale)
+            queued[a.authority] = queued.get(a.authority, 0.0) + a.share
+        return {authority: queued.get(authority, 0.0) / (capacity * scale)
+                for authority, capacity in self.review_capacity.items()}
 
     def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,
-              defense: np.ndarray, month: int, scale: int = 1) -> None:
+              defense: np.ndarray, month: int, backlog: float = 0.0) -> None:
         """File applications, split into lots by tonnage. The lots of an application are decided evenly
         over the regime's review time, each later by the office's backlog: a busy office delays every file
         evenly instead of deciding some importers' files and leaving others for later."""
         review = int(self.review_months[exporter, product, importer])
         authority = self.authority.get((exporter, product, importer), exporter)
-        backlog = self.backlog_months(authority, scale)
         for firm, t, d in zip(firms.tolist(), tonnes.tolist(), defense.tolist()):
             if t <= 1e-9:
                 continue
