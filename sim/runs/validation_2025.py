@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import COUNTRIES, C, P
+from .palette import COUNTRY, PRODUCT
 from .validation import Band
 
 SCENARIOS = ("apr2025_licensing", "busan_truce", "us_japan_framework")
@@ -93,7 +94,7 @@ def write_section(img: Path, seeds: list) -> tuple[list[str], dict]:
         models[name] = runs
         results[name] = [(m.seed_value, episode_metrics(m)) for m in runs]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
-    colours = {"US": "#0072B2", "EU": "#E69F00", "JP": "#009E73"}
+    colours = {c: COUNTRY[c] for c in WATCHED}
     for name, ax in zip(("apr2025_licensing", "busan_truce"), axes[:2]):
         for i, model in enumerate(models[name]):
             dates = month_dates(model.recorder.dates[: model.recorder.written])
@@ -108,7 +109,7 @@ def write_section(img: Path, seeds: list) -> tuple[list[str], dict]:
     for i, model in enumerate(models["apr2025_licensing"]):
         rec = model.recorder
         dates = month_dates(rec.dates[: rec.written])
-        axes[2].plot(dates, rec.price[: rec.written, P["light_oxide"], 0], color="#CC79A7",
+        axes[2].plot(dates, rec.price[: rec.written, P["light_oxide"], 0], color=PRODUCT["light_oxide"],
                      alpha=1.0 if i == 0 else 0.35)
     axes[2].set_title("apr2025_licensing: China NdPr (light oxide), $/kg", fontsize=9)
     for ax in axes:
