@@ -17,10 +17,11 @@ import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
 from sim.market import ratio
+from sim.prices import wanted_cover
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
 SELLER_COVER = 1.2  # months of sales a seller counts as normal stock on hand after producing
-MARGIN_SENSITIVITY = 3.0
+MARGIN_SENSITIVITY = 3.5
 SMOOTHING = 0.3  # weight of this month in moving averages
 
 
@@ -38,15 +39,16 @@ def _output_need(book, rows: np.ndarray, product: int) -> np.ndarray:
 
 def willingness(margin_index: np.ndarray) -> np.ndarray:
     """Share of the wanted output a processor still makes when its inputs eat into its margin: all of it
-    at the start's value-to-cost ratio or better, none once that ratio has fallen by 1/MARGIN_SENSITIVITY."""
-    return np.clip(1.0 + (margin_index - 1.0) * MARGIN_SENSITIVITY, 0.0, 1.0)
+    at the start's value-to-cost ratio or better, less and less as the ratio falls (margin_index **
+    MARGIN_SENSITIVITY: 0.53 at a ratio 19% down, 0.13 at half). A smooth curve rather than a cliff to
+    zero, so processors whose margins hover near a threshold do not swing between idle and full output."""
+    return np.clip(margin_index, 0.0, 1.0) ** MARGIN_SENSITIVITY
 
 
 def _input_order(model, rows: np.ndarray, product: int, use: np.ndarray) -> np.ndarray:
     """Expected use plus a share of the gap to the (risk-raised) target stock."""
     book = model.book
-    cover = model.target_cover(product) * (1.0 + model.scenario.market.precaution * book.risk[rows, product])
-    wanted = cover * book.use_avg[rows, product]
+    wanted = wanted_cover(model, rows, product) * book.use_avg[rows, product]
     have = book.stock[rows, product] + book.inbound(product)[rows]
     return np.maximum(use + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
 

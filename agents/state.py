@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.constants import COUNTRIES, N_PRODUCTS, ORE, PRODUCTS
+from sim.constants import COUNTRIES, LIGHT, N_PRODUCTS, ORE, PRODUCTS
 from sim.diplomacy import describe
+from sim.world import STOCKPILE as STOCKPILE_KIND
 
 QUOTA_PRICE_RESPONSE = 0.5  # top-up of a quota batch per unit rise of the domestic ore price index
 QUOTA_SHORTAGE_TRIGGER = 0.02  # ... or when domestic refiners could not get this share of their ore
@@ -112,7 +113,9 @@ class PassiveStrategy:
             value += w["trade"] * min(terms.purchase_usd / 1e11, 2.0) * (1 if sells else -0.3)
             why.append("the partner buys its goods" if sells else "the purchases cost it")
         controls_partner = bool(model.office.level[me, :, partner].any())
-        controlled_by_partner = bool(model.office.level[partner, :, me].any())
+        # processed goods only: a partner's halt of ore (MP's concentrate in 2025) is no leverage over
+        # a state that refines most of the world's ore itself
+        controlled_by_partner = bool(model.office.level[partner, LIGHT:, me].any())
         if terms.suspend_controls or terms.general_licence:
             if controls_partner:
                 value -= w["leverage"] * (1.0 if terms.suspend_controls else 0.5)
@@ -182,6 +185,8 @@ class DefaultStrategy(PassiveStrategy):
         book, row = model.book, state.stockpile_row
         decisions = []
         short = model.domestic_unmet_share(state.country_id)
+        if state.config.stockpile_end_use == "defense":
+            short = _military_unmet_share(model, state.country_id)
         use = model.domestic_use(state.country_id)
         for p in range(N_PRODUCTS):
             if not state.holds[p]:
@@ -344,3 +349,11 @@ class StateAgent(mesa.Agent):
     def exports_leverage(self, model) -> bool:
         """Whether this country supplies enough of the world's refining to make controls bite."""
         return model.refining_share(self.country_id) > 0.5
+
+
+def _military_unmet_share(model, country_id: int) -> np.ndarray:
+    """Per product, the share of the country's military end users' orders left unfilled last month."""
+    book = model.book
+    rows = np.flatnonzero(model.defense_row & (book.country == country_id) & (book.kind != STOCKPILE_KIND))
+    orders = book.order[rows].sum(axis=0)
+    return np.divide(book.unmet[rows].sum(axis=0), orders, out=np.zeros_like(orders), where=orders > 1e-12)

@@ -30,7 +30,7 @@ EXAMPLES = {
     "sweep-report": """examples:
   ree sweep-report sweeps/licence_cofinance      # writes report.html, results.csv, summary_by_point.csv""",
     "validation": """examples:
-  ree validation                          # writes docs/validation.md and docs/img/validation_crisis_2010.png
+  ree validation                          # writes docs/validation.md, docs/img/validation_crisis_2010.png and validation_2025.png
   ree validation --out /tmp/v.md --seeds 7 8""",
 }
 
@@ -85,7 +85,7 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
                             epilog=EXAMPLES["sweep-report"], formatter_class=argparse.RawDescriptionHelpFormatter)
     report.add_argument("folder", type=Path, help="the sweep's --out folder")
 
-    check = sub.add_parser("validation", help="compare crisis_2010 with the historical targets V1-V8",
+    check = sub.add_parser("validation", help="compare crisis_2010 (V1-V8) and the 2025-26 episode with history",
                            epilog=EXAMPLES["validation"], formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("--out", type=Path, default=Path("docs/validation.md"), help="report file (default: %(default)s)")
     check.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3, 4, 5],
@@ -189,11 +189,14 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_validation(args) -> int:
-    from .runs.validation import check, write_report
-    runs = write_report(args.out, args.seeds)
+    from .runs.validation import check
+    from .runs.validation_2025 import failures, write_report
+    runs, episode = write_report(args.out, args.seeds)
     for seed, metrics in runs:
         failed = [band.key for band, _, ok in check(metrics) if not ok]
-        print(f"seed {seed}: {'all bands hold' if not failed else 'outside: ' + ', '.join(failed)}")
+        print(f"crisis_2010 seed {seed}: {'all bands hold' if not failed else 'outside: ' + ', '.join(failed)}")
+    for seed, failed in failures(episode).items():
+        print(f"2025-26 seed {seed}: {'all bands hold' if not failed else 'outside: ' + ', '.join(failed)}")
     print(f"report: {args.out}")
     return 0
 

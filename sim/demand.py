@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import HEAVY, MAGNET, MARKETS
+from .constants import HEAVY, MAGNET, MANUFACTURER, MARKETS, S, SECTORS
 
 
 def final_demand(model, rows: np.ndarray) -> np.ndarray:
@@ -42,3 +42,22 @@ def update_substitution(model) -> None:
 def heavy_share_of(model, rows: np.ndarray) -> np.ndarray:
     """Share of Dy/Tb oxide in each magnet maker's input, after thrifting."""
     return model.heavy_share * model.heavy_thrift[market.MARKET_OF[model.book.country[rows]]]
+
+
+def heavy_bearing_base(calibration) -> np.ndarray:
+    """Per sector, the share of 2024's magnet tonnage made in grades with Dy/Tb (or Sm): what a control on
+    heavy rare earths and "magnets containing them" reaches. 1 where the data leave it out."""
+    return np.array([calibration.parameters.get(f"heavy_bearing_share_{s}", 1.0) for s in SECTORS])
+
+
+def heavy_bearing_share(model, rows: np.ndarray, exporter_market: int) -> np.ndarray:
+    """Share of each buyer row's magnets that carries heavy rare earths, from the exporter's makers: the
+    sector's 2024 share, shrunk as makers thrift Dy/Tb (thrifted grades move to Dy-free designs).
+    Stockpiles buy the world mix (a defence stockpile, defence grades)."""
+    book = model.book
+    base = model.heavy_bearing_base
+    users = book.kind[rows] == MANUFACTURER
+    mix = float(model.calibration.demand_shares.sum(axis=0) @ base)
+    share = np.where(users, base[np.maximum(book.sector[rows], 0)], mix)
+    share = np.where(model.defense_row[rows], base[S["defense"]], share)
+    return np.clip(share * model.heavy_thrift[exporter_market], 0.0, 1.0)

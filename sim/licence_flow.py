@@ -12,8 +12,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from . import market
-from .constants import COUNTRIES, HEAVY, LIGHT, N_COUNTRIES, N_PRODUCTS, PRODUCTS
+from . import demand, market
+from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, N_COUNTRIES, N_PRODUCTS, PRODUCTS
 from .licensing import LICENCE
 
 MIN_APPROVAL_BELIEF = 0.5  # firms file at most twice what they need
@@ -31,7 +31,8 @@ def file_and_review(model) -> None:
     for p in range(N_PRODUCTS):
         if (office.level[:, p, :] == LICENCE).any():
             _file(model, p)
-    verdicts = office.review(model.month, _decider(model), scale=model.scenario.world.scale)
+    office.resubmit_share = model.scenario.licensing.resubmit_share
+    verdicts = office.review(model.month, _decider(model))
     _learn(model, verdicts)
     _log(model, verdicts)
 
@@ -52,6 +53,10 @@ def _decider(model):
 
 
 def _file(model, p: int) -> None:
+    """Each buyer keeps its licence position (licences held plus tonnes under review) at what it expects to
+    import from a controlled supplier until a new file would be decided (review time plus the office's
+    backlog, plus `licensing.application_months`), plus the gap to its target stock, raised where it
+    expects refusals. Only the share of its use that the control reaches needs a licence."""
     office, book = model.office, model.book
     buyers = model.buyers[p]
     b_country = book.country[buyers]
@@ -59,7 +64,12 @@ def _file(model, p: int) -> None:
     defense = model.defense_row[buyers]
     held = office.holdings(p, buyers, b_country, orders, defense, model.month)
     months = model.scenario.licensing.application_months
+    scale = model.scenario.world.scale
     belief = np.maximum(model.approval_belief[buyers, p], MIN_APPROVAL_BELIEF)
+    use = np.maximum(book.use_avg[buyers, p], book.need_now[buyers, p])
+    stock_gap = np.maximum(model.target_cover(p) * use - book.stock[buyers, p] - book.inbound(p)[buyers], 0.0)
+    backlog = office.backlog_months(scale)  # as the month's filing starts: every file this month waits alike
+    pending = _pending_by_firm(office, p)
     for e, m in zip(*np.nonzero(office.level[:, p, :] == LICENCE)):
         if office.general_licence(int(e), p, int(m), model.month):
             mine = (b_country == m) & defense  # only military end users still need their own licences
@@ -67,12 +77,31 @@ def _file(model, p: int) -> None:
             mine = b_country == m
         if not mine.any():
             continue
-        # each month firms apply for the shipments of a later month; licences are granted against
-        # production needs (end-use checks), not against restocking
-        use = np.maximum(book.use_avg[buyers[mine], p], book.need_now[buyers[mine], p])
-        need = use * model.origin_share[p, e, m] * months / belief[mine]
-        tonnes = np.maximum(need - held[mine, e], 0.0)
-        office.apply(buyers[mine], int(e), p, int(m), tonnes, defense[mine], model.month)
+        reached = reach(model, p, int(e), int(m), buyers[mine])
+        wait = backlog.get(office.authority.get((int(e), p, int(m)), int(e)), 0.0)
+        horizon = office.review_months[e, p, m] + wait + months
+        share = model.origin_share[p, e, m] * reached
+        wanted = (use[mine] * horizon + stock_gap[mine]) * share / belief[mine]
+        position = held[mine, e] + np.array([pending.get((int(row), int(e)), 0.0) for row in buyers[mine]])
+        tonnes = np.maximum(wanted - position, 0.0)
+        office.apply(buyers[mine], int(e), p, int(m), tonnes, defense[mine], model.month, wait)
+
+
+def _pending_by_firm(office, p: int) -> dict[tuple[int, int], float]:
+    """(firm row, exporter) -> tonnes of `p` waiting in the queue."""
+    out: dict[tuple[int, int], float] = defaultdict(float)
+    for a in office.queue:
+        if a.product == p:
+            out[(a.firm, a.exporter)] += a.tonnes
+    return out
+
+
+def reach(model, p: int, exporter: int, importer: int, rows: np.ndarray) -> np.ndarray:
+    """Share of each buyer's imports of `p` from `exporter` that the control on the pair reaches."""
+    regime = model.office.regime(exporter, p, importer)
+    if p != MAGNET or regime is None or regime.covers != "heavy_bearing":
+        return np.ones(len(rows))
+    return demand.heavy_bearing_share(model, rows, market.MARKET_OF[exporter])
 
 
 def _origin_content(model) -> np.ndarray:
@@ -119,13 +148,20 @@ def market_terms(model, p: int):
     pairs = office.level[:, p, :] == LICENCE
     if pairs.any():
         holdings = office.holdings(p, buyers, b_country, book.order[buyers, p], model.defense_row[buyers],
-                                   model.month)
+                                   model.month, _unreached(model, p, buyers))
         licensed = market.Licensed.of(holdings, b_country, pairs)
     cap = office.caps(p, None if licensed is None else licensed.held)
     if not office.export_quotas:
         return cap, licensed, None
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
     return cap, licensed, limit * export_quota_share(model, p)
+
+
+def _unreached(model, p: int, buyers: np.ndarray) -> np.ndarray | None:
+    """Share of each buyer's order that a heavy-bearing control leaves free (China's makers' grades)."""
+    if p != MAGNET:
+        return None
+    return 1.0 - demand.heavy_bearing_share(model, buyers, market.CHINA)
 
 
 def record_use(model, p: int, clearing) -> None:

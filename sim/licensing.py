@@ -19,7 +19,11 @@ from .constants import N_COUNTRIES, N_PRODUCTS
 NONE, LICENCE, BAN = 0, 1, 2
 LEVELS = {"none": NONE, "licence": LICENCE, "ban": BAN}
 INF = float("inf")
-LOTS_PER_APPLICATION = 4
+# A firm's needs arrive as shipments, each licensed on its own: about one lot per LOT_TONNES (REO) of the
+# product, at most MAX_LOTS an application (a small buyer files one lot, a big one spreads its risk).
+LOT_TONNES = (50.0, 5.0, 0.5, 5.0)  # ore, light oxide, heavy oxide, magnets
+MAX_LOTS = 8
+COVERS = ("all", "heavy_bearing")  # a control on magnets reaches all of them, or only grades with Dy/Tb
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Application:
     defense: bool
     due: int
     authority: int  # the state whose office decides: the exporter's, or another's under an extraterritorial rule
+    share: float = 1.0  # the lot's share of its application (review capacity counts applications)
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Regime:
     ramp_months: int
     started: int
     deny_defense: bool
+    covers: str = "all"
 
     def rate(self, month: int) -> float:
         if self.ramp_months <= 0:
@@ -87,6 +93,9 @@ class LicenceOffice:
         self.authority: dict[tuple[int, int, int], int] = {}  # pairs another state's rule puts under licence
         self.extraterritorial: dict[int, tuple[frozenset[int], float, dict]] = {}  # authority -> rule
         self.review_capacity: dict[int, float] = {}  # exporter -> applications a month (absent: no limit)
+        self.resubmit_share = 0.0  # share of refused civil lots returned for more papers and filed again
+        self._returned = 0.0  # running count that spreads resubmissions evenly over refusals
+        self.free = np.zeros((0, N_COUNTRIES))  # this month's buyer x exporter tonnes no licence reaches
         self.queue: list[Application] = []
         self.quota: dict[tuple[int, int, int], list[list[float]]] = {}  # (firm, exporter, product) -> batches
         self.general: list[GeneralLicence] = []
@@ -99,7 +108,7 @@ class LicenceOffice:
     # ------------------------------------------------------------------------------------- controls
     def set_control(self, exporter: int, products: list[int], importers: list[int], level: int, month: int,
                     approval_rate: float = 1.0, review_months: int = 0, later_rate: float | None = None,
-                    ramp_months: int = 0, deny_defense: bool = True) -> None:
+                    ramp_months: int = 0, deny_defense: bool = True, covers: str = "all") -> None:
         dropped = set()
         for p in products:
             for m in importers:
@@ -110,7 +119,7 @@ class LicenceOffice:
                 self.review_months[key] = review_months
                 if level == LICENCE:
                     self.regimes[key] = Regime(approval_rate, approval_rate if later_rate is None else later_rate,
-                                               ramp_months, month, deny_defense)
+                                               ramp_months, month, deny_defense, covers)
                 else:
                     self.regimes.pop(key, None)
                     dropped.add(key)
@@ -176,17 +185,31 @@ class LicenceOffice:
             out[a.exporter, a.product, a.importer] += a.tonnes
         return out
 
+    def backlog_months(self, scale: int = 1) -> dict[int, float]:
+        """Per authority with a review capacity, the months of capacity its queue already fills."""
+        queued: dict[int, float] = {}
+        for a in self.queue:
+            queued[a.authority] = queued.get(a.authority, 0.0) + a.share
+        return {authority: queued.get(authority, 0.0) / (capacity * scale)
+                for authority, capacity in self.review_capacity.items()}
+
     def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,
-              defense: np.ndarray, month: int) -> None:
-        due = month + int(self.review_months[exporter, product, importer])
+              defense: np.ndarray, month: int, backlog: float = 0.0) -> None:
+        """File applications, split into lots by tonnage. The lots of an application are decided evenly
+        over the regime's review time, each later by the office's backlog: a busy office delays every file
+        evenly instead of deciding some importers' files and leaving others for later."""
+        review = int(self.review_months[exporter, product, importer])
         authority = self.authority.get((exporter, product, importer), exporter)
         for firm, t, d in zip(firms.tolist(), tonnes.tolist(), defense.tolist()):
             if t <= 1e-9:
                 continue
-            # a firm's needs arrive as several shipments, each licensed on its own
-            for _ in range(LOTS_PER_APPLICATION):
-                self.queue.append(Application(firm, exporter, product, importer, t / LOTS_PER_APPLICATION, bool(d),
-                                              due, authority))
+            lots = int(min(max(np.ceil(t / LOT_TONNES[product]), 1), MAX_LOTS))
+            for i in range(lots):
+                # `review_months` is the longest review (45 working days in 2025); lots are decided
+                # evenly up to it, later by the backlog
+                due = month + max(int(np.ceil(review * (i + 1) / lots + backlog - 1e-9)), min(review, 1))
+                self.queue.append(Application(firm, exporter, product, importer, t / lots, bool(d), due, authority,
+                                              1.0 / lots))
             self.applied[exporter, product, importer] += t
 
     # ------------------------------------------------------------------------------------- extraterritorial
@@ -225,16 +248,14 @@ class LicenceOffice:
                             del self.authority[key]
                             self.set_control(e, [p], [m], NONE, month)
 
-    def review(self, month: int, decide: Callable[[Application], tuple[bool, str]],
-               scale: int = 1) -> list[Verdict]:
-        """Decide applications whose review time is over, oldest first, within each office's capacity."""
-        verdicts, waiting, used = [], [], {}
+    def review(self, month: int, decide: Callable[[Application], tuple[bool, str]]) -> list[Verdict]:
+        """Decide the lots whose review time is over. Some refused civil lots (see `_resubmitted`) are sent
+        back for more papers and decided again the next month (a delay); the rest are refused for good."""
+        verdicts, waiting = [], []
         for app in self.queue:
-            limit = self.review_capacity.get(app.authority, INF) * scale
-            if app.due > month or used.get(app.authority, 0) >= limit:
+            if app.due > month:
                 waiting.append(app)
                 continue
-            used[app.authority] = used.get(app.authority, 0) + 1
             approved, reason = decide(app)
             key = (app.exporter, app.product, app.importer)
             if approved:
@@ -243,16 +264,36 @@ class LicenceOffice:
                 self.approved[key] += app.tonnes
             else:
                 self.denied[key] += app.tonnes
+                regime = self.regimes.get(key)
+                if regime is not None and not (app.defense and regime.deny_defense) and \
+                        self._resubmitted(regime.rate(month)):
+                    waiting.append(Application(app.firm, app.exporter, app.product, app.importer, app.tonnes,
+                                               app.defense, month + 1,
+                                               app.authority, app.share))
+                    reason += "; returned for more documents and filed again"
             verdicts.append(Verdict(app, approved, reason))
         self.queue = waiting
         return verdicts
 
+    def _resubmitted(self, rate: float) -> bool:
+        """Whether a refusal goes back for more papers: `resubmit_share` x the regime's current approval
+        rate, square-rooted, of refusals do (a strict office refuses more for good), spread evenly with no
+        random draw."""
+        self._returned += self.resubmit_share * rate ** 0.5
+        if self._returned >= 1.0 - 1e-9:
+            self._returned -= 1.0
+            return True
+        return False
+
     # ------------------------------------------------------------------------------------- shipping
     def holdings(self, product: int, buyers: np.ndarray, buyer_country: np.ndarray, orders: np.ndarray,
-                 defense: np.ndarray, month: int) -> np.ndarray:
+                 defense: np.ndarray, month: int, unreached: np.ndarray | None = None) -> np.ndarray:
         """Tonnes each buyer may import from each exporter this month on licence: valid approved quota,
-        or its whole order where a general licence covers it (civil end users only)."""
+        or its whole order where a general licence covers it (civil end users only). Where a control
+        reaches only heavy-bearing grades, the `unreached` share of each buyer's order (grades without
+        Dy/Tb) needs no licence."""
         held = np.zeros((len(buyers), N_COUNTRIES))
+        free = np.zeros_like(held)
         index = {int(row): i for i, row in enumerate(buyers.tolist())}
         for (firm, e, p), batches in self.quota.items():
             if p != product or firm not in index:
@@ -261,10 +302,16 @@ class LicenceOffice:
             held[index[firm], e] += sum(b[0] for b in batches)
         for e in range(N_COUNTRIES):
             for m in range(N_COUNTRIES):
-                if self.level[e, product, m] == LICENCE and self.general_licence(e, product, m, month):
+                if self.level[e, product, m] != LICENCE:
+                    continue
+                if self.general_licence(e, product, m, month):
                     civil = (buyer_country == m) & ~defense
                     held[civil, e] = np.maximum(held[civil, e], orders[civil])
-        return held
+                elif unreached is not None and self.regimes[(e, product, m)].covers == "heavy_bearing":
+                    mine = buyer_country == m
+                    free[mine, e] = unreached[mine] * orders[mine]
+        self.free = free
+        return held + free
 
     def caps(self, product: int, held: np.ndarray | None) -> np.ndarray:
         """Exporter x importer tonnes that may cross this month: inf (free), the licences `held` (exporter x
@@ -276,7 +323,10 @@ class LicenceOffice:
         return cap
 
     def use(self, product: int, buyers: np.ndarray, shipped: np.ndarray) -> None:
-        """Shipments under licence (buyer x exporter tonnes) draw down each buyer's oldest batches first."""
+        """Shipments under licence (buyer x exporter tonnes) draw down each buyer's oldest batches first,
+        after the grades no licence reaches."""
+        if self.free.shape == shipped.shape:
+            shipped = np.maximum(shipped - self.free, 0.0)
         for i, e in zip(*np.nonzero(shipped > 1e-12)):
             batches = self.quota.get((int(buyers[i]), int(e), product))
             need = shipped[i, e]

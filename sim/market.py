@@ -61,8 +61,8 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
             squeeze = np.divide(left_export, crossing, out=np.ones_like(crossing), where=crossing > left_export)
             request = np.where(abroad, request * squeeze[:, None], request)
         requested = request.sum(axis=1)
-        if round_ == 0:
-            asked = requested
+        # what each seller was asked for, including orders turned away elsewhere (a seller sees them)
+        asked = asked + (requested if round_ == 0 else np.maximum(requested - left_supply, 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(requested > left_supply, left_supply / requested, 1.0)
         sent = request * scale[:, None]
@@ -169,9 +169,11 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
         licensed_flows = imports * licensed.pairs
         imports = imports - licensed_flows
         by_exporter = licensed.holdings * ratio(licensed_flows, licensed.held)[:, b_country].T
-    imp = rest * ratio(imports.sum(axis=0), rest_by_country)[b_country]
-    if by_exporter is not None:
-        imp = imp + by_exporter.sum(axis=1)
+    if by_exporter is None:
+        imp = rest * ratio(imports.sum(axis=0), rest_by_country)[b_country]
+    else:
+        imp = by_exporter.sum(axis=1) + unlicensed_first(rest, licensed.holdings.sum(axis=1), b_country,
+                                                          imports.sum(axis=0))
     flows[np.arange(N_COUNTRIES), np.arange(N_COUNTRIES)] += first
     asked = asked + first
 
@@ -204,6 +206,19 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
         unlicensed_content = unlicensed_content + by_exporter @ per_tonne
     book.receive(buyers, product, dom, imp, dom[:, None] * per_tonne[b_country], unlicensed_content)
     return Clearing(flows=flows, orders=demand, offers=supply, licensed=by_exporter)
+
+
+def unlicensed_first(rest: np.ndarray, licensed: np.ndarray, b_country: np.ndarray,
+                     unlicensed: np.ndarray) -> np.ndarray:
+    """Shares of each importing country's imports that need no licence: first to its buyers for the part of
+    their orders their licences do not cover (a military end user refused by the controlling state buys
+    from other makers, as US defence rules oblige), the rest by orders."""
+    claim = np.maximum(rest - licensed, 0.0)
+    claims = np.bincount(b_country, claim, minlength=N_COUNTRIES)
+    first = claim * np.minimum(ratio(unlicensed, claims), 1.0)[b_country]
+    left = unlicensed - np.bincount(b_country, first, minlength=N_COUNTRIES)
+    others = rest - first
+    return first + others * ratio(np.maximum(left, 0.0), np.bincount(b_country, others, minlength=N_COUNTRIES))[b_country]
 
 
 def ratio(numerator: np.ndarray, denominator) -> np.ndarray:

@@ -112,8 +112,11 @@ class RareEarthModel(mesa.Model):
         self.prices = np.stack([world * ratio, world], axis=1)  # product x market
         self.start_prices = self.prices.copy()
         self.expected_prices = self.prices.copy()
+        self.price_momentum = np.zeros_like(self.prices)  # smoothed recent monthly log change
+        self.distrust = np.zeros((N_COUNTRIES, N_COUNTRIES))  # exporter x importer, see risk.update_risk
         self.substitution = np.ones(2)  # demand multiplier by market
         self.heavy_thrift = np.ones(2)  # Dy/Tb per magnet relative to 2024, by market
+        self.heavy_bearing_base = demand.heavy_bearing_base(cal)  # by sector: magnets with Dy/Tb
         self.demand_shock = np.ones((N_COUNTRIES, N_SECTORS))
         self._target_cover = np.array([sc.market.target_cover_months.get(p, 2.0) for p in PRODUCTS])
         self.trade_weight = trade_weights(cal, sc.market.home_preference)
@@ -275,7 +278,7 @@ class RareEarthModel(mesa.Model):
         self.last_orders = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.last_unmet = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.month_flows = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
-        preference = agreements.preferential_weight(self)
+        preference = agreements.preferential_weight(self) * risk.diversification_weight(self)
         for p in range(N_PRODUCTS):
             weight = self.trade_weight[p] * prices.price_pull(self, p) * preference
             contracted = self.contracts.deliver(p)

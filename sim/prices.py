@@ -9,9 +9,27 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import BUYER_KIND, CN, MARKETS, N_COUNTRIES, N_PRODUCTS, PRODUCTS
+from .constants import BUYER_KIND, CN, HEAVY, LIGHT, MAGNET, MARKETS, N_COUNTRIES, N_PRODUCTS, PRODUCTS
 from .licensing import BAN, LICENCE
 from .world import STOCKPILE
+
+MOMENTUM_MEMORY = 0.3  # weight of this month's price change in the smoothed recent change
+
+
+def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
+    """Months of use each buyer wants in stock: the normal cover, raised by the supply risk it sees
+    (precaution) and by recent price rises in its market (buying ahead of further rises; when prices
+    fall the extra stock is run down)."""
+    sc = model.scenario.market
+    rising = np.clip(model.price_momentum[p, market.MARKET_OF[model.book.country[rows]]], 0.0, 1.0)
+    return model.target_cover(p) * (1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising)
+
+
+def magnet_cost_change(model) -> np.ndarray:
+    """Per market, the change since the start in the oxide cost of a tonne of magnet REO (USD/kg)."""
+    h = model.heavy_share * model.heavy_thrift
+    delta = model.prices - model.start_prices
+    return (1 - h) * delta[LIGHT] + h * delta[HEAVY]
 
 
 def update_prices(model) -> None:
@@ -19,10 +37,11 @@ def update_prices(model) -> None:
     in_market = market.MARKET_OF[book.country]
     not_stockpile = book.kind != STOCKPILE
     inbound = book.transit.sum(axis=0)
+    before = model.prices.copy()
     for p in range(N_PRODUCTS):
         buyers = model.rows[BUYER_KIND[p]]
         sellers = model.sellers[p]
-        cover = model.target_cover(p) * (1.0 + sc.precaution * book.risk[buyers, p])
+        cover = wanted_cover(model, buyers, p)
         want_rows = np.concatenate([cover * book.use_avg[buyers, p], 1.2 * book.sales_avg[sellers, p]])
         want_market = in_market[np.concatenate([buyers, sellers])]
         wanted = np.bincount(want_market, want_rows, minlength=2)
@@ -32,14 +51,25 @@ def update_prices(model) -> None:
         unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
         for k in range(2):
             share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
-            before = model.prices[p, k]
-            model.prices[p, k] = market.price_step(before, model.expected_prices[p, k], held[k],
+            previous = model.prices[p, k]
+            model.prices[p, k] = market.price_step(previous, model.expected_prices[p, k], held[k],
                                                    wanted[k], share, sc.cover_elasticity, sc.unmet_response,
                                                    sc.price_speed, sc.max_monthly_change, sc.cover_floor)
-            _report_caps(model, p, k, held[k], wanted[k], before)
+            _report_caps(model, p, k, held[k], wanted[k], previous)
+    # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
+    change = np.log(model.prices / before)
+    model.price_momentum += MOMENTUM_MEMORY * (change - model.price_momentum)
     # The price traders expect (the level scarcity is measured against) drifts back to its normal,
-    # cost-based level, and where Chinese exports flow freely it is arbitraged towards China's.
-    model.expected_prices += (model.start_prices - model.expected_prices) / sc.normal_price_months
+    # cost-based level (magnets' normal level carries their makers' oxide costs), follows the market
+    # price while scarcity lasts, and where Chinese exports flow freely it is arbitraged towards China's.
+    normal = model.start_prices.copy()
+    normal[MAGNET] += sc.cost_pass_through * magnet_cost_change(model)
+    model.expected_prices += (normal - model.expected_prices) / sc.normal_price_months
+    # magnet makers quote cost plus margin: dearer oxides raise the price their buyers expect at once
+    model.expected_prices[MAGNET] = np.maximum(model.expected_prices[MAGNET], normal[MAGNET])
+    if sc.expectation_months > 0:
+        scarce = model.prices > model.expected_prices
+        model.expected_prices += np.where(scarce, model.prices - model.expected_prices, 0.0) / sc.expectation_months
     parity = (model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD]
               / model.start_prices[:, market.CHINA])
     gap = parity - model.expected_prices[:, market.WORLD]

@@ -9,6 +9,7 @@ from .constants import HEAVY, INPUTS_OF_KIND, LIGHT, MAGNET, N_COUNTRIES
 from .licensing import BAN, LICENCE
 
 ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
+DISTRUST_MEMORY_MONTHS = 36.0  # how slowly importers forget that a supplier cut them off
 
 
 def update_risk(model) -> None:
@@ -20,6 +21,9 @@ def update_risk(model) -> None:
                         np.where(office.level == LICENCE, 0.5 + 0.5 * (1.0 - office.approval_rate), 0.0))
     # exposure[product, importer] = sum over exporters of usual share x severity
     exposure = np.einsum("pem,epm->pm", model.origin_share, severity)
+    # distrust[exporter, importer]: the worst control the exporter has put on the importer, fading slowly
+    worst = severity.max(axis=1)
+    model.distrust = np.maximum(worst, model.distrust - model.distrust / DISTRUST_MEMORY_MONTHS)
     memory = model.scenario.market.risk_memory
     for kind, products in INPUTS_OF_KIND.items():
         rows = model.rows[kind]
@@ -55,3 +59,10 @@ def supply_exposure(model, country_id: int) -> float:
     exposed_share = [float((s * (e & (np.arange(N_COUNTRIES) != country_id))).sum())
                      for s, e in zip(shares, exposed)]
     return float(np.mean(exposed_share))
+
+
+def diversification_weight(model) -> np.ndarray:
+    """[exporter, importer] multipliers on trade links: importers that were cut off by a supplier spread
+    their purchases away from it for years after (Japan after 2010: >90% from China in 2009, 49% in
+    June 2012), by exp(-market.diversification x distrust)."""
+    return np.exp(-model.scenario.market.diversification * model.distrust)

@@ -57,8 +57,16 @@ class Market(_Strict):
     price_speed: float = Field(0.5, gt=0, le=1, description="share of the gap to the target price closed a month")
     normal_price_months: float = Field(60.0, ge=1, le=600, description="how slowly prices return to normal")
     arbitrage_months: float = Field(6.0, ge=1, le=120, description="how fast open trade aligns world and China")
-    max_monthly_change: float = Field(0.25, gt=0, le=1, description="largest move of a price in a month "
-                                                                     "(log terms)")
+    max_monthly_change: float = Field(0.25, gt=0, le=1, description="largest move of a price in one month, "
+                                      "in log terms (0.25: x1.28 up or x0.78 down)")
+    expectation_months: float = Field(0.0, ge=0, le=120, description="months over which traders' expected price "
+                                      "follows the market price while scarcity lasts (0: it does not)")
+    speculation: float = Field(0.0, ge=0, le=20, description="extra months of cover buyers want per unit of "
+                               "recent price rise (log change over about three months): stocking up ahead of rises")
+    diversification: float = Field(1.0, ge=0, le=10, description="how strongly importers steer purchases "
+                                   "away from a supplier that cut them off (fades over about three years)")
+    cost_pass_through: float = Field(0.0, ge=0, le=1, description="share of a change in magnet makers' oxide "
+                                     "costs carried into the price magnets are expected to fetch")
     cover_floor: float = Field(0.2, gt=0, le=1, description="stock cover (share of wanted) below which emptier "
                                                             "shelves no longer raise the price")
     precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")
@@ -94,6 +102,8 @@ class Investment(_Strict):
 class Licensing(_Strict):
     validity_months: int = Field(6, ge=1, le=36)
     application_months: float = Field(1.0, gt=0, le=12, description="months of needs one application covers")
+    resubmit_share: float = Field(0.8, ge=0, le=1, description="share of refused civil lots filed again "
+                                  "(returned for more documents) rather than refused for good")
 
 
 class RegimeTerms(_Strict):
@@ -102,10 +112,12 @@ class RegimeTerms(_Strict):
     ramp_months: int = Field(0, ge=0, le=60, description="months from approval_rate to later_rate")
     review_months: int = Field(2, ge=0, le=24)
     deny_defense: bool = Field(True, description="deny military end users in principle")
+    covers: Literal["all", "heavy_bearing"] = Field(
+        "all", description="magnets: every magnet, or only grades containing the controlled heavy rare earths")
 
     def regime(self) -> dict:
         return {"approval_rate": self.approval_rate, "later_rate": self.later_rate, "ramp_months": self.ramp_months,
-                "review_months": self.review_months, "deny_defense": self.deny_defense}
+                "review_months": self.review_months, "deny_defense": self.deny_defense, "covers": self.covers}
 
 
 class _ControlTarget(_Strict):

@@ -20,6 +20,8 @@ def release_to_short_buyers(model, product: int) -> None:
         buyers = model.rows[BUYER_KIND[product]]
         served = [state.country_id] + agreements.rapid_response_partners(model, state.country_id)
         mine = buyers[np.isin(book.country[buyers], served)]
+        if state.config.stockpile_end_use == "defense":  # a defence stockpile serves military end users
+            mine = mine[model.defense_row[mine]]
         short = book.unmet[mine, product]
         total = short.sum()
         if total <= 0:

@@ -52,3 +52,46 @@ def test_squeezed_japanese_magnet_makers_move_production_into_china():
     rows = [r for r in cached_run("crisis_2010").model.log.rows if r[2] == "relocation"]
     assert rows and all(r[3] != "CN" and "moved into China" in r[4] for r in rows)
     assert all("2010-07" <= r[0] <= "2013-12" for r in rows)
+
+
+# Issue 9's path targets for 2011-15. Two are not met yet: the model's peak comes in January 2011, when the
+# new year's export quota eases scarcity, and stays under 5x, so December 2015 is not low enough against
+# December 2011. Strict xfails, so that a change that meets them shows up and is turned into a plain test.
+def _path(run):
+    world = run.price("heavy_oxide", "world")
+    base = world[run.month_index("2009-01"): run.month_index("2010-01")].mean()
+    december = {year: world[run.month_index(f"{year}-12")] for year in range(2011, 2016)}
+    return world, base, december
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9: the model peaks at ~4.8x in Jan 2011 (history ~26x in Aug 2011)")
+def test_one_main_peak_of_ten_times_in_mid_2011():
+    run = cached_run("crisis_2010")
+    world, base, _ = _path(run)
+    peak = int(world.argmax())
+    assert run.month_index("2011-05") <= peak <= run.month_index("2011-10") and world[peak] >= 10 * base
+
+
+def test_december_price_falls_every_year_2012_to_2015():
+    """Before issue 9 the ex-China price re-peaked at 3.2x in 2013 and 3.5x in 2014 (a cobweb of China's
+    refiners at the margin cliff)."""
+    _, _, december = _path(cached_run("crisis_2010"))
+    assert all(december[year] < december[year - 1] for year in range(2012, 2016))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9: Dec 2015 is ~0.6 of Dec 2011 in the model (history 0.16)")
+def test_december_2015_is_a_tenth_to_a_third_of_december_2011():
+    _, _, december = _path(cached_run("crisis_2010"))
+    assert 0.10 <= december[2015] / december[2011] <= 0.35
+
+
+def test_china_exports_never_fall_below_a_fifth_of_2009_outside_the_japan_halt():
+    """Before issue 9 they swung between ~0 and ~650 t a month in 2011-14."""
+    run = cached_run("crisis_2010")
+    rec = run.rec
+    n = rec.written
+    exports = rec.flow[:n, :3, 0, :].sum(axis=(1, 2)) - rec.flow[:n, :3, 0, 0].sum(axis=1)
+    usual = exports[: run.month_index("2010-01")].mean()
+    halt = range(run.month_index("2010-09"), run.month_index("2010-11") + 1)
+    low = [rec.dates[t] for t in range(n) if exports[t] < 0.2 * usual and t not in halt]
+    assert low == []
