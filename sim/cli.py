@@ -27,6 +27,9 @@ EXAMPLES = {
   ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption""",
     "sweep-report": """examples:
   ree sweep-report sweeps/licence_cofinance      # writes report.html, results.csv, summary_by_point.csv""",
+    "ui": """examples:
+  ree ui                                  # then open http://127.0.0.1:8765 (works with no internet)
+  ree ui --port 8800""",
     "validation": """examples:
   ree validation                          # writes docs/validation.md and docs/img/validation_crisis_2010.png
   ree validation --out /tmp/v.md --seeds 7 8""",
@@ -88,6 +91,9 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     check.add_argument("--out", type=Path, default=Path("docs/validation.md"), help="report file (default: %(default)s)")
     check.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3, 4, 5],
                        help="seeds besides the scenario's own (default: 1 2 3 4 5)")
+    ui = sub.add_parser("ui", help="start the web UI on this computer (127.0.0.1)", epilog=EXAMPLES["ui"],
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ui.add_argument("--port", type=int, default=8765, help="port to listen on (default: %(default)s; 0 = any free)")
     return parser
 
 
@@ -190,8 +196,18 @@ def cmd_sweep_report(args) -> int:
     return 0
 
 
+def cmd_ui(args) -> int:
+    if not 0 <= args.port <= 65535:
+        raise ScenarioError("ree ui", "--port", f"{args.port} is not a port number (0-65535)")
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    from solara.__main__ import cli  # the app module (ui.app) links the offline chart assets as it loads
+    cli.main(["run", "ui.app", "--host", "127.0.0.1", "--port", str(args.port), "--production", "--no-open",
+              "--no-check-version"], prog_name="ree ui", standalone_mode=False)
+    return 0
+
+
 COMMANDS = {"sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
-            "sweep": cmd_sweep}
+            "sweep": cmd_sweep, "ui": cmd_ui}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,3 +12,5 @@ SECTOR = {"ev": "#0077BB", "wind": "#33BBEE", "industrial": "#EE7733", "electron
           "defense": "#CC3311"}
 STAGE = {"mining": "#997700", "refining": "#6699CC", "magnets": "#994455"}
 EVENT_MARKER = "#666666"
+LICENCE = {"applied": "#4477AA", "approved": "#228833", "denied": "#EE6677", "pending": "#CCBB44"}
+BRANCH_DASH = {"what-if": [1, 0], "baseline": [6, 3]}  # line style, not colour: colour stays the country's

@@ -1,0 +1,59 @@
+"""The live charts as small components: each takes a `Snapshot` (and the baseline's, when comparing) and
+draws one chart of `ui.components.charts`, or a line of text while there is nothing to draw yet."""
+from __future__ import annotations
+
+import solara
+
+from sim.constants import PRODUCTS
+
+from . import charts
+
+
+def _frame(view, name: str, baseline=None):
+    frame = view.frames[f"{name}.csv"]
+    if baseline is not None:
+        frame = charts.stacked_branches(frame, baseline.frames[f"{name}.csv"])
+    return frame
+
+
+@solara.component
+def Waiting(what: str):
+    solara.Text(f"{what}: run a month to see it.", style={"color": "#555", "padding": "12px"})
+
+
+@solara.component
+def PriceChart(view, baseline=None):
+    if view is None or view.months_run == 0:
+        return Waiting("Prices in China and in the rest of the world")
+    solara.FigureAltair(charts.prices(_frame(view, "prices", baseline)))
+
+
+@solara.component
+def ShortageCharts(view, baseline=None):
+    if view is None or view.months_run == 0:
+        return Waiting("Shortages by country and sector")
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FigureAltair(charts.shortage_share(_frame(view, "supply", baseline)))
+        solara.FigureAltair(charts.shortage_by_sector(view.frames["supply.csv"]))
+
+
+@solara.component
+def FlowChart(view, product: solara.Reactive[str]):
+    if view is None or view.months_run == 0:
+        return Waiting("Trade flows")
+    solara.ToggleButtonsSingle(value=product, values=list(PRODUCTS))
+    solara.FigureAltair(charts.trade_flows(view.frames["flows.csv"], product.value))
+
+
+@solara.component
+def CapacityChart(view, baseline=None):
+    if view is None or view.months_run == 0:
+        return Waiting("Capacity by country and stage")
+    solara.FigureAltair(charts.capacity(_frame(view, "capacity", baseline)))
+
+
+@solara.component
+def LicenceChart(view):
+    if view is None or view.months_run == 0 or view.frames["licences.csv"].empty:
+        return Waiting("Licence queue and approvals (only where exports need a licence)")
+    solara.FigureAltair(charts.licences(view.frames["licences.csv"]))

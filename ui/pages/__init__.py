@@ -1,0 +1,29 @@
+"""Pages of the web app. `Layout` builds the tab's store (its own models) once and shares it with every
+page of the tab; `explore` and `compare` are the what-if pages (the classroom's pages go in `classroom/`)."""
+from __future__ import annotations
+
+import solara
+
+from ..state import ExploreStore, store_context
+
+STYLE = """
+.ree-feed, .ree-diff { border-collapse: collapse; width: 100%; }
+.ree-feed td, .ree-feed th, .ree-diff td, .ree-diff th { border-bottom: 1px solid #ddd; padding: 3px 6px;
+  text-align: left; vertical-align: top; }
+.ree-diff td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+"""
+
+
+def _new_store() -> ExploreStore:
+    store = ExploreStore()
+    store.start()
+    return store
+
+
+@solara.component
+def Layout(children=[]):
+    store = solara.use_memo(_new_store, [])
+    store_context.provide(store)
+    solara.Style(STYLE)
+    solara.Title("ree: rare-earth what-ifs")
+    return solara.AppLayout(children=children, title="ree · the rare-earth supply chain", navigation=True)
