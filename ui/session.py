@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim import RareEarthModel, ScenarioError, load_scenario
+from sim import RareEarthModel, ScenarioError
 from sim.dates import format_month, parse_month
 from sim.runs.bundle import run_zip
 from sim.runs.outputs import tables
@@ -70,8 +70,7 @@ class Session:
         self.fork_date: str | None = None
 
     def start(self, scenario: str, seed_text: str) -> Snapshot:
-        seed = parse_seed(seed_text) if str(seed_text).strip() else load_scenario(scenario).seed
-        model = RareEarthModel(scenario, seed=seed)
+        model = RareEarthModel(scenario, seed=parse_seed(seed_text))
         with self.lock:
             self.model, self.baseline, self.fork_date = model, None, None
             return snapshot(model)

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import solara
 
-from sim import ScenarioError
+from sim import ScenarioError, load_scenario
 
 from .session import Session, Snapshot
 
-DEFAULT_SCENARIO = "apr2025_licensing"
+DEFAULT_SCENARIO = "baseline_2024"
 
 
 class ExploreStore:
     def __init__(self):
         self.session = Session()
         self.scenario = solara.reactive(DEFAULT_SCENARIO)
-        self.seed_text = solara.reactive("")
+        self.seed_text = solara.reactive(str(load_scenario(DEFAULT_SCENARIO).seed))
         self.playing = solara.reactive(False)
         self.speed = solara.reactive(2.0)  # months a second while playing
         self.view: solara.Reactive[Snapshot | None] = solara.reactive(None)
@@ -31,6 +31,12 @@ class ExploreStore:
         self.view.set(self.session.start(self.scenario.value, self.seed_text.value))
         self.baseline.set(None)
         self.fork_date.set("")
+
+    def pick_scenario(self, name: str) -> None:
+        """A new scenario starts at once, with its own seed."""
+        self.scenario.set(name)
+        self.seed_text.set(str(load_scenario(name).seed))
+        self.attempt(self.start)
 
     def attempt(self, action, message: solara.Reactive[str] | None = None) -> bool:
         """Run a user's action; bad input becomes a one-line message (field: reason) under the control."""

@@ -19,12 +19,13 @@ def library() -> dict[str, str]:
 
 @solara.component
 def ScenarioPicker(store):
-    solara.Select(label="scenario", values=list(library()), value=store.scenario)
+    solara.Select(label="scenario", values=list(library()), value=store.scenario.value,
+                  on_value=store.pick_scenario)
     solara.Text(library().get(store.scenario.value, ""), classes=["ree-description"],
                 style={"font-size": "13px", "line-height": "1.35", "display": "block", "margin": "4px 0 8px"})
-    solara.InputText(label="seed (whole number; empty = the scenario's own)", value=store.seed_text,
-                     continuous_update=True)
-    solara.Button("Start / reset", on_click=lambda: store.attempt(store.start), color="primary")
+    with solara.Row():
+        solara.InputText(label="seed (a whole number)", value=store.seed_text, continuous_update=True)
+        solara.Button("Start / reset", on_click=lambda: store.attempt(store.start), color="primary")
 
 
 @solara.component

@@ -10,6 +10,7 @@ STYLE = """
 .ree-feed, .ree-diff { border-collapse: collapse; width: 100%; }
 .ree-feed td, .ree-feed th, .ree-diff td, .ree-diff th { border-bottom: 1px solid #ddd; padding: 3px 6px;
   text-align: left; vertical-align: top; }
+.ree-feed td:first-child { white-space: nowrap; }
 .ree-diff td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
@@ -24,6 +25,14 @@ def _new_store() -> ExploreStore:
 def Layout(children=[]):
     store = solara.use_memo(_new_store, [])
     store_context.provide(store)
+    _, routes = solara.use_route()
     solara.Style(STYLE)
     solara.Title("ree: rare-earth what-ifs")
-    return solara.AppLayout(children=children, title="ree · the rare-earth supply chain", navigation=True)
+    with solara.Column(style={"padding": "0"}) as main:  # one child: AppLayout would make a second a sidebar
+        solara.AppBarTitle("ree · the rare-earth supply chain")
+        with solara.AppBar():
+            with solara.lab.Tabs(align="center", background_color="primary", dark=True):
+                for route in routes:  # the classroom's routes show up here too
+                    solara.lab.Tab(route.label, path_or_route=route)
+        solara.Column(children=children)
+    return solara.AppLayout(children=[main], navigation=True)
