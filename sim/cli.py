@@ -200,6 +200,10 @@ def cmd_ui(args) -> int:
     if not 0 <= args.port <= 65535:
         raise ScenarioError("ree ui", "--port", f"{args.port} is not a port number (0-65535)")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    import warnings
+    # Solara warns on every page load served to 127.0.0.1 over http that it falls back to samesite=lax
+    # cookies, which is what a local server wants: keep the log for real problems.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
     from solara.__main__ import cli  # the app module (ui.app) links the offline chart assets as it loads
     cli.main(["run", "ui.app", "--host", "127.0.0.1", "--port", str(args.port), "--production", "--no-open",
               "--no-check-version"], prog_name="ree ui", standalone_mode=False)

@@ -50,9 +50,11 @@ class ExploreStore:
         return True
 
     def refresh(self, view: Snapshot) -> None:
-        self.view.set(view)
+        # the baseline first: the month banner (drawn from `view`) then changes last, so whoever sees the
+        # new month sees both branches at that month
         self.baseline.set(self.session.baseline_view())
         self.fork_date.set(self.session.fork_date or "")
+        self.view.set(view)
 
 
 store_context = solara.create_context(None)

@@ -55,11 +55,12 @@ def ForkControls(store):
 
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button("Fork here", on_click=fork, color="primary", disabled=store.playing.value)
-        solara.Button("Baseline from the start (same seed, no levers)", on_click=from_start,
+        solara.Button("Baseline from the start", on_click=from_start,
                       disabled=store.playing.value)
         solara.Button("Drop the baseline", on_click=drop, disabled=store.baseline.value is None)
-    solara.Text("Fork keeps a copy of the world as it is now (levers already pulled included) as the "
-                "baseline; levers you pull next change only the what-if. Stepping runs both with the same seed.",
+    solara.Text("Fork here keeps a copy of the world as it is now (levers already pulled included) as the "
+                "baseline; levers you pull next change only the what-if. Baseline from the start reruns the "
+                "scenario with the same seed and no levers to this month. Stepping runs both.",
                 style={"font-size": "13px", "color": "#444"})
 
 
