@@ -3,10 +3,17 @@ draws one chart of `ui.components.charts`, or a line of text while there is noth
 from __future__ import annotations
 
 import solara
+import solara.widgets
 
 from sim.constants import PRODUCTS
 
 from . import charts
+
+
+@solara.component
+def Chart(spec: dict):
+    """A Vega-Lite spec from `charts`, drawn by Solara's VegaLite widget (the one FigureAltair uses)."""
+    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
 
 
 def _frame(view, name: str, baseline=None):
@@ -25,7 +32,7 @@ def Waiting(what: str):
 def PriceChart(view, baseline=None):
     if view is None or view.months_run == 0:
         return Waiting("Prices in China and in the rest of the world")
-    solara.FigureAltair(charts.prices(_frame(view, "prices", baseline)))
+    Chart(charts.prices(_frame(view, "prices", baseline)))
 
 
 @solara.component
@@ -33,8 +40,8 @@ def ShortageCharts(view, baseline=None):
     if view is None or view.months_run == 0:
         return Waiting("Shortages by country and sector")
     with solara.Row(style={"flex-wrap": "wrap"}):
-        solara.FigureAltair(charts.shortage_share(_frame(view, "supply", baseline)))
-        solara.FigureAltair(charts.shortage_by_sector(view.frames["supply.csv"]))
+        Chart(charts.shortage_share(_frame(view, "supply", baseline)))
+        Chart(charts.shortage_by_sector(view.frames["supply.csv"]))
 
 
 @solara.component
@@ -42,18 +49,18 @@ def FlowChart(view, product: solara.Reactive[str]):
     if view is None or view.months_run == 0:
         return Waiting("Trade flows")
     solara.ToggleButtonsSingle(value=product, values=list(PRODUCTS))
-    solara.FigureAltair(charts.trade_flows(view.frames["flows.csv"], product.value))
+    Chart(charts.trade_flows(view.frames["flows.csv"], product.value))
 
 
 @solara.component
 def CapacityChart(view, baseline=None):
     if view is None or view.months_run == 0:
         return Waiting("Capacity by country and stage")
-    solara.FigureAltair(charts.capacity(_frame(view, "capacity", baseline)))
+    Chart(charts.capacity(_frame(view, "capacity", baseline)))
 
 
 @solara.component
 def LicenceChart(view):
     if view is None or view.months_run == 0 or view.frames["licences.csv"].empty:
         return Waiting("Licence queue and approvals (only where exports need a licence)")
-    solara.FigureAltair(charts.licences(view.frames["licences.csv"]))
+    Chart(charts.licences(view.frames["licences.csv"]))

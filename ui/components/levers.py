@@ -96,9 +96,15 @@ def LeverPanel(store):
     for field in lever.fields:
         FieldInput(field, values)
     solara.InputText(label="why (shown in the event feed)", value=rationale, continuous_update=True)
-    solara.Button("Apply from next month", on_click=apply, color="primary", disabled=store.view.value.finished)
+    solara.Button("Apply from next month", on_click=apply, color="primary")
     if message.value:
         solara.Error(message.value, dense=True, classes=["ree-lever-error"])
     elif done.value:
         solara.Success(done.value, dense=True)
+    LiveProposalAnswers(store)
+
+
+@solara.component
+def LiveProposalAnswers(store):
+    # its own component, so a new month redraws the answers and not the whole form
     ProposalAnswers(store.view.value.frames["events.csv"])

@@ -12,9 +12,18 @@ from ..state import use_store
 
 
 @solara.component
+def LiveComparison(store):
+    view, baseline = store.view.value, store.baseline.value
+    MonthBanner(view)
+    DifferenceTable(view, baseline, store.fork_date.value)
+    PriceChart(view, baseline)
+    ShortageCharts(view, baseline)
+    CapacityChart(view, baseline)
+
+
+@solara.component
 def Page():
     store = use_store()
-    view, baseline = store.view.value, store.baseline.value
     with solara.Columns([1, 3]):
         with solara.Column():
             with solara.Card("Branches"):
@@ -25,8 +34,4 @@ def Page():
             with solara.Card("Levers (what-if only)"):
                 LeverPanel(store)
         with solara.Column():
-            MonthBanner(view)
-            DifferenceTable(view, baseline, store.fork_date.value)
-            PriceChart(view, baseline)
-            ShortageCharts(view, baseline)
-            CapacityChart(view, baseline)
+            LiveComparison(store)

@@ -12,8 +12,11 @@ from ..state import use_store
 
 
 @solara.component
-def ChartTabs(store):
+def LiveCharts(store):
+    """Everything drawn from the month's snapshot: the only part of the page a new month redraws."""
     view = store.view.value
+    MonthBanner(view)
+    PriceChart(view)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("Shortages"):
             ShortageCharts(view)
@@ -39,6 +42,4 @@ def Page():
             with solara.Card("Levers"):
                 LeverPanel(store)
         with solara.Column():
-            MonthBanner(store.view.value)
-            PriceChart(store.view.value)
-            ChartTabs(store)
+            LiveCharts(store)
