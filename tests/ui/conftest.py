@@ -102,7 +102,7 @@ class Watch:
 
 
 def open_page(browser, server):
-    context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1500, "height": 1700}, accept_downloads=True)
     page = context.new_page()
     watch = Watch()
     page.on("console", lambda msg: watch.errors.append(msg.text) if msg.type == "error" else None)

@@ -48,7 +48,9 @@ def ShortageCharts(view, baseline=None):
 def FlowChart(view, product: solara.Reactive[str]):
     if view is None or view.months_run == 0:
         return Waiting("Trade flows")
-    solara.ToggleButtonsSingle(value=product, values=list(PRODUCTS))
+    by_name = {charts.PRODUCT_NAMES[p]: p for p in PRODUCTS}
+    solara.ToggleButtonsSingle(value=charts.PRODUCT_NAMES[product.value], values=list(by_name),
+                               on_value=lambda name: product.set(by_name[name]))
     Chart(charts.trade_flows(view.frames["flows.csv"], product.value))
 
 
