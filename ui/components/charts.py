@@ -138,7 +138,7 @@ def shortage_by_sector(frame: pd.DataFrame) -> dict:
 def _country_labels(x: float, align: str) -> alt.Chart:
     nodes = pd.DataFrame({"x": x, "y0": range(len(COUNTRIES)), "label": list(COUNTRIES)})
     return alt.Chart(nodes).mark_text(fontSize=13, fontWeight="bold", align=align).encode(
-        x=alt.X("x:Q"), y=alt.Y("y0:Q"), text="label:N",
+        x=alt.X("x:Q", axis=None), y=alt.Y("y0:Q", axis=None), text="label:N",
         color=alt.Color("label:N", scale=_scale(palette.COUNTRY), legend=None))
 
 
