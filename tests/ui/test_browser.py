@@ -120,6 +120,18 @@ def test_bad_input_gets_an_inline_message_and_nothing_breaks(app, server, artifa
     assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
 
 
-def test_the_server_log_has_no_traceback(server):
+def test_play_runs_months_until_paused(app):
+    page, watch = app
+    page.get_by_role("button", name="Play").click()
+    expect()(page.locator(".ree-month")).to_contain_text("month 3 of", timeout=LONG)
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(1500)
+    paused_at = page.locator(".ree-month").inner_text()
+    page.wait_for_timeout(2000)
+    assert page.locator(".ree-month").inner_text() == paused_at
+    watch.assert_clean()
+
+
+def test_the_server_log_has_no_traceback(server):  # last: after every browser test above
     log = server.log_text()
     assert "Traceback" not in log and "Error" not in log.replace("UserWarning", ""), log[-3000:]

@@ -155,3 +155,15 @@ def test_the_zip_holds_the_run_files_and_a_scenario_that_replays_it(tmp_path):
 def test_no_download_before_a_month_has_run():
     with pytest.raises(ScenarioError, match="run at least one month"):
         started().download()
+
+
+def test_a_proposal_gets_an_answer_with_its_reasons_in_the_events():
+    session = started()
+    change = build_change(LEVER_BY_KIND["proposal"], "US",
+                          {"target": "JP", "cofinance_usd_per_year": "200000000", "cofinance_share": "0.3"})
+    session.apply_lever(change, "a joint fund")
+    session.step(1)
+    events = session.view().frames["events.csv"]
+    talks = events[events["kind"].str.startswith("agreement_")]
+    assert len(talks) >= 1 and talks["rationale"].str.len().min() > 10
+    assert {"JP"} <= set(talks["actor"]) | set(talks["target"])
