@@ -32,6 +32,7 @@ class Snapshot:
     start: str
     frames: dict[str, pd.DataFrame] = field(repr=False)
     levers: int = 0
+    upcoming: tuple[tuple[str, str, str, str], ...] = ()  # the scenario's events still to come: date, actor, kind, text
 
     @property
     def finished(self) -> bool:
@@ -48,8 +49,11 @@ class Snapshot:
 
 def snapshot(model) -> Snapshot:
     date = model.date if model.months_run else model.scenario.start
+    next_month = model.start_month + model.months_run
+    upcoming = tuple((e.date, e.actor, e.kind, e.description) for e in model.scenario.events
+                     if parse_month(e.date) >= next_month)
     return Snapshot(model.scenario.name, int(model.seed_value), date, model.months_run, model.months,
-                    model.scenario.start, tables(model), len(model.levers))
+                    model.scenario.start, tables(model), len(model.levers), upcoming)
 
 
 def parse_seed(text: str) -> int:

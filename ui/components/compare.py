@@ -27,15 +27,21 @@ def headline(view) -> dict[str, float]:
 
 def difference_table(view, baseline) -> pd.DataFrame:
     what_if, base = headline(view), headline(baseline)
-    rows = [{"measure": k, "what-if": what_if[k], "baseline": base[k], "difference": what_if[k] - base[k]}
-            for k in what_if]
+    rows = [{"measure": k, "what-if": what_if[k], "baseline": base[k], "difference": what_if[k] - base[k],
+             "change (%)": 100 * (what_if[k] - base[k]) / base[k] if base[k] else float("nan")} for k in what_if]
     return pd.DataFrame(rows)
+
+
+def _cell(value) -> str:
+    if isinstance(value, str):
+        return value
+    return "–" if value != value else f"{value:,.1f}"  # NaN: no baseline to compare with
 
 
 def table_html(table: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(v if isinstance(v, str) else f'{v:,.1f}')}</td>"
-                                    for v in row) + "</tr>" for row in table.itertuples(index=False))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+                   for row in table.itertuples(index=False))
     return f'<table class="ree-diff"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 

@@ -9,13 +9,15 @@ import solara
 ROUTINE = ("licence_approved", "licence_denied", "licence_decision")  # many lines a month; hidden unless asked
 
 
-def feed_html(events: pd.DataFrame, limit: int) -> str:
+COLUMNS = {"date": "month", "actor": "who", "kind": "what", "detail": "detail", "rationale": "why"}
+
+
+def feed_html(events: pd.DataFrame, limit: int, columns=tuple(COLUMNS)) -> str:
+    """Newest first, at most `limit` rows."""
     rows = events.iloc[::-1].head(limit)
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in ("date", "actor", "kind", "detail",
-                                                                            "rationale")) + "</tr>"
-        for _, row in rows.iterrows())
-    head = "".join(f"<th>{c}</th>" for c in ("month", "who", "what", "detail", "why"))
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns) + "</tr>"
+                    for _, row in rows.iterrows())
+    head = "".join(f"<th>{COLUMNS[c]}</th>" for c in columns)
     return (f'<table class="ree-feed"><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>'
             if len(rows) else "<p>No events yet.</p>")
 

@@ -3,6 +3,7 @@ the next month. The change goes to `model.apply_lever` as an event of the scenar
 schema refuses comes back as one line under the form, and nothing changes."""
 from __future__ import annotations
 
+import pandas as pd
 import solara
 
 from sim import ScenarioError
@@ -105,6 +106,18 @@ def LeverPanel(store):
 
 
 @solara.component
+def Upcoming(upcoming):
+    if upcoming:
+        solara.Text("Still to come in this scenario (on their dates, over any lever you pulled):",
+                    style={"font-weight": "bold", "font-size": "13px"})
+        rows = pd.DataFrame(list(upcoming), columns=["date", "actor", "kind", "detail"])
+        solara.HTML(tag="div", unsafe_innerHTML=feed_html(rows.iloc[::-1], 12, ("date", "actor", "kind", "detail")),
+                    style={"font-size": "12px"})
+
+
+@solara.component
 def LiveProposalAnswers(store):
-    # its own component, so a new month redraws the answers and not the whole form
-    ProposalAnswers(store.view.value.frames["events.csv"])
+    # its own component, so a new month redraws these and not the whole form
+    view = store.view.value
+    ProposalAnswers(view.frames["events.csv"])
+    Upcoming(view.upcoming)

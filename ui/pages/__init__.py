@@ -8,10 +8,10 @@ from ..state import ExploreStore, store_context
 
 STYLE = """
 .ree-feed, .ree-diff { border-collapse: collapse; width: 100%; }
-.ree-feed td, .ree-feed th, .ree-diff td, .ree-diff th { border-bottom: 1px solid #ddd; padding: 3px 6px;
+.ree-feed td, .ree-feed th, .ree-diff td, .ree-diff th { border-bottom: 1px solid #ddd; padding: 3px 10px;
   text-align: left; vertical-align: top; }
 .ree-feed td:first-child { white-space: nowrap; }
-.ree-diff td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+.ree-diff td:not(:first-child), .ree-diff th:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
@@ -26,9 +26,9 @@ def Layout(children=[]):
     store = solara.use_memo(_new_store, [])
     store_context.provide(store)
     _, routes = solara.use_route()
-    solara.Style(STYLE)
-    solara.Title("ree: rare-earth what-ifs")
     with solara.Column(style={"padding": "0"}) as main:  # one child: AppLayout would make a second a sidebar
+        solara.Style(STYLE)
+        solara.Title("ree: rare-earth what-ifs")
         solara.AppBarTitle("ree · the rare-earth supply chain")
         with solara.AppBar():
             with solara.lab.Tabs(align="center", background_color="primary", dark=True):
