@@ -94,17 +94,23 @@ def prices(frame: pd.DataFrame) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ shortages
+def _lines_by(series: str, legend: str, colours: dict, y: alt.Y, value: alt.Tooltip, title: str,
+              branches: bool = False) -> dict:
+    """Monthly lines, one colour per `series` value, with a legend toggle."""
+    pick = _toggle(series)
+    return alt.Chart(_data()).mark_line(point=alt.OverlayMarkDef(size=14)).encode(
+        x=_x_month(), y=y,
+        color=alt.Color(f"{series}:N", title=legend, scale=_scale(colours)),
+        opacity=_faded(pick),
+        tooltip=["date:N", f"{series}:N", value, *_tip(branches)],
+        **_branch(branches),
+    ).add_params(pick).properties(width=WIDTH + 80, height=HEIGHT + 30, title=title).to_dict()
+
+
 @lru_cache(maxsize=8)
 def _shortage_share_template(branches: bool) -> dict:
-    pick = _toggle("country")
-    return alt.Chart(_data()).mark_line(point=alt.OverlayMarkDef(size=14)).encode(
-        x=_x_month(),
-        y=alt.Y("short_pct:Q", title="shortage (% of magnet demand)"),
-        color=alt.Color("country:N", title="country", scale=_scale(palette.COUNTRY)),
-        opacity=_faded(pick),
-        tooltip=["date:N", "country:N", alt.Tooltip("short_pct:Q", title="shortage %", format=".1f"), *_tip(branches)],
-        **_branch(branches),
-    ).add_params(pick).properties(width=WIDTH + 80, height=HEIGHT + 30, title="Shortage by country").to_dict()
+    return _lines_by("country", "country", palette.COUNTRY, alt.Y("short_pct:Q", title="shortage (% of magnet demand)"),
+                     alt.Tooltip("short_pct:Q", title="shortage %", format=".1f"), "Shortage by country", branches)
 
 
 def shortage_share(frame: pd.DataFrame) -> dict:
@@ -200,14 +206,9 @@ def capacity(frame: pd.DataFrame) -> dict:
 # ------------------------------------------------------------------------------------------ licences
 @lru_cache(maxsize=1)
 def _licences_template() -> dict:
-    pick = _toggle("status")
-    return alt.Chart(_data()).mark_line(point=alt.OverlayMarkDef(size=14)).encode(
-        x=_x_month(),
-        y=alt.Y("tonnes:Q", title="t REO (a month; pending: in the queue)"),
-        color=alt.Color("status:N", title="licences", scale=_scale(palette.LICENCE)),
-        opacity=_faded(pick),
-        tooltip=["date:N", "status:N", alt.Tooltip("tonnes:Q", title="t REO", format=",.1f")],
-    ).add_params(pick).properties(width=WIDTH + 80, height=HEIGHT + 30, title="Export licences, all exporters").to_dict()
+    return _lines_by("status", "licences", palette.LICENCE,
+                     alt.Y("tonnes:Q", title="t REO (a month; pending: in the queue)"),
+                     alt.Tooltip("tonnes:Q", title="t REO", format=",.1f"), "Export licences, all exporters")
 
 
 def licences(frame: pd.DataFrame) -> dict:
