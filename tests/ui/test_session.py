@@ -167,3 +167,10 @@ def test_a_proposal_gets_an_answer_with_its_reasons_in_the_events():
     talks = events[events["kind"].str.startswith("agreement_")]
     assert len(talks) >= 1 and talks["rationale"].str.len().min() > 10
     assert {"JP"} <= set(talks["actor"]) | set(talks["target"])
+
+
+def test_ree_ui_refuses_a_bad_port_with_one_line(capsys):
+    from sim.cli import main
+    assert main(["ui", "--port", "70000"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "ree ui: --port: 70000 is not a port number (0-65535)"
