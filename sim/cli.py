@@ -199,6 +199,14 @@ def cmd_sweep_report(args) -> int:
 def cmd_ui(args) -> int:
     if not 0 <= args.port <= 65535:
         raise ScenarioError("ree ui", "--port", f"{args.port} is not a port number (0-65535)")
+    import socket
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a port in TIME_WAIT is free
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError:
+            raise ScenarioError("ree ui", "--port", f"{args.port} is in use (another ree ui?); choose another "
+                                "with --port N, or --port 0 for any free port") from None
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     import warnings
     # Solara warns on every page load served to 127.0.0.1 over http that it falls back to samesite=lax

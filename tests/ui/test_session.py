@@ -174,3 +174,15 @@ def test_ree_ui_refuses_a_bad_port_with_one_line(capsys):
     assert main(["ui", "--port", "70000"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "ree ui: --port: 70000 is not a port number (0-65535)"
+
+
+def test_ree_ui_says_when_its_port_is_taken(capsys):
+    import socket
+
+    from sim.cli import main
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["ui", "--port", str(port)]) == 2
+    assert f"--port: {port} is in use" in capsys.readouterr().err
