@@ -1,6 +1,9 @@
 """Chart specs for the web UI: units on the axes, the shared palette, the month's rows in the data."""
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import pytest
 
 from sim import RareEarthModel
@@ -25,6 +28,11 @@ def walk(node):
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
+
+
+def rows(spec: dict) -> pd.DataFrame:
+    """The month's rows a spec carries (CSV text in its named dataset)."""
+    return pd.read_csv(io.StringIO(spec["datasets"]["table"]))
 
 
 def specs(frames) -> dict[str, dict]:
@@ -66,19 +74,20 @@ def test_series_with_many_lines_have_a_legend_toggle(frames):
 def test_a_month_swaps_only_the_rows_of_a_cached_spec(frames):
     first = charts.prices(frames["prices.csv"])
     shorter = charts.prices(frames["prices.csv"].iloc[:16])
-    assert len(first["datasets"]["table"]) == len(frames["prices.csv"]) and len(shorter["datasets"]["table"]) == 16
+    assert len(rows(first)) == len(frames["prices.csv"]) and len(rows(shorter)) == 16
     assert first["vconcat"] is shorter["vconcat"]  # the spec itself is built once
-    assert first["datasets"]["table"][0]["month"] == frames["prices.csv"]["date"].iloc[0] + "-01"
+    assert rows(first)["month"].iloc[0] == frames["prices.csv"]["date"].iloc[0] + "-01"
+    pd.testing.assert_series_equal(rows(first)["usd_per_kg"], frames["prices.csv"]["usd_per_kg"], rtol=1e-5)
 
 
 def test_trade_flows_draw_exports_only_with_width_in_tonnes(frames):
     spec = charts.trade_flows(frames["flows.csv"], "magnet")
-    rows = spec["datasets"]["table"]
+    drawn = rows(spec)
     flows = frames["flows.csv"]
     last = flows[(flows["date"] == flows["date"].max()) & (flows["product"] == "magnet")
                  & (flows["exporter"] != flows["importer"])]
-    assert all(r["exporter"] != r["importer"] for r in rows)
-    assert sum(r["tonnes"] for r in rows) == pytest.approx(last[last["tonnes"] > 0.05]["tonnes"].sum())
+    assert (drawn["exporter"] != drawn["importer"]).all()
+    assert drawn["tonnes"].sum() == pytest.approx(last[last["tonnes"] > 0.05]["tonnes"].sum(), rel=1e-5)
     widths = [enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeWidth"]
     assert widths and widths[0]["field"] == "tonnes" and "t REO" in widths[0]["title"]
 
@@ -88,4 +97,4 @@ def test_branches_keep_the_colour_and_differ_by_line_style(frames):
     spec = charts.prices(both)
     dashes = [enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeDash"]
     assert dashes and dashes[0]["field"] == "branch"
-    assert {r["branch"] for r in spec["datasets"]["table"]} == {"what-if", "baseline"}
+    assert set(rows(spec)["branch"]) == {"what-if", "baseline"}
