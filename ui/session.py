@@ -16,9 +16,10 @@ import pandas as pd
 from sim import RareEarthModel, ScenarioError
 from sim.dates import format_month, parse_month
 from sim.runs.bundle import run_zip
-from sim.runs.outputs import tables
+from sim.runs.outputs import table
 
 SOURCE = "web UI"
+DRAWN = ("prices", "flows", "supply", "licences", "capacity", "events")  # the tables the pages draw from
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def snapshot(model) -> Snapshot:
     upcoming = tuple((e.date, e.actor, e.kind, e.description) for e in model.scenario.events
                      if parse_month(e.date) >= next_month)
     return Snapshot(model.scenario.name, int(model.seed_value), date, model.months_run, model.months,
-                    model.scenario.start, tables(model), len(model.levers), upcoming)
+                    model.scenario.start, {f"{name}.csv": table(model, name) for name in DRAWN},
+                    len(model.levers), upcoming)
 
 
 def parse_seed(text: str) -> int:
