@@ -10,7 +10,10 @@ from .assets import ensure_offline_assets
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 ensure_offline_assets()
 
-from .pages import Layout, compare, explore  # noqa: E402  (after the assets are in place)
+from .components.charts import build_templates  # noqa: E402  (after the assets are in place)
+from .pages import Layout, compare, explore  # noqa: E402
+
+build_templates()  # at server start, not in the first student's first month
 
 routes = [
     solara.Route(path="/", component=explore.Page, label="Explore", layout=Layout),

@@ -224,3 +224,10 @@ def licences(frame: pd.DataFrame) -> dict:
 def stacked_branches(what_if: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
     """One frame with both branches, for the overlaid comparison charts."""
     return pd.concat([what_if.assign(branch="what-if"), baseline.assign(branch="baseline")], ignore_index=True)
+
+
+def build_templates() -> None:
+    """Build every chart's spec once (about half a second), so the first month a student runs is not slow."""
+    for branches in (False, True):
+        _prices_template(branches), _shortage_share_template(branches), _capacity_template(branches)
+    _shortage_sector_template(), _flows_template(), _licences_template()
