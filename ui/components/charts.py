@@ -81,7 +81,8 @@ def _prices_template(branches: bool) -> dict:
     panels = [alt.Chart(_data()).transform_filter(alt.datum.product == product).mark_line(
         point=alt.OverlayMarkDef(size=14)).encode(
         x=_x_month(),
-        y=alt.Y("usd_per_kg:Q", title="price (USD per kg REO)", scale=alt.Scale(type="log", zero=False)),
+        y=alt.Y("usd_per_kg:Q", title="price (USD per kg REO, log scale)",
+                scale=alt.Scale(type="log", zero=False)),
         color=alt.Color("market:N", title="market", scale=_scale(palette.MARKET)),
         tooltip=["date:N", "product:N", "market:N", alt.Tooltip("usd_per_kg:Q", title="USD/kg", format=",.1f"),
                  *_tip(branches)],
