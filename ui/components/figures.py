@@ -2,18 +2,29 @@
 draws one chart of `ui.components.charts`, or a line of text while there is nothing to draw yet."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import ipyvuetify as v
 import solara
-import solara.widgets
+import traitlets
 
 from sim.constants import PRODUCTS
 
 from . import charts
 
 
+class VegaChart(v.VuetifyTemplate):
+    """Draws a Vega-Lite spec with the offline vega-embed; like Solara's VegaLite widget, but loading the
+    chart libraries once per page (see vega_chart.vue) and without the link to the online Vega editor."""
+    template_file = str(Path(__file__).with_name("vega_chart.vue"))
+    spec = traitlets.Dict().tag(sync=True)
+    cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+
 @solara.component
 def Chart(spec: dict):
-    """A Vega-Lite spec from `charts`, drawn by Solara's VegaLite widget (the one FigureAltair uses)."""
-    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+    """A Vega-Lite spec from `charts`."""
+    return VegaChart.element(spec=spec)
 
 
 def _frame(view, name: str, baseline=None):
