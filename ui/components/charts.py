@@ -192,7 +192,7 @@ def _capacity_template(branches: bool) -> dict:
         x=_x_month(),
         y=alt.Y("tonnes_per_year:Q", title="capacity (t REO per year, log scale)",
                 scale=alt.Scale(type="symlog", constant=100),  # China's ~100x the rest: linear hides them
-                axis=alt.Axis(values=[0, 100, 1000, 10_000, 100_000, 1_000_000], format="~s")),
+                axis=alt.Axis(values=[0, 100, 1000, 10_000, 100_000, 1_000_000], format=",.0f")),
         color=alt.Color("country:N", title="country", scale=_scale(palette.COUNTRY)),
         opacity=_faded(pick),
         tooltip=["date:N", "country:N", "stage:N", alt.Tooltip("tonnes_per_year:Q", title="t REO/yr", format=",.0f"),
