@@ -29,6 +29,9 @@ EXAMPLES = {
   ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption""",
     "sweep-report": """examples:
   ree sweep-report sweeps/licence_cofinance      # writes report.html, results.csv, summary_by_point.csv""",
+    "ui": """examples:
+  ree ui                                  # then open http://127.0.0.1:8765 (works with no internet)
+  ree ui --port 8800""",
     "validation": """examples:
   ree validation                          # writes docs/validation.md, docs/img/validation_crisis_2010.png and validation_2025.png
   ree validation --out /tmp/v.md --seeds 7 8""",
@@ -90,6 +93,9 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     check.add_argument("--out", type=Path, default=Path("docs/validation.md"), help="report file (default: %(default)s)")
     check.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3, 4, 5],
                        help="seeds besides the scenario's own (default: 1 2 3 4 5)")
+    ui = sub.add_parser("ui", help="start the web UI on this computer (127.0.0.1)", epilog=EXAMPLES["ui"],
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ui.add_argument("--port", type=int, default=8765, help="port to listen on (default: %(default)s; 0 = any free)")
     return parser
 
 
@@ -218,8 +224,30 @@ def cmd_sweep_report(args) -> int:
     return 0
 
 
+def cmd_ui(args) -> int:
+    if not 0 <= args.port <= 65535:
+        raise ScenarioError("ree ui", "--port", f"{args.port} is not a port number (0-65535)")
+    import socket
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a port in TIME_WAIT is free
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError:
+            raise ScenarioError("ree ui", "--port", f"{args.port} is in use (another ree ui?); choose another "
+                                "with --port N, or --port 0 for any free port") from None
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    import warnings
+    # Solara warns on every page load served to 127.0.0.1 over http that it falls back to samesite=lax
+    # cookies, which is what a local server wants: keep the log for real problems.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+    from solara.__main__ import cli  # the app module (ui.app) links the offline chart assets as it loads
+    cli.main(["run", "ui.app", "--host", "127.0.0.1", "--port", str(args.port), "--production", "--no-open",
+              "--no-check-version"], prog_name="ree ui", standalone_mode=False)
+    return 0
+
+
 COMMANDS = {"sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
-            "sweep": cmd_sweep}
+            "sweep": cmd_sweep, "ui": cmd_ui}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,10 +11,17 @@ def final_demand(model, rows: np.ndarray) -> np.ndarray:
     """Each manufacturer row's monthly magnet demand (tonnes REO)."""
     book = model.book
     years = 0.0 if model.in_warmup else model.months_run / 12.0
-    growth = (1.0 + model.growth) ** years
+    growth = (1.0 + model.growth) ** years * model.growth_rebase
     markets = market.MARKET_OF[book.country[rows]]
     return (book.capacity[rows] / 12.0 * growth * model.substitution[markets]
             * model.demand_shock[book.country[rows], book.sector[rows]])
+
+
+def set_growth(model, growth: float) -> None:
+    """Change the growth rate from this month on without a jump in demand: the level reached so far is kept."""
+    years = model.months_run / 12.0
+    model.growth_rebase *= (1.0 + model.growth) ** years / (1.0 + growth) ** years
+    model.growth = growth
 
 
 def update_substitution(model) -> None:

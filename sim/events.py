@@ -354,6 +354,30 @@ class ScheduledEvents:
             return f"no domestic users of {event.product}", "nothing released"
         return f"{given:,.0f} t of {event.product} released to domestic firms", "stockpile release set by the scenario"
 
+    def _strategy(self, event, month: int):
+        from agents.state import STRATEGIES
+        state = self.model.states[event.actor]
+        old = state.config.strategy
+        # A copy, not an edit: the scenario's own config stays as loaded, so the run still replays from it.
+        state.config = state.config.model_copy(update={"strategy": event.strategy})
+        state.strategy = STRATEGIES[event.strategy]()
+        return f"strategy {old} -> {event.strategy}", "strategy set by the scenario"
+
+    def _project_support(self, event, month: int):
+        state = self.model.states[event.actor]
+        update = {"project_support": event.share}
+        if event.budget_usd_per_year is not None:
+            update["support_budget_usd"] = event.budget_usd_per_year
+            state.budget_left = min(state.budget_left, event.budget_usd_per_year)
+        state.config = state.config.model_copy(update=update)
+        budget = state.config.support_budget_usd
+        return (f"{event.share:.0%} of domestic project capex supported, budget {budget / 1e6:,.0f} M USD/yr",
+                "project support set by the scenario")
+
+    def _demand_growth(self, event, month: int):
+        self.model.set_demand_growth(event.growth)
+        return f"magnet demand growth {event.growth:+.1%} a year from now on", "demand growth set by the scenario"
+
     def _note(self, event, month: int):
         return event.description, "scenario note"
 

@@ -104,6 +104,7 @@ class RareEarthModel(mesa.Model):
         cal, sc = self.calibration, self.scenario
         self.heavy_share = cal.param("heavy_share_of_magnet_reo")
         self.growth = sc.demand.growth if sc.demand.growth is not None else cal.param("magnet_demand_growth")
+        self.growth_rebase = 1.0  # keeps demand continuous when a lever changes the growth rate mid-run
         self.substitution_speed = (sc.demand.substitution_speed if sc.demand.substitution_speed is not None
                                    else cal.param("substitution_speed"))
         self.ore_grade = cal.ore_grades.loc[list(COUNTRIES), ["light_fraction", "heavy_fraction"]].to_numpy(float)
@@ -247,6 +248,9 @@ class RareEarthModel(mesa.Model):
         """Change a policy from the month the model runs next: `change` is an event of the scenario format
         (kind, actor and its fields; the date may be left out). See `sim.levers`."""
         return levers.apply(self, change, rationale)
+
+    def set_demand_growth(self, growth: float) -> None:
+        demand.set_growth(self, growth)
 
     def apply_scheduled_events(self) -> None:
         """Phase 1: the scenario's dated policy changes and shocks."""

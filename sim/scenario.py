@@ -161,9 +161,11 @@ def _list_item(items: list, part: str, path: str, source: str) -> Any:
 
 
 def _format_location(loc: tuple[Any, ...]) -> str:
-    # pydantic puts the discriminator value into the location of a tagged union member, and `[key]` after a
-    # bad dict key (`states.UK.[key]`); drop both.
-    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in _EVENT_KINDS or p == "[key]"))]
+    # pydantic puts the discriminator value into the location of a tagged union member (right after the
+    # event's index: a field may share a kind's name, as `strategy` does), and `[key]` after a bad dict key
+    # (`states.UK.[key]`); drop both.
+    parts = [str(p) for i, p in enumerate(loc)
+             if not (p == "[key]" or (p in _EVENT_KINDS and i > 0 and isinstance(loc[i - 1], int)))]
     return ".".join(parts) or "scenario"
 
 

@@ -305,10 +305,27 @@ class CancelEvent(_Event):
     measure: EventId
 
 
+class StrategyEvent(_Event):
+    kind: Literal["strategy"]
+    strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"]
+
+
+class ProjectSupportEvent(_Event):
+    kind: Literal["project_support"]
+    share: float = Field(ge=0, le=0.9, description="share of domestic project capex granted or lent")
+    budget_usd_per_year: float | None = Field(None, ge=0, description="leave out to keep the current budget")
+
+
+class DemandGrowthEvent(_Event):
+    kind: Literal["demand_growth"]
+    growth: float = Field(ge=-0.5, le=1.0, description="magnet demand growth per year from this month on")
+
+
 Event = Annotated[
     Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
-          TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent],
+          TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent,
+          StrategyEvent, ProjectSupportEvent, DemandGrowthEvent],
     Field(discriminator="kind"),
 ]
 

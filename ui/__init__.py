@@ -1,1 +1,1 @@
-"""The Solara web UI (renders and collects input only). Pages arrive with the classroom and what-if issues."""
+"""The Solara web UI (`ree ui`, or `solara run ui.app`): renders and collects input only. See `ui.app`."""

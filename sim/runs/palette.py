@@ -19,3 +19,5 @@ SERIES = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BB
 # market), so two panels never use one style for different things.
 HOLDER_STYLE = {"firms": "-", "state": "--"}
 MARKET_STYLE = {"world": "-", "china": ":"}
+LICENCE = {"applied": "#4477AA", "approved": "#228833", "denied": "#EE6677", "pending": "#CCBB44"}
+BRANCH_DASH = {"what-if": [1, 0], "baseline": [6, 3]}  # line style, not colour: colour stays the country's

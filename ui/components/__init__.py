@@ -1,0 +1,11 @@
+"""Reusable pieces of the web UI (the explore, compare and classroom pages share them)."""
+from .compare import DifferenceTable, ForkControls
+from .downloads import DownloadRun
+from .event_feed import EventFeed
+from .figures import CapacityChart, FlowChart, LicenceChart, PriceChart, ShortageCharts
+from .levers import LeverPanel
+from .run_controls import MonthBanner, PlayControls, ScenarioPicker
+
+__all__ = ["CapacityChart", "DifferenceTable", "DownloadRun", "EventFeed", "FlowChart", "ForkControls",
+           "LeverPanel", "LicenceChart", "MonthBanner", "PlayControls", "PriceChart", "ScenarioPicker",
+           "ShortageCharts"]

@@ -1,0 +1,32 @@
+"""The event feed: what happened each month and the reason each actor gave, newest first."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import solara
+
+ROUTINE = ("licence_approved", "licence_denied", "licence_decision")  # many lines a month; hidden unless asked
+
+
+COLUMNS = {"date": "month", "actor": "who", "kind": "what", "detail": "detail", "rationale": "why"}
+
+
+def feed_html(events: pd.DataFrame, limit: int, columns=tuple(COLUMNS)) -> str:
+    """Newest first, at most `limit` rows."""
+    rows = events.iloc[::-1].head(limit)
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns) + "</tr>"
+                    for _, row in rows.iterrows())
+    head = "".join(f"<th>{COLUMNS[c]}</th>" for c in columns)
+    return (f'<table class="ree-feed"><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>'
+            if len(rows) else "<p>No events yet.</p>")
+
+
+@solara.component
+def EventFeed(events: pd.DataFrame, limit: int = 80):
+    show_licences = solara.use_reactive(False)
+    shown = events if show_licences.value else events[~events["kind"].str.startswith(ROUTINE)]
+    solara.Checkbox(label=f"show licence decisions ({len(events) - len(shown) if not show_licences.value else 0}"
+                          " hidden)", value=show_licences)
+    solara.HTML(tag="div", unsafe_innerHTML=feed_html(shown, limit),
+                style={"max-height": "420px", "overflow-y": "auto", "font-size": "13px"})

@@ -1,0 +1,45 @@
+"""Explore: run a scenario month by month, pull levers, and watch prices, shortages, trade, capacity,
+licences and the events (with their reasons) unfold."""
+from __future__ import annotations
+
+import solara
+
+from ..components import (
+    CapacityChart, DownloadRun, EventFeed, FlowChart, LeverPanel, LicenceChart, MonthBanner, PlayControls,
+    PriceChart, ScenarioPicker, ShortageCharts,
+)
+from ..state import use_store
+
+
+@solara.component
+def LiveCharts(store):
+    """Everything drawn from the month's snapshot: the only part of the page a new month redraws."""
+    view = store.view.value
+    MonthBanner(view)
+    PriceChart(view)
+    with solara.lab.Tabs(lazy=True):
+        with solara.lab.Tab("Shortages"):
+            ShortageCharts(view)
+        with solara.lab.Tab("Trade flows"):
+            FlowChart(view, store.flow_product)
+        with solara.lab.Tab("Capacity"):
+            CapacityChart(view)
+        with solara.lab.Tab("Licences"):
+            LicenceChart(view)
+        with solara.lab.Tab("Events"):
+            EventFeed(view.frames["events.csv"])
+
+
+@solara.component
+def Page():
+    store = use_store()
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            with solara.Card("Run"):
+                ScenarioPicker(store)
+                PlayControls(store)
+                DownloadRun(store)
+            with solara.Card("Levers"):
+                LeverPanel(store)
+        with solara.Column():
+            LiveCharts(store)

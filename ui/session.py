@@ -1,0 +1,151 @@
+"""One browser tab's runs: the model being explored, and the baseline branch it is compared with.
+
+The UI never keeps a model at module level: `Session` objects are made per tab (inside the page), so two
+tabs never share a run. Every read and every step goes through the session's lock, because the play loop
+steps in a background thread while the page renders; pages draw from `Snapshot`s (tables copied out under
+the lock), never from a model that may be mid-step.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim import RareEarthModel, ScenarioError
+from sim.dates import format_month, parse_month
+from sim.runs.bundle import run_zip
+from sim.runs.outputs import table
+
+SOURCE = "web UI"
+DRAWN = ("prices", "flows", "supply", "licences", "capacity", "events")  # the tables the pages draw from
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the pages draw: a run's tables and calendar at one moment."""
+    scenario: str
+    seed: int
+    date: str  # the last month run, or the start month before the first step
+    months_run: int
+    months: int
+    start: str
+    frames: dict[str, pd.DataFrame] = field(repr=False)
+    levers: int = 0
+    upcoming: tuple[tuple[str, str, str, str], ...] = ()  # the scenario's events still to come: date, actor, kind, text
+
+    @property
+    def finished(self) -> bool:
+        return self.months_run >= self.months
+
+    @property
+    def end(self) -> str:
+        return format_month(parse_month(self.start) + self.months - 1)
+
+    @property
+    def next_month(self) -> str:
+        return format_month(parse_month(self.start) + self.months_run)
+
+
+def snapshot(model) -> Snapshot:
+    date = model.date if model.months_run else model.scenario.start
+    next_month = model.start_month + model.months_run
+    upcoming = tuple((e.date, e.actor, e.kind, e.description) for e in model.scenario.events
+                     if parse_month(e.date) >= next_month)
+    return Snapshot(model.scenario.name, int(model.seed_value), date, model.months_run, model.months,
+                    model.scenario.start, {f"{name}.csv": table(model, name) for name in DRAWN},
+                    len(model.levers), upcoming)
+
+
+def parse_seed(text: str) -> int:
+    text = str(text).strip()
+    if not text.isdigit():
+        raise ScenarioError(SOURCE, "seed", f"enter a whole number of 0 or more (got {text!r})" if text
+                            else "enter a whole number of 0 or more (the field is empty)")
+    return int(text)
+
+
+class Session:
+    """The models of one tab. Methods raise ScenarioError (one line, field and reason) on bad input."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.model: RareEarthModel | None = None
+        self.baseline: RareEarthModel | None = None
+        self.fork_date: str | None = None
+
+    def start(self, scenario: str, seed_text: str) -> Snapshot:
+        model = RareEarthModel(scenario, seed=parse_seed(seed_text))
+        with self.lock:
+            self.model, self.baseline, self.fork_date = model, None, None
+            return snapshot(model)
+
+    def view(self) -> Snapshot:
+        with self.lock:
+            return snapshot(self.model)
+
+    def baseline_view(self) -> Snapshot | None:
+        with self.lock:
+            return None if self.baseline is None else snapshot(self.baseline)
+
+    def step(self, months: int = 1) -> Snapshot:
+        """Run `months` more months (both branches when comparing); stops at the end of the run."""
+        with self.lock:
+            for _ in range(months):
+                if self.model.finished:
+                    break
+                self.model.step()
+                if self.baseline is not None and not self.baseline.finished:
+                    self.baseline.step()
+            return snapshot(self.model)
+
+    def run_to(self, month_text: str) -> Snapshot:
+        with self.lock:
+            start, months = parse_month(self.model.scenario.start), self.model.months
+            end = format_month(start + months - 1)
+            try:
+                target = parse_month(month_text.strip())
+            except ValueError as err:
+                raise ScenarioError(SOURCE, "run to", f"{err}; enter a month like {end}") from None
+            if target > start + months - 1:
+                raise ScenarioError(SOURCE, "run to", f"{month_text.strip()} is past the end of the run ({end})")
+            if target < start + self.model.months_run:
+                raise ScenarioError(SOURCE, "run to", f"{month_text.strip()} has already been run; "
+                                    f"the next month is {format_month(start + self.model.months_run)}")
+            return self.step(target - start - self.model.months_run + 1)
+
+    def apply_lever(self, change: dict, rationale: str) -> Snapshot:
+        with self.lock:
+            self.model.apply_lever(change, rationale.strip() or "set by the user")
+            return snapshot(self.model)
+
+    def fork(self) -> Snapshot:
+        """Keep a copy of the world as it is now as the baseline branch; levers pulled from here on change
+        only the explored branch, and both run on together with the same seed."""
+        with self.lock:
+            self.baseline = copy.deepcopy(self.model)
+            self.fork_date = self.model.date if self.model.months_run else self.model.scenario.start
+            return snapshot(self.baseline)
+
+    def baseline_from_start(self) -> Snapshot:
+        """A baseline with the same scenario and seed and no lever changes, run to the current month."""
+        with self.lock:
+            model = self.model
+            baseline = RareEarthModel(model.scenario, seed=model.seed_value)
+            for _ in range(model.months_run):
+                baseline.step()
+            self.baseline, self.fork_date = baseline, model.scenario.start
+            return snapshot(baseline)
+
+    def drop_baseline(self) -> None:
+        with self.lock:
+            self.baseline, self.fork_date = None, None
+
+    def download(self, which: str = "model") -> bytes:
+        """The run (or the baseline branch) as a zip of `ree run`'s files and the replay scenario."""
+        with self.lock:
+            model = self.model if which == "model" else self.baseline
+            if model is None or model.months_run == 0:
+                raise ScenarioError(SOURCE, "download", "run at least one month first")
+            return run_zip(model)
