@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from .game.moves import GameError
 from .scenario import ScenarioError, list_library, load_raw, resolve_scenario, validate
 
 EXAMPLES = {
@@ -88,6 +89,8 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     check.add_argument("--out", type=Path, default=Path("docs/validation.md"), help="report file (default: %(default)s)")
     check.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3, 4, 5],
                        help="seeds besides the scenario's own (default: 1 2 3 4 5)")
+    from .game.commands import add_parser as add_classroom
+    add_classroom(sub)
     return parser
 
 
@@ -190,7 +193,12 @@ def cmd_sweep_report(args) -> int:
     return 0
 
 
-COMMANDS = {"sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
+def cmd_classroom(args) -> int:
+    from .game.commands import run
+    return run(args)
+
+
+COMMANDS = {"classroom": cmd_classroom, "sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
             "sweep": cmd_sweep}
 
 
@@ -200,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ScenarioError as err:
         print(err, file=sys.stderr)
+        return 2
+    except GameError as err:
+        print(f"ree: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ree: interrupted", file=sys.stderr)
