@@ -3,6 +3,7 @@ distribution of N runs of the same scenario over the same months in which the AI
 same bots that fill empty seats, round by round), with seeds spawned from the room's seed."""
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Callable
 
@@ -72,3 +73,47 @@ def debrief(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None]
             "comparison": compare(room, worlds), "ai_runs": len(worlds),
             "charts": _series(room.model), "log": world_log(room.model, None, 400),
             "seconds": round(time.perf_counter() - started, 2)}
+
+
+class DebriefJobs:
+    """Debriefs computed in a background thread, one per room and state of the game, with progress for the
+    page's bar; asking again while it runs returns the progress, asking after returns the result."""
+
+    def __init__(self, runs: int = DEFAULT_RUNS):
+        self.runs = runs
+        self._jobs: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def status(self, room) -> dict[str, Any]:
+        key = (room.version, room.state.rollbacks)
+        with self._lock:
+            job = self._jobs.get(room.code)
+            if job is None or job["key"] != key:
+                job = {"key": key, "state": "running", "done": 0, "total": self.runs, "result": None}
+                self._jobs[room.code] = job
+                threading.Thread(target=self._run, args=(room, job), daemon=True, name="debrief").start()
+            if job["state"] == "done":
+                return {"state": "done", **job["result"]}
+            return {"state": job["state"], "done": job["done"], "total": job["total"], "error": job.get("error")}
+
+    def _run(self, room, job: dict[str, Any]) -> None:
+        def progress(done: int, total: int) -> None:
+            job["done"] = done
+        try:
+            with room.lock:  # a snapshot: the world must not move while the AI worlds are sized to it
+                snapshot = _Snapshot(room)
+            job["result"] = debrief(snapshot, self.runs, progress)
+            job["state"] = "done"
+        except Exception as err:  # shown on the page; the game goes on
+            job["state"], job["error"] = "failed", f"{type(err).__name__}: {err}"
+
+
+class _Snapshot:
+    """What the debrief reads from a room, copied under its lock."""
+
+    def __init__(self, room):
+        import copy
+        self.code, self.seed, self.scenario, self.seats = room.code, room.seed, room.scenario, list(room.seats)
+        self.months_per_round = room.months_per_round
+        self.model = copy.deepcopy(room.model)
+        self.state = copy.deepcopy(room.state)

@@ -64,8 +64,10 @@ def seat_status(model, seat: str) -> dict[str, Any]:
 
 def briefing(room, seat: str) -> dict[str, Any]:
     text = room.scenario.classroom.briefings.get(seat) or ROLE.get(seat, "")
-    levers = {k: {"label": v[0], "fields": list(v[1]), "example": v[2]} for k, v in LEVERS.items()
-              if k not in STOCKPILE_LEVERS or room.model.states[seat].stockpile_row is not None}
+    holds = room.model.states[seat].stockpile_row is not None
+    order = list(LEVERS) if not holds else [*STOCKPILE_LEVERS, *(k for k in LEVERS if k not in STOCKPILE_LEVERS)]
+    levers = {k: {"label": LEVERS[k][0], "fields": list(LEVERS[k][1]), "example": LEVERS[k][2]} for k in order
+              if k not in STOCKPILE_LEVERS or holds}
     return {"seat": seat, "role": text, "scenario": room.scenario.description,
             "objectives": [o.model_dump() for o in objectives(room.scenario, seat)], "levers": levers}
 

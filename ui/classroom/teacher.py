@@ -1,0 +1,133 @@
+"""The teacher's console: the room code and a QR code to join (made here, no web service), every seat's
+status on one page, the round's controls (start, close the round, pause, roll back, end), injects,
+broadcasts, the world's charts, what each round applied and every message."""
+from __future__ import annotations
+
+import json
+from html import escape
+
+import segno
+import solara
+
+from sim.game.moves import GameError
+from sim.game.views import teacher_view
+
+from . import charts
+from .common import Feedback, act, find_room, seat_badge, table
+from .live import Countdown, use_poll
+
+
+def join_link(code: str) -> str:
+    from sim.game.server import public_url
+    return f"{public_url()}/join/{code}"
+
+
+@solara.component
+def TeacherPage(code: str, token: str):
+    router = solara.use_router()
+    feedback, set_feedback = solara.use_state(None)
+    room, problem = find_room(code)
+    use_poll(lambda: room.version if room is not None else 0)
+    if room is None:
+        solara.Error(problem)
+        return
+    try:
+        room.check_teacher(token)
+    except GameError as err:
+        solara.Error(str(err))
+        return
+    view = teacher_view(room)
+    status = view["status"]
+    with solara.Column(classes=["ree-page"]):
+        link = join_link(room.code)
+        qr = segno.make(link, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.HTML(tag="div", unsafe_innerHTML=qr)
+            solara.HTML(tag="div", unsafe_innerHTML=(
+                f"<div>Room code</div><div class='ree-big'>{room.code}</div><div>{escape(link)}</div>"
+                f"<div><b>Round {view['round']} of {view['total_rounds']}</b> · {view['month']} · "
+                f"{view['scenario']} · game {status}</div>"))
+        Countdown(room)
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            if status == "lobby":
+                solara.Button("Start the game", color="primary", on_click=lambda: act(set_feedback, lambda: room.start(token), "started"))
+            solara.Button("Close the round now", on_click=lambda: act(set_feedback, lambda: room.advance(token), "round resolved"),
+                          disabled=status == "ended")
+            if status == "running":
+                solara.Button("Pause", on_click=lambda: act(set_feedback, lambda: room.pause(token), "paused"))
+            if status == "paused":
+                solara.Button("Resume", color="primary", on_click=lambda: act(set_feedback, lambda: room.resume(token), "resumed"))
+            solara.Button("Roll back one round", on_click=lambda: act(set_feedback, lambda: room.rollback(token), "rolled back"),
+                          disabled=not view["resolutions"])
+            solara.Button("End the game", on_click=lambda: act(set_feedback, lambda: room.end(token), "game ended"),
+                          disabled=status == "ended")
+            solara.Button("Debrief", color="primary" if status == "ended" else None,
+                          on_click=lambda: router.push(f"/debrief/{code}/{token}"))
+            solara.HTML(tag="a", unsafe_innerHTML="Export (CSV + JSON)",
+                        attributes={"href": f"/api/rooms/{code}/export.zip?token={token}", "download": ""})
+        Feedback(feedback)
+        rows = [[seat_badge(r["seat"]), escape(", ".join(r["players"])) or "<i>AI plays</i>",
+                 "✅ ready" if r["ready"] else ("—" if r["ai"] else "thinking"), r["moves_this_round"],
+                 escape(r["last_move"])] for r in view["seat_status"]]
+        solara.HTML(tag="div", unsafe_innerHTML=table(["seat", "players", "ready", "moves this round", "last move"],
+                                                      rows, raw=True))
+        Injects(room, token, view)
+        Broadcast(room, token)
+        with solara.Columns([1, 1]):
+            solara.FigureAltair(charts.prices(view["charts"], "magnet"))
+            solara.FigureAltair(charts.shortages(view["charts"], room.seats))
+        solara.FigureAltair(charts.scores(view["scores"]))
+        with solara.Details("What each round applied (moves, AI moves, injects, answers)"):
+            for r in reversed(view["resolutions"]):
+                solara.HTML(tag="div", unsafe_innerHTML=f"<b>Round {r['round']}</b> ({escape(r['reason'])})<ul>"
+                            + "".join(f"<li>{escape(a)}</li>" for a in r["applied"]) + "</ul>")
+        with solara.Details(f"All messages ({len(view['messages'])})"):
+            solara.HTML(tag="div", unsafe_innerHTML=table(["round", "from", "to", "by", "text"],
+                        [[m["round"], m["from"], m["to"], m["by"], m["text"]] for m in reversed(view["messages"])]))
+
+
+@solara.component
+def Injects(room, token, view):
+    catalogue = view["inject_catalogue"]
+    labels = [c["label"] for c in catalogue]
+    chosen, set_chosen = solara.use_state(labels[0] if labels else "")
+    custom, set_custom = solara.use_state("")
+    feedback, set_feedback = solara.use_state(None)
+
+    def inject_chosen():
+        event = next(c["event"] for c in catalogue if c["label"] == chosen)
+        act(set_feedback, lambda: room.inject(token, event), "inject scheduled for the end of this round")
+
+    def inject_custom():
+        try:
+            event = json.loads(custom or "{}")
+        except ValueError as err:
+            set_feedback(("error", f"inject: not JSON ({err})"))
+            return
+        act(set_feedback, lambda: room.inject(token, event if isinstance(event, dict) else {}),
+            "inject scheduled for the end of this round")
+
+    with solara.Details("Inject an event (applied with this round's moves)"):
+        if view["injects_this_round"]:
+            solara.Text("Scheduled this round: " + "; ".join(view["injects_this_round"]))
+        if labels:
+            solara.Select("From the scenario", value=chosen, values=labels, on_value=set_chosen)
+            solara.Button("Inject", on_click=inject_chosen)
+        solara.InputTextArea("Or a custom event (scenario format, JSON)", value=custom, on_value=set_custom,
+                             continuous_update=True)
+        solara.Button("Inject custom event", on_click=inject_custom)
+        Feedback(feedback)
+
+
+@solara.component
+def Broadcast(room, token):
+    text, set_text = solara.use_state("")
+    feedback, set_feedback = solara.use_state(None)
+
+    def send():
+        if act(set_feedback, lambda: room.broadcast(token, text), "sent to every seat") is not None:
+            set_text("")
+    with solara.Row():
+        solara.InputText("Broadcast to every seat", value=text, on_value=set_text, continuous_update=True)
+        solara.Button("Send", on_click=send)
+    Feedback(feedback)
