@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import altair as alt
+import solara
 import pandas as pd
 
 from sim.runs.palette import COUNTRY, MARKET
@@ -66,3 +67,12 @@ def scores(rows: list[dict]) -> alt.Chart:
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title=None), y=alt.Y("seat:N", sort=seats, title=None),
         color=alt.Color("seat:N", scale=alt.Scale(domain=seats, range=[COUNTRY[s] for s in seats]), legend=None),
         tooltip=["seat", "score"]).properties(height=40 * len(seats) + 30, width="container")
+
+
+@solara.component
+def Chart(chart: alt.Chart):
+    """An Altair chart from its Vega-Lite spec. (solara.FigureAltair switches Altair's global renderer in a
+    `with` block, which races when several tabs redraw at once from their polling threads.)"""
+    import solara.widgets
+    spec = solara.use_memo(lambda: chart.to_dict(), [chart.to_json()])
+    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)

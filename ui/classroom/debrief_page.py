@@ -47,7 +47,7 @@ def DebriefPage(code: str, token: str):
             return
         solara.Text(f"{job['rounds_played']} rounds, {job['months_played']} months played. "
                     f"Compared with {job['ai_runs']} worlds where the AI played every seat ({job['seconds']} s).")
-        solara.FigureAltair(charts.ai_comparison(job["comparison"]))
+        charts.Chart(charts.ai_comparison(job["comparison"]))
         rows = []
         for s in job["scores"]:
             parts = "<br>".join(f"{escape(o['description'] or o['metric'])}: {o['value']:.3g} → {o['points']:.0%}"
@@ -58,9 +58,9 @@ def DebriefPage(code: str, token: str):
         solara.HTML(tag="div", unsafe_innerHTML=table(["seat", "score", "objectives", "AI median", "beat AI worlds"],
                                                       rows, raw=True))
         with solara.Columns([1, 1]):
-            solara.FigureAltair(charts.prices(job["charts"], "magnet"))
-            solara.FigureAltair(charts.prices(job["charts"], "heavy_oxide"))
-        solara.FigureAltair(charts.shortages(job["charts"], room.seats))
+            charts.Chart(charts.prices(job["charts"], "magnet"))
+            charts.Chart(charts.prices(job["charts"], "heavy_oxide"))
+        charts.Chart(charts.shortages(job["charts"], room.seats))
         solara.HTML(tag="h3", unsafe_innerHTML="What happened, and why")
         solara.ToggleButtonsSingle(value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
         log = [r for r in job["log"] if seat_filter == "all" or seat_filter in (r["actor"], r["target"])

@@ -63,8 +63,8 @@ def PlayerPage(code: str, token: str):
         with solara.Card("Your country now", margin=0):
             Status(view["status_now"])
         with solara.Card("The world", margin=0):
-            solara.FigureAltair(charts.prices(view["charts"], "magnet"))
-            solara.FigureAltair(charts.shortages(view["charts"], view["seats"]))
+            charts.Chart(charts.prices(view["charts"], "magnet"))
+            charts.Chart(charts.shortages(view["charts"], view["seats"]))
         Briefing(view["briefing"])
         with solara.Details("Recent events for your country"):
             solara.HTML(tag="div", unsafe_innerHTML=table(["month", "who", "what", "why"],

@@ -74,11 +74,13 @@ def TeacherPage(code: str, token: str):
         Injects(room, token, view)
         Broadcast(room, token)
         with solara.Columns([1, 1]):
-            solara.FigureAltair(charts.prices(view["charts"], "magnet"))
-            solara.FigureAltair(charts.shortages(view["charts"], room.seats))
-        solara.FigureAltair(charts.scores(view["scores"]))
-        with solara.Details("What each round applied (moves, AI moves, injects, answers)"):
-            for r in reversed(view["resolutions"]):
+            charts.Chart(charts.prices(view["charts"], "magnet"))
+            charts.Chart(charts.shortages(view["charts"], room.seats))
+        charts.Chart(charts.scores(view["scores"]))
+        with solara.Card("What the last rounds applied (moves, AI moves, injects, answers)", margin=0):
+            if not view["resolutions"]:
+                solara.Text("Nothing yet: a round's moves are applied when it ends.")
+            for r in list(reversed(view["resolutions"]))[:3]:
                 solara.HTML(tag="div", unsafe_innerHTML=f"<b>Round {r['round']}</b> ({escape(r['reason'])})<ul>"
                             + "".join(f"<li>{escape(a)}</li>" for a in r["applied"]) + "</ul>")
         with solara.Details(f"All messages ({len(view['messages'])})"):
@@ -107,7 +109,7 @@ def Injects(room, token, view):
         act(set_feedback, lambda: room.inject(token, event if isinstance(event, dict) else {}),
             "inject scheduled for the end of this round")
 
-    with solara.Details("Inject an event (applied with this round's moves)"):
+    with solara.Card("Inject an event (applied with this round's moves)", margin=0):
         if view["injects_this_round"]:
             solara.Text("Scheduled this round: " + "; ".join(view["injects_this_round"]))
         if labels:
