@@ -252,14 +252,8 @@ class Room:
             return self._append("inject", "", {"event": raw, "rationale": f"teacher's inject: {why}"}).seq
 
     def inject_catalogue(self) -> list[dict[str, Any]]:
-        """The scenario's own shocks and policies, undated, for the teacher to fire again."""
-        out = []
-        for event in self.scenario.events:
-            if event.kind == "note":
-                continue
-            data = event.model_dump(mode="json", exclude_none=True, exclude={"date", "id"})
-            out.append({"label": f"{event.kind} by {event.actor}: {event.description[:80]}", "event": data})
-        return out
+        from .injects import catalogue
+        return catalogue(self.scenario)
 
     def broadcast(self, token: str, text: str) -> int:
         with self.lock:

@@ -10,6 +10,7 @@ import numpy as np
 from ..constants import COUNTRIES, HEAVY, MAGNET, PRODUCTS
 from ..licensing import LEVELS
 from .moves import LEVERS, STOCKPILE_LEVERS, describe
+from .injects import describe_event
 from .scores import objectives, seat_score
 
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
@@ -68,6 +69,13 @@ def briefing(room, seat: str) -> dict[str, Any]:
     order = list(LEVERS) if not holds else [*STOCKPILE_LEVERS, *(k for k in LEVERS if k not in STOCKPILE_LEVERS)]
     levers = {k: {"label": LEVERS[k][0], "fields": list(LEVERS[k][1]), "example": LEVERS[k][2]} for k in order
               if k not in STOCKPILE_LEVERS or holds}
+    if holds:  # suggest releasing what the country's firms use most of what the state holds
+        state, use = room.model.states[seat], room.model.domestic_use(COUNTRIES.index(seat))
+        held = [p for p in range(len(PRODUCTS)) if state.holds[p]]
+        best = max(held, key=lambda p: use[p], default=None)
+        if best is not None:
+            levers["stockpile_release"] = {**levers["stockpile_release"],
+                                           "example": {"product": PRODUCTS[best], "tonnes": 50}}
     return {"seat": seat, "role": text, "scenario": room.scenario.description,
             "objectives": [o.model_dump() for o in objectives(room.scenario, seat)], "levers": levers}
 
@@ -122,7 +130,8 @@ def teacher_view(room) -> dict[str, Any]:
     with room.lock:
         s = room.state
         notes = [{"round": r.round, "reason": r.reason, "late": r.late, "ai_seats": r.ai_seats,
-                  "applied": [f"{a['seat'] or 'teacher'}: {a['rationale']}" for a in r.applied]}
+                  "applied": [f"{a['seat'] or 'teacher'} ({a['source']}): {describe_event(a['event'])}: "
+                              f"{a['rationale']}" for a in r.applied]}
                  for r in s.resolutions]
         return {**_common(room), "seat_status": seat_rows(room), "messages": [_message(m) for m in s.messages][-80:],
                 "resolutions": notes, "charts": _series(room.model), "inject_catalogue": room.inject_catalogue(),

@@ -74,7 +74,7 @@ def test_a_lesson_in_the_browser(lesson):
     shot(students["US"], "01_student_us_lobby")
     see(teacher, "Student JP")
     click(teacher, "Start the game")
-    see(teacher, "left in this round")
+    see(teacher, "Time left in this round")
     shot(teacher, "02_teacher_started")
 
     for round_ in (1, 2):

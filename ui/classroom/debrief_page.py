@@ -23,6 +23,7 @@ def _jobs():
 def DebriefPage(code: str, token: str):
     room, problem = find_room(code)
     seat_filter, set_seat_filter = solara.use_state("all")
+    with_firms, set_with_firms = solara.use_state(False)
     # the job's progress (and its end) re-renders the page
     use_poll(lambda: (room.version, _progress(room, token)) if room is not None else 0, 0.5)
     if room is None:
@@ -62,11 +63,20 @@ def DebriefPage(code: str, token: str):
             charts.Chart(charts.prices(job["charts"], "heavy_oxide"))
         charts.Chart(charts.shortages(job["charts"], room.seats))
         solara.HTML(tag="h3", unsafe_innerHTML="What happened, and why")
-        solara.ToggleButtonsSingle(value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
-        log = [r for r in job["log"] if seat_filter == "all" or seat_filter in (r["actor"], r["target"])
-               or seat_filter in r["actor"].split("+")]
+        with solara.Row(style={"align-items": "center"}):
+            solara.ToggleButtonsSingle(value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
+            solara.Checkbox(label="include firms' events (projects, contracts)", value=with_firms,
+                            on_value=set_with_firms)
+        log = [r for r in job["log"] if (with_firms or _is_policy(r)) and (
+               seat_filter == "all" or seat_filter in (r["actor"], r["target"]) or seat_filter in r["actor"].split("+"))]
         solara.HTML(tag="div", unsafe_innerHTML=table(["month", "who", "what", "to", "detail", "why"],
                     [[r["date"], r["actor"], r["kind"], r["target"], r["detail"], r["rationale"]] for r in log]))
+
+
+def _is_policy(row) -> bool:
+    """A government's act (or the world's shock), not a firm's project or contract."""
+    from sim.constants import COUNTRIES
+    return all(part in COUNTRIES or part == "world" for part in row["actor"].split("+"))
 
 
 def _progress(room, token):

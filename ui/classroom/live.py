@@ -44,4 +44,4 @@ def Countdown(room):
     elif seconds is not None:
         minutes, rest = divmod(int(seconds), 60)
         style = "color:#CC3311;font-weight:bold" if seconds < 30 else "font-weight:bold"
-        solara.HTML(tag="div", unsafe_innerHTML=f"<span style='{style}'>⏱ {minutes}:{rest:02d} left in this round</span>")
+        solara.HTML(tag="div", unsafe_innerHTML=f"<span style='{style}'>Time left in this round: {minutes}:{rest:02d}</span>")

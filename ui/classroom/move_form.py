@@ -5,7 +5,6 @@ from __future__ import annotations
 import solara
 
 from sim.constants import COUNTRIES, PRODUCTS
-from sim.game.moves import LEVERS
 
 from .common import Feedback, act
 
@@ -41,9 +40,9 @@ FIELDS = {
 OPTIONAL = {"duration_months"}
 
 
-def defaults(lever: str, seat: str) -> dict:
-    example = dict(LEVERS[lever][2])
-    values = {f: example.get(f) for f in LEVERS[lever][1]}
+def defaults(lever: str, seat: str, levers: dict) -> dict:
+    example = dict(levers[lever]["example"])
+    values = {f: example.get(f) for f in levers[lever]["fields"]}
     for field, value in values.items():
         if value is None:
             widget = FIELDS[field][0]
@@ -92,13 +91,13 @@ def Field(field: str, value, on_value, seat: str):
 @solara.component
 def MoveForm(room, token: str, seat: str, round_: int, levers: dict, disabled: bool):
     lever, set_lever = solara.use_state(next(iter(levers)))
-    values, set_values = solara.use_state(defaults(lever, seat))
+    values, set_values = solara.use_state(defaults(lever, seat, levers))
     rationale, set_rationale = solara.use_state("")
     feedback, set_feedback = solara.use_state(None)
 
     def choose(new: str):
         set_lever(new)
-        set_values(defaults(new, seat))
+        set_values(defaults(new, seat, levers))
 
     def submit():
         done = act(set_feedback, lambda: room.submit_move(token, round_, to_move(lever, values), rationale),
@@ -108,7 +107,7 @@ def MoveForm(room, token: str, seat: str, round_: int, levers: dict, disabled: b
 
     labels = {v["label"]: k for k, v in levers.items()}
     solara.Select("Lever", value=levers[lever]["label"], values=list(labels), on_value=lambda v: choose(labels[v]))
-    for field in LEVERS[lever][1]:
+    for field in levers[lever]["fields"]:
         Field(field, values.get(field), lambda v, f=field: set_values({**values, f: v}), seat)
     solara.InputText("Why? (shown in the world's event log)", value=rationale, on_value=set_rationale,
                      continuous_update=True)

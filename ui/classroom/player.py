@@ -142,9 +142,12 @@ def Status(now):
     solara.Text("Controls on your imports: " + ("; ".join(faced) if faced else "none"))
     made = sorted({f"{c['level']} to {c['to']} on {c['product']}" for c in now["controls_set"]})
     solara.Text("Your export controls: " + ("; ".join(made[:12]) + (" ..." if len(made) > 12 else "") if made else "none"))
-    solara.Text(f"Stockpile target {now['stockpile_target_days']:g} days · project support "
-                f"{now['project_support']:.0%}" + (f" · mining quota {now['mining_quota_t']:,.0f} t/yr"
-                                                   if now["mining_quota_t"] else ""))
+    parts = [f"project support {now['project_support']:.0%}"]
+    if now["has_stockpile"]:
+        parts.insert(0, f"stockpile target {now['stockpile_target_days']:g} days")
+    if now["mining_quota_t"]:
+        parts.append(f"mining quota {now['mining_quota_t']:,.0f} t/yr")
+    solara.Text("Policies: " + " · ".join(parts))
 
 
 @solara.component

@@ -71,7 +71,7 @@ def TeacherPage(code: str, token: str):
                  escape(r["last_move"])] for r in view["seat_status"]]
         solara.HTML(tag="div", unsafe_innerHTML=table(["seat", "players", "ready", "moves this round", "last move"],
                                                       rows, raw=True))
-        Injects(room, token, view)
+        Injects(room, token, view).key(f"injects-{view['round']}-{view['rollbacks']}")
         Broadcast(room, token)
         with solara.Columns([1, 1]):
             charts.Chart(charts.prices(view["charts"], "magnet"))
