@@ -58,7 +58,7 @@ def DebriefPage(code: str, token: str):
                          f"{beat['ai_median']:.0f}", f"{beat['beat_share']:.0%}"])
         solara.HTML(tag="div", unsafe_innerHTML=table(["seat", "score", "objectives", "AI median", "beat AI worlds"],
                                                       rows, raw=True))
-        with solara.Columns([1, 1]):
+        with solara.ColumnsResponsive(12, large=6):
             charts.Chart(charts.prices(job["charts"], "magnet"))
             charts.Chart(charts.prices(job["charts"], "heavy_oxide"))
         charts.Chart(charts.shortages(job["charts"], room.seats))

@@ -73,7 +73,7 @@ def TeacherPage(code: str, token: str):
                                                       rows, raw=True))
         Injects(room, token, view).key(f"injects-{view['round']}-{view['rollbacks']}")
         Broadcast(room, token)
-        with solara.Columns([1, 1]):
+        with solara.ColumnsResponsive(12, large=6):
             charts.Chart(charts.prices(view["charts"], "magnet"))
             charts.Chart(charts.shortages(view["charts"], room.seats))
         charts.Chart(charts.scores(view["scores"]))
