@@ -78,6 +78,8 @@ def _new(args, db: Path) -> int:
 def _serve(args, db: Path) -> int:
     if not 0 <= args.port <= 65535:
         raise GameError(f"--port: {args.port} is not a port (0-65535)")
+    if not Path(db).is_file():
+        raise GameError(f"--db: {db} does not exist (create a room first: ree classroom new SCENARIO --db {db})")
     from .server import serve
     serve(db, host=args.host, port=args.port)
     return 0

@@ -30,6 +30,29 @@ def find_room(code: str):
         return None, str(err)
 
 
+def use_room(code: str):
+    """This page's room, redrawn whenever the room changes; None (after saying why) if there is none."""
+    from .live import use_poll
+    room, problem = find_room(code)
+    use_poll(lambda: room.version if room is not None else 0)
+    if room is None:
+        solara.Error(problem)
+    return room
+
+
+def use_view(code: str, read):
+    """(room, what `read(room)` shows this visitor), redrawn as the room changes; view None after an
+    error saying why (an unknown room or token)."""
+    room = use_room(code)
+    if room is None:
+        return None, None
+    try:
+        return room, read(room)
+    except GameError as err:
+        solara.Error(str(err))
+        return room, None
+
+
 def act(set_feedback, action, done: str = ""):
     """Run a room action; show its one-line refusal or a short confirmation."""
     try:

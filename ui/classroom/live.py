@@ -26,8 +26,11 @@ def use_poll(read, interval: float = 0.7):
                     return
                 if now != last:
                     last = now
-                    with context:
-                        set_value(now)
+                    try:
+                        with context:
+                            set_value(now)
+                    except Exception:  # the tab has closed
+                        return
         threading.Thread(target=loop, daemon=True, name="classroom-poll").start()
         return stop.set
 

@@ -7,12 +7,11 @@ from html import escape
 
 import solara
 
-from sim.game.moves import GameError
 from sim.game.views import player_view
 
 from . import charts
-from .common import Feedback, act, find_room, seat_badge, table
-from .live import Countdown, use_poll
+from .common import Feedback, act, seat_badge, table, use_view
+from .live import Countdown
 from .move_form import MoveForm
 
 
@@ -20,16 +19,9 @@ from .move_form import MoveForm
 def PlayerPage(code: str, token: str):
     router = solara.use_router()
     feedback, set_feedback = solara.use_state(None)
-    room, problem = find_room(code)
-    use_poll(lambda: room.version if room is not None else 0)
-    if room is None:
-        solara.Error(problem)
-        return
-    try:
-        view = player_view(room, token)
-    except GameError as err:
-        with solara.Column(classes=["ree-page"]):
-            solara.Error(f"{err}")
+    room, view = use_view(code, lambda r: player_view(r, token))
+    if view is None:
+        if room is not None:
             solara.Button("Join the room", on_click=lambda: router.push(f"/join/{room.code}"))
         return
     seat, round_ = view["seat"], view["round"]

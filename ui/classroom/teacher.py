@@ -9,12 +9,11 @@ from html import escape
 import segno
 import solara
 
-from sim.game.moves import GameError
 from sim.game.views import teacher_view
 
 from . import charts
-from .common import Feedback, act, find_room, seat_badge, table
-from .live import Countdown, use_poll
+from .common import Feedback, act, seat_badge, table, use_view
+from .live import Countdown
 
 
 def join_link(code: str) -> str:
@@ -22,21 +21,18 @@ def join_link(code: str) -> str:
     return f"{public_url()}/join/{code}"
 
 
+def console_view(room, token: str) -> dict:
+    room.check_teacher(token)
+    return teacher_view(room)
+
+
 @solara.component
 def TeacherPage(code: str, token: str):
     router = solara.use_router()
     feedback, set_feedback = solara.use_state(None)
-    room, problem = find_room(code)
-    use_poll(lambda: room.version if room is not None else 0)
-    if room is None:
-        solara.Error(problem)
+    room, view = use_view(code, lambda r: console_view(r, token))
+    if view is None:
         return
-    try:
-        room.check_teacher(token)
-    except GameError as err:
-        solara.Error(str(err))
-        return
-    view = teacher_view(room)
     status = view["status"]
     with solara.Column(classes=["ree-page"]):
         link = join_link(room.code)
