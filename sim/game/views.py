@@ -69,10 +69,11 @@ def briefing(room, seat: str) -> dict[str, Any]:
     order = list(LEVERS) if not holds else [*STOCKPILE_LEVERS, *(k for k in LEVERS if k not in STOCKPILE_LEVERS)]
     levers = {k: {"label": LEVERS[k][0], "fields": list(LEVERS[k][1]), "example": LEVERS[k][2]} for k in order
               if k not in STOCKPILE_LEVERS or holds}
-    if holds:  # suggest releasing what the country's firms use most of what the state holds
-        state, use = room.model.states[seat], room.model.domestic_use(COUNTRIES.index(seat))
+    if holds:  # suggest releasing what the country's firms are shortest of, else use most, of what is held
+        c = COUNTRIES.index(seat)
+        state, use, short = room.model.states[seat], room.model.domestic_use(c), room.model.domestic_unmet_share(c)
         held = [p for p in range(len(PRODUCTS)) if state.holds[p]]
-        best = max(held, key=lambda p: use[p], default=None)
+        best = max(held, key=lambda p: (round(float(short[p]), 2), use[p]), default=None)
         if best is not None:
             levers["stockpile_release"] = {**levers["stockpile_release"],
                                            "example": {"product": PRODUCTS[best], "tonnes": 50}}

@@ -67,7 +67,7 @@ def PlayerPage(code: str, token: str):
 @solara.component
 def Scoreline(score):
     parts = ", ".join(f"{o['description'] or o['metric']} {o['points']:.0%}" for o in score["objectives"])
-    solara.Text(f"Score so far: {score['score']:.0f} / 100 ({parts})")
+    solara.Text(f"Score so far: {score['score']:.0f} / 100 ({parts}; the targets are for the whole game)")
 
 
 @solara.component
@@ -124,7 +124,7 @@ def Status(now):
     rows = [[p, f"{v['firms_t']:,.0f}", f"{v['state_t']:,.0f}", f"{now['unmet_share_last_month'][p]:.0%}"]
             for p, v in now["stocks"].items()]
     solara.HTML(tag="div", unsafe_innerHTML=table(["product", "firms' stock, t", "state stockpile, t",
-                                                   "orders unmet last month"], rows))
+                                                   "firms' orders not filled last month"], rows))
     lic = now["licences_last_month"]
     if lic:
         solara.Text(f"Licences your firms asked for last month: {lic['applied_t']:,.0f} t applied, "
