@@ -60,7 +60,7 @@ def test_a_lesson_in_the_browser(lesson):
     teacher.goto(f"{server.url}/teacher/{code}/{teacher_token}")
     see(teacher, code)
 
-    students = {}
+    students, tokens = {}, {}
     for seat in ("CN", "US", "JP"):
         page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
         page.on("pageerror", lambda err: errors.append(str(err)))
@@ -71,6 +71,7 @@ def test_a_lesson_in_the_browser(lesson):
         see(page, f"You play {seat}")
         assert f"/play/{code}/" in page.url
         students[seat] = page
+        tokens[seat] = page.url.rsplit("/", 1)[1]
     shot(students["US"], "01_student_us_lobby")
     see(teacher, "Student JP")
     click(teacher, "Start the game")
@@ -80,6 +81,7 @@ def test_a_lesson_in_the_browser(lesson):
     for round_ in (1, 2):
         for seat, page in students.items():
             see(page, f"Round {round_} of 8")
+            see(page, "Time left in this round")
             page.get_by_label("Why? (shown in the world's event log)").fill(f"{seat} plan for round {round_}")
             click(page, "Submit move")
             see(page, f"submitted for round {round_}")
@@ -108,6 +110,8 @@ def test_a_lesson_in_the_browser(lesson):
     click(teacher, "Roll back one round")
     see(teacher, "Round 2 of 8")
     see(students["US"], "Round 2 of 8")
+    # the inject card starts afresh after a rollback: wait until the old one has gone before clicking
+    teacher.get_by_text("inject scheduled").first.wait_for(state="detached", timeout=WAIT)
     click(teacher, "Inject")
     see(teacher, "inject scheduled")
     click(teacher, "Close the round now")
@@ -133,9 +137,13 @@ def test_a_lesson_in_the_browser(lesson):
     see(cn, "beat AI worlds")
     shot(cn, "08_student_debrief")
     # no page shows one player another's token
-    tokens = {seat: page.url.rsplit("/", 1)[1] for seat, page in students.items() if "/play/" in page.url}
     for seat, page in students.items():
         text = page.content()
         assert teacher_token not in text
         assert not [s for s, t in tokens.items() if s != seat and t in text]
+    # a student's token does not open the teacher's console; a made-up token opens no seat
+    cn.goto(f"{server.url}/teacher/{code}/{tokens['CN']}")
+    see(cn, "this needs the room's teacher token")
+    cn.goto(f"{server.url}/play/{code}/not-a-real-token")
+    see(cn, "unknown seat token")
     assert not errors, errors

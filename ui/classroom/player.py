@@ -33,19 +33,13 @@ def PlayerPage(code: str, token: str):
             f"<div><b>Round {round_} of {view['total_rounds']}</b> · {view['month']} · "
             f"{view['months_per_round']} months a round · game {view['status']}</div>"))
         Countdown(room)
-        if view["status"] == "lobby":
-            solara.Info("The teacher has not started the game yet: read your briefing and plan your first moves.",
-                        dense=True)
-        if view["status"] == "ended":
-            solara.Success(f"The game is over ({view['ended_reason']}).", dense=True)
-            solara.Button("Open the debrief", on_click=lambda: router.push(f"/debrief/{code}/{token}"),
-                          color="primary")
-        if round_ > 1:
-            Scoreline(view["score"])
+        # one container whatever the game's state, so the form below keeps what a student is typing when
+        # the teacher starts the game or a round ends
+        Notices(view, lambda: router.push(f"/debrief/{code}/{token}"))
         with solara.Card("Your moves this round", margin=0):
             Moves(room, token, view, set_feedback)
             if view["status"] in ("lobby", "running"):
-                MoveForm(room, token, seat, round_, view["briefing"]["levers"], disabled=view["ready"])
+                MoveForm(room, token, seat, round_, view["briefing"]["levers"], disabled=view["ready"]).key("form")
             label = "Not ready (change moves)" if view["ready"] else "Ready: end my round"
             solara.Button(label, color="success" if not view["ready"] else None,
                           on_click=lambda: act(set_feedback, lambda: room.set_ready(token, round_, not view["ready"])),
@@ -62,6 +56,19 @@ def PlayerPage(code: str, token: str):
             solara.HTML(tag="div", unsafe_innerHTML=table(["month", "who", "what", "why"],
                         [[r["date"], r["actor"], f"{r['kind']}: {r['detail']}", r["rationale"]]
                          for r in reversed(view["log"])]))
+
+
+@solara.component
+def Notices(view, open_debrief):
+    with solara.Column(gap="4px"):
+        if view["status"] == "lobby":
+            solara.Info("The teacher has not started the game yet: read your briefing and plan your first moves.",
+                        dense=True)
+        if view["status"] == "ended":
+            solara.Success(f"The game is over ({view['ended_reason']}).", dense=True)
+            solara.Button("Open the debrief", on_click=open_debrief, color="primary")
+        if view["round"] > 1:
+            Scoreline(view["score"])
 
 
 @solara.component
