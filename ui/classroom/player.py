@@ -51,7 +51,7 @@ def PlayerPage(code: str, token: str):
         with solara.Card("The world", margin=0):
             charts.Chart(charts.prices(view["charts"], "magnet"))
             charts.Chart(charts.shortages(view["charts"], view["seats"]))
-        Briefing(view["briefing"])
+        Briefing(view["briefing"], open_first=view["status"] == "lobby")
         with solara.Details("Recent events for your country"):
             solara.HTML(tag="div", unsafe_innerHTML=table(["month", "who", "what", "why"],
                         [[r["date"], r["actor"], f"{r['kind']}: {r['detail']}", r["rationale"]]
@@ -150,8 +150,8 @@ def Status(now):
 
 
 @solara.component
-def Briefing(briefing):
-    with solara.Details("Your briefing: role, objectives, levers"):
+def Briefing(briefing, open_first: bool):
+    with solara.Details("Your briefing: role, objectives, levers", expand=open_first):
         solara.Text(briefing["role"])
         rows = [[o["description"] or o["metric"], o["metric"], f"{o['worst']:g}", f"{o['best']:g}", f"{o['weight']:g}"]
                 for o in briefing["objectives"]]

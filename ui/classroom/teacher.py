@@ -94,7 +94,7 @@ def Injects(room, token, view):
 
     def inject_chosen():
         event = next(c["event"] for c in catalogue if c["label"] == chosen)
-        act(set_feedback, lambda: room.inject(token, event), "inject scheduled for the end of this round")
+        act(set_feedback, lambda: room.inject(token, event, chosen), "inject scheduled for the end of this round")
 
     def inject_custom():
         try:
