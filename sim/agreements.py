@@ -137,19 +137,19 @@ def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, n
         model.log.add(model.month, COUNTRIES[partner], f"agreement_{answer}", COUNTRIES[proposer],
                       f"{name}, offer {round_}: {offer.describe()}", why)
         if answer == "accept":
-            return _sign(model, proposer, partner, offer, duration, name)
+            return sign(model, proposer, partner, offer, duration, name)
         if answer == "reject" or counter is None:
             return None
         back, _, why_back = model.states[COUNTRIES[proposer]].answer(counter, partner, as_proposer=True)
         model.log.add(model.month, COUNTRIES[proposer], f"agreement_{back}", COUNTRIES[partner],
                       f"{name}, counter {round_}: {counter.describe()}", why_back)
         if back == "accept":
-            return _sign(model, proposer, partner, counter, duration, name)
+            return sign(model, proposer, partner, counter, duration, name)
         offer = counter  # terms are never changed in place
     return None
 
 
-def _sign(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement:
+def sign(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement:
     month = model.month
     agreement = Agreement(name, (proposer, partner), terms, month, month + duration - 1)
     model.diplomats.agreements.append(agreement)

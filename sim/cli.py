@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .dates import parse_month
+from .game.moves import GameError
 from .measures import scenario_warnings
 from .scenario import ScenarioError, list_library, load_raw, resolve_scenario, validate
 
@@ -96,6 +97,8 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     ui = sub.add_parser("ui", help="start the web UI on this computer (127.0.0.1)", epilog=EXAMPLES["ui"],
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     ui.add_argument("--port", type=int, default=8765, help="port to listen on (default: %(default)s; 0 = any free)")
+    from .game.commands import add_parser as add_classroom
+    add_classroom(sub)
     return parser
 
 
@@ -248,6 +251,13 @@ def cmd_ui(args) -> int:
 
 COMMANDS = {"sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
             "sweep": cmd_sweep, "ui": cmd_ui}
+def cmd_classroom(args) -> int:
+    from .game.commands import run
+    return run(args)
+
+
+COMMANDS = {"classroom": cmd_classroom, "sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate,
+            "scenarios": cmd_scenarios, "validation": cmd_validation, "sweep": cmd_sweep, "ui": cmd_ui}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ScenarioError as err:
         print(err, file=sys.stderr)
+        return 2
+    except GameError as err:
+        print(f"ree: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ree: interrupted", file=sys.stderr)

@@ -270,12 +270,15 @@ class ScheduledEvents:
                 f"times x{event.lead_factor:g}, costs x{event.cost_factor:g}", "technology ban set by the scenario")
 
     def _proposal(self, event, month: int):
-        from .agreements import Terms, negotiate
+        from .agreements import Terms, negotiate, sign
         terms = Terms(event.cofinance_usd_per_year, event.cofinance_share, event.stockpile_days, event.tariff_points,
                       event.suspend_controls, event.suspend_to_rate, event.general_licence,
                       event.preferential_supply, event.rapid_response, event.purchase_usd)
-        agreement = negotiate(self.model, COUNTRIES.index(event.actor), COUNTRIES.index(event.target), terms,
-                              event.duration_months, event.name)
+        proposer, partner = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
+        if event.agreed:
+            sign(self.model, proposer, partner, terms, event.duration_months, event.name)
+            return f"{event.name} with {event.target}: {terms.describe()} (signed)", "both sides agreed"
+        agreement = negotiate(self.model, proposer, partner, terms, event.duration_months, event.name)
         outcome = "signed" if agreement else "not agreed"
         return f"{event.name} proposed to {event.target}: {terms.describe()} ({outcome})", "proposal set by the scenario"
 
@@ -377,6 +380,14 @@ class ScheduledEvents:
     def _demand_growth(self, event, month: int):
         self.model.set_demand_growth(event.growth)
         return f"magnet demand growth {event.growth:+.1%} a year from now on", "demand growth set by the scenario"
+
+    def _stockpile_target(self, event, month: int):
+        state = self.model.states[event.actor]
+        old = state.config.stockpile_target_days
+        state.config = state.config.model_copy(update={"stockpile_target_days": event.days})
+        if state.stockpile_row is None:
+            return f"stockpile target {event.days:g} days (no strategic stockpile to fill)", "nothing held"
+        return f"stockpile target {old:g} -> {event.days:g} days of domestic use", "stockpile target set by the scenario"
 
     def _note(self, event, month: int):
         return event.description, "scenario note"

@@ -255,6 +255,13 @@ class ProposalEvent(_Event):
     preferential_supply: bool = False
     rapid_response: bool = False
     purchase_usd: float = Field(0.0, ge=0)
+    agreed: bool = Field(False, description="the partner has already said yes (a classroom seat answered): "
+                                            "signed as proposed, without its strategy's talks")
+
+
+class StockpileTargetEvent(_Event):
+    kind: Literal["stockpile_target"]
+    days: float = Field(ge=0, le=720, description="days of domestic use the strategic stockpile aims to hold")
 
 
 class PriceFloorEvent(_Event):
@@ -325,7 +332,7 @@ Event = Annotated[
     Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
           TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent,
-          StrategyEvent, ProjectSupportEvent, DemandGrowthEvent],
+          StrategyEvent, ProjectSupportEvent, DemandGrowthEvent, StockpileTargetEvent],
     Field(discriminator="kind"),
 ]
 
@@ -345,6 +352,35 @@ class Diplomacy(_Strict):
         return value
 
 
+OBJECTIVE_METRICS = ("shortage_share", "magnet_price_ratio", "export_value_busd", "refining_share",
+                     "magnet_capacity_growth", "refining_capacity_growth", "relations", "stockpile_days")
+
+
+class Objective(_Strict):
+    """One aim of a classroom role, scored 0 (at `worst` or beyond) to 1 (at `best` or beyond)."""
+    metric: Literal[OBJECTIVE_METRICS]  # type: ignore[valid-type]
+    worst: float
+    best: float
+    weight: float = Field(1.0, gt=0)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Objective":
+        if self.worst == self.best:
+            raise ValueError("worst and best must differ")
+        return self
+
+
+class Classroom(_Strict):
+    """Classroom play (`ree classroom`): the seats students take and how each role is scored. The world
+    ignores this section."""
+    seats: list[Literal["CN", "US", "JP", "EU", "AU"]] = Field(default_factory=lambda: ["CN", "US", "JP"])
+    months_per_round: int = Field(3, ge=1, le=24)
+    round_seconds: int = Field(300, ge=10, le=7200, description="time for a round before the AI moves for late seats")
+    objectives: dict[Country, list[Objective]] = Field(default_factory=dict)
+    briefings: dict[Country, str] = Field(default_factory=dict, description="role text shown to the seat")
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
@@ -360,6 +396,7 @@ class Scenario(_Strict):
     diplomacy: Diplomacy = Field(default_factory=Diplomacy)
     firms: list[FirmSpec] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    classroom: Classroom = Field(default_factory=Classroom)
 
     @field_validator("start")
     @classmethod

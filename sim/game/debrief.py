@@ -1,0 +1,119 @@
+"""The debrief: scores per seat, and "your world vs AI-only worlds": the class's outcome placed in the
+distribution of N runs of the same scenario over the same months in which the AI plays every seat (the
+same bots that fill empty seats, round by round), with seeds spawned from the room's seed."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from ..dates import format_month
+from .bots import ai_moves
+from .moves import to_event
+from .scores import metrics, objectives, score, seat_score
+
+DEFAULT_RUNS = 20
+
+
+def ai_world(scenario, seed: int, months: int, months_per_round: int, seats: list[str]):
+    """One world of `months` months with the AI in every seat; returns the finished model."""
+    from threadpoolctl import threadpool_limits
+
+    from ..model import RareEarthModel
+    with threadpool_limits(limits=1, user_api="blas"):
+        model = RareEarthModel(scenario=scenario.model_copy(update={"months": months}), seed=seed)
+        while not model.finished:
+            month = format_month(model.start_month + model.months_run)
+            for seat in seats:
+                for move, why in ai_moves(model, seat, [s for s in seats if s != seat]):
+                    event = to_event(seat, move, month)
+                    model.apply_lever({k: v for k, v in event.items() if k != "date"}, f"AI seat: {why}")
+            for _ in range(months_per_round):
+                if not model.finished:
+                    model.step()
+    return model
+
+
+def ai_worlds(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """Scores and metrics per seat in `runs` AI-only worlds as long as the class's game so far."""
+    months = max(room.model.months_run, 1)
+    seeds = np.random.SeedSequence(room.seed).generate_state(runs)
+    out = []
+    for i, seed in enumerate(seeds):
+        model = ai_world(room.scenario, int(seed), months, room.months_per_round, room.seats)
+        out.append({"seed": int(seed), "seats": {s: {"score": score(objectives(room.scenario, s), metrics(model, s))[0],
+                                                     **metrics(model, s)} for s in room.seats}})
+        if progress is not None:
+            progress(i + 1, runs)
+    return out
+
+
+def compare(room, worlds: list[dict]) -> list[dict[str, Any]]:
+    """Per seat: the class's score, the AI worlds' scores and the share of them the class beat."""
+    rows = []
+    for seat in room.seats:
+        mine = seat_score(room.model, room.scenario, seat)["score"]
+        theirs = sorted(w["seats"][seat]["score"] for w in worlds)
+        beaten = sum(t < mine for t in theirs) + 0.5 * sum(t == mine for t in theirs)
+        rows.append({"seat": seat, "class_score": mine, "ai_scores": theirs,
+                     "ai_median": float(np.median(theirs)) if theirs else None,
+                     "beat_share": beaten / len(theirs) if theirs else None})
+    return rows
+
+
+def debrief(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    started = time.perf_counter()
+    worlds = ai_worlds(room, runs, progress)
+    from .views import _series, world_log
+    return {"room": room.code, "scenario": room.scenario.name, "rounds_played": len(room.state.resolutions),
+            "months_played": room.model.months_run,
+            "scores": [seat_score(room.model, room.scenario, s) for s in room.seats],
+            "comparison": compare(room, worlds), "ai_runs": len(worlds),
+            "charts": _series(room.model), "log": world_log(room.model, None, 400),
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+class DebriefJobs:
+    """Debriefs computed in a background thread, one per room and state of the game, with progress for the
+    page's bar; asking again while it runs returns the progress, asking after returns the result."""
+
+    def __init__(self, runs: int = DEFAULT_RUNS):
+        self.runs = runs
+        self._jobs: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def status(self, room) -> dict[str, Any]:
+        key = (room.version, room.state.rollbacks)
+        with self._lock:
+            job = self._jobs.get(room.code)
+            if job is None or job["key"] != key:
+                job = {"key": key, "state": "running", "done": 0, "total": self.runs, "result": None}
+                self._jobs[room.code] = job
+                threading.Thread(target=self._run, args=(room, job), daemon=True, name="debrief").start()
+            if job["state"] == "done":
+                return {"state": "done", **job["result"]}
+            return {"state": job["state"], "done": job["done"], "total": job["total"], "error": job.get("error")}
+
+    def _run(self, room, job: dict[str, Any]) -> None:
+        def progress(done: int, total: int) -> None:
+            job["done"] = done
+        try:
+            with room.lock:  # a snapshot: the world must not move while the AI worlds are sized to it
+                snapshot = _Snapshot(room)
+            job["result"] = debrief(snapshot, self.runs, progress)
+            job["state"] = "done"
+        except Exception as err:  # shown on the page; the game goes on
+            job["state"], job["error"] = "failed", f"{type(err).__name__}: {err}"
+
+
+class _Snapshot:
+    """What the debrief reads from a room, copied under its lock."""
+
+    def __init__(self, room):
+        import copy
+        self.code, self.seed, self.scenario, self.seats = room.code, room.seed, room.scenario, list(room.seats)
+        self.months_per_round = room.months_per_round
+        self.model = copy.deepcopy(room.model)
+        self.state = copy.deepcopy(room.state)

@@ -1,0 +1,86 @@
+"""What a seat may do in a round: the state levers of the lever API, checked before they are stored.
+
+A move is `{"lever": KIND, ...fields}`, the fields of that scenario event kind without `date` and
+`actor` (the seat is the actor). `to_event` turns it into the event the lever API applies at the round's
+first month and checks it with the scenario schema itself, so a move that would fail at resolution is
+refused when it is submitted, with one line naming the field and the reason.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..scenario import ScenarioError, validate_event
+
+
+class GameError(Exception):
+    """Input the game refuses (a stale round, a bad move, a wrong token): one line for the player."""
+
+    def __init__(self, message: str, status: int = 400):
+        self.status = status
+        super().__init__(message.replace("\n", " "))
+
+
+# lever -> (label for people, the fields a player sets, an example move)
+LEVERS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
+    "export_control": ("Export control", ("products", "destinations", "level", "approval_rate", "review_months",
+                                          "duration_months"),
+                       {"products": ["heavy_oxide", "magnet"], "destinations": ["US"], "level": "licence",
+                        "approval_rate": 0.5, "review_months": 2}),
+    "export_quota": ("Export quota", ("products", "tonnes_per_year"),
+                     {"products": ["light_oxide"], "tonnes_per_year": 30000}),
+    "general_licence": ("General licence", ("products", "destinations", "duration_months"),
+                        {"products": ["magnet"], "destinations": ["US"], "duration_months": 12}),
+    "mining_quota": ("Mining quota", ("tonnes_per_year",), {"tonnes_per_year": 270000}),
+    "stockpile_release": ("Stockpile release", ("product", "tonnes"), {"product": "light_oxide", "tonnes": 100}),
+    "stockpile_target": ("Stockpile target", ("days",), {"days": 60}),
+    "tariff": ("Tariff", ("target", "change_points"), {"target": "CN", "change_points": 10}),
+    "project_support": ("Project support", ("share", "budget_usd_per_year"), {"share": 0.3, "budget_usd_per_year": 1e9}),
+    "proposal": ("Proposal of an agreement", ("target", "name", "duration_months", "cofinance_usd_per_year",
+                                              "cofinance_share", "stockpile_days", "tariff_points",
+                                              "suspend_controls", "suspend_to_rate", "general_licence",
+                                              "preferential_supply", "rapid_response", "purchase_usd"),
+                 {"target": "JP", "name": "Magnet alliance", "duration_months": 24, "cofinance_usd_per_year": 1e9,
+                  "cofinance_share": 0.3}),
+}
+STOCKPILE_LEVERS = ("stockpile_release", "stockpile_target")
+TERMS = LEVERS["proposal"][1][3:]  # what an agreement promises (a counter-offer changes these)
+
+
+def to_event(seat: str, move: dict[str, Any], month: str) -> dict[str, Any]:
+    """The scenario event a move stands for, validated; raises GameError naming the field."""
+    if not isinstance(move, dict):
+        raise GameError("move: expected an object with a 'lever' and its fields")
+    move = dict(move)
+    lever = move.pop("lever", None)
+    if lever not in LEVERS:
+        raise GameError(f"move.lever: unknown lever {lever!r} (levers: {', '.join(LEVERS)})")
+    actor = move.pop("actor", seat)
+    if actor != seat:
+        raise GameError(f"move.actor: you play {seat}; a move for {actor} must come from {actor}'s seat", 403)
+    allowed = LEVERS[lever][1]
+    unknown = sorted(set(move) - set(allowed) - {"description"})
+    if unknown:
+        raise GameError(f"move.{unknown[0]}: not a field of {lever} (fields: {', '.join(allowed)})")
+    if lever in ("tariff", "proposal") and move.get("target") == seat:
+        raise GameError(f"move.target: {seat} cannot aim a {lever} at itself")
+    event = {"kind": lever, "actor": seat, "date": month, **move}
+    try:
+        validate_event(event, "move")
+    except ScenarioError as err:
+        raise GameError(f"move.{err.field.removeprefix('events.0.')}: {err.reason.split(' [the event')[0]}") from None
+    return event
+
+
+def describe(move: dict[str, Any]) -> str:
+    """A move in a few words, for logs and inboxes."""
+    lever = move.get("lever", "?")
+    fields = ", ".join(f"{k}={_short(v)}" for k, v in move.items() if k not in ("lever", "description"))
+    return f"{LEVERS.get(lever, (lever,))[0]}: {fields}" if fields else str(lever)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return "+".join(map(str, value))
+    if isinstance(value, float) and value >= 1e6:
+        return f"{value:.3g}"
+    return str(value)

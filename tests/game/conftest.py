@@ -1,0 +1,34 @@
+"""A room on SQLite :memory: with a clock the test moves by hand."""
+from __future__ import annotations
+
+import pytest
+
+from sim.game.rooms import Rooms
+
+
+class Clock:
+    def __init__(self, now: float = 1_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def rooms(clock):
+    registry = Rooms(":memory:", clock=clock)
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def game(rooms):
+    """A classroom_2025 room with one student on each of CN, US and JP."""
+    room, teacher = rooms.create("classroom_2025")
+    tokens = {seat: room.join(seat, f"student {seat}")["token"] for seat in ("CN", "US", "JP")}
+    return room, teacher, tokens
