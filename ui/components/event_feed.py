@@ -23,7 +23,7 @@ def feed_html(events: pd.DataFrame, limit: int, columns=tuple(COLUMNS)) -> str:
 
 
 @solara.component
-def EventFeed(events: pd.DataFrame, limit: int = 80):
+def EventFeed(events: pd.DataFrame, limit: int = 300):
     show_licences = solara.use_reactive(False)
     shown = events if show_licences.value else events[~events["kind"].str.startswith(ROUTINE)]
     solara.Checkbox(label=f"show licence decisions ({len(events) - len(shown) if not show_licences.value else 0}"
