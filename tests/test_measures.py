@@ -121,7 +121,8 @@ def ree(*args: str) -> subprocess.CompletedProcess:
 def test_validate_lists_numbered_named_events_and_warns_about_a_lift_of_a_later_rule(tmp_path: Path):
     listed = ree("validate", "busan_truce")
     assert listed.returncode == 0 and listed.stderr == ""
-    # numbers follow the inherited files' order: apr2025_licensing (MP's halt is events.3), oct2025_controls, then the truce
+    # numbers follow the inherited files' order: apr2025_licensing (MP's halt is events.3),
+    # oct2025_controls, then the truce
     assert "events.9 (no61)" in listed.stdout and "events.13 (no70_no61)" in listed.stdout
     # the seed's busan_truce lifted No. 61 a month before No. 61 took effect
     early_lift = tmp_path / "early_lift.toml"
