@@ -73,7 +73,7 @@ def test_every_time_chart_carries_the_numbered_markers_and_states_its_scale(fold
     charts = re.findall(r"<svg.*?</svg>", page, flags=re.S)
     assert len(charts) == 6  # prices, shortages by country and by sector, exports, capacity, stocks: all in time
     for chart in charts:
-        assert ">2,3<" in chart  # the April licences and the tariff row share a month and a marker
+        assert ">2,3,4<" in chart  # the April licences, MP's halt and the tariff row share a month and a marker
         assert "linear from 0" in chart and "log scale" not in chart
     assert page.count("Dashed lines: <b>1</b> 2024-11 MM capacity shock") == len(charts)
 
