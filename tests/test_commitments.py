@@ -74,8 +74,8 @@ def test_a_small_fund_pays_no_more_than_its_yearly_money_and_says_so():
 @pytest.mark.parametrize("seed", [42, 3])
 @pytest.mark.parametrize("share", [0.3, 0.6])
 def test_more_money_never_builds_less(seed, share):
-    """At the framework's own 30% share the fund only brings projects forward a quarter (none comes online
-    before 2031), so there it must at least never build less (it once did: a project started earlier drew
+    """At the framework's own 30% share the fund pays into projects that are bankable without it (none comes
+    online before 2031), so there it must at least never build less (it once did: a project started earlier drew
     its delays from the licence verdicts' stream and reshuffled them); at 60% it makes a refinery bankable
     that is not without it, so there the biggest fund must build more than none."""
     built, used = [], []

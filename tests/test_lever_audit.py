@@ -148,7 +148,7 @@ LEVERS = [
           high_sets={"states.US.project_support": 0.5, "states.JP.project_support": 0.5,
                      "states.US.support_budget_usd": 3e9, "states.JP.support_budget_usd": 3e9},
           setting="0 -> 50% of capex (US, JP)"),
-    # at the framework's 30% share the fund only starts bankable projects a quarter earlier (none online by
+    # at the framework's 30% share the fund pays into projects that are bankable without it (none online by
     # 2030); at 60% it makes a refinery bankable, if the fund holds the money
     Lever("co-finance size", "us_japan_framework", 84, nonchina_capacity(1, 2), "refining + magnet capacity "
           "outside China, 2030 (t/yr)", +1,
