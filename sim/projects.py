@@ -32,6 +32,7 @@ class Project:
     started: int
     due: int
     row: int  # the firm row that will run it
+    delays: np.random.Generator  # this project's own stream of construction-delay draws
 
 
 class Projects:
@@ -70,7 +71,7 @@ class Projects:
         still = []
         for project in self.active:
             if project.due > month:
-                if model.rng.random() < self.hazard:
+                if project.delays.random() < self.hazard:
                     project.due += 1
                 still.append(project)
                 continue
@@ -145,13 +146,20 @@ class Projects:
         self._commit(c, financing, name, capex)
         row = self._developer_row(c, stage)
         lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
-        self.active.append(Project(name, c, stage, size, month, month + lead, row))
+        self.active.append(Project(name, c, stage, size, month, month + lead, row, self._delay_stream(c, stage, month)))
         shares = ", ".join(f"{k} {v / capex:.0%}" for k, v in financing.items() if v > 0)
         model.log.add(month, model.firm_names[row].split(" #")[0], "project_started", COUNTRIES[c],
                       f"{name}: {size:,.0f} t/yr of {stage}, capex ${capex / 1e6:,.0f}M ({shares}), online in "
                       f"about {lead} months",
                       f"at last year's prices it earns ${profit / 1e6:,.0f}M a year, so the developer's share pays "
                       f"back in {own / profit:.1f} years (hurdle {self.hurdle:g})")
+
+    def _delay_stream(self, c: int, stage: str, month: int) -> np.random.Generator:
+        """Each project draws its delays from a stream of its own, seeded from the scenario seed and the
+        project (country, stage, start month). Drawn from the model's shared stream, one more project under
+        construction shifted every later licence decision, so a bigger fund that started one mine three
+        months earlier changed unrelated outcomes at random and could build less in the end."""
+        return np.random.default_rng([self.model.seed_value, c, STAGES.index(stage), month])
 
     def _financing_offered(self, country_id: int, stage: str, capex: float) -> dict:
         """What the home state and allies would put into a project: grants and loans, co-finance."""

@@ -79,13 +79,20 @@ def test_a_control_on_every_magnet_would_leave_the_us_far_shorter():
 def test_refusals_that_are_lost_shipments_cost_more():
     """With no refused file resubmitted, every refusal is a lost shipment, as in the old model: magnets
     dearer outside China, and where a control reaches every magnet, more months short."""
-    delayed = cached_run("apr2025_licensing", None, TO_END_2025)
-    lost = cached_run("apr2025_licensing", None, TO_END_2025 + (("licensing.resubmit_share", 0.0),))
-    assert lost.price("magnet", "world").max() > 1.1 * delayed.price("magnet", "world").max()
+    # the margin is a draw of licence verdicts: over seeds the lost-shipment peak is 1.06-1.20x the delayed
+    # one (it was 1.16x for the scenario seed while project delays shared the verdicts' random stream)
+    for seed in (None, 1, 2):
+        delayed = cached_run("apr2025_licensing", seed, TO_END_2025)
+        lost = cached_run("apr2025_licensing", seed, TO_END_2025 + (("licensing.resubmit_share", 0.0),))
+        assert lost.price("magnet", "world").max() > 1.05 * delayed.price("magnet", "world").max(), seed
     every = TO_END_2025 + ((f"{APRIL}.covers", "all"),)
-    delayed_every = episode_metrics(cached_run("apr2025_licensing", None, every).model)
-    lost_every = episode_metrics(cached_run("apr2025_licensing", None, every + (("licensing.resubmit_share", 0.0),)).model)
-    assert lost_every["short_months_2025"] > delayed_every["short_months_2025"]
+    more_months = []  # seed by seed, months short when refusals are lost minus when they are delays
+    for seed in (None, 1, 2):
+        delayed_every = episode_metrics(cached_run("apr2025_licensing", seed, every).model)
+        lost_every = episode_metrics(cached_run("apr2025_licensing", seed,
+                                                every + (("licensing.resubmit_share", 0.0),)).model)
+        more_months.append(lost_every["short_months_2025"] - delayed_every["short_months_2025"])
+    assert min(more_months) >= 0 and sum(more_months) > 0, more_months
 
 
 def test_a_busy_office_decides_every_importers_files_every_month():

@@ -107,11 +107,14 @@ LEVERS = [
             "tonnes_per_year": 5000}],
           [{"date": "2024-02", "kind": "export_quota", "actor": "CN", "products": ["ore", "light_oxide", "heavy_oxide"],
             "tonnes_per_year": 1000}], setting="5,000 -> 1,000 t/yr of ore and oxides"),
+    # licences to every destination: on the US alone, Japanese and European makers fill the gap and the US
+    # is hardly short (0.2%) even without a general licence
     Lever("general licence", "baseline_2024", 18, outcome("shortage_share_US"), "US magnet shortage", -1,
-          [cn_control("licence", rate=0.3)],
-          [cn_control("licence", rate=0.3), {"date": "2024-03", "kind": "general_licence", "actor": "CN",
-                                             "products": MAGNET_HEAVY, "destinations": ["US"],
-                                             "duration_months": 24}], setting="none -> for US civil users"),
+          [cn_control("licence", rate=0.3, to=["*"])],
+          [cn_control("licence", rate=0.3, to=["*"]), {"date": "2024-03", "kind": "general_licence", "actor": "CN",
+                                                        "products": MAGNET_HEAVY, "destinations": ["US"],
+                                                        "duration_months": 24}],
+          setting="none -> for US civil users, CN licences (30%) to all"),
     Lever("extraterritorial rule", "apr2025_licensing", 30, outcome("shortage_share_US"), "US magnet shortage", +1,
           [], [{"date": "2025-06", "kind": "extraterritorial", "actor": "CN", "approval_rate": 0.3}],
           setting="none -> CN rule on magnets made abroad"),
@@ -136,18 +139,25 @@ LEVERS = [
     Lever("tariff", "apr2025_licensing", 30, approval_rate_to("US"), "CN licence approvals for US", -1,
           [], [{"date": "2025-01", "kind": "tariff", "actor": "US", "target": "CN", "change_points": 100}],
           setting="none -> US +100 points on CN goods"),
-    Lever("project support", "apr2025_licensing", 84, nonchina_capacity(0, 1, 2), "capacity outside China, "
+    # with the framework's co-finance (30%) and the MP floor: in apr2025_licensing alone no refinery outside
+    # China pays back within the hurdle below ~80% support, and the mines and magnet plants that do are
+    # bankable without support (support only starts them a quarter earlier, too late to finish by 2030)
+    Lever("project support", "us_japan_framework", 84, nonchina_capacity(0, 1, 2), "capacity outside China, "
           "all stages, 2030 (t/yr)", +1,
           low_sets={"states.US.project_support": 0.0, "states.JP.project_support": 0.0},
           high_sets={"states.US.project_support": 0.5, "states.JP.project_support": 0.5,
                      "states.US.support_budget_usd": 3e9, "states.JP.support_budget_usd": 3e9},
           setting="0 -> 50% of capex (US, JP)"),
+    # at the framework's 30% share the fund pays into projects that are bankable without it (none online by
+    # 2030); at 60% it makes a refinery bankable, if the fund holds the money
     Lever("co-finance size", "us_japan_framework", 84, nonchina_capacity(1, 2), "refining + magnet capacity "
-          "outside China, 2030 (t/yr)", +1, low_sets={"events.framework.cofinance_usd_per_year": 5e7},
-          high_sets={"events.framework.cofinance_usd_per_year": 2e9}, setting="$0.05B -> $2B a year"),
+          "outside China, 2030 (t/yr)", +1,
+          low_sets={"events.framework.cofinance_usd_per_year": 5e7, "events.framework.cofinance_share": 0.6},
+          high_sets={"events.framework.cofinance_usd_per_year": 2e9, "events.framework.cofinance_share": 0.6},
+          setting="$0.05B -> $2B a year, at a 60% share"),
     Lever("co-finance share", "us_japan_framework", 84, nonchina_capacity(1, 2), "refining + magnet capacity "
           "outside China, 2030 (t/yr)", +1, low_sets={"events.framework.cofinance_share": 0.0},
-          high_sets={"events.framework.cofinance_share": 0.3}, setting="0 -> 30%"),
+          high_sets={"events.framework.cofinance_share": 0.6}, setting="0 -> 60%"),
     Lever("price floor", "apr2025_licensing", 84, capacity_in("US", 1), "US refining capacity, 2030 (t/yr)", +1,
           [], [{"date": "2024-03", "kind": "price_floor", "actor": "US", "product": "light_oxide",
                 "usd_per_kg": 150}], setting="none -> $150/kg NdPr floor"),

@@ -121,7 +121,9 @@ def ree(*args: str) -> subprocess.CompletedProcess:
 def test_validate_lists_numbered_named_events_and_warns_about_a_lift_of_a_later_rule(tmp_path: Path):
     listed = ree("validate", "busan_truce")
     assert listed.returncode == 0 and listed.stderr == ""
-    assert "events.8 (no61)" in listed.stdout and "events.12 (no70_no61)" in listed.stdout
+    # numbers follow the inherited files' order: apr2025_licensing (MP's halt is events.3),
+    # oct2025_controls, then the truce
+    assert "events.9 (no61)" in listed.stdout and "events.13 (no70_no61)" in listed.stdout
     # the seed's busan_truce lifted No. 61 a month before No. 61 took effect
     early_lift = tmp_path / "early_lift.toml"
     early_lift.write_text('extends = "oct2025_controls"\nname = "x"\ndescription = "x"\n[[events]]\n'
@@ -129,7 +131,7 @@ def test_validate_lists_numbered_named_events_and_warns_about_a_lift_of_a_later_
     warned = ree("validate", str(early_lift))
     assert warned.returncode == 0
     lines = warned.stderr.strip().splitlines()
-    assert len(lines) == 1 and "events.9" in lines[0] and "finds none in force" in lines[0]
+    assert len(lines) == 1 and "events.10" in lines[0] and "finds none in force" in lines[0]
     assert "the extraterritorial of 2025-12 comes after it" in lines[0]
     stale = tmp_path / "stale.toml"
     stale.write_text('extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2026-01"\n'
@@ -144,10 +146,26 @@ def test_validate_lists_numbered_named_events_and_warns_about_a_lift_of_a_later_
 
 
 def us_magnet_shortage(model, first: str, last: str) -> float:
-    rec, us = model.recorder, C["US"]
-    window = slice(parse_month(first) - model.start_month, parse_month(last) - model.start_month + 1)
+    rec, us, window = model.recorder, C["US"], window_of(model, first, last)
     demand = rec.demand[window, us].sum()
     return float((demand - rec.delivered[window, us].sum()) / demand)
+
+
+def window_of(model, first: str, last: str) -> slice:
+    return slice(parse_month(first) - model.start_month, parse_month(last) - model.start_month + 1)
+
+
+def us_licences_refused(model, first: str, last: str) -> float:
+    """Tonnes of magnets for the US refused by any office (China's, or China's over JP/EU/ROW makers)."""
+    return float(model.recorder.licence[window_of(model, first, last), 2, :, P["magnet"], C["US"]].sum())
+
+
+def us_magnets_delivered(model, first: str, last: str) -> float:
+    return float(model.recorder.delivered[window_of(model, first, last), C["US"]].sum())
+
+
+def world_magnet_price(model, first: str, last: str) -> float:
+    return float(model.recorder.price[window_of(model, first, last), P["magnet"], 1].mean())
 
 
 @pytest.mark.parametrize("seed", [42, 7])
@@ -164,7 +182,15 @@ def test_busan_truce_keeps_the_extraterritorial_rule_out_and_the_us_better_off(s
     assert not window["detail"].str.contains(EXTRATERRITORIAL_REASON).any()
     controls_rows = table(controls, "events")
     assert controls_rows["rationale"].str.contains(EXTRATERRITORIAL_REASON).any()  # the check can fail
-    assert us_magnet_shortage(truce, "2025-12", "2026-10") < us_magnet_shortage(controls, "2025-12", "2026-10")
+    # Issue 10 asked for a lower US magnet shortage under the truce. Since issue 9's recalibration (Dy/Tb-free
+    # grades need no licence, most refused files are filed again, firms hold ~3 months of stock) the US is
+    # not short over these months in either scenario, so the shortage may only be no higher; what the
+    # October measures still cost the US is refused licences, dearer magnets and less magnet use.
+    first, last = "2025-12", "2026-10"
+    assert us_magnet_shortage(truce, first, last) <= us_magnet_shortage(controls, first, last)
+    assert us_licences_refused(truce, first, last) < 0.5 * us_licences_refused(controls, first, last)
+    assert us_magnets_delivered(truce, first, last) > us_magnets_delivered(controls, first, last)
+    assert world_magnet_price(truce, first, last) < world_magnet_price(controls, first, last)
     assert np.isfinite(truce.prices).all()
 
 

@@ -78,13 +78,25 @@ def test_us_japan_cofinance_builds_more_refining_outside_china_by_2030():
     assert any("framework" in r[4] for r in framework.model.log.rows if r[2] == "project_started")
 
 
+# No. 57 approving 15% then 25% of files, on every magnet grade (busan_truce suspends No. 57, so it runs as shipped)
+BITING_OCTOBER = (("events.no57.approval_rate", 0.15), ("events.no57.later_rate", 0.25), ("events.no57.covers", "all"))
+
+
 def test_truce_restores_exports():
-    truce = cached_run("busan_truce")
-    no_truce = cached_run("oct2025_controls")
+    """Where October's licences bite, the truce restores China's exports, to the US too. As shipped (35-50%
+    approval, Dy/Tb grades only) they hardly bite: buyers file for more, refused files come back, and the
+    extraterritorial rule moves buyers from Japanese and European magnets to Chinese ones, so China exports
+    slightly more without the truce; what the truce restores there is the magnets made abroad with Chinese
+    content that reach the US."""
+    truce = cached_run("busan_truce", None, BITING_OCTOBER)
+    no_truce = cached_run("oct2025_controls", None, BITING_OCTOBER)
     months = slice(truce.month_index("2025-12"), truce.month_index("2026-10"))
-    assert _china_exports(truce, months=months) > _china_exports(no_truce, months=months)
+    assert _china_exports(truce, months=months) > 1.2 * _china_exports(no_truce, months=months)
     us = lambda run: run.rec.flow[months, P["magnet"], C["CN"], C["US"]].sum()
     assert us(truce) > us(no_truce)
+    abroad = [C[maker] for maker in ("JP", "EU", "ROW")]
+    made_abroad = lambda run: run.rec.flow[months, P["magnet"], abroad, C["US"]].sum()
+    assert made_abroad(cached_run("busan_truce")) > 2 * made_abroad(cached_run("oct2025_controls"))
 
 
 def test_extraterritorial_rule_puts_foreign_magnets_under_chinese_licence():
