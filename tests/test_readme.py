@@ -3,8 +3,11 @@ command of its ```bash blocks runs (months shrunk to keep the suite quick); ever
 the scenario example with `ree validate`, the aggregate example inside a sweep file."""
 import re
 import shlex
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -66,6 +69,9 @@ def test_ree_commands_run(command, tmp_path):
     if skipped:
         pytest.skip(skipped)
     args = shlex.split(command)[1:]
+    if args[0] == "ui" or args[:2] == ["classroom", "serve"]:
+        _serves(args, tmp_path)
+        return
     if args[0] == "run":
         if "--months" in args:
             args[args.index("--months") + 1] = SHORT_MONTHS
@@ -78,6 +84,35 @@ def test_ree_commands_run(command, tmp_path):
         out = Path(args[args.index("--out") + 1]) if "--out" in args else Path("runs") / (
             args[1] if len(args) > 1 and not args[1].startswith("-") else "baseline_2024")
         assert (tmp_path / out / "report.html").is_file() and (tmp_path / out / "summary.json").is_file()
+
+
+def _serves(args: list[str], cwd: Path) -> None:
+    """A server command starts and answers on loopback (a free port, never another host), then stops."""
+    for option in ("--port", "--host"):
+        if option in args:
+            del args[args.index(option):args.index(option) + 2]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args += ["--port", str(port)] + (["--host", "127.0.0.1"] if args[0] == "classroom" else [])
+    if "--db" in args:  # the README creates the room the line before
+        assert _ree(["classroom", "new", "classroom_2025", "--db", args[args.index("--db") + 1]], cwd).returncode == 0
+    server = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    assert page.status == 200
+                    return
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.time() < deadline, f"ree {' '.join(args)} did not answer in 90 s"
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_other_commands_are_accounted_for():
