@@ -51,11 +51,15 @@ def ShortageCharts(view, baseline=None):
     if view is None or view.months_run == 0:
         return Waiting("Shortages by country and sector")
     supply = view.frames["supply.csv"]
-    if (supply["demand_t"] - supply["delivered_t"]).max() < 0.5:
-        solara.Text("No shortage so far: every manufacturer has had the magnets it ordered.", classes=["ree-note"])
+    short = (supply["demand_t"] - supply["delivered_t"]).max() >= 0.5
+    if not short:
+        where = " in the what-if" if baseline is not None else ""
+        solara.Text(f"No shortage so far{where}: every manufacturer has had the magnets it ordered.",
+                    classes=["ree-note"])
     with solara.Row(style={"flex-wrap": "wrap"}):
         Chart(charts.shortage_share(_frame(view, "supply", baseline)))
-        Chart(charts.shortage_by_sector(view.frames["supply.csv"]))
+        if short:  # tonnes by sector: an empty axis says nothing a student can read
+            Chart(charts.shortage_by_sector(view.frames["supply.csv"]))
 
 
 @solara.component
