@@ -332,6 +332,23 @@ class ScheduledEvents:
                                          f"{event.stage} capacity restored", "the disruption was temporary"))
         return f"{event.stage} capacity in {event.country} x{event.factor:g}", "capacity shock set by the scenario"
 
+    def _ore_grade(self, event, month: int):
+        grade = self.model.ore_grade
+        c = COUNTRIES.index(event.country)
+        before = grade[c].copy()
+        changed = before * (event.light_factor, event.heavy_factor)
+        if changed.sum() > 1.0:  # the rare-earth shares of a tonne of ore cannot pass the whole tonne
+            changed /= changed.sum()
+        grade[c] = changed
+
+        def undo():
+            grade[c] = before
+
+        self._later(event, month, undo, (event.actor, "ore_grade_ends", event.country,
+                                         "ore grade back to what it was", "the change was temporary"))
+        return (f"ore mined in {event.country}: NdPr {before[0]:.3f} -> {changed[0]:.3f}, "
+                f"Dy/Tb {before[1]:.4f} -> {changed[1]:.4f} of a tonne"), "ore grade set by the scenario"
+
     def _demand_shock(self, event, month: int):
         shock = self.model.demand_shock
         cs = slice(None) if event.country == "*" else COUNTRIES.index(event.country)

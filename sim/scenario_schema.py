@@ -193,6 +193,16 @@ class CapacityShockEvent(_Event):
     duration_months: int | None = Field(None, ge=1, le=600)
 
 
+class OreGradeEvent(_Event):
+    """The mix of what a country's mines bring up changes: a crackdown on heavy-rich (ionic-clay) mines,
+    a lost or new feed. Applies to ore mined from then on; ore already mined keeps its content."""
+    kind: Literal["ore_grade"]
+    country: Country
+    heavy_factor: float = Field(1.0, ge=0, le=3, description="multiplies the Dy/Tb share of the ore mined there")
+    light_factor: float = Field(1.0, ge=0, le=3, description="multiplies the NdPr share of the ore mined there")
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
 class DemandShockEvent(_Event):
     kind: Literal["demand_shock"]
     country: CountryOrAll = "*"
@@ -286,7 +296,7 @@ class TariffEvent(_Event):
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 # Kinds whose effect lasts and can be taken back: these can be named by suspend, resume and cancel.
 MEASURE_KINDS = ("export_control", "export_quota", "general_licence", "extraterritorial", "technology_ban",
-                 "price_floor", "mining_quota", "capacity_shock", "demand_shock")
+                 "price_floor", "mining_quota", "capacity_shock", "demand_shock", "ore_grade")
 
 
 _DONE = {"suspend": "suspended", "resume": "resumed", "cancel": "cancelled"}
@@ -329,7 +339,7 @@ class DemandGrowthEvent(_Event):
 
 
 Event = Annotated[
-    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
+    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, OreGradeEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
           TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent,
           StrategyEvent, ProjectSupportEvent, DemandGrowthEvent, StockpileTargetEvent],
