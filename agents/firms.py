@@ -98,7 +98,7 @@ class Miner(Firm):
         wanted = np.maximum(SELLER_COVER * expected - book.stock[rows, ORE], 0.0)
         mined = np.minimum(wanted, model.mining_limit(rows))
         book.stock[rows, ORE] += mined
-        book.ore_content[rows] += mined[:, None] * model.ore_grade[book.country[rows]]
+        book.ore_content[rows] += mined[:, None] * model.mined_grade()[book.country[rows]]
         book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(mined, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= mined * book.unit_cost[rows] * 1000.0
         return mined

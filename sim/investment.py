@@ -53,7 +53,7 @@ class Investments:
             model.start_prices[LIGHT, market.WORLD] / model.start_prices[LIGHT, market.CHINA])
         if gap < RELOCATION_GAP:
             return
-        squeezed = abroad[model.margin_index(abroad) < RELOCATION_MARGIN]
+        squeezed = abroad[model.margin_index(abroad, contracts=False) < RELOCATION_MARGIN]
         if len(squeezed) == 0:
             return
         moved = book.capacity[squeezed] * RELOCATION_SHARE

@@ -108,6 +108,8 @@ class RareEarthModel(mesa.Model):
         self.substitution_speed = (sc.demand.substitution_speed if sc.demand.substitution_speed is not None
                                    else cal.param("substitution_speed"))
         self.ore_grade = cal.ore_grades.loc[list(COUNTRIES), ["light_fraction", "heavy_fraction"]].to_numpy(float)
+        self.registered_grade = self.ore_grade.copy()  # as calibrated; `ore_grade` events change ore_grade
+        self.unregistered_pull = 0.0  # smoothed log rise of China's Dy/Tb price (see supply.mined_grade)
         world = np.array([cal.param(f"price_{p}") for p in PRODUCTS])
         ratio = cal.param("china_price_ratio")
         self.prices = np.stack([world * ratio, world], axis=1)  # product x market
@@ -328,6 +330,7 @@ class RareEarthModel(mesa.Model):
         self.cum_final_use += float(delivered.sum())
         self._check_balance()
         prices.update_prices(self)
+        supply.update_unregistered_pull(self)
         demand.update_substitution(self)
 
     def progress_investments(self) -> None:
@@ -346,8 +349,11 @@ class RareEarthModel(mesa.Model):
     def normal_supply(self, rows: np.ndarray, product: int) -> np.ndarray:
         return supply.normal_supply(self, rows, product)
 
-    def margin_index(self, rows: np.ndarray) -> np.ndarray:
-        return supply.margin_index(self, rows)
+    def mined_grade(self) -> np.ndarray:
+        return supply.mined_grade(self)
+
+    def margin_index(self, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
+        return supply.margin_index(self, rows, contracts)
 
     def value_and_cost(self, rows: np.ndarray, price_table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return supply.value_and_cost(self, rows, price_table)

@@ -67,6 +67,14 @@ class Market(_Strict):
                                    "away from a supplier that cut them off (fades over about three years)")
     cost_pass_through: float = Field(0.0, ge=0, le=1, description="share of a change in magnet makers' oxide "
                                      "costs carried into the price magnets are expected to fetch")
+    unregistered_response: float = Field(0.0, ge=0, le=5, description="how strongly unregistered ionic-clay "
+                                         "mining in China answers a high Dy/Tb price: the Dy/Tb its ore carries "
+                                         "rises by this times the log of China's heavy price over its start")
+    unregistered_months: float = Field(6.0, ge=1, le=60, description="months over which that mining follows "
+                                       "the price (starting heap leaches takes months)")
+    term_contract_share: float = Field(0.0, ge=0, le=1, description="share of the sales of magnet makers outside "
+                                       "China under term contracts whose price resets to cover oxide costs: "
+                                       "qualified customers keep ordering, so a squeeze cuts output less")
     cover_floor: float = Field(0.2, gt=0, le=1, description="stock cover (share of wanted) below which emptier "
                                                             "shelves no longer raise the price")
     precaution: float = Field(1.5, ge=0, le=10, description="extra months of cover wanted per unit of risk")

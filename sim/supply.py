@@ -6,7 +6,7 @@ import numpy as np
 from agents.firms import Miner, willingness
 
 from . import market
-from .constants import HEAVY, LIGHT, MAGNET, MINER, ORE, REFINER
+from .constants import CN, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER
 from .demand import heavy_share_of
 
 
@@ -23,13 +23,46 @@ def normal_supply(model, rows: np.ndarray, product: int) -> np.ndarray:
     return normal
 
 
-def margin_index(model, rows: np.ndarray) -> np.ndarray:
+UNREGISTERED_CAP = 1.5  # at most this times the calibrated Dy/Tb share: the clays mined are finite
+
+
+def update_unregistered_pull(model) -> None:
+    """China's Dy/Tb price above its start draws unregistered ionic-clay mining back in over months (in
+    2011 private miners flooded the market to catch the price surge); a fall sends it away again."""
+    sc = model.scenario.market
+    if sc.unregistered_response <= 0:
+        return
+    rise = max(float(np.log(model.prices[HEAVY, market.CHINA] / model.start_prices[HEAVY, market.CHINA])), 0.0)
+    model.unregistered_pull += (rise - model.unregistered_pull) / sc.unregistered_months
+
+
+def mined_grade(model) -> np.ndarray:
+    """Light and heavy shares of a tonne of ore mined in each country this month: the grade (as events have
+    set it), China's Dy/Tb raised by the unregistered mining a high price has drawn in."""
+    response = model.scenario.market.unregistered_response
+    if response <= 0 or model.unregistered_pull <= 0:
+        return model.ore_grade
+    grade = model.ore_grade.copy()
+    raised = grade[CN, 1] * (1.0 + response * model.unregistered_pull)
+    grade[CN, 1] = min(raised, UNREGISTERED_CAP * model.registered_grade[CN, 1])
+    return grade
+
+
+def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
     """A processor's value-to-cost ratio (output value over inputs plus conversion) now, relative to
-    the same ratio at start prices, in its own market."""
+    the same ratio at start prices, in its own market. Magnet makers outside China sell part of their
+    output on term contracts whose price is reset to cover their oxide costs (Shin-Etsu's and Hitachi
+    Metals' six-month contracts with carmakers in 2010-11); on that part their margin holds. `contracts=False`
+    gives the spot margin alone, which is what a decision to move production weighs."""
     markets = market.MARKET_OF[model.book.country[rows]]
     now = value_and_cost(model, rows, model.prices[:, markets])
     then = value_and_cost(model, rows, model.start_prices[:, markets])
-    return (now[0] / now[1]) / (then[0] / then[1])
+    index = (now[0] / now[1]) / (then[0] / then[1])
+    contracted = model.scenario.market.term_contract_share
+    if contracted > 0 and contracts:
+        on_terms = (model.book.kind[rows] == MAGNET_MAKER) & (markets == market.WORLD)
+        index = np.where(on_terms, contracted + (1 - contracted) * index, index)
+    return index
 
 
 def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -30,6 +30,15 @@ class Band:
     def holds(self, value: float) -> bool:
         return self.low <= value <= self.high
 
+    def at_edge(self, value: float) -> bool:
+        """Held, but within 2% of the band's width of one of its bounds."""
+        return self.holds(value) and min(value - self.low, self.high - value) <= 0.02 * (self.high - self.low)
+
+    def cell(self, value: float) -> str:
+        if self.at_edge(value):
+            return f"{value:.3f}{self.unit} ok, at the edge"
+        return f"{value:.2f}{self.unit} {'ok' if self.holds(value) else 'OUT'}"
+
 
 BANDS = [
     Band("heavy_peak_multiple", "V2: Dy oxide x26 (Jan 2009 $91 to Aug 2011 $2,377/kg)", 3, 30,
@@ -151,8 +160,7 @@ def write_section(out: Path, seeds: list[int]) -> tuple[list[tuple[int, dict]], 
     for band in BANDS:
         cells = []
         for _, metrics in runs:
-            value = metrics[band.key]
-            cells.append(f"{value:.2f}{band.unit} {'ok' if band.holds(value) else 'OUT'}")
+            cells.append(band.cell(metrics[band.key]))
         lines.append(f"| {band.label} | {band.target} | {band.low:g}-{band.high:g} | " + " | ".join(cells) + " |")
     passed = [all(ok for _, _, ok in check(m)) for _, m in runs]
     lines += ["", f"All bands hold for {sum(passed)} of {len(runs)} seeds.", ""] + path_lines(first)
@@ -171,17 +179,27 @@ def path_lines(model) -> list[str]:
     falls = all(b < a for a, b in zip(december, december[1:]))
     exports = rec.flow[:n, :3, C["CN"], :].sum(axis=(1, 2)) - rec.flow[:n, :3, C["CN"], C["CN"]].sum(axis=1)
     usual = exports[: at("2010-01")].mean()
-    low = [rec.dates[t] for t in range(n) if exports[t] < 0.2 * usual and not at("2010-09") <= t <= at("2010-11")]
+    outside_halt = [t for t in range(n) if not at("2010-09") <= t <= at("2010-11")]
+    low = [rec.dates[t] for t in outside_halt if exports[t] < 0.2 * usual]
+    lowest = min(outside_halt, key=lambda t: exports[t])
     ok = lambda held: "ok" if held else "NOT MET"  # noqa: E731
+    edge = exports[lowest] / usual < 0.25
     return ["### The path, 2011-15 (issue 9; the scenario's seed)", "",
             "| target | history | model | |", "|---|---|---|---|",
             f"| one main peak >= 10x the 2009 average in May-Oct 2011 | ~26x in Aug 2011 | "
             f"{world[peak] / base:.1f}x in {rec.dates[peak]} | "
             f"{ok(world[peak] >= 10 * base and at('2011-05') <= peak <= at('2011-10'))} |",
-            "| December price lower each year 2012-2015 | 1,410 > 615 > 465 > 340 > 228 $/kg | "
+            "| December price lower each year 2012-2015 | 1,410 > 615 > 465 > 340 > 228 $/kg "
+            "(15.5x > 6.8x > 5.1x > 3.7x > 2.5x Jan 2009) | "
             + " > ".join(f"{d:.2f}x" for d in december) + f" | {ok(falls)} |",
             f"| December 2015 / December 2011 in 0.10-0.35 | 0.16 | {december[-1] / december[0]:.2f} | "
             f"{ok(0.10 <= december[-1] / december[0] <= 0.35)} |",
             "| China's exports never below 20% of their 2009 monthly average outside Sep-Nov 2010 | | "
-            f"{'never' if not low else ', '.join(low)} | {ok(not low)} |", ""]
+            f"lowest {exports[lowest] / usual:.2f} of it ({rec.dates[lowest]})"
+            f"{'' if not low else '; below 20% in ' + ', '.join(low)} | {ok(not low)}"
+            f"{', at the edge' if edge and not low else ''} |", "",
+            f"The shape holds; the level after the peak does not: December 2013-2015 stand at "
+            + ", ".join(f"{d:.1f}x" for d in december[2:]) + " the 2009 average against 5.1x, 3.7x and 2.5x "
+            "in history, because prices are drawn back to the 2009 cost level (China's lasting post-2011 "
+            "controls and costs are not in the model).", ""]
 
