@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim import RareEarthModel
-from sim.constants import C, MAGNET_MAKER, P
+from sim.constants import C, MAGNET_MAKER
 from sim.supply import UNREGISTERED_CAP
 from tests.conftest import cached_run
 

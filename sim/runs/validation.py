@@ -198,7 +198,7 @@ def path_lines(model) -> list[str]:
             f"lowest {exports[lowest] / usual:.2f} of it ({rec.dates[lowest]})"
             f"{'' if not low else '; below 20% in ' + ', '.join(low)} | {ok(not low)}"
             f"{', at the edge' if edge and not low else ''} |", "",
-            f"The shape holds; the level after the peak does not: December 2013-2015 stand at "
+            "The shape holds; the level after the peak does not: December 2013-2015 stand at "
             + ", ".join(f"{d:.1f}x" for d in december[2:]) + " the 2009 average against 5.1x, 3.7x and 2.5x "
             "in history, because prices are drawn back to the 2009 cost level (China's lasting post-2011 "
             "controls and costs are not in the model).", ""]
