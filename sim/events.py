@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import stockpiles
-from .constants import COUNTRIES, STAGE_KIND, P, S
+from .constants import COUNTRIES, MARKETS, STAGE_KIND, P, S
 from .dates import format_month, parse_month
 from .licensing import LEVELS
 from .measures import CONTROL_KINDS, Measure, MeasureBook, describe
@@ -348,6 +348,22 @@ class ScheduledEvents:
                                          "ore grade back to what it was", "the change was temporary"))
         return (f"ore mined in {event.country}: NdPr {before[0]:.3f} -> {changed[0]:.3f}, "
                 f"Dy/Tb {before[1]:.4f} -> {changed[1]:.4f} of a tonne"), "ore grade set by the scenario"
+
+    def _hoarding(self, event, month: int):
+        hoard = self.model.hoarding
+        market = MARKETS.index(event.market)
+        products = [P[name] for name in event.products]
+        hoard[products, market] += event.extra_cover
+
+        def undo():
+            hoard[products, market] -= event.extra_cover
+
+        names = ", ".join(event.products)
+        self._later(event, month, undo, (event.actor, "hoarding_ends", event.market,
+                                         f"buyers in the {event.market} market sell back their extra {names}",
+                                         "the hoarding was temporary"))
+        return (f"buyers in the {event.market} market want {event.extra_cover:g}x their normal cover more "
+                f"of {names}"), "hoarding set by the scenario"
 
     def _demand_shock(self, event, month: int):
         shock = self.model.demand_shock

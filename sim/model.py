@@ -116,6 +116,7 @@ class RareEarthModel(mesa.Model):
         self.start_prices = self.prices.copy()
         self.expected_prices = self.prices.copy()
         self.price_momentum = np.zeros_like(self.prices)  # smoothed recent monthly log change
+        self.hoarding = np.zeros_like(self.prices)  # extra cover wanted, x the normal cover (`hoarding` events)
         self.distrust = np.zeros((N_COUNTRIES, N_COUNTRIES))  # exporter x importer, see risk.update_risk
         self.substitution = np.ones(2)  # demand multiplier by market
         self.heavy_thrift = np.ones(2)  # Dy/Tb per magnet relative to 2024, by market

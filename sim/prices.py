@@ -18,11 +18,13 @@ MOMENTUM_MEMORY = 0.3  # weight of this month's price change in the smoothed rec
 
 def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
     """Months of use each buyer wants in stock: the normal cover, raised by the supply risk it sees
-    (precaution) and by recent price rises in its market (buying ahead of further rises; when prices
-    fall the extra stock is run down)."""
+    (precaution), by recent price rises in its market (buying ahead of further rises; when prices
+    fall the extra stock is run down) and by any hoarding a scenario sets in its market."""
     sc = model.scenario.market
-    rising = np.clip(model.price_momentum[p, market.MARKET_OF[model.book.country[rows]]], 0.0, 1.0)
-    return model.target_cover(p) * (1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising)
+    markets = market.MARKET_OF[model.book.country[rows]]
+    rising = np.clip(model.price_momentum[p, markets], 0.0, 1.0)
+    return model.target_cover(p) * (1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising
+                                    + model.hoarding[p, markets])
 
 
 def magnet_cost_change(model) -> np.ndarray:

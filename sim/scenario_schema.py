@@ -149,6 +149,16 @@ class OreGradeEvent(_Event):
     duration_months: int | None = Field(None, ge=1, le=600)
 
 
+class HoardingEvent(_Event):
+    """Traders and users stock up beyond their needs in one market, and sell the stock back when it ends
+    (speculative funds bought up China's rare earths in the first half of 2011)."""
+    kind: Literal["hoarding"]
+    market: Literal["china", "world"]
+    products: list[Product] = Field(default_factory=lambda: ["light_oxide", "heavy_oxide"])
+    extra_cover: float = Field(ge=0, le=5, description="extra stock wanted, as a multiple of the normal cover")
+    duration_months: int | None = Field(None, ge=1, le=600)
+
+
 class DemandShockEvent(_Event):
     kind: Literal["demand_shock"]
     country: CountryOrAll = "*"
@@ -242,7 +252,7 @@ class TariffEvent(_Event):
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 # Kinds whose effect lasts and can be taken back: these can be named by suspend, resume and cancel.
 MEASURE_KINDS = ("export_control", "export_quota", "general_licence", "extraterritorial", "technology_ban",
-                 "price_floor", "mining_quota", "capacity_shock", "demand_shock", "ore_grade")
+                 "price_floor", "mining_quota", "capacity_shock", "demand_shock", "ore_grade", "hoarding")
 
 
 _DONE = {"suspend": "suspended", "resume": "resumed", "cancel": "cancelled"}
@@ -285,7 +295,7 @@ class DemandGrowthEvent(_Event):
 
 
 Event = Annotated[
-    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, OreGradeEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
+    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, OreGradeEvent, HoardingEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
           ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
           TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent,
           StrategyEvent, ProjectSupportEvent, DemandGrowthEvent, StockpileTargetEvent],
