@@ -10,10 +10,8 @@ from pydantic import Field, field_validator, model_validator
 from .constants import COUNTRIES
 from .dates import parse_month
 from .scenario_market import Market
-from .scenario_types import (Country, CountryOrAll, CountryOrWorld, Level, Month, Product, Sector, SectorOrAll,
+from .scenario_types import (Country, CountryOrAll, CountryOrWorld, Level, Month, Product, SectorOrAll,
                              Stage, _check_month, _Strict)
-
-__all__ = ["Market", "Country", "Product", "Sector", "Stage", "Level", "Month"]
 
 
 class World(_Strict):

@@ -10,6 +10,7 @@ import pytest
 from sim import RareEarthModel
 from sim.constants import C, P
 from sim.dates import parse_month
+from sim.scenario import apply_override, load_raw, resolve_scenario, validate
 
 
 @dataclass
@@ -46,6 +47,17 @@ def run_checked(scenario: str = "baseline_2024", seed: int | None = None, **over
         run.min_stock.append(float(min(book.stock.min(), book.transit.min(), book.ore_content.min())))
         run.prices_ok.append(bool(np.all(np.isfinite(model.prices)) and np.all(model.prices > 0)))
     return run
+
+
+def model_with_events(events: list[dict], months: int, base: str = "baseline_2024", sets: dict | None = None,
+                      seed: int = 42, source: str = "test") -> RareEarthModel:
+    """A shipped scenario cut to `months`, with extra events and `--set` style overrides; not yet run."""
+    raw = load_raw(resolve_scenario(base))
+    raw["months"] = months
+    raw["events"] = raw.get("events", []) + events
+    for path, value in (sets or {}).items():
+        apply_override(raw, path, value)
+    return RareEarthModel(validate(raw, source), seed=seed)
 
 
 @lru_cache(maxsize=None)

@@ -8,16 +8,14 @@ from sim import RareEarthModel
 from sim.constants import BUYER_KIND, P
 from sim.prices import wanted_cover
 from sim.scenario import ScenarioError, load_raw, resolve_scenario, validate
+from tests.conftest import model_with_events
 
 HOARD = {"id": "frenzy", "date": "2024-03", "kind": "hoarding", "actor": "CN", "market": "china",
          "products": ["heavy_oxide"], "extra_cover": 1.0, "duration_months": 3}
 
 
 def model_with(events: list[dict], months: int = 12) -> RareEarthModel:
-    raw = load_raw(resolve_scenario("baseline_2024"))
-    raw["months"] = months
-    raw["events"] = raw.get("events", []) + events
-    return RareEarthModel(validate(raw, "hoarding test"), seed=42)
+    return model_with_events(events, months, source="hoarding test")
 
 
 def covers(model, product: str) -> tuple[float, float]:

@@ -7,13 +7,11 @@ import pytest
 from sim import RareEarthModel
 from sim.constants import C, P
 from sim.scenario import ScenarioError, load_raw, resolve_scenario, validate
+from tests.conftest import model_with_events
 
 
 def model_with(events: list[dict], months: int = 18) -> RareEarthModel:
-    raw = load_raw(resolve_scenario("baseline_2024"))
-    raw["months"] = months
-    raw["events"] = raw.get("events", []) + events
-    return RareEarthModel(validate(raw, "ore grade test"), seed=42)
+    return model_with_events(events, months, source="ore grade test")
 
 
 def run(model: RareEarthModel) -> RareEarthModel:
