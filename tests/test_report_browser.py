@@ -1,23 +1,21 @@
 """Issue I: report.html opens in Chromium with no console errors, offline, and its event log filters work."""
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.runs.outputs import write_outputs
+from tests.browser_support import chromium_or_skip
 from tests.conftest import cached_run
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def page():
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    chromium = chromium_or_skip()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
+        browser = p.chromium.launch(executable_path=chromium)
         context = browser.new_context(offline=True)  # a report must need nothing from a network
         yield context.new_page()
         browser.close()

@@ -9,24 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import chromium_or_skip
+
 from .live_server import LiveServer, new_room
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 WAIT = 90_000  # ms: generous, for a slow 2-core machine; every wait is on a condition
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "classroom"
 
 
 @pytest.fixture
 def lesson(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
+    chromium = chromium_or_skip()
     playwright = pytest.importorskip("playwright.sync_api")
     db = tmp_path / "class.sqlite"
     room = new_room(db, "--round-seconds", "1800")
     server = LiveServer(db)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
+        browser = p.chromium.launch(executable_path=chromium)
         yield server, room, browser
         browser.close()
     server.stop()

@@ -1,6 +1,6 @@
 """Browser fixtures: a `ree ui` server on a free port of 127.0.0.1 (its log kept for the traceback check)
-and Debian's Chromium driven by Playwright. Without Chromium the browser tests skip, except under CI
-(CI=true), where they fail: a skipped browser test must never pass a CI run silently."""
+and Debian's Chromium driven by Playwright (found by tests/browser_support.py, which fails them under CI
+when it is missing)."""
 from __future__ import annotations
 
 import os
@@ -15,20 +15,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.browser_support import chromium_or_skip
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path(os.environ.get("REE_CHROMIUM", "/usr/bin/chromium"))
-
-
-def chromium_or_skip() -> str:
-    if CHROMIUM.exists():
-        return str(CHROMIUM)
-    message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message + " -- CI must run the browser tests, not skip them")
-    pytest.skip(message)
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -18,7 +18,9 @@ def use_poll(read, interval: float = 0.7):
         stop = threading.Event()
 
         def loop():
-            last = read()
+            # compare with what the page shows, not with a fresh read: a change landing between the render
+            # and this thread's start (a debrief finishing in a second) would otherwise never be drawn
+            last = value
             while not stop.wait(interval):
                 try:
                     now = read()
