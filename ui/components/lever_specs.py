@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.constants import COUNTRIES, PRODUCTS
+from sim.constants import COUNTRIES, PRODUCTS, SECTORS, STAGES
 
 DESTINATIONS = ["*", *COUNTRIES]
 STRATEGIES = ["default", "passive", "hawkish", "conciliatory", "tit_for_tat"]
@@ -38,6 +38,14 @@ def _destinations(default=("US",)):
 
 def _target(default="US"):
     return Field("target", "partner", "choice", default, tuple(COUNTRIES))
+
+
+def _where(default="CN"):
+    return Field("country", "where", "choice", default, tuple(COUNTRIES))
+
+
+def _lasts(default="6"):
+    return Field("duration_months", "lasts (months, 1 to 600; empty = for good)", "integer", default, optional=True)
 
 
 LEVERS = (
@@ -83,6 +91,26 @@ LEVERS = (
           (Field("strategy", "strategy", "choice", "default", tuple(STRATEGIES)),)),
     Lever("demand_growth", "Demand growth (world)", "Growth of magnet demand everywhere from now on.",
           (Field("growth", "growth (share per year, -0.5 to 1; 0.087 = 8.7%)", default="0.087"),)),
+    # shocks: things that happen to the world rather than a state's choice, as a scenario's events have them
+    Lever("capacity_shock", "Shock: capacity", "A flood, strike or conflict scales a country's mines, "
+          "refineries or magnet plants for a while (0.5 = half the capacity).",
+          (_where("MY"), Field("stage", "stage", "choice", "refining", tuple(STAGES)),
+           Field("factor", "capacity multiplier (0 to 10)", default="0.5"), _lasts("3"))),
+    Lever("demand_shock", "Shock: demand", "Magnet demand of a country's sector jumps or slumps for a "
+          "while (0.8 = a fifth less).",
+          (Field("country", "where (* = everywhere)", "choice", "*", ("*", *COUNTRIES)),
+           Field("sector", "sector (* = all)", "choice", "*", ("*", *SECTORS)),
+           Field("factor", "demand multiplier (0 to 10)", default="0.8"), _lasts("6"))),
+    Lever("ore_grade", "Shock: ore mix", "What a country's mines bring up changes, as when a "
+          "crackdown closes heavy-rich ionic-clay mines (0.5 = half the Dy/Tb per tonne of ore).",
+          (_where("CN"), Field("heavy_factor", "Dy/Tb per tonne of ore (multiplier, 0 to 3)", default="0.5"),
+           Field("light_factor", "NdPr per tonne of ore (multiplier, 0 to 3)", default="1"), _lasts("8"))),
+    Lever("hoarding", "Shock: speculative buying", "Buyers in one market stock up beyond their needs, "
+          "and sell it back when it ends (0.5 = half their normal cover again).",
+          (Field("market", "market", "choice", "china", ("china", "world")),
+           _products(("light_oxide", "heavy_oxide")),
+           Field("extra_cover", "extra stock wanted (multiple of the normal cover, 0 to 5)", default="0.5"),
+           _lasts("5"))),
 )
 LEVER_BY_KIND = {lever.kind: lever for lever in LEVERS}
-WORLD_LEVERS = {"demand_growth"}  # not a state's decision: the actor is "world"
+WORLD_LEVERS = {"demand_growth", "capacity_shock", "demand_shock", "ore_grade", "hoarding"}  # the actor is "world"

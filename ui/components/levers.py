@@ -88,7 +88,8 @@ def LeverPanel(store):
             change.update(build_change(lever, actor.value, values.value))
             store.refresh(store.session.apply_lever(change, rationale.value))
         if store.attempt(act, message):
-            done.set(f"{change['actor']}: {lever.title.lower()} applies from {store.view.value.next_month}.")
+            who = "" if lever.kind in WORLD_LEVERS else f"{change['actor']}: "
+            done.set(f"{who}{lever.title.lower()} applies from {store.view.value.next_month}.")
 
     with solara.Row():
         solara.Select(label="country", values=list(COUNTRIES), value=actor, disabled=lever.kind in WORLD_LEVERS)
