@@ -16,8 +16,7 @@ SHOCKS = ["capacity_shock", "demand_shock", "ore_grade", "hoarding"]
 
 
 def prices(model: RareEarthModel) -> np.ndarray:
-    while not model.finished:
-        model.step()
+    model.run_model()
     return model.recorder.price[: model.recorder.written].copy()
 
 
