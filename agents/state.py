@@ -14,6 +14,8 @@ import numpy as np
 
 from sim.constants import COUNTRIES, LIGHT, N_PRODUCTS, ORE, PRODUCTS
 from sim.diplomacy import describe
+from sim.supply import grow_quota
+from sim.trade_measures import decide_control
 from sim.world import STOCKPILE as STOCKPILE_KIND
 
 QUOTA_PRICE_RESPONSE = 0.5  # top-up of a quota batch per unit rise of the domestic ore price index
@@ -178,7 +180,7 @@ class DefaultStrategy(PassiveStrategy):
             reasons += [f"ore costs {price_ratio:.2f}x its start"] if price_ratio > 1.0 else []
             why = f"{batch} batch: {' and '.join(reasons)}, so the quota is topped up by {top_up:.1%}"
         old = state.quota_t
-        state.quota_t = old * (1.0 + growth)
+        grow_quota(model, state, 1.0 + growth)
         return Decision("mining_quota", state.country, f"{old:,.0f} -> {state.quota_t:,.0f} t/yr", why)
 
     def _manage_stockpile(self, state: "StateAgent", model) -> list[Decision]:
@@ -273,8 +275,8 @@ LEVERAGE_PRODUCTS = ("heavy_oxide", "magnet")
 def impose_licences(state, model, partner: int, rate: float, why: str) -> Decision:
     from sim.licensing import LICENCE
     products = [PRODUCTS.index(p) for p in LEVERAGE_PRODUCTS]
-    model.office.set_control(state.country_id, products, [partner], LICENCE, model.month, approval_rate=rate,
-                             review_months=2)
+    decide_control(model, "licence_decision", state.country, products, [partner], LICENCE, approval_rate=rate,
+                   review_months=2)
     model.relations.shift(state.country_id, partner, -0.2, model.month, "put rare earths under licence")
     return Decision("export_control", COUNTRIES[partner],
                     f"licence on {', '.join(LEVERAGE_PRODUCTS)} (approval rate {rate:.0%}, review 2 months)", why)
@@ -304,7 +306,7 @@ def relax_controls(state, model, above: float, only_if_quiet: bool = False) -> l
         quiet = model.relations.recent_hostility(partner, own, model.month) is None
         if model.relations.score[own, partner] > above and (quiet or not only_if_quiet):
             products = list(np.flatnonzero(model.office.level[own, :, partner] == LICENCE))
-            model.office.set_control(own, products, [partner], NONE, model.month)
+            decide_control(model, "licence_decision", state.country, products, [partner], NONE)
             model.relations.shift(own, partner, 0.1, model.month, "lifted its licence requirement")
             decisions.append(Decision("export_control", COUNTRIES[partner], "licence requirement lifted",
                                       f"relations with {COUNTRIES[partner]} are "
@@ -325,7 +327,8 @@ class StateAgent(mesa.Agent):
         self.country_id = COUNTRIES.index(country)
         self.config = config
         self.strategy = STRATEGIES[config.strategy]()
-        self.quota_t: float | None = config.mining_quota_t
+        self.own_quota_t: float | None = config.mining_quota_t  # as its own batches grow it
+        self.quota_t: float | None = config.mining_quota_t  # in force: a quota measure's, else its own
         self.stockpile_row: int | None = None
         self.holds = np.zeros(N_PRODUCTS, dtype=bool)
         self.releasing = np.zeros(N_PRODUCTS, dtype=bool)

@@ -68,7 +68,8 @@ class Terms:
 
 @dataclass
 class Agreement:
-    name: str
+    key: str  # the id every row of events.csv names it by: its proposal's id, else agreement-N
+    name: str  # as the parties call it; two agreements may share one
     parties: tuple[int, int]  # (proposer, partner)
     terms: Terms
     start: int
@@ -99,8 +100,17 @@ class Diplomats:
     def active(self, month: int) -> list[Agreement]:
         return [a for a in self.agreements if a.status == "in force" and a.start <= month <= a.end]
 
+    def new_key(self, event_id: str | None) -> str:
+        taken = {a.key for a in self.agreements}
+        if event_id is not None and event_id not in taken:
+            return event_id
+        n = len(self.agreements) + 1
+        while f"agreement-{n}" in taken:
+            n += 1
+        return f"agreement-{n}"
+
     def cofinance(self, country: int, capex: float, month: int) -> dict[str, float]:
-        """What agreements covering `country` would pay towards a project there."""
+        """What agreements covering `country` would pay towards a project there, by agreement key."""
         out = {}
         for agreement in self.active(month):
             if not agreement.covers(country) or agreement.terms.cofinance_share <= 0:
@@ -109,17 +119,20 @@ class Diplomats:
                 agreement.year, agreement.fund_left = month // 12, agreement.terms.cofinance_usd_per_year
             pay = min(capex * agreement.terms.cofinance_share, agreement.fund_left)
             if pay > 0:
-                out[agreement.name] = pay
+                out[agreement.key] = pay
         return out
 
-    def spend(self, name: str, usd: float, month: int) -> Agreement:
-        """Draw `usd` from the named agreement's fund (never more than this year's money left)."""
-        agreement = next(a for a in self.active(month) if a.name == name)
+    def spend(self, key: str, usd: float, month: int) -> Agreement:
+        """Draw `usd` from the fund of the agreement with this key (never more than this year's money left)."""
+        agreement = next(a for a in self.active(month) if a.key == key)
         if usd > agreement.fund_left + 1e-6:
-            raise ValueError(f"{name}: ${usd:,.0f} asked of a fund with ${agreement.fund_left:,.0f} left this year")
+            raise ValueError(f"{key}: ${usd:,.0f} asked of a fund with ${agreement.fund_left:,.0f} left this year")
         agreement.fund_left -= usd
         agreement.paid[month // 12] = agreement.paid.get(month // 12, 0.0) + usd
         return agreement
+
+    def by_key(self, key: str) -> Agreement:
+        return next(a for a in self.agreements if a.key == key)
 
     def fund_use(self, last_month: int) -> tuple[float, float]:
         """(paid, available) over all agreements' funds up to `last_month`, USD."""
@@ -129,7 +142,8 @@ class Diplomats:
         return paid, available
 
 
-def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement | None:
+def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, name: str,
+              event_id: str | None = None) -> Agreement | None:
     """Bounded alternating offers; logs every offer and answer with its reason."""
     offer = terms
     for round_ in range(1, MAX_ROUNDS + 1):
@@ -137,28 +151,30 @@ def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, n
         model.log.add(model.month, COUNTRIES[partner], f"agreement_{answer}", COUNTRIES[proposer],
                       f"{name}, offer {round_}: {offer.describe()}", why)
         if answer == "accept":
-            return sign(model, proposer, partner, offer, duration, name)
+            return sign(model, proposer, partner, offer, duration, name, event_id)
         if answer == "reject" or counter is None:
             return None
         back, _, why_back = model.states[COUNTRIES[proposer]].answer(counter, partner, as_proposer=True)
         model.log.add(model.month, COUNTRIES[proposer], f"agreement_{back}", COUNTRIES[partner],
                       f"{name}, counter {round_}: {counter.describe()}", why_back)
         if back == "accept":
-            return sign(model, proposer, partner, counter, duration, name)
+            return sign(model, proposer, partner, counter, duration, name, event_id)
         offer = counter  # terms are never changed in place
     return None
 
 
-def sign(model, proposer: int, partner: int, terms: Terms, duration: int, name: str) -> Agreement:
+def sign(model, proposer: int, partner: int, terms: Terms, duration: int, name: str,
+         event_id: str | None = None) -> Agreement:
     month = model.month
-    agreement = Agreement(name, (proposer, partner), terms, month, month + duration - 1)
+    agreement = Agreement(model.diplomats.new_key(event_id), name, (proposer, partner), terms, month,
+                          month + duration - 1)
     model.diplomats.agreements.append(agreement)
     model.relations.shift(proposer, partner, 0.15, month, f"signed {name}")
     model.relations.shift(partner, proposer, 0.15, month, f"signed {name}")
     model.relations.build_trust(proposer, partner, 0.1)
     _apply(model, agreement)
-    model.log.add(month, f"{COUNTRIES[proposer]}+{COUNTRIES[partner]}", "agreement_signed", name,
-                  terms.describe(), f"both sides value the terms; in force for {duration} months")
+    model.log.add(month, f"{COUNTRIES[proposer]}+{COUNTRIES[partner]}", "agreement_signed", agreement.key,
+                  f"{name}: {terms.describe()}", f"both sides value the terms; in force for {duration} months")
     return agreement
 
 
@@ -176,7 +192,7 @@ def review(model) -> None:
             agreement.ended = model.month
             _unwind(model, agreement)
             model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "agreement_lapsed",
-                          agreement.name, agreement.terms.describe(), "it ran its agreed term")
+                          agreement.key, f"{agreement.name}: {agreement.terms.describe()}", "it ran its agreed term")
     for agreement in model.diplomats.active(model.month):
         for party, other in (agreement.parties, agreement.parties[::-1]):
             state = model.states[COUNTRIES[party]]
@@ -188,8 +204,8 @@ def review(model) -> None:
                 model.relations.shift(party, other, -0.3, model.month, f"broke {agreement.name}")
                 model.relations.break_trust(party, other, 0.3)
                 _unwind(model, agreement)
-                model.log.add(model.month, COUNTRIES[party], "agreement_broken", agreement.name,
-                              agreement.terms.describe(), f"value {value:+.2f}: " + "; ".join(why))
+                model.log.add(model.month, COUNTRIES[party], "agreement_broken", agreement.key,
+                              f"{agreement.name}: {agreement.terms.describe()}", f"value {value:+.2f}: " + "; ".join(why))
                 break
 
 
@@ -199,7 +215,7 @@ def report_fund_year(model, agreement: Agreement, year: int) -> None:
     why = ("the fund ran out: projects wanted more than its yearly amount" if paid >= amount - 1e-6 else
            "the fund paid its share of every project developers started; the number of projects, not money, "
            "was the limit")
-    model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "fund_year", agreement.name,
+    model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "fund_year", agreement.key,
                   f"{year}: used ${paid / 1e9:,.2f}B of ${amount / 1e9:,.2f}B ({paid / amount:.0%})", why)
 
 
@@ -207,9 +223,7 @@ def _unwind(model, agreement: Agreement) -> None:
     """Commitments that last only as long as the agreement (eased controls stay until a state changes them)."""
     for party in agreement.parties:
         model.states[COUNTRIES[party]].extra_stockpile_days -= agreement.terms.stockpile_days
-    for licence in model.office.general:
-        if licence.label == agreement.name:
-            licence.until = min(licence.until, model.month - 1)
+    model.measures.take_out_where(model, lambda m: m.key.startswith(f"{agreement.key}/general-licence"))
 
 
 def preferential_weight(model) -> np.ndarray:
@@ -228,7 +242,10 @@ def rapid_response_partners(model, country: int) -> list[int]:
 
 
 def _apply(model, agreement: Agreement) -> None:
-    from .licensing import LICENCE
+    """What the terms set going: stockpile targets, eased controls (which outlast the agreement until a state
+    changes them) and general licences (which end with it), the latter two as measures keyed by the agreement."""
+    from .licensing import LICENCE, GeneralLicence
+    from .trade_measures import decide_control
     terms, (a, b) = agreement.terms, agreement.parties
     for x in (a, b):
         state = model.states[COUNTRIES[x]]
@@ -237,10 +254,16 @@ def _apply(model, agreement: Agreement) -> None:
         for exporter, importer in ((a, b), (b, a)):
             licensed = [p for p in range(len(PRODUCTS)) if model.office.level[exporter, p, importer] == LICENCE]
             if licensed:
-                model.office.set_control(exporter, licensed, [importer], LICENCE, model.month,
-                                         approval_rate=terms.suspend_to_rate, review_months=1)
+                decide_control(model, "control_easing", COUNTRIES[exporter], licensed, [importer], None,
+                               key=f"{agreement.key}/easing-{COUNTRIES[exporter]}",
+                               approval_rate=terms.suspend_to_rate, review_months=1)
     if terms.general_licence:
+        licences = []
         for exporter, importer in ((a, b), (b, a)):
             if model.office.level[exporter, :, importer].any():
                 products = [p for p in range(len(PRODUCTS)) if model.office.level[exporter, p, importer]]
-                model.office.add_general_licence(exporter, [importer], products, agreement.end, agreement.name)
+                licences.append(GeneralLicence(exporter, frozenset([importer]), frozenset(products), agreement.end,
+                                               agreement.name, agreement.key))
+        for i, licence in enumerate(licences):
+            model.measures.put(model, "agreement_licence", None, model.month, COUNTRIES[licence.exporter],
+                               key=f"{agreement.key}/general-licence" + ("" if i == 0 else f"-{i + 1}"), state=licence)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .dates import parse_month
 from .game.moves import GameError
-from .measures import scenario_warnings
+from .measure_checks import scenario_warnings
 from .scenario import ScenarioError, list_library, load_raw, resolve_scenario, validate
 
 EXAMPLES = {

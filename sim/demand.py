@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import HEAVY, MAGNET, MANUFACTURER, MARKETS, S, SECTORS
+from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, S, SECTORS
+from .measures import ActiveMeasure, MeasureRule, composer, register
 
 
 def final_demand(model, rows: np.ndarray) -> np.ndarray:
@@ -68,3 +69,19 @@ def heavy_bearing_share(model, rows: np.ndarray, exporter_market: int) -> np.nda
     share = np.where(users, base[np.maximum(book.sector[rows], 0)], mix)
     share = np.where(model.defense_row[rows], base[S["defense"]], share)
     return np.clip(share * model.heavy_thrift[exporter_market], 0.0, 1.0)
+
+
+@composer("demand")
+def compose_demand_shocks(model, measures: list[ActiveMeasure]) -> None:
+    """Demand shocks multiply, each on its country and sector ("*": all)."""
+    shock = np.ones_like(model.demand_shock)
+    for measure in measures:
+        event = measure.event
+        countries = slice(None) if event.country == "*" else COUNTRIES.index(event.country)
+        sectors = slice(None) if event.sector == "*" else S[event.sector]
+        shock[countries, sectors] *= event.factor
+    model.demand_shock[:] = shock
+
+
+register(MeasureRule("demand_shock", "demand", lambda model, m: (
+    f"demand of {m.event.country}/{m.event.sector} x{m.event.factor:g}", "demand shock set by the scenario")))

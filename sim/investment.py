@@ -1,11 +1,12 @@
-"""Capacity projects: the scenario's known projects, and expansions firms start when plants run full
-and margins are good. Issue B turns these into negotiated, financed projects."""
+"""Capacity projects: the scenario's known projects, expansions firms start when plants run full and margins
+are good, and technology bans that make projects outside the banning country slower and dearer."""
 from __future__ import annotations
 
 import numpy as np
 
 from . import market
 from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
+from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 QUOTA_HEADROOM = 0.95
 RELOCATION_GAP = 1.5  # world/China oxide price ratio, relative to normal, that makes moving worthwhile
@@ -26,12 +27,6 @@ class Investments:
         if getattr(self, "_stages", None) is None or len(self._stages) != self.model.book.n:
             self._stages = np.array([STAGE_OF_KIND.get(int(k), 0) for k in self.model.book.kind])
         return self._stages
-
-    def set_penalty(self, banning_country: int, stage: str, lead: float, cost: float) -> None:
-        s = STAGES.index(stage)
-        others = np.arange(len(COUNTRIES)) != banning_country
-        self.lead_factor[others, s] = lead
-        self.cost_factor[others, s] = cost
 
     def step(self, month: int) -> None:
         self._known_projects(month)
@@ -140,3 +135,30 @@ class Investments:
             names = sorted({model.firm_names[r].split(" #")[0] for r in rows[sel]})
             who = names[0] if len(names) == 1 else f"{len(names)} firms"
             model.log.add(month, who, kind, country, f"+{tonnes[sel].sum():,.0f} t/yr of {stage}", rationale)
+
+
+# ---------------------------------------------------------------------------------------------- measures
+@composer("technology")
+def compose_technology_bans(model, measures: list[ActiveMeasure]) -> None:
+    """A ban is a catalogue: on each (banning country, stage) the latest in force sets the factors (a lift
+    sets 1); bans of different countries multiply for projects outside both."""
+    lead, cost = np.ones((len(COUNTRIES), len(STAGES))), np.ones((len(COUNTRIES), len(STAGES)))
+    latest = latest_by([(m, stage) for m in measures for stage in m.event.stages], lambda pair: (pair[0].actor, pair[1]))
+    for (actor, stage), (measure, _) in latest.items():
+        if measure.event.lift:
+            continue
+        others, s = np.arange(len(COUNTRIES)) != COUNTRIES.index(actor), STAGES.index(stage)
+        lead[others, s] *= measure.event.lead_factor
+        cost[others, s] *= measure.event.cost_factor
+    model.investments.lead_factor[:], model.investments.cost_factor[:] = lead, cost
+
+
+def _technology_ban(model, measure: ActiveMeasure) -> tuple[str, str]:
+    event = measure.event
+    if event.lift:
+        return f"technology and equipment ban on {', '.join(event.stages)} lifted", "set by the scenario"
+    return (f"no {event.actor} technology or equipment for {', '.join(event.stages)} projects elsewhere: lead "
+            f"times x{event.lead_factor:g}, costs x{event.cost_factor:g}", "technology ban set by the scenario")
+
+
+register(MeasureRule("technology_ban", "technology", _technology_ban))

@@ -54,6 +54,7 @@ class GeneralLicence:
     products: frozenset[int]
     until: int  # last month in force
     label: str
+    source: str = ""  # the key of the measure or agreement that granted it
 
 
 @dataclass
@@ -74,11 +75,39 @@ class Regime:
     deny_defense: bool
     covers: str = "all"
 
+    @classmethod
+    def from_terms(cls, started: int, approval_rate: float = 1.0, later_rate: float | None = None,
+                   ramp_months: int = 0, deny_defense: bool = True, covers: str = "all") -> "Regime":
+        return cls(approval_rate, approval_rate if later_rate is None else later_rate, ramp_months, started,
+                   deny_defense, covers)
+
     def rate(self, month: int) -> float:
         if self.ramp_months <= 0:
             return self.later_rate
         progress = min(max((month - self.started) / self.ramp_months, 0.0), 1.0)
         return self.approval_rate + progress * (self.later_rate - self.approval_rate)
+
+
+@dataclass(frozen=True)
+class ExtraterritorialRule:
+    """Exports of `products` made outside the authority with at least `threshold` of its material need its
+    licence, on these terms."""
+    products: frozenset[int]
+    threshold: float
+    terms: tuple  # Regime's approval_rate, later_rate, ramp_months, deny_defense, covers, as (name, value)
+    review_months: int
+
+    @property
+    def terms_dict(self) -> dict:
+        return dict(self.terms)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A pair an extraterritorial rule has put under the authority's licence."""
+    authority: int
+    regime: Regime
+    review_months: int
 
 
 @dataclass
@@ -91,7 +120,10 @@ class LicenceOffice:
     def __post_init__(self):
         self.regimes: dict[tuple[int, int, int], Regime] = {}
         self.authority: dict[tuple[int, int, int], int] = {}  # pairs another state's rule puts under licence
-        self.extraterritorial: dict[int, tuple[frozenset[int], float, dict]] = {}  # authority -> rule
+        # the countries' own regimes as their measures compose them (see `publish`)
+        self.own_level, self.own_review, self.own_regimes = self.level.copy(), self.review_months.copy(), {}
+        self.extraterritorial: dict[int, ExtraterritorialRule] = {}  # authority -> its rule in force
+        self.covered: dict[tuple[int, int, int], Coverage] = {}  # pairs a rule reaches while their own level is none
         self.review_capacity: dict[int, float] = {}  # exporter -> applications a month (absent: no limit)
         self.resubmit_share = 0.0  # share of refused civil lots returned for more papers and filed again
         self._returned = 0.0  # running count that spreads resubmissions evenly over refusals
@@ -106,25 +138,25 @@ class LicenceOffice:
         self.approval_rate = np.ones((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES))  # current, for read-outs
 
     # ------------------------------------------------------------------------------------- controls
-    def set_control(self, exporter: int, products: list[int], importers: list[int], level: int, month: int,
-                    approval_rate: float = 1.0, review_months: int = 0, later_rate: float | None = None,
-                    ramp_months: int = 0, deny_defense: bool = True, covers: str = "all") -> None:
-        dropped = set()
-        for p in products:
-            for m in importers:
-                if m == exporter:
-                    continue
-                key = (exporter, p, m)
-                self.level[key] = level
-                self.review_months[key] = review_months
-                if level == LICENCE:
-                    self.regimes[key] = Regime(approval_rate, approval_rate if later_rate is None else later_rate,
-                                               ramp_months, month, deny_defense, covers)
-                else:
-                    self.regimes.pop(key, None)
-                    dropped.add(key)
-        if dropped:
-            self._drop(dropped)
+    # The office does not set controls itself: `sim.trade_measures` composes each pair's regime from the
+    # measures in force and publishes it here, with the pairs an extraterritorial rule reaches laid under it.
+    def publish(self, month: int, own: tuple[np.ndarray, np.ndarray, dict] | None = None) -> None:
+        """Make the composed regimes current: `own` (level, review months, regimes) as the countries' own
+        measures set them (None: unchanged), then pairs left free that an extraterritorial rule covers.
+        Applications and unused licences lapse on pairs that leave the licence regime."""
+        if own is not None:
+            self.own_level, self.own_review, self.own_regimes = own
+        level, review, regimes = self.own_level.copy(), self.own_review.copy(), dict(self.own_regimes)
+        authority = {}
+        for key, cover in self.covered.items():
+            if level[key] == NONE:
+                level[key], review[key], regimes[key], authority[key] = LICENCE, cover.review_months, cover.regime, \
+                    cover.authority
+        left = (self.level == LICENCE) & (level != LICENCE)
+        self.level[:], self.review_months[:] = level, review
+        self.regimes, self.authority = regimes, authority
+        if left.any():
+            self._drop({tuple(int(i) for i in key) for key in zip(*np.nonzero(left))})
         self.refresh_rates(month)
 
     def regime(self, exporter: int, product: int, importer: int) -> Regime | None:
@@ -143,24 +175,12 @@ class LicenceOffice:
         for firm_key in [k for k in self.quota if (k[1], k[2], int(self.firm_country[k[0]])) in pairs]:
             del self.quota[firm_key]
 
-    def add_general_licence(self, exporter: int, importers: list[int], products: list[int], until: int,
-                            label: str) -> None:
-        self.general.append(GeneralLicence(exporter, frozenset(importers), frozenset(products), until, label))
-
     def general_licence(self, exporter: int, product: int, importer: int, month: int) -> GeneralLicence | None:
         for licence in self.general:
             if (licence.exporter == exporter and importer in licence.importers and product in licence.products
                     and month <= licence.until):
                 return licence
         return None
-
-    def set_export_quota(self, exporter: int, products: list[int], tonnes_per_year: float | None, month: int) -> None:
-        if tonnes_per_year is None:
-            self.export_quotas.pop(exporter, None)
-        else:
-            # a quota set during the year covers what is left of that year
-            left = tonnes_per_year * (12 - month % 12) / 12
-            self.export_quotas[exporter] = ExportQuota(frozenset(products), tonnes_per_year, left, month // 12)
 
     def export_allowance(self, exporter: int, product: int, month: int) -> float:
         """Tonnes the exporter may still ship abroad this month under its quota, paced over the year."""
@@ -213,40 +233,39 @@ class LicenceOffice:
             self.applied[exporter, product, importer] += t
 
     # ------------------------------------------------------------------------------------- extraterritorial
-    def set_extraterritorial(self, authority: int, products: list[int], threshold: float | None, month: int,
-                             **regime) -> None:
-        """A rule of `authority` that exports of `products` made elsewhere with at least `threshold` of its
-        own material need its licence (None lifts the rule)."""
-        self._clear_extraterritorial(authority, month)
-        if threshold is not None:
-            self.extraterritorial[authority] = (frozenset(products), threshold, regime)
-
-    def _clear_extraterritorial(self, authority: int, month: int) -> None:
-        for key in [k for k, a in self.authority.items() if a == authority]:
-            del self.authority[key]
-            self.set_control(key[0], [key[1]], [key[2]], NONE, month)
-        self.extraterritorial.pop(authority, None)
+    def set_extraterritorial_rules(self, rules: dict[int, "ExtraterritorialRule"], month: int) -> None:
+        """The rule in force for each authority; pairs covered under a rule that changed are freed at once and
+        found again from trade (`apply_extraterritorial`)."""
+        changed = {a for a in set(rules) | set(self.extraterritorial) if rules.get(a) != self.extraterritorial.get(a)}
+        self.extraterritorial = rules
+        kept = {k: c for k, c in self.covered.items() if c.authority not in changed}
+        if len(kept) < len(self.covered):
+            self.covered = kept
+            self.publish(month)
 
     def apply_extraterritorial(self, content: np.ndarray, month: int) -> None:
         """Re-derive the pairs each rule covers from `content[authority, exporter]`: the share of the
-        exporter's inputs that came from the authority's country."""
-        for authority, (products, threshold, regime) in list(self.extraterritorial.items()):
+        exporter's inputs that came from the authority's country. A pair is taken under a rule while the
+        exporter's own controls leave it free."""
+        covered = {}
+        for authority, rule in self.extraterritorial.items():
             for e in range(N_COUNTRIES):
-                if e == authority:
+                if e == authority or content[authority, e] < rule.threshold:
                     continue
-                covered = content[authority, e] >= threshold
-                for p in products:
+                for p in rule.products:
                     for m in range(N_COUNTRIES):
+                        key = (e, p, m)
                         if m in (e, authority):
                             continue
-                        key = (e, p, m)
-                        mine = self.authority.get(key) == authority
-                        if covered and not mine and self.level[key] == NONE:
-                            self.set_control(e, [p], [m], LICENCE, month, **regime)
-                            self.authority[key] = authority
-                        elif not covered and mine:
-                            del self.authority[key]
-                            self.set_control(e, [p], [m], NONE, month)
+                        held = self.covered.get(key)
+                        if held is not None and held.authority == authority:
+                            covered[key] = held
+                        elif self.own_level[key] == NONE and key not in covered:
+                            covered[key] = Coverage(authority, Regime(**rule.terms_dict, started=month),
+                                                    rule.review_months)
+        if covered != self.covered:
+            self.covered = covered
+            self.publish(month)
 
     def review(self, month: int, decide: Callable[[Application], tuple[bool, str]]) -> list[Verdict]:
         """Decide the lots whose review time is over. Some refused civil lots (see `_resubmitted`) are sent

@@ -24,12 +24,26 @@ from .diplomacy import Relations
 from .events import EventLog, ScheduledEvents
 from .investment import Investments
 from .licensing import LEVELS, LicenceOffice
+from .measures import MeasureBook
 from .projects import Projects
 from .recorder import Recorder
+from .trade_measures import country_ids, decide_control
 from .scenario import Scenario, load_scenario
 from .world import STOCKPILE, FirmBook, seed_at_reference_rates
 
 WARMUP_MONTHS = 12  # months run before the start date, with prices and the calendar frozen, to settle flows
+
+
+def _magnet_world_price(model) -> float:
+    return float(model.prices[MAGNET, market.WORLD])
+
+
+def _heavy_world_price(model) -> float:
+    return float(model.prices[HEAVY, market.WORLD])
+
+
+def _shortage_share(model) -> float:
+    return model.recorder.last_shortage_share(model.months_run)
 
 
 class RareEarthModel(mesa.Model):
@@ -69,12 +83,11 @@ class RareEarthModel(mesa.Model):
         for country, state in self.states.items():
             if state.config.review_capacity is not None:
                 self.office.review_capacity[COUNTRIES.index(country)] = state.config.review_capacity
+        self.measures = MeasureBook(loaded.events)  # the policy state is composed from the measures in force
         for country, state in self.states.items():
             for control in state.config.export_controls:  # controls already in force at the start
-                self.office.set_control(COUNTRIES.index(country), [P[p] for p in control.products],
-                                        [COUNTRIES.index(m) for m in (COUNTRIES if "*" in control.destinations
-                                                                      else control.destinations)],
-                                        LEVELS[control.level], self.start_month, **control.regime())
+                decide_control(self, "standing_control", country, [P[p] for p in control.products],
+                               country_ids(control.destinations), LEVELS[control.level], **control.regime())
         self.relations = Relations.from_pairs(loaded.diplomacy.relations)
         self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
@@ -91,10 +104,10 @@ class RareEarthModel(mesa.Model):
         self.ledger_start = self.book.total_held()
         self.cum_mined = self.cum_by_products = self.cum_final_use = 0.0
         self.max_balance_error = 0.0
+        # module-level reporters, not lambdas: the model pickles (Dask, the UI's fork)
         self.datacollector = mesa.DataCollector(model_reporters={
-            "magnet_world_usd_per_kg": lambda m: float(m.prices[MAGNET, market.WORLD]),
-            "heavy_world_usd_per_kg": lambda m: float(m.prices[HEAVY, market.WORLD]),
-            "shortage_share": lambda m: m.recorder.last_shortage_share(m.months_run),
+            "magnet_world_usd_per_kg": _magnet_world_price, "heavy_world_usd_per_kg": _heavy_world_price,
+            "shortage_share": _shortage_share,
         })
         self.running = True
         self.datacollector.collect(self)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import BUYER_KIND, CN, HEAVY, LIGHT, MAGNET, MARKETS, N_COUNTRIES, N_PRODUCTS, PRODUCTS
+from .constants import BUYER_KIND, CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MARKETS, N_COUNTRIES, N_PRODUCTS, P, PRODUCTS
 from .licensing import BAN, LICENCE
+from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 from .world import STOCKPILE
 
 MOMENTUM_MEMORY = 0.3  # weight of this month's price change in the smoothed recent change
@@ -108,3 +109,40 @@ def _report_caps(model, p: int, k: int, held: float, wanted: float, before: floa
         model.caps.hit("cover_floor", where)
     if abs(np.log(model.prices[p, k] / before)) >= sc.max_monthly_change * (1 - 1e-9):
         model.caps.hit("max_monthly_change", where)
+
+
+# ---------------------------------------------------------------------------------------------- measures
+@composer("hoarding")
+def compose_hoarding(model, measures: list[ActiveMeasure]) -> None:
+    """Extra covers wanted by hoarders add up, per product and market."""
+    hoard = np.zeros_like(model.hoarding)
+    for measure in measures:
+        event = measure.event
+        hoard[[P[name] for name in event.products], MARKETS.index(event.market)] += event.extra_cover
+    model.hoarding[:] = hoard
+
+
+def _hoarding(model, measure: ActiveMeasure) -> tuple[str, str]:
+    event = measure.event
+    return (f"buyers in the {event.market} market want {event.extra_cover:g}x their normal cover more "
+            f"of {', '.join(event.products)}"), "hoarding set by the scenario"
+
+
+register(MeasureRule("hoarding", "hoarding", _hoarding, lambda m: (
+    m.event.actor, "hoarding_ends", m.event.market,
+    f"buyers in the {m.event.market} market sell back their extra {', '.join(m.event.products)}",
+    "the hoarding was temporary")))
+
+
+@composer("floors")
+def compose_floors(model, measures: list[ActiveMeasure]) -> None:
+    """Each state's latest price floor in force on a product (0: none)."""
+    floors = np.zeros_like(model.floors)
+    for (actor, product), measure in latest_by(measures, lambda m: (m.actor, m.event.product)).items():
+        floors[COUNTRIES.index(actor), P[product]] = measure.event.usd_per_kg
+    model.floors[:] = floors
+
+
+register(MeasureRule("price_floor", "floors", lambda model, m: (
+    f"{m.event.actor} guarantees {m.event.usd_per_kg:g} USD/kg for domestic {m.event.product}",
+    "price floor set by the scenario")))

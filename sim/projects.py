@@ -23,6 +23,9 @@ APPRAISAL_MONTHS = (0, 3, 6, 9)
 PRICE_MEMORY = 1 / 12
 
 
+FUND = "fund"  # financing from an agreement's joint fund is keyed "fund KEY" (ids have no spaces)
+
+
 @dataclass
 class Project:
     name: str
@@ -147,7 +150,7 @@ class Projects:
         row = self._developer_row(c, stage)
         lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
         self.active.append(Project(name, c, stage, size, month, month + lead, row, self._delay_stream(c, stage, month)))
-        shares = ", ".join(f"{k} {v / capex:.0%}" for k, v in financing.items() if v > 0)
+        shares = ", ".join(f"{self._source_name(k)} {v / capex:.0%}" for k, v in financing.items() if v > 0)
         model.log.add(month, model.firm_names[row].split(" #")[0], "project_started", COUNTRIES[c],
                       f"{name}: {size:,.0f} t/yr of {stage}, capex ${capex / 1e6:,.0f}M ({shares}), online in "
                       f"about {lead} months",
@@ -171,8 +174,15 @@ class Projects:
         grant = min(capex * state.strategy.project_support(state, stage, model), state.budget_left)
         if grant > 0:
             sources[f"{state.country} state"] = grant
-        sources.update(model.diplomats.cofinance(country_id, capex, model.month))
+        sources.update({f"{FUND} {key}": usd for key, usd in model.diplomats.cofinance(country_id, capex,
+                                                                                      model.month).items()})
         return sources
+
+    def _source_name(self, source: str) -> str:
+        """A financing source as a reader says it: a fund by its agreement's name."""
+        if source.startswith(f"{FUND} "):
+            return self.model.diplomats.by_key(source.split(" ", 1)[1]).name
+        return source
 
     def _commit(self, country_id: int, financing: dict, project: str, capex: float) -> None:
         """Draw the state's budget and the agreements' funds for a project that goes ahead; each fund's
@@ -182,10 +192,10 @@ class Projects:
         for source, usd in financing.items():
             if source == f"{state.country} state":
                 state.budget_left -= usd
-            elif source != "developer":
-                fund = model.diplomats.spend(source, usd, model.month)
+            elif source.startswith(f"{FUND} "):
+                fund = model.diplomats.spend(source.split(" ", 1)[1], usd, model.month)
                 amount = fund.terms.cofinance_usd_per_year
-                model.log.add(model.month, "+".join(COUNTRIES[p] for p in fund.parties), "fund_payment", source,
+                model.log.add(model.month, "+".join(COUNTRIES[p] for p in fund.parties), "fund_payment", fund.key,
                               f"${usd / 1e6:,.0f}M ({usd / capex:.0%} of ${capex / 1e6:,.0f}M) for {project}; "
                               f"${fund.paid[model.month // 12] / 1e9:,.2f}B of this year's ${amount / 1e9:,.2f}B used",
                               f"the fund pays {fund.terms.cofinance_share:.0%} of capex while its yearly money lasts")

@@ -1,13 +1,16 @@
 """What sellers bring to market: mining limits under quotas, processors' margins, and normal supply."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from agents.firms import Miner, willingness
 
 from . import market
-from .constants import CN, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGE_KIND
 from .demand import heavy_share_of
+from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 
 def normal_supply(model, rows: np.ndarray, product: int) -> np.ndarray:
@@ -90,3 +93,91 @@ def mining_limits(model) -> np.ndarray:
         if total > state.quota_t / 12.0 and total > 0:
             limit[own] *= state.quota_t / 12.0 / total
     return limit
+
+
+# ---------------------------------------------------------------------------------------------- measures
+@composer("capacity")
+def compose_capacity(model, measures: list[ActiveMeasure]) -> None:
+    """Capacity shocks multiply: each row's share of its plant that runs."""
+    factor = np.ones(model.book.n)
+    for measure in measures:
+        factor[measure.state] *= measure.event.factor
+    model.book.capacity_factor[:] = factor
+
+
+def _capacity_shock(model, measure: ActiveMeasure) -> tuple[str, str]:
+    event = measure.event
+    rows = model.rows[STAGE_KIND[event.stage]]
+    measure.state = rows[model.book.country[rows] == COUNTRIES.index(event.country)]
+    return f"{event.stage} capacity in {event.country} x{event.factor:g}", "capacity shock set by the scenario"
+
+
+register(MeasureRule("capacity_shock", "capacity", _capacity_shock,
+                     lambda m: (m.event.actor, "capacity_shock_ends", m.event.country,
+                                f"{m.event.stage} capacity restored", "the disruption was temporary")))
+
+
+def _graded(grade: np.ndarray, event) -> np.ndarray:
+    """A country's ore mix after an `ore_grade` event's factors: the rare-earth shares of a tonne of ore
+    cannot pass the whole tonne."""
+    changed = grade * (event.light_factor, event.heavy_factor)
+    return changed / changed.sum() if changed.sum() > 1.0 else changed
+
+
+@composer("ore_grade")
+def compose_ore_grade(model, measures: list[ActiveMeasure]) -> None:
+    """The calibrated grade, with each change in force applied in order of arrival."""
+    grade = model.registered_grade.copy()
+    for measure in measures:
+        c = COUNTRIES.index(measure.event.country)
+        grade[c] = _graded(grade[c], measure.event)
+    model.ore_grade[:] = grade
+
+
+def _ore_grade(model, measure: ActiveMeasure) -> tuple[str, str]:
+    event = measure.event
+    before = model.ore_grade[COUNTRIES.index(event.country)]
+    changed = _graded(before, event)
+    return (f"ore mined in {event.country}: NdPr {before[0]:.3f} -> {changed[0]:.3f}, "
+            f"Dy/Tb {before[1]:.4f} -> {changed[1]:.4f} of a tonne"), "ore grade set by the scenario"
+
+
+register(MeasureRule("ore_grade", "ore_grade", _ore_grade,
+                     lambda m: (m.event.actor, "ore_grade_ends", m.event.country, "ore grade back to what it was",
+                                "the change was temporary")))
+
+
+@dataclass
+class QuotaLevel:
+    """A mining quota measure's level: set by the event, grown since by the state's quota batches."""
+    tonnes_per_year: float
+
+
+@composer("mining_quota")
+def compose_mining_quotas(model, measures: list[ActiveMeasure]) -> None:
+    """Each state's quota: the latest quota measure in force, else the state's own."""
+    latest = latest_by(measures, lambda m: m.actor)
+    for country, state in model.states.items():
+        top = latest.get(country)
+        state.quota_t = state.own_quota_t if top is None else top.state.tonnes_per_year
+
+
+def grow_quota(model, state, factor: float) -> None:
+    """A state's quota batch: its own quota and every quota measure on it grow alike."""
+    if state.own_quota_t is not None:
+        state.own_quota_t *= factor
+    for measure in model.measures.of_slot("mining_quota"):
+        if measure.actor == state.country:
+            measure.state.tonnes_per_year *= factor
+    model.measures.compose(model, "mining_quota")
+
+
+def _mining_quota(model, measure: ActiveMeasure) -> tuple[str, str]:
+    event = measure.event
+    old = model.states[event.actor].quota_t
+    measure.state = QuotaLevel(event.tonnes_per_year)
+    old_text = "none" if old is None else f"{old:,.0f}"
+    return f"{old_text} -> {event.tonnes_per_year:,.0f} t/yr", "mining quota set by the scenario"
+
+
+register(MeasureRule("mining_quota", "mining_quota", _mining_quota))

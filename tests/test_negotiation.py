@@ -170,20 +170,22 @@ def test_an_agreement_turned_sour_is_broken_with_a_reason():
     trust_before = model.relations.trust[C["CN"], C["US"]] + model.relations.trust[C["US"], C["CN"]]
     model.step()
     assert agreement.status == "broken"
-    assert any(r[2] == "agreement_broken" and r[3] == "trade deal" for r in model.log.rows)
+    assert any(r[2] == "agreement_broken" and r[3] == agreement.key and "trade deal" in r[4] for r in model.log.rows)
     assert model.relations.trust[C["CN"], C["US"]] + model.relations.trust[C["US"], C["CN"]] < trust_before
 
 
 def test_a_general_licence_opens_a_licensed_route_for_contracts_but_never_a_ban():
     from sim.contracts import Contract
-    from sim.licensing import BAN, LICENCE
+    from sim.licensing import BAN, LICENCE, GeneralLicence
+    from sim.trade_measures import decide_control
     model = RareEarthModel("baseline_2024", seed=1, months=2)
     book, office, p = model.book, model.office, P["magnet"]
     seller = int(model.sellers[p][book.country[model.sellers[p]] == C["CN"]][0])
     civil = model.buyers[p][(book.country[model.buyers[p]] == C["JP"]) & ~model.defense_row[model.buyers[p]]]
     contract = Contract(seller, int(civil[0]), p, 10.0, 100.0, model.month, model.month + 12)
-    office.add_general_licence(C["CN"], [C["JP"]], [p], model.month + 12, "test licence")
-    office.set_control(C["CN"], [p], [C["JP"]], LICENCE, model.month)
+    licence = GeneralLicence(C["CN"], frozenset([C["JP"]]), frozenset([p]), model.month + 12, "test licence")
+    model.measures.put(model, "agreement_licence", None, model.month, "CN", state=licence)
+    decide_control(model, "licence_decision", "CN", [p], [C["JP"]], LICENCE)
     assert model.contracts._allowed(contract)
-    office.set_control(C["CN"], [p], [C["JP"]], BAN, model.month)
+    decide_control(model, "licence_decision", "CN", [p], [C["JP"]], BAN)
     assert not model.contracts._allowed(contract)
