@@ -192,11 +192,14 @@ def _agreement_text(events: pd.DataFrame) -> str:
     rows = events[events["kind"].isin(["agreement_signed", "agreement_broken", "agreement_lapsed"])]
     if rows.empty:
         return "<b>Agreements.</b> None signed, broken or lapsed."
+    # an agreement's rows name it by its id (two may share a name); the detail reads "name: terms"
     said = {"agreement_signed": "{who} signed {what}: {terms}", "agreement_broken": "{who} broke {what}",
             "agreement_lapsed": "{what} ({who}) ran its term and lapsed"}
-    parts = [f"{r.date}, " + said[r.kind].format(who=html.escape(r.actor), what=f"<i>{html.escape(str(r.target))}</i>",
-                                                  terms=html.escape(str(r.detail)))
-             for r in rows.itertuples()]
+    parts = []
+    for r in rows.itertuples():
+        name, _, terms = str(r.detail).partition(": ")
+        what = f"<i>{html.escape(name)}</i> ({html.escape(str(r.target))})"
+        parts.append(f"{r.date}, " + said[r.kind].format(who=html.escape(r.actor), what=what, terms=html.escape(terms)))
     return ("<b>Agreements.</b>" + link("events", "event log") + "<ul>"
             + "".join(f"<li>{part}.</li>" for part in parts) + "</ul>")
 
