@@ -10,8 +10,9 @@ from pydantic import Field, field_validator, model_validator
 from .constants import COUNTRIES
 from .dates import parse_month
 from .scenario_market import Market
-from .scenario_types import (Country, CountryOrAll, CountryOrWorld, Level, Month, Product, SectorOrAll,
-                             Stage, _check_month, _Strict)
+from .scenario_types import (Country, CountryOrAll, CountryOrWorld, Level, Month, Product, ReviewsPerMonth,
+                             SectorOrAll, Stage, Tonnes, TonnesOrAll, Usd, UsdPerKg, _check_month, _Strict,
+                             field_error)
 
 
 class World(_Strict):
@@ -65,8 +66,8 @@ class RegimeTerms(_Strict):
 
 
 class _ControlTarget(_Strict):
-    products: list[Product]
-    destinations: list[CountryOrAll] = ["*"]
+    products: list[Product] = Field(min_length=1)
+    destinations: list[CountryOrAll] = Field(["*"], min_length=1)
     level: Level
 
 
@@ -76,33 +77,26 @@ class ExportControl(RegimeTerms, _ControlTarget):
 
 class StateConfig(_Strict):
     strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"] = "default"
-    review_capacity: float | None = Field(None, gt=0, description="licence applications reviewed a month")
+    review_capacity: ReviewsPerMonth | None = Field(None, description="licence applications reviewed a month "
+                                                                      "(leave out: no limit)")
     stockpile_end_use: Literal["civil", "defense"] = "civil"
     project_support: float = Field(0.0, ge=0, le=0.9, description="share of domestic project capex granted or lent")
-    support_budget_usd: float = Field(0.0, ge=0, description="project support available a year, USD")
-    mining_quota_t: float | None = Field(None, ge=0)
+    support_budget_usd: Usd = Field(0.0, description="project support available a year, USD")
+    mining_quota_t: Tonnes | None = Field(None, description="ore a year, t REO (leave out: no quota)")
     quota_growth: float = Field(0.0, ge=-0.5, le=1.0)
-    stockpile: dict[Product, float] = Field(default_factory=dict)
+    stockpile: dict[Product, Tonnes] = Field(default_factory=dict, description="t REO held at the start")
     stockpile_target_days: float = Field(0.0, ge=0, le=720)
     release_trigger: float = Field(0.03, ge=0, le=1, description="unmet share of orders that opens the stockpile")
     export_controls: list[ExportControl] = Field(default_factory=list)
-
-    @field_validator("stockpile")
-    @classmethod
-    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
-        for product, tonnes in value.items():
-            if tonnes < 0:
-                raise ValueError(f"{product} stockpile must be >= 0 t, got {tonnes}")
-        return value
 
 
 class FirmSpec(_Strict):
     name: str = Field(min_length=1)
     kind: Literal["miner", "refiner", "magnet_maker"]
     country: Country
-    capacity_t_per_year: float = Field(ge=0)
-    output_t: float | None = Field(None, ge=0)
-    unit_cost_usd_per_kg: float = Field(gt=0)
+    capacity_t_per_year: Tonnes
+    output_t: Tonnes | None = None
+    unit_cost_usd_per_kg: UsdPerKg
 
 
 class _Event(_Strict):
@@ -119,14 +113,34 @@ class _Event(_Strict):
         return _check_month(value)
 
 
-class ExportControlEvent(_Event, ExportControl):
+class _StateEvent(_Event):
+    """An act of a state (a control, a quota, a proposal, ...): unlike a shock or a note, it needs the
+    country that acts; without one the field's default, "world", would reach the state's handler."""
+    actor: Country = Field(description="the state that acts")
+
+    @model_validator(mode="after")
+    def _not_aimed_at_itself(self):
+        # A state's proposal, tariff or relations to itself, or a control or licence on its exports to
+        # itself, means nothing; "*" in destinations already means every country but the actor.
+        target = getattr(self, "target", None)
+        if target is not None and target == self.actor:
+            raise field_error(("target",), f"is {target}, the actor itself (a {self.kind} event aims at another "
+                              "country)", target)
+        destinations = getattr(self, "destinations", None) or []
+        if self.actor in destinations:
+            raise field_error(("destinations",), f"includes {self.actor}, the actor itself ('*' means every "
+                              "country but the actor)", destinations)
+        return self
+
+
+class ExportControlEvent(_StateEvent, ExportControl):
     kind: Literal["export_control"]
     duration_months: int | None = Field(None, ge=1, le=600)
 
 
-class QuotaEvent(_Event):
+class QuotaEvent(_StateEvent):
     kind: Literal["mining_quota"]
-    tonnes_per_year: float = Field(ge=0)
+    tonnes_per_year: Tonnes
 
 
 class CapacityShockEvent(_Event):
@@ -152,7 +166,7 @@ class HoardingEvent(_Event):
     (speculative funds bought up China's rare earths in the first half of 2011)."""
     kind: Literal["hoarding"]
     market: Literal["china", "world"]
-    products: list[Product] = Field(default_factory=lambda: ["light_oxide", "heavy_oxide"])
+    products: list[Product] = Field(default_factory=lambda: ["light_oxide", "heavy_oxide"], min_length=1)
     extra_cover: float = Field(ge=0, le=5, description="extra stock wanted, as a multiple of the normal cover")
     duration_months: int | None = Field(None, ge=1, le=600)
 
@@ -165,51 +179,51 @@ class DemandShockEvent(_Event):
     duration_months: int | None = Field(None, ge=1, le=600)
 
 
-class StockpileReleaseEvent(_Event):
+class StockpileReleaseEvent(_StateEvent):
     kind: Literal["stockpile_release"]
     product: Product
-    tonnes: float = Field(ge=0)
+    tonnes: TonnesOrAll = Field(description='t REO, or "all": everything the state holds of the product')
 
 
 class NoteEvent(_Event):
     kind: Literal["note"]
 
 
-class ExportQuotaEvent(_Event):
+class ExportQuotaEvent(_StateEvent):
     kind: Literal["export_quota"]
-    products: list[Product]
-    tonnes_per_year: float | None = Field(None, ge=0, description="leave out to lift the quota")
+    products: list[Product] = Field(min_length=1)
+    tonnes_per_year: Tonnes | None = Field(None, description="leave out to lift the quota")
 
 
-class GeneralLicenceEvent(_Event):
+class GeneralLicenceEvent(_StateEvent):
     kind: Literal["general_licence"]
-    products: list[Product]
-    destinations: list[CountryOrAll]
+    products: list[Product] = Field(min_length=1)
+    destinations: list[CountryOrAll] = Field(min_length=1)
     duration_months: int = Field(12, ge=1, le=600)
 
 
-class ExtraterritorialEvent(_Event, RegimeTerms):
+class ExtraterritorialEvent(_StateEvent, RegimeTerms):
     kind: Literal["extraterritorial"]
-    products: list[Product] = ["magnet"]
+    products: list[Product] = Field(["magnet"], min_length=1)
     threshold: float = Field(0.001, gt=0, le=1, description="share of the actor's material that triggers the rule")
     lift: bool = Field(False, description="true lifts the rule")
     duration_months: int | None = Field(None, ge=1, le=600)
 
 
-class TechnologyBanEvent(_Event):
+class TechnologyBanEvent(_StateEvent):
     kind: Literal["technology_ban"]
-    stages: list[Stage] = ["refining", "magnets"]
+    stages: list[Stage] = Field(["refining", "magnets"], min_length=1)
     lead_factor: float = Field(1.5, ge=1, le=5, description="lead times of projects elsewhere, times this")
     cost_factor: float = Field(1.3, ge=1, le=5, description="capex of projects elsewhere, times this")
     lift: bool = False
 
 
-class ProposalEvent(_Event):
+class ProposalEvent(_StateEvent):
     kind: Literal["proposal"]
     target: Country
     name: str = Field(min_length=1)
     duration_months: int = Field(12, ge=1, le=600)
-    cofinance_usd_per_year: float = Field(0.0, ge=0)
+    cofinance_usd_per_year: Usd = 0.0
     cofinance_share: float = Field(0.0, ge=0, le=0.9)
     stockpile_days: float = Field(0.0, ge=0, le=720)
     tariff_points: float = Field(0.0, ge=-200, le=200)
@@ -218,30 +232,30 @@ class ProposalEvent(_Event):
     general_licence: bool = False
     preferential_supply: bool = False
     rapid_response: bool = False
-    purchase_usd: float = Field(0.0, ge=0)
+    purchase_usd: Usd = 0.0
     agreed: bool = Field(False, description="the partner has already said yes (a classroom seat answered): "
                                             "signed as proposed, without its strategy's talks")
 
 
-class StockpileTargetEvent(_Event):
+class StockpileTargetEvent(_StateEvent):
     kind: Literal["stockpile_target"]
     days: float = Field(ge=0, le=720, description="days of domestic use the strategic stockpile aims to hold")
 
 
-class PriceFloorEvent(_Event):
+class PriceFloorEvent(_StateEvent):
     kind: Literal["price_floor"]
     product: Product
-    usd_per_kg: float = Field(gt=0)
+    usd_per_kg: UsdPerKg
     duration_months: int | None = Field(None, ge=1, le=600)
 
 
-class RelationsEvent(_Event):
+class RelationsEvent(_StateEvent):
     kind: Literal["relations"]
     target: Country
     change: float = Field(ge=-2, le=2, description="how the target's view of the actor moves (-1 to 1 scale)")
 
 
-class TariffEvent(_Event):
+class TariffEvent(_StateEvent):
     kind: Literal["tariff"]
     target: Country
     change_points: float = Field(ge=-200, le=200, description="tariff change on the target's goods, points")
@@ -276,15 +290,15 @@ class CancelEvent(_Event):
     measure: EventId
 
 
-class StrategyEvent(_Event):
+class StrategyEvent(_StateEvent):
     kind: Literal["strategy"]
     strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"]
 
 
-class ProjectSupportEvent(_Event):
+class ProjectSupportEvent(_StateEvent):
     kind: Literal["project_support"]
     share: float = Field(ge=0, le=0.9, description="share of domestic project capex granted or lent")
-    budget_usd_per_year: float | None = Field(None, ge=0, description="leave out to keep the current budget")
+    budget_usd_per_year: Usd | None = Field(None, description="leave out to keep the current budget")
 
 
 class DemandGrowthEvent(_Event):
@@ -366,6 +380,19 @@ class Scenario(_Strict):
     @classmethod
     def _start(cls, value: str) -> str:
         return _check_month(value)
+
+    @field_validator("states")
+    @classmethod
+    def _controls_not_on_itself(cls, states: dict) -> dict:
+        # The events' own check (`_Event`) cannot see a state's controls in force at the start: their
+        # actor is the state's key.
+        for country, config in states.items():
+            for number, control in enumerate(config.export_controls):
+                if country in control.destinations:
+                    raise field_error((country, "export_controls", number, "destinations"),
+                                      f"includes {country}, the state whose control it is "
+                                      f"('*' means every country but {country})", control.destinations)
+        return states
 
     @field_validator("events")
     @classmethod

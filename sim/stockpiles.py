@@ -7,6 +7,7 @@ import numpy as np
 
 from . import agreements, market
 from .constants import BUYER_KIND
+from .scenario_types import RELEASE_ALL
 
 
 def release_to_short_buyers(model, product: int) -> None:
@@ -35,12 +36,14 @@ def release_to_short_buyers(model, product: int) -> None:
         book.cash[mine] -= share * price * 1000.0
 
 
-def release_to_domestic(model, state, product: int, tonnes: float) -> float | None:
-    """Hand up to `tonnes` of the state's stock to its domestic users of the product, in proportion to
-    their use. Returns the tonnes released, None where no domestic firm uses the product."""
+def release_to_domestic(model, state, product: int, tonnes: float | str | None) -> float | None:
+    """Hand up to `tonnes` of the state's stock (all of it for "all" or None) to its domestic users of the
+    product, in proportion to their use. Returns the tonnes released, None where no domestic firm uses the
+    product."""
     book = model.book
     row = state.stockpile_row
-    given = min(tonnes, float(book.stock[row, product]))
+    held = float(book.stock[row, product])
+    given = held if tonnes is None or tonnes == RELEASE_ALL else min(float(tonnes), held)
     buyers = model.rows[BUYER_KIND[product]]
     mine = buyers[book.country[buyers] == state.country_id]
     use = book.use_avg[mine, product]

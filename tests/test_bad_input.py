@@ -55,11 +55,48 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "event_missing_kind.toml": ("events.1.kind", "missing"),
     "approval_rate_above_one.toml": ("events.1.approval_rate", "less than or equal to 1"),
     "invalid_level.toml": ("events.1.level", "'embargo'"),
-    "negative_stockpile.toml": ("states.JP.stockpile", ">= 0"),
+    "negative_stockpile.toml": ("states.JP.stockpile.light_oxide", "greater than or equal to 0"),
     "negative_mining_quota.toml": ("states.CN.mining_quota_t", "greater than or equal to 0"),
     "standalone_missing_description.toml": ("description", "missing"),
     "standalone_missing_start.toml": ("start", "missing"),
     "standalone_missing_world.toml": ("world", "missing"),
+    # A list that must name something, left empty (the run used to die on some of these with exit 1).
+    "export_control_no_products.toml": ("events.1.products", "at least 1 item"),
+    "export_control_no_destinations.toml": ("events.1.destinations", "at least 1 item"),
+    "technology_ban_no_stages.toml": ("events.1.stages", "at least 1 item"),
+    "export_quota_no_products.toml": ("events.1.products", "at least 1 item"),
+    "general_licence_no_products.toml": ("events.1.products", "at least 1 item"),
+    "hoarding_no_products.toml": ("events.1.products", "at least 1 item"),
+    "extraterritorial_no_products.toml": ("events.1.products", "at least 1 item"),
+    "state_export_control_no_products.toml": ("states.CN.export_controls.0.products", "at least 1 item"),
+    # `inf` and `nan`, which TOML reads as numbers.
+    "mining_quota_inf.toml": ("states.CN.mining_quota_t", "finite number"),
+    "stockpile_nan.toml": ("states.JP.stockpile.heavy_oxide", "finite number"),
+    "market_price_pull_inf.toml": ("market.price_pull", "finite number"),
+    "market_cover_months_inf.toml": ("market.target_cover_months.heavy_oxide", "finite number"),
+    "capacity_shock_factor_nan.toml": ("events.1.factor", "finite number"),
+    "proposal_cofinance_inf.toml": ("events.1.cofinance_usd_per_year", "finite number"),
+    # Quantities beyond the bounds in sim/scenario_types.py (MAX_TONNES, MAX_USD, ...).
+    "stockpile_release_1e308.toml": ("events.1.tonnes", "world mine output"),
+    "stockpile_release_word.toml": ("events.1.tonnes", "or 'all'"),
+    "mining_quota_1e12.toml": ("states.CN.mining_quota_t", "world mine output"),
+    "export_quota_beyond_world_output.toml": ("events.1.tonnes_per_year", "world mine output"),
+    "stockpile_beyond_world_output.toml": ("states.JP.stockpile.light_oxide", "world mine output"),
+    "firm_capacity_beyond_world_output.toml": ("firms.0.capacity_t_per_year", "world mine output"),
+    "support_budget_beyond_bound.toml": ("states.US.support_budget_usd", "world GDP"),
+    "proposal_purchase_beyond_bound.toml": ("events.1.purchase_usd", "world GDP"),
+    "price_floor_beyond_bound.toml": ("events.1.usd_per_kg", "USD/kg"),
+    "review_capacity_beyond_bound.toml": ("states.CN.review_capacity", "applications a month"),
+    # A state aiming an agreement, a trade measure or a control at itself.
+    "proposal_to_itself.toml": ("events.1.target", "the actor itself"),
+    "relations_with_itself.toml": ("events.1.target", "the actor itself"),
+    "tariff_on_itself.toml": ("events.1.target", "the actor itself"),
+    "export_control_to_itself.toml": ("events.1.destinations", "the actor itself"),
+    "general_licence_to_itself.toml": ("events.1.destinations", "the actor itself"),
+    "state_export_control_to_itself.toml": ("states.CN.export_controls.0.destinations", "the state whose control"),
+    # A state's act with no state to act (the run used to die on it with exit 1).
+    "export_control_without_actor.toml": ("events.1.actor", "missing"),
+    "tariff_by_the_world.toml": ("events.1.actor", "'world'"),
 }
 
 # `run` loads a scenario through another path (load_scenario, with --set) than `validate`; one file per
@@ -74,6 +111,12 @@ RUN_SUBSET = [
     "unknown_country_in_event_actor.toml",
     "negative_firm_capacity.toml",
     "standalone_missing_description.toml",
+    "export_control_no_products.toml",
+    "mining_quota_inf.toml",
+    "stockpile_release_1e308.toml",
+    "proposal_to_itself.toml",
+    "state_export_control_to_itself.toml",
+    "export_control_without_actor.toml",
 ]
 
 BAD_FILES = sorted(p.name for p in BAD_DIR.glob("*.toml"))
