@@ -3,22 +3,44 @@ script), as an event of the scenario format.
 
 A lever change is validated by the scenario schema and dated the month the model runs next; phase 1 of
 that month applies it with the same code as the scenario's own events, and `events.csv` logs it with its
-rationale. The changes are kept, so a run with levers pulled mid-way can be written out as a scenario
-file that replays to the same world.
+rationale. Applying it says what it will do, with a warning when it will do little or nothing
+(`sim.lever_feedback`); the warning goes into the event's description, so events.csv keeps it. The changes
+are kept, so a run with levers pulled mid-way can be written out as a scenario file that replays to the
+same world.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import tomli_w
 
+from . import lever_feedback
 from .dates import format_month
 from .scenario import ScenarioError, validate_event
 
 
-def apply(model, change: dict[str, Any], rationale: str = "set by the user", source: str = "lever"):
-    """Validate `change` (an event without a date, or dated the current month) and schedule it for the
-    month the model runs next. Returns the validated event; raises ScenarioError with one line."""
+@dataclass(frozen=True)
+class AppliedLever:
+    """A lever change as scheduled, with what it will do (`summary`, one line without its actor) and the
+    `warnings` when it will do little or nothing. `event` is the validated event whose description carries
+    the warnings; the fields every event has read through, as when `apply` returned the event itself."""
+    event: Any
+    summary: str
+    warnings: tuple[str, ...] = ()
+
+    kind = property(lambda self: self.event.kind)
+    id = property(lambda self: self.event.id)
+    actor = property(lambda self: self.event.actor)
+    date = property(lambda self: self.event.date)
+    description = property(lambda self: self.event.description)
+
+
+def apply(model, change: dict[str, Any], rationale: str = "set by the user", source: str = "lever") -> AppliedLever:
+    """Validate `change` (an event without a date, or dated the current month), say what it will do and
+    schedule it for the month the model runs next. Raises ScenarioError with one line (and changes
+    nothing) when the change is invalid; a change that will do little or nothing still applies, with
+    warnings."""
     if model.finished:
         raise ScenarioError(source, "date", f"the run is over (its last month was {format_month(model.month)})")
     current = format_month(model.start_month + model.months_run)
@@ -32,9 +54,22 @@ def apply(model, change: dict[str, Any], rationale: str = "set by the user", sou
     if target is not None and target not in model.schedule_events.measures.defined:
         known = ", ".join(sorted(model.schedule_events.measures.defined)) or "none"
         raise ScenarioError(source, "measure", f"no measure has the id {target!r} (measures with ids: {known})")
+    # assessed before it is scheduled: the feedback reads the world the lever finds (a measure's state
+    # before the lever's own definition joins the book)
+    feedback = lever_feedback.assess(model, event, measures(model))
+    event = _with_warnings(event, feedback.warnings)
     model.schedule_events.add(event)
     model.levers.append(event)
-    return event
+    return AppliedLever(event, feedback.summary, feedback.warnings)
+
+
+def _with_warnings(event, warnings: tuple[str, ...]):
+    """The event with its warnings in its description: events.csv logs the description as the lever's
+    rationale, and the replay file, which holds the event itself, keeps them too."""
+    if not warnings:
+        return event
+    note = f"(warning: {'; '.join(warnings)})"
+    return event.model_copy(update={"description": f"{event.description} {note}".strip()})
 
 
 def measures(model) -> dict[str, str]:

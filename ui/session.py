@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim import RareEarthModel, ScenarioError
 from sim.dates import format_month, parse_month
+from sim.levers import AppliedLever
 from sim.runs.bundle import run_zip
 from sim.runs.outputs import table
 
@@ -115,10 +116,12 @@ class Session:
                                     f"the next month is {format_month(start + self.model.months_run)}")
             return self.step(target - start - self.model.months_run + 1)
 
-    def apply_lever(self, change: dict, rationale: str) -> Snapshot:
+    def apply_lever(self, change: dict, rationale: str) -> tuple[Snapshot, AppliedLever]:
+        """Schedule a lever change for the next month; returns the view and what the lever will do (its
+        summary, and warnings when it will do little or nothing)."""
         with self.lock:
-            self.model.apply_lever(change, rationale.strip() or "set by the user")
-            return snapshot(self.model)
+            applied = self.model.apply_lever(change, rationale.strip() or "set by the user")
+            return snapshot(self.model), applied
 
     def fork(self) -> Snapshot:
         """Keep a copy of the world as it is now as the baseline branch; levers pulled from here on change

@@ -15,10 +15,13 @@ import hmac
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from ..dates import format_month
+from ..lever_feedback import assess
+from ..levers import measures
 from ..scenario import Scenario, ScenarioError, load_scenario, validate_event
 from . import moves as moves_mod, scores
 from .history import GameState, Resolution
@@ -28,6 +31,13 @@ from .store import RoomRow, StoredEvent, Store
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed on phones without mix-ups
 CODE_LENGTH = 5
 MAX_TEXT = 500
+
+
+@dataclass(frozen=True)
+class SubmittedMove:
+    id: int
+    summary: str  # what the move will do, without its seat ("bans exports of magnet to US ...")
+    warnings: tuple[str, ...] = ()
 
 
 def new_token() -> str:
@@ -135,7 +145,9 @@ class Room:
             self._append("join", seat, {"token": token, "name": name})
             return {"token": token, "seat": seat, "name": name, "room": self.code}
 
-    def submit_move(self, token: str, round_: int, move: dict[str, Any], rationale: str = "") -> int:
+    def submit_move(self, token: str, round_: int, move: dict[str, Any], rationale: str = "") -> SubmittedMove:
+        """Store a seat's move for this round; returns its id and what it will do, with warnings when it
+        will do little or nothing as the world stands (other moves of the round are not counted)."""
         with self.lock:
             seat, name = self.member(token)
             self._check_open(round_, "move")
@@ -145,7 +157,9 @@ class Room:
             if event["kind"] in moves_mod.STOCKPILE_LEVERS and self.model.states[seat].stockpile_row is None:
                 raise GameError(f"move.lever: {seat} holds no strategic stockpile in this scenario")
             why = _text(rationale, "rationale", allow_empty=True) or f"{seat}'s move"
-            return self._append("move", seat, {"move": move, "event": event, "rationale": why, "by": name}).seq
+            told = assess(self.model, validate_event(event, "move"), measures(self.model))
+            stored = self._append("move", seat, {"move": move, "event": event, "rationale": why, "by": name})
+            return SubmittedMove(stored.seq, told.summary, told.warnings)
 
     def withdraw(self, token: str, round_: int, move_id: int) -> None:
         with self.lock:

@@ -9,7 +9,8 @@ API (JSON in and out; errors are `{"error": "one line"}` with status 400, 403, 4
   GET  /api/rooms/{code}                 public: round, status, seats, players per seat, seconds left
   POST /api/rooms/{code}/join            {"seat", "name"} -> {"token", "seat", "play_link"}
   GET  /api/rooms/{code}/me              seat token: the player's view
-  POST /api/rooms/{code}/moves           seat token: {"round", "move", "rationale"} -> {"id"}
+  POST /api/rooms/{code}/moves           seat token: {"round", "move", "rationale"} -> {"id", "summary", "warnings"}
+                                         (what the move will do; warnings when it will do little or nothing)
   POST /api/rooms/{code}/withdraw        seat token: {"round", "move_id"}
   POST /api/rooms/{code}/answers         seat token: {"round", "proposal_id", "answer", "terms"}
   POST /api/rooms/{code}/messages        seat token: {"round", "to", "text"} -> {"id"}
@@ -141,7 +142,8 @@ def me(c: Call):
 
 
 def moves(c: Call):
-    return {"id": c.room.submit_move(c.token, _round(c.data), c.data.get("move"), c.data.get("rationale", ""))}
+    move = c.room.submit_move(c.token, _round(c.data), c.data.get("move"), c.data.get("rationale", ""))
+    return {"id": move.id, "summary": move.summary, "warnings": list(move.warnings)}
 
 
 def withdraw(c: Call):

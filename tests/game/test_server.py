@@ -52,7 +52,7 @@ def test_a_server_killed_mid_round_comes_back_at_the_same_round_with_every_move(
                        ("US", {"lever": "proposal", "target": "JP", "name": "Pact", "cofinance_share": 0.3,
                                "cofinance_usd_per_year": 1e9})):
         status, body = server.call("POST", f"/api/rooms/{code}/moves", tokens[seat], {"round": 2, "move": move})
-        assert status == 200, body
+        assert status == 200 and set(body) == {"id", "summary", "warnings"}, body
     server.call("POST", f"/api/rooms/{code}/messages", tokens["US"], {"round": 2, "to": "JP", "text": "deal?"})
     server.call("POST", f"/api/rooms/{code}/ready", tokens["JP"], {"round": 2})
     before = snapshot(server, code, teacher, tokens)

@@ -57,7 +57,8 @@ def test_explore_step_lever_fork_compare_and_download(app, artifacts, tmp_path):
     pick(page, "level", "ban")
     page.get_by_label("why (shown in the event feed)").fill("what if China bans exports to the US?")
     page.get_by_role("button", name="Apply from next month").click()
-    expect()(page.get_by_text("applies from 2025-02")).to_be_visible(timeout=LONG)
+    done = page.locator(".ree-lever-done")  # green: the ban cuts trade
+    expect()(done).to_contain_text("From 2025-02, CN bans exports of heavy_oxide, magnet to US", timeout=LONG)
     step(page, 12, 25)
     diff = page.locator(".ree-diff")
     expect()(diff).to_contain_text("China's exports so far, all products (t REO)")
@@ -119,6 +120,26 @@ def test_bad_input_gets_an_inline_message_and_nothing_breaks(app, server, artifa
     expect()(page.get_by_text("baseline_2024, seed 7")).to_be_visible()
     watch.assert_clean()
     assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
+
+
+def test_a_lever_that_does_little_is_applied_with_an_amber_warning(app, artifacts):
+    page, watch = app
+    pick(page, "country", "JP")
+    pick(page, "lever", "Stockpile release")
+    page.get_by_label("amount (t REO, 0 or more)").fill("1000000")
+    page.get_by_role("button", name="Apply from next month").click()
+    warning = page.locator(".ree-lever-warning")
+    expect()(warning).to_contain_text("From 2024-01, JP releases 17 t of heavy_oxide to JP firms (all the "
+                                      "stockpile holds). Warning: asks for 1,000,000 t but the stockpile holds 17 t",
+                                      timeout=LONG)
+    assert page.locator(".ree-lever-done").count() == 0
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "05_lever_warning.png")
+    step(page, 1, 1)
+    page.get_by_role("tab", name="Events").click()
+    expect()(page.locator(".ree-feed")).to_contain_text("(warning: asks for 1,000,000 t but the stockpile holds 17 t)",
+                                                        timeout=LONG)
+    watch.assert_clean()
 
 
 def test_play_runs_months_until_paused(app):

@@ -71,6 +71,8 @@ def Feedback(feedback):
     kind, text = feedback
     if kind == "error":
         solara.Error(text, dense=True)
+    elif kind == "warning":  # done, but it will do little or nothing: amber, not green
+        solara.Warning(text, dense=True, classes=["ree-move-warning"])
     elif text:
         solara.Success(text, dense=True)
 

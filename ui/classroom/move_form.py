@@ -66,6 +66,14 @@ def to_move(lever: str, values: dict) -> dict:
     return move
 
 
+def submitted_feedback(label: str, round_: int, submitted) -> tuple[str, str]:
+    """The confirmation of a stored move: what it will do, and its warnings in amber."""
+    text = f"{label} submitted for round {round_}: it {submitted.summary}."
+    if submitted.warnings:
+        return "warning", f"{text} Warning: {'; '.join(submitted.warnings)}."
+    return "ok", text
+
+
 @solara.component
 def Field(field: str, value, on_value, seat: str):
     widget, label, options = FIELDS[field]
@@ -100,10 +108,10 @@ def MoveForm(room, token: str, seat: str, round_: int, levers: dict, disabled: b
         set_values(defaults(new, seat, levers))
 
     def submit():
-        done = act(set_feedback, lambda: room.submit_move(token, round_, to_move(lever, values), rationale),
-                   f"{levers[lever]['label']} submitted for round {round_}")
-        if done is not None:
+        submitted = act(set_feedback, lambda: room.submit_move(token, round_, to_move(lever, values), rationale))
+        if submitted is not None:
             set_rationale("")
+            set_feedback(submitted_feedback(levers[lever]["label"], round_, submitted))
 
     labels = {v["label"]: k for k, v in levers.items()}
     solara.Select("Lever", value=levers[lever]["label"], values=list(labels), on_value=lambda v: choose(labels[v]))

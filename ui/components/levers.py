@@ -1,6 +1,7 @@
 """The lever panel: pick a country and a lever, fill its fields (each with unit and range), apply it from
 the next month. The change goes to `model.apply_lever` as an event of the scenario format; whatever the
-schema refuses comes back as one line under the form, and nothing changes."""
+schema refuses comes back as one line under the form, and nothing changes. An accepted change says what it
+will do, in green, or in amber with a warning when it will do little or nothing."""
 from __future__ import annotations
 
 import pandas as pd
@@ -43,6 +44,21 @@ def build_change(lever: Lever, actor: str, values: dict) -> dict:
     return change
 
 
+def told(applied, month: str) -> tuple[str, tuple[str, ...]]:
+    """What a lever applied from `month` will do, as a sentence, and its warnings."""
+    who = "the world" if applied.actor == "world" else applied.actor
+    return f"From {month}, {who} {applied.summary}.", applied.warnings
+
+
+@solara.component
+def LeverFeedback(summary: str, warnings: tuple[str, ...]):
+    # amber, not green, when the lever will do little or nothing: it still applies, so it is no error
+    if warnings:
+        solara.Warning(f"{summary} Warning: {'; '.join(warnings)}.", dense=True, classes=["ree-lever-warning"])
+    else:
+        solara.Success(summary, dense=True, classes=["ree-lever-done"])
+
+
 @solara.component
 def FieldInput(field: Field, values: solara.Reactive[dict]):
     value = values.value.get(field.name, field.default)
@@ -82,14 +98,12 @@ def LeverPanel(store):
         message.set("")
 
     def apply():
-        change = {}
-
         def act():
-            change.update(build_change(lever, actor.value, values.value))
-            store.refresh(store.session.apply_lever(change, rationale.value))
-        if store.attempt(act, message):
-            who = "" if lever.kind in WORLD_LEVERS else f"{change['actor']}: "
-            done.set(f"{who}{lever.title.lower()} applies from {store.view.value.next_month}.")
+            view, applied = store.session.apply_lever(build_change(lever, actor.value, values.value),
+                                                      rationale.value)
+            store.refresh(view)
+            done.set(told(applied, view.next_month))
+        store.attempt(act, message)
 
     with solara.Row():
         solara.Select(label="country", values=list(COUNTRIES), value=actor, disabled=lever.kind in WORLD_LEVERS)
@@ -102,7 +116,7 @@ def LeverPanel(store):
     if message.value:
         solara.Error(message.value, dense=True, classes=["ree-lever-error"])
     elif done.value:
-        solara.Success(done.value, dense=True)
+        LeverFeedback(*done.value)
     LiveProposalAnswers(store)
 
 
