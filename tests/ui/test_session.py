@@ -105,10 +105,11 @@ def test_a_baseline_from_the_start_has_no_levers_and_the_same_seed():
     pd.testing.assert_frame_equal(base.frames["prices.csv"], tables(fresh)["prices.csv"])
 
 
-def test_every_lever_form_with_its_defaults_is_accepted_by_the_schema():
+@pytest.mark.parametrize("actor", ["JP", "US", "CN"])
+def test_every_lever_form_with_its_defaults_is_accepted_by_the_schema(actor):
     session = started()
-    for lever in LEVERS:
-        session.apply_lever(build_change(lever, "JP", {}), f"test {lever.kind}")
+    for lever in LEVERS:  # a partner or destination never defaults to the acting country
+        session.apply_lever(build_change(lever, actor, {}), f"test {lever.kind}")
     session.step(2)
     # a default that does little here (JP has no mines to cap) keeps its rationale, with the warning after it
     logged = {rationale.split(" (warning: ")[0] for rationale in session.view().frames["events.csv"]["rationale"]}

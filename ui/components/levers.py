@@ -25,11 +25,22 @@ def _number(field: Field, text: str):
         raise ScenarioError(SOURCE, field.name, f"enter {kind} (got {text!r})") from None
 
 
+def default_for(field: Field, actor: str):
+    """A field's default; a partner or destination never defaults to the acting country itself, which the
+    schema refuses."""
+    other = "CN" if actor != "CN" else "US"
+    if field.name == "target" and field.default == actor:
+        return other
+    if field.name == "destinations" and actor in field.default:
+        return [other if country == actor else country for country in field.default]
+    return field.default
+
+
 def build_change(lever: Lever, actor: str, values: dict) -> dict:
     """The event a filled-in form stands for; ScenarioError for text that is not a number."""
     change = {"kind": lever.kind, "actor": "world" if lever.kind in WORLD_LEVERS else actor}
     for field in lever.fields:
-        raw = values.get(field.name, field.default)
+        raw = values.get(field.name, default_for(field, actor))
         if field.kind in ("number", "integer"):
             text = str(raw).strip()
             if not text and field.optional:
@@ -60,8 +71,8 @@ def LeverFeedback(summary: str, warnings: tuple[str, ...]):
 
 
 @solara.component
-def FieldInput(field: Field, values: solara.Reactive[dict]):
-    value = values.value.get(field.name, field.default)
+def FieldInput(field: Field, values: solara.Reactive[dict], actor: str):
+    value = values.value.get(field.name, default_for(field, actor))
 
     def update(new):
         values.set({**values.value, field.name: new})
@@ -110,7 +121,7 @@ def LeverPanel(store):
         solara.Select(label="lever", values=list(LEVER_BY_TITLE), value=title.value, on_value=pick)
     solara.Text(lever.help, style={"font-size": "13px", "color": "#444"})
     for field in lever.fields:
-        FieldInput(field, values)
+        FieldInput(field, values, actor.value)
     solara.InputText(label="why (shown in the event feed)", value=rationale, continuous_update=True)
     solara.Button("Apply from next month", on_click=apply, color="primary")
     if message.value:
