@@ -112,6 +112,7 @@ RUN_SUBSET = [
     "negative_firm_capacity.toml",
     "standalone_missing_description.toml",
     "export_control_no_products.toml",
+    "export_control_no_destinations.toml",
     "mining_quota_inf.toml",
     "stockpile_release_1e308.toml",
     "proposal_to_itself.toml",
