@@ -154,7 +154,8 @@ def market_terms(model, p: int):
     if not office.export_quotas:
         return cap, licensed, None
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
-    return cap, licensed, limit * export_quota_share(model, p)
+    # an exporter whose quota does not cover this product has no limit on it (inf x a share of 0 is nan)
+    return cap, licensed, np.where(np.isinf(limit), limit, limit * export_quota_share(model, p))
 
 
 def _unreached(model, p: int, buyers: np.ndarray) -> np.ndarray | None:

@@ -1,6 +1,7 @@
 """The lever API: policy changes made mid-run, as events of the scenario format, that replay exactly."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -89,3 +90,14 @@ def test_events_are_named_by_id_in_overrides(tmp_path):
     path.write_text(path.read_text() + '\n[[events]]\nid = "us_tariff"\nkind = "note"\ndate = "2024-07"\n')
     with pytest.raises(ScenarioError, match="two events have the id 'us_tariff'"):
         load_scenario(path)
+
+
+def test_an_export_quota_on_products_an_exporter_never_ships_leaves_its_other_trade_unlimited():
+    import warnings
+    model = RareEarthModel("baseline_2024", months=4)
+    model.apply_lever({"kind": "export_quota", "actor": "US", "products": ["magnet"], "tonnes_per_year": 100.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # inf x 0 made the ore limit nan
+        while not model.finished:
+            model.step()
+    assert np.isfinite(model.prices).all() and model.recorder.flows().tonnes.notna().all()
