@@ -99,6 +99,8 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     ui.add_argument("--port", type=int, default=8765, help="port to listen on (default: %(default)s; 0 = any free)")
     from .game.commands import add_parser as add_classroom
     add_classroom(sub)
+    from .runs.why_cli import add_parser as add_why
+    add_why(sub)
     return parser
 
 
@@ -256,7 +258,12 @@ def cmd_classroom(args) -> int:
     return run(args)
 
 
-COMMANDS = {"classroom": cmd_classroom, "sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate,
+def cmd_why(args) -> int:
+    from .runs.why_cli import run
+    return run(args)
+
+
+COMMANDS = {"classroom": cmd_classroom, "why": cmd_why, "sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate,
             "scenarios": cmd_scenarios, "validation": cmd_validation, "sweep": cmd_sweep, "ui": cmd_ui}
 
 

@@ -1,0 +1,213 @@
+"""Why an outcome came out as it did: each scenario event's contribution, as its Shapley value over the
+scenario's events.
+
+"Without an event" means the same scenario and seed with that event never announced. For every subset S of
+the events that can matter, v(S) is the outcome of the run with only those events; an event's Shapley value
+is its marginal contribution v(S + it) - v(S) averaged over the orders in which the events could arrive, so
+the contributions add up exactly to v(all) - v(none). Beside it each event gets its effect alone
+(v(it) - v(none)) and last (v(all) - v(all but it)): where they differ, events interact.
+
+Up to EXACT_LIMIT events that can matter, every subset is run (exact); beyond, orders are sampled and each
+value carries a standard error. Events dated after the outcome's window, and notes, cannot matter: they get
+0 and say so. Runs that share a history share it: the subsets are explored as a tree over the events'
+dates, and a branch is a `copy.deepcopy` of the model the month before the first event where two subsets
+differ (a model is plain data, so the copy runs exactly as a fresh run would).
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..dates import format_month, parse_month
+from .why_outcomes import Outcome
+
+EXACT_LIMIT = 8
+SAMPLED_ORDERS = 64
+
+
+@dataclass(frozen=True)
+class Player:
+    position: int  # in the scenario's events
+    event: object
+    month: int  # when it takes effect (events before the start act from the first month)
+
+    @property
+    def label(self) -> str:
+        return self.event.id or f"events.{self.position}"
+
+
+@dataclass
+class Contribution:
+    id: str
+    label: str
+    date: str
+    value: float
+    alone: float
+    last: float
+    stderr: float = 0.0
+    note: str = ""
+
+
+@dataclass
+class Attribution:
+    outcome: str
+    window: tuple[str, str]
+    scenario_value: float
+    counterfactual_value: float
+    method: str
+    runs: int
+    seconds: float
+    contributions: list[Contribution] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        rows = [{k: v for k, v in asdict(c).items() if k != "note"} for c in self.contributions]
+        return {"outcome": self.outcome, "window": list(self.window), "scenario_value": self.scenario_value,
+                "counterfactual_value": self.counterfactual_value, "method": self.method, "runs": self.runs,
+                "seconds": round(self.seconds, 3), "contributions": rows}
+
+
+def _describe(event) -> str:
+    return " ".join((event.description or event.kind).split())
+
+
+class _Evaluator:
+    """Runs the scenario with subsets of its players and reads the outcome, sharing common histories."""
+
+    def __init__(self, scenario, players: list[Player], outcome: Outcome, first: int, last: int,
+                 seed: int | None, tick: Callable[[], None]):
+        self.scenario, self.players, self.outcome = scenario, players, outcome
+        self.first, self.last, self.seed, self.tick = first, last, seed, tick
+        self.start = parse_month(scenario.start)
+        self.horizon = last + 1 if outcome.windowed else scenario.months  # months a run needs
+        self.values: dict[frozenset[int], float] = {}
+        self.months = sorted({p.month for p in players if p.month > self.start})
+        self.by_month = defaultdict(set)
+        for p in players:
+            self.by_month[max(p.month, self.start)].add(p.position)
+
+    def values_of(self, subsets: set[frozenset[int]]) -> dict[frozenset[int], float]:
+        todo = {s for s in subsets if s not in self.values}
+        early = self.by_month[self.start]
+        groups = defaultdict(set)
+        for s in todo:
+            groups[frozenset(s & early)].add(s)
+        for kept, group in groups.items():
+            model, positions = self._build(early - kept)
+            self._descend(model, positions, 0, group)
+        return {s: self.values[s] for s in subsets}
+
+    def _build(self, left_out: set[int]):
+        from ..model import RareEarthModel
+        events = [e for i, e in enumerate(self.scenario.events) if i not in left_out]
+        model = RareEarthModel(self.scenario.model_copy(update={"events": events}), seed=self.seed)
+        # measures left out stay defined, so a suspension naming one finds nothing in force and does nothing
+        model.measures.defined.update({e.id: e for i, e in enumerate(self.scenario.events)
+                                       if i in left_out and e.id is not None})
+        return model, [i for i in range(len(self.scenario.events)) if i not in left_out]
+
+    def _descend(self, model, positions: list[int], level: int, group: set[frozenset[int]]) -> None:
+        if level == len(self.months):
+            while model.months_run < self.horizon:
+                model.step()
+            value = self.outcome.value(model, self.first, self.last)
+            for subset in group:  # one subset, or several that differ only in events that cannot matter
+                self.values[subset] = value
+                self.tick()
+            return
+        month = self.months[level]
+        here = self.by_month[month]
+        while self.start + model.months_run < month:
+            model.step()
+        parts = defaultdict(set)
+        for subset in group:
+            parts[frozenset(subset & here)].add(subset)
+        for n, (kept, part) in enumerate(sorted(parts.items(), key=lambda kv: sorted(kv[0]))):
+            branch, kept_positions = (model, positions) if n == len(parts) - 1 else (copy.deepcopy(model), list(positions))
+            for position in here - kept:
+                j = kept_positions.index(position)
+                del branch.schedule_events.events[j], kept_positions[j]
+            self._descend(branch, kept_positions, level + 1, part)
+
+
+def _shapley_exact(n_players: list[int], values: dict[frozenset[int], float]) -> dict[int, float]:
+    n = len(n_players)
+    out = {}
+    for i in n_players:
+        others = [j for j in n_players if j != i]
+        total = 0.0
+        for size in range(len(others) + 1):
+            weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for subset in _subsets_of_size(others, size):
+                s = frozenset(subset)
+                total += weight * (values[s | {i}] - values[s])
+        out[i] = total
+    return out
+
+
+def _subsets_of_size(items: list[int], size: int):
+    from itertools import combinations
+    return combinations(items, size)
+
+
+def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | None = None,
+              orders: int = SAMPLED_ORDERS, progress: Callable[[int, int], None] | None = None) -> Attribution:
+    """Each event's contribution to `outcome` over months `first`..`last` (indices from the start)."""
+    began = time.perf_counter()
+    start = parse_month(scenario.start)
+    window_end = start + last
+    players, pruned = [], {}
+    for position, event in enumerate(scenario.events):
+        month = max(parse_month(event.date), start)
+        if event.kind == "note":
+            pruned[position] = "a note changes nothing"
+        elif outcome.windowed and month > window_end:
+            pruned[position] = "dated after the window"
+        else:
+            players.append(Player(position, event, month))
+    ids = [p.position for p in players]
+    exact = len(players) <= EXACT_LIMIT
+    if exact:
+        subsets = {frozenset(s) for size in range(len(ids) + 1) for s in _subsets_of_size(ids, size)}
+    else:
+        rng = np.random.default_rng([scenario.seed if seed is None else seed, len(ids)])
+        permutations = [list(rng.permutation(ids)) for _ in range(orders)]
+        subsets = {frozenset(p[:k]) for p in permutations for k in range(len(ids) + 1)}
+        subsets |= {frozenset(ids) - {i} for i in ids} | {frozenset([i]) for i in ids}
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(subsets))
+
+    values = _Evaluator(scenario, players, outcome, first, last, seed, tick).values_of(subsets)
+    everyone, nobody = frozenset(ids), frozenset()
+    if exact:
+        shapley, stderr = _shapley_exact(ids, values), dict.fromkeys(ids, 0.0)
+    else:
+        margins = defaultdict(list)
+        for order in permutations:
+            for k, i in enumerate(order):
+                margins[i].append(values[frozenset(order[:k + 1])] - values[frozenset(order[:k])])
+        shapley = {i: float(np.mean(m)) for i, m in margins.items()}
+        stderr = {i: float(np.std(m, ddof=1) / math.sqrt(len(m))) for i, m in margins.items()}
+    rows = []
+    for position, event in enumerate(scenario.events):
+        label = event.id or f"events.{position}"
+        if position in pruned:
+            rows.append(Contribution(label, _describe(event), event.date, 0.0, 0.0, 0.0, 0.0, pruned[position]))
+            continue
+        alone = values[frozenset([position])] - values[nobody]
+        last_ = values[everyone] - values[everyone - {position}]
+        rows.append(Contribution(label, _describe(event), event.date, shapley[position], alone, last_,
+                                 stderr[position]))
+    rows.sort(key=lambda c: -abs(c.value))
+    return Attribution(outcome.text, (format_month(start + first), format_month(start + last)), values[everyone],
+                       values[nobody], "exact" if exact else f"sampled ({orders} orders)", len(subsets),
+                       time.perf_counter() - began, rows)
