@@ -67,6 +67,8 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     run.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
                      help="override any scenario value, e.g. --set world.scale=10 (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary table")
+    run.add_argument("--why", metavar="OUTCOME", help="add a Why section to report.html: each event's contribution "
+                                                      "to OUTCOME over the run (see `ree why --help`)")
 
     validate_cmd = sub.add_parser("validate", help="check scenario files without running them",
                                   epilog=EXAMPLES["validate"], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -125,15 +127,31 @@ def cmd_run(args) -> int:
     out = args.out or Path("runs") / scenario.name
     if out.exists() and not out.is_dir():  # found before the run, not after minutes of work
         raise ScenarioError("--out", str(out), "exists and is not a folder")
+    outcome = None
+    if args.why is not None:
+        from .runs.why_outcomes import parse_outcome
+        outcome = parse_outcome(args.why, "--why")  # a bad name stops before the run
     update, close = _progress(scenario.months, args.quiet, scenario.name)
     started = time.perf_counter()
     try:
-        summary = run_to_folder(scenario, out, progress=update)  # the seed is in the scenario now
+        if outcome is None:
+            summary = run_to_folder(scenario, out, progress=update)  # the seed is in the scenario now
+        else:
+            summary = _run_with_why(scenario, out, outcome, update)
     finally:
         close()
     if not args.quiet:
         _print_summary(summary, out, time.perf_counter() - started)
     return 0
+
+
+def _run_with_why(scenario, out: Path, outcome, progress) -> dict:
+    from .runs.attribution import attribute
+    from .runs.outputs import write_outputs
+    from .runs.runner import run_model
+    model = run_model(scenario, progress=progress)
+    result = attribute(scenario, outcome, 0, scenario.months - 1)
+    return write_outputs(model, out, why=result)
 
 
 def _print_summary(summary: dict, out: Path, seconds: float) -> None:

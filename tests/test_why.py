@@ -79,3 +79,13 @@ def test_bad_outcomes_and_windows_get_one_line_and_exit_2(args, words):
     out = why("full_embargo", *args, "--quiet")
     assert out.returncode == 2 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and words in out.stderr, out.stderr
+
+
+def test_ree_run_with_why_adds_the_section_and_without_it_says_how(tmp_path):
+    from sim.cli import main
+    assert main(["run", "full_embargo", "--months", "14", "--out", str(tmp_path / "a"), "--quiet",
+                 "--why", "shortage:US"]) == 0
+    page = (tmp_path / "a" / "report.html").read_text()
+    assert "id=\"why\"" in page and "embargo (2024-03)" in page and "t REO with every event" in page
+    assert main(["run", "full_embargo", "--months", "3", "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert "ree run full_embargo --why shortage:US" in (tmp_path / "b" / "report.html").read_text()

@@ -58,6 +58,7 @@ class Contribution:
 class Attribution:
     outcome: str
     window: tuple[str, str]
+    unit: str
     scenario_value: float
     counterfactual_value: float
     method: str
@@ -208,6 +209,7 @@ def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | Non
         rows.append(Contribution(label, _describe(event), event.date, shapley[position], alone, last_,
                                  stderr[position]))
     rows.sort(key=lambda c: -abs(c.value))
-    return Attribution(outcome.text, (format_month(start + first), format_month(start + last)), values[everyone],
+    return Attribution(outcome.text, (format_month(start + first), format_month(start + last)), outcome.unit,
+                       values[everyone],
                        values[nobody], "exact" if exact else f"sampled ({orders} orders)", len(subsets),
                        time.perf_counter() - began, rows)

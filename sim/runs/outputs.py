@@ -124,8 +124,9 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_outputs(model, out_dir: Path) -> dict:
-    """Write every table, `summary.json` and `report.html` into `out_dir`; returns the summary."""
+def write_outputs(model, out_dir: Path, why=None) -> dict:
+    """Write every table, `summary.json` and `report.html` (with `why`, an attribution, in its Why section)
+    into `out_dir`; returns the summary."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = tables(model)
     for name, frame in frames.items():
@@ -133,5 +134,5 @@ def write_outputs(model, out_dir: Path) -> dict:
     result = summary(model)
     _write_atomic(out_dir / "summary.json", json.dumps(result, indent=2, sort_keys=True) + "\n")
     from .report import render_report
-    _write_atomic(out_dir / "report.html", render_report(model, frames, result))
+    _write_atomic(out_dir / "report.html", render_report(model, frames, result, why))
     return result

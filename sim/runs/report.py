@@ -11,6 +11,7 @@ import pandas as pd
 from .charts import figure, month_dates, svg  # noqa: F401  (month_dates, svg: still importable from here)
 from .report_charts import (capacity_chart, flow_chart, price_chart, shortage_country_chart,
                             shortage_sector_chart, stock_chart)
+from .report_why import why_section
 from .report_story import marker_key, markers, scenario_rows, shortage_shares, story
 
 CSS = """
@@ -105,7 +106,8 @@ def event_log(events: pd.DataFrame) -> str:
             f"<script>{FILTER_SCRIPT}</script>")
 
 
-def render_report(model, frames: dict[str, pd.DataFrame], summary: dict) -> str:
+def render_report(model, frames: dict[str, pd.DataFrame], summary: dict, why=None) -> str:
+    """The page; `why` is an attribution (`sim.runs.attribution`) for its "Why" section, if one was asked for."""
     sc = model.scenario
     events = frames["events.csv"]
     scenario_events = scenario_rows(model, events)
@@ -123,6 +125,7 @@ world.scale {sc.world.scale}, ree {summary['version']}. All quantities are tonne
 magnet prices are per kg of REO inside the magnet.</p>
 <section class="summary" id="what-happened"><h2>What happened</h2>{story(frames, scenario_events)}</section>
 <h2 id="headlines">Headlines</h2><table>{rows}</table>
+<h2 id="why">Why</h2>{why_section(why, sc.name)}
 <h2 id="prices">Prices</h2>{figure(price_chart(frames['prices.csv'], marks), key)}
 <h2 id="shortages">Shortages by country</h2>{figure(shortage_country_chart(frames['supply.csv'], marks), key)}
 <h2 id="shortages-sector">Shortages by sector</h2>{figure(shortage_sector_chart(frames['supply.csv'], marks), key)}

@@ -31,8 +31,9 @@ def add_parser(sub) -> None:
 
 
 def _table(result) -> str:
-    lines = [f"{result.outcome} over {result.window[0]} to {result.window[1]}: {result.scenario_value:,.4g} with every "
-             f"event, {result.counterfactual_value:,.4g} with none ({result.method}, {result.runs} runs, "
+    unit = f" {result.unit}" if result.unit else ""
+    lines = [f"{result.outcome} over {result.window[0]} to {result.window[1]}: {result.scenario_value:,.4g}{unit} with "
+             f"every event, {result.counterfactual_value:,.4g}{unit} with none ({result.method}, {result.runs} runs, "
              f"{result.seconds:.1f} s)", ""]
     width = max([len(c.id) for c in result.contributions] + [5])
     lines.append(f"{'event':<{width}}  {'date':<7}  {'Shapley':>11}  {'alone':>11}  {'last':>11}  what")

@@ -22,9 +22,9 @@ SOURCE = "ree why"
 WINDOWED = ("shortage", "shortage_share", "price", "peak", "exports", "capacity")
 
 
-def _pick(name: str, choices, what: str, text: str) -> int:
+def _pick(name: str, choices, what: str, text: str, flag: str = "--outcome") -> int:
     if name not in choices:
-        raise ScenarioError(SOURCE, "--outcome", f"{text!r}: {name!r} is not a {what} ({', '.join(choices)})")
+        raise ScenarioError(SOURCE, flag, f"{text!r}: {name!r} is not a {what} ({', '.join(choices)})")
     return list(choices).index(name)
 
 
@@ -43,6 +43,11 @@ class Outcome:
     text: str
     kind: str
     parts: tuple
+
+    @property
+    def unit(self) -> str:
+        return {"shortage": "t REO", "shortage_share": "share of demand", "price": "USD/kg", "peak": "USD/kg",
+                "exports": "t REO", "capacity": "t/yr"}.get(self.kind, "")
 
     @property
     def windowed(self) -> bool:
@@ -78,8 +83,8 @@ class Outcome:
         return float(found[self.parts[0]])
 
 
-def parse_outcome(text: str) -> Outcome:
-    """An outcome from its name; ScenarioError (one line) for a name that means nothing."""
+def parse_outcome(text: str, flag: str = "--outcome") -> Outcome:
+    """An outcome from its name; ScenarioError (one line, naming `flag`) for a name that means nothing."""
     kind, _, rest = text.strip().partition(":")
     args = rest.split(":") if rest else []
     if kind in ("shortage", "shortage_share") and len(args) in (1, 2):
@@ -94,7 +99,7 @@ def parse_outcome(text: str) -> Outcome:
         return Outcome(text, kind, (stages, _region(args[1], text)))
     if not args and kind.replace("_", "").isalnum() and kind not in WINDOWED:
         return Outcome(text, "summary", (kind,))  # checked against summary.json after the first run
-    raise ScenarioError(SOURCE, "--outcome", f"{text!r} is not an outcome: use shortage:US, shortage_share:US[:SECTOR], "
+    raise ScenarioError(SOURCE, flag, f"{text!r} is not an outcome: use shortage:US, shortage_share:US[:SECTOR], "
                         "price:PRODUCT:MARKET, peak:PRODUCT:MARKET, exports:COUNTRY:PRODUCT, "
                         "capacity:STAGE[+STAGE]:REGION or a summary.json outcome name")
 
