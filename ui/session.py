@@ -18,6 +18,7 @@ from sim.dates import format_month, parse_month
 from sim.levers import AppliedLever
 from sim.runs.bundle import run_zip
 from sim.runs.outputs import table
+from sim.runs.why_branch import Answer, Question, question
 
 SOURCE = "web UI"
 DRAWN = ("prices", "flows", "supply", "licences", "capacity", "events")  # the tables the pages draw from
@@ -75,11 +76,13 @@ class Session:
         self.model: RareEarthModel | None = None
         self.baseline: RareEarthModel | None = None
         self.fork_date: str | None = None
+        self.fork_levers: int | None = None  # levers the baseline has too (pulled before the fork)
+        self.answers = Answers()
 
     def start(self, scenario: str, seed_text: str) -> Snapshot:
         model = RareEarthModel(scenario, seed=parse_seed(seed_text))
         with self.lock:
-            self.model, self.baseline, self.fork_date = model, None, None
+            self.model, self.baseline, self.fork_date, self.fork_levers = model, None, None, None
             return snapshot(model)
 
     def view(self) -> Snapshot:
@@ -129,6 +132,7 @@ class Session:
         with self.lock:
             self.baseline = copy.deepcopy(self.model)
             self.fork_date = self.model.date if self.model.months_run else self.model.scenario.start
+            self.fork_levers = len(self.model.levers)
             return snapshot(self.baseline)
 
     def baseline_from_start(self) -> Snapshot:
@@ -138,17 +142,49 @@ class Session:
             baseline = RareEarthModel(model.scenario, seed=model.seed_value)
             for _ in range(model.months_run):
                 baseline.step()
-            self.baseline, self.fork_date = baseline, model.scenario.start
+            self.baseline, self.fork_date, self.fork_levers = baseline, model.scenario.start, 0
             return snapshot(baseline)
 
     def drop_baseline(self) -> None:
         with self.lock:
-            self.baseline, self.fork_date = None, None
+            self.baseline, self.fork_date, self.fork_levers = None, None, None
 
-    def download(self, which: str = "model") -> bytes:
-        """The run (or the baseline branch) as a zip of `ree run`'s files and the replay scenario."""
+    def download(self, which: str = "model", progress=None) -> bytes:
+        """The run (or the baseline branch) as a zip of `ree run`'s files and the replay scenario. The
+        model is copied under the lock (a few ms) and written outside it, so the run goes on meanwhile;
+        `progress(done, total, file)` hears of each file."""
         with self.lock:
             model = self.model if which == "model" else self.baseline
             if model is None or model.months_run == 0:
                 raise ScenarioError(SOURCE, "download", "run at least one month first")
-            return run_zip(model)
+            model = copy.deepcopy(model)
+        return run_zip(model, progress)
+
+    def why_question(self, which: str = "model") -> Question | None:
+        """What the Why panel asks of a branch: `model` (every event and lever of the explored run),
+        `baseline`, or `difference` (the explored run's levers pulled after the fork, against the baseline).
+        None when there is no such branch. Plain data: it is answered outside the lock."""
+        with self.lock:
+            if which == "difference":
+                return None if self.baseline is None else question(self.model, self.fork_levers)
+            model = self.model if which == "model" else self.baseline
+            return None if model is None else question(model)
+
+
+class Answers:
+    """The Why panel's answers of one tab, by (branch key, outcome, window): a branch that has not changed
+    is never explained twice. Keeps the last `size`; shared by the page and its background thread."""
+
+    def __init__(self, size: int = 32):
+        self.size, self.lock, self.kept = size, threading.Lock(), {}
+
+    def get(self, key: tuple) -> Answer | None:
+        with self.lock:
+            return self.kept.get(key)
+
+    def put(self, key: tuple, answer: Answer) -> None:
+        with self.lock:
+            self.kept.pop(key, None)
+            self.kept[key] = answer
+            while len(self.kept) > self.size:
+                self.kept.pop(next(iter(self.kept)))

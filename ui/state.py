@@ -25,6 +25,14 @@ class ExploreStore:
         self.fork_date = solara.reactive("")
         self.run_error = solara.reactive("")  # inline message under the run controls
         self.flow_product = solara.reactive("magnet")
+        # the Why panel: what to explain and over which months (empty: the run so far)
+        self.why_outcome = solara.reactive("shortage:US")
+        self.why_from = solara.reactive("")
+        self.why_to = solara.reactive("")
+
+    def explain_country(self, country: str) -> None:
+        """A click on a country in the shortage chart: explain its shortage."""
+        self.why_outcome.set(f"shortage:{country}")
 
     def start(self) -> None:
         self.playing.set(False)

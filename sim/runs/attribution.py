@@ -20,7 +20,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Callable, Collection
 
 import numpy as np
 
@@ -157,13 +157,22 @@ def _subsets_of_size(items: list[int], size: int):
 
 
 def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | None = None,
-              orders: int = SAMPLED_ORDERS, progress: Callable[[int, int], None] | None = None) -> Attribution:
-    """Each event's contribution to `outcome` over months `first`..`last` (indices from the start)."""
+              orders: int = SAMPLED_ORDERS, progress: Callable[[int, int], None] | None = None,
+              players: Collection[int] | None = None) -> Attribution:
+    """Each event's contribution to `outcome` over months `first`..`last` (indices from the start).
+
+    `players`: the positions (in `scenario.events`) of the events that may be left out; every other event
+    is always kept and gets no row. So with the levers pulled after a fork as the players, "with all" is
+    the what-if, "with none" its baseline, and the contributions add up to the difference between them.
+    """
     began = time.perf_counter()
     start = parse_month(scenario.start)
     window_end = start + last
+    varied = set(range(len(scenario.events)) if players is None else players)
     players, pruned = [], {}
     for position, event in enumerate(scenario.events):
+        if position not in varied:
+            continue
         month = max(parse_month(event.date), start)
         if event.kind == "note":
             pruned[position] = "a note changes nothing"
@@ -200,6 +209,8 @@ def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | Non
         stderr = {i: float(np.std(m, ddof=1) / math.sqrt(len(m))) for i, m in margins.items()}
     rows = []
     for position, event in enumerate(scenario.events):
+        if position not in varied:
+            continue
         label = event.id or f"events.{position}"
         if position in pruned:
             rows.append(Contribution(label, _describe(event), event.date, 0.0, 0.0, 0.0, 0.0, pruned[position]))

@@ -124,9 +124,13 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_outputs(model, out_dir: Path, why=None) -> dict:
+OUTPUT_FILES = (*(f"{name}.csv" for name in TABLE_MAKERS), "summary.json", "report.html")  # in writing order
+
+
+def write_outputs(model, out_dir: Path, why=None, progress=None) -> dict:
     """Write every table, `summary.json` and `report.html` (with `why`, an attribution, in its Why section)
-    into `out_dir`; returns the summary."""
+    into `out_dir`; returns the summary. `progress(name)` is called before each file is written."""
+    tell = progress or (lambda name: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = tables(model)
     for name, frame in frames.items():

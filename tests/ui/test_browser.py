@@ -61,16 +61,19 @@ def test_explore_step_lever_fork_compare_and_download(app, artifacts, tmp_path):
     expect()(done).to_contain_text("From 2025-02, CN bans exports of heavy_oxide, magnet to US", timeout=LONG)
     step(page, 12, 25)
     diff = page.locator(".ree-diff")
-    expect()(diff).to_contain_text("China's exports so far, all products (t REO)")
-    cells = {row[0]: row[1:] for row in (r.split("\t") for r in diff.locator("tbody tr").all_inner_texts())}
-    what_if, base, difference, _ = (float(v.replace(",", "")) for v in cells["China's exports so far, all products (t REO)"])
+    expect()(diff).to_contain_text("China's exports, all products (t REO)")
+    cells = {row[0]: row[1:] for row in (r.split("\t") for r in diff.locator("tbody tr").all_inner_texts()) if row[0]}
+    period, what_if, base, difference, _ = cells["China's exports, all products (t REO)"]  # its "so far" row
+    assert period == "so far"
+    what_if, base, difference = (float(v.replace(",", "")) for v in (what_if, base, difference))
     # the ban holds until the scenario's own April 2025 licence regime replaces it: two months of no exports
     assert difference < 0 and abs(what_if - base - difference) < 0.2, cells
     page.wait_for_timeout(800)
     page.screenshot(path=artifacts / "02_compare_after_ban.png")
 
     with page.expect_download(timeout=LONG) as download:
-        page.get_by_role("button", name="Download this run (zip)").click()
+        page.get_by_role("button", name="Download the what-if (zip)").click()
+    assert download.value.suggested_filename == "ree_whatif_apr2025_licensing_2026-01.zip"
     archive = tmp_path / "run.zip"
     download.value.save_as(archive)
     with zipfile.ZipFile(archive) as bundle:
@@ -151,6 +154,85 @@ def test_play_runs_months_until_paused(app):
     paused_at = page.locator(".ree-month").inner_text()
     page.wait_for_timeout(2000)
     assert page.locator(".ree-month").inner_text() == paused_at
+    watch.assert_clean()
+
+
+def number(text: str) -> float:
+    return float(text.split("±")[0].replace(",", "").replace("−", "-"))
+
+
+def test_why_in_compare_shows_the_levers_share_of_the_difference(app, artifacts):
+    """Fork full_embargo in April 2024, lift the ban on heavy oxide and magnets to the US in the what-if, run
+    on a year: the Why panel explains the difference in the US shortage by that lever, all of it."""
+    page, watch = app
+    pick(page, "scenario", "full_embargo")
+    expect()(page.get_by_text("full_embargo, seed 42")).to_be_visible(timeout=LONG)
+    page.get_by_label("run to month (YYYY-MM)").fill("2024-04")
+    page.get_by_role("button", name="Run to").click()
+    expect()(page.locator(".ree-month")).to_contain_text("month 4 of", timeout=LONG)
+    page.get_by_role("tab", name="Compare and fork").click()
+    page.get_by_role("button", name="Fork here").click()
+    expect()(page.get_by_text("branched at 2024-04")).to_be_visible(timeout=LONG)
+    pick(page, "level", "none")
+    page.get_by_label("why (shown in the event feed)").fill("lift the ban for the US")
+    page.get_by_role("button", name="Apply from next month").click()
+    expect()(page.locator(".ree-lever-done")).to_contain_text("From 2024-05, CN lifts controls", timeout=LONG)
+    step(page, 12, 16)
+
+    # the difference table: each year, and totals outside China
+    rows = [r.split("\t") for r in page.locator(".ree-diff tbody tr").all_inner_texts()]
+    measures = [r[0] for r in rows if r[0]]
+    assert "refining capacity outside China (t/yr, at the end)" in measures
+    assert "magnets delivered outside China (t REO)" in measures
+    us = next(i for i, r in enumerate(rows) if r[0] == "US magnet shortage (t REO)")
+    assert [r[1] for r in rows[us:us + 3]] == ["so far", "2024", "2025"]
+    us_difference = number(rows[us][4])
+    assert us_difference < -100, rows[us]
+
+    page.get_by_role("tab", name="Why?").click()
+    summary = page.locator(".ree-why-summary")
+    expect()(summary).to_contain_text("in the what-if", timeout=LONG)
+    expect()(summary).to_contain_text("The levers you pulled after the fork (2024-04)")
+    table = page.locator(".ree-why-table")
+    cells = table.locator("tbody tr").first.inner_text().split("\t")
+    assert cells[0] == "your lever 1: CN export control" and cells[1] == "2024-05", cells
+    assert number(cells[2]) == pytest.approx(us_difference, abs=1.0), (cells, us_difference)  # all of it
+    bars = page.locator(".vega-embed").filter(has_text="your lever 1: CN export control (2024-05)")
+    expect()(bars).to_be_visible(timeout=LONG)
+    page.wait_for_timeout(800)
+    page.screenshot(path=artifacts / "06_compare_why_difference.png")
+
+    page.get_by_role("button", name="the what-if", exact=True).click()  # every event and lever of the what-if
+    expect()(summary).to_contain_text("with every event and lever", timeout=LONG)
+    expect()(table).to_contain_text("embargo")
+    expect()(table).to_contain_text("your lever 1: CN export control")
+    page.wait_for_timeout(800)
+    page.screenshot(path=artifacts / "07_compare_why_whatif.png")
+
+    page.get_by_role("tab", name="Charts").click()  # a click on Japan's shortage line explains it
+    page.wait_for_timeout(1000)
+    japan = ('path[aria-roledescription="point"][aria-label*="country: JP"][aria-label*="date: 2024-09"]'
+             '[aria-label*="branch: baseline"]:visible')  # 23% short: no other point there
+    page.locator(japan).click()
+    expect()(summary).to_contain_text("JP magnet shortage (t REO), 2024-01 to 2025-04", timeout=LONG)
+
+    page.get_by_role("tab", name="Trade flows").click()
+    for branch in ("what-if", "baseline"):
+        expect()(page.get_by_text(f"{branch}: NdFeB magnets: exporters")).to_be_visible(timeout=LONG)
+    page.wait_for_timeout(800)
+    page.screenshot(path=artifacts / "08_compare_flows.png")
+    with page.expect_download(timeout=LONG) as download:
+        page.get_by_role("button", name="Download the baseline (zip)").click()
+        expect()(page.locator(".ree-zip-progress")).to_contain_text("writing", timeout=LONG)
+    assert download.value.suggested_filename == "ree_baseline_full_embargo_2025-04.zip"
+
+    page.get_by_role("tab", name="Explore").click()
+    page.get_by_role("tab", name="Shortages").wait_for(timeout=LONG)  # the explore page is up
+    page.get_by_role("tab", name="Why?").click()
+    expect()(page.locator(".ree-why-summary")).to_contain_text("with every event and lever", timeout=LONG)
+    expect()(page.locator(".ree-why-table")).to_contain_text("your lever 1: CN export control")
+    page.wait_for_timeout(800)
+    page.screenshot(path=artifacts / "09_explore_why.png")
     watch.assert_clean()
 
 

@@ -84,9 +84,9 @@ def test_a_lever_after_the_fork_changes_only_the_what_if():
     session.apply_lever({"kind": "export_control", "actor": "CN", "products": ["magnet", "heavy_oxide"],
                          "destinations": ["US"], "level": "ban"}, "a ban, to compare")
     session.step(9)
-    table = difference_table(session.view(), session.baseline_view()).set_index("measure")
-    assert table.loc["US magnet shortage so far (t REO)", "difference"] > 0
-    assert table.loc["China's exports so far, all products (t REO)", "difference"] < 0
+    table = difference_table(session.view(), session.baseline_view()).set_index(["measure", "period"])
+    assert table.loc[("US magnet shortage (t REO)", "so far"), "difference"] > 0
+    assert table.loc[("China's exports, all products (t REO)", "so far"), "difference"] < 0
     events = session.view().frames["events.csv"]
     assert "a ban, to compare" in set(events["rationale"])
     assert "a ban, to compare" not in set(session.baseline_view().frames["events.csv"]["rationale"])

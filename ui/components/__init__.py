@@ -5,7 +5,8 @@ from .event_feed import EventFeed
 from .figures import CapacityChart, FlowChart, LicenceChart, PriceChart, ShortageCharts
 from .levers import LeverPanel
 from .run_controls import MonthBanner, PlayControls, ScenarioPicker
+from .why import WhyPanel
 
 __all__ = ["CapacityChart", "DifferenceTable", "DownloadRun", "EventFeed", "FlowChart", "ForkControls",
            "LeverPanel", "LicenceChart", "MonthBanner", "PlayControls", "PriceChart", "ScenarioPicker",
-           "ShortageCharts"]
+           "ShortageCharts", "WhyPanel"]

@@ -167,9 +167,9 @@ def _flows_template() -> dict:
         width=WIDTH + 120, height=HEIGHT + 90).to_dict()
 
 
-def trade_flows(frame: pd.DataFrame, product: str, months: int = 1) -> dict:
+def trade_flows(frame: pd.DataFrame, product: str, months: int = 1, branch: str = "") -> dict:
     """Exports of one product, exporter (left) to importer (right); line width = tonnes a month, averaged
-    over the last `months` months. Domestic deliveries are left out."""
+    over the last `months` months. Domestic deliveries are left out. `branch` ("what-if") heads the title."""
     recent = sorted(frame["date"].unique())[-months:]
     data = frame[(frame["product"] == product) & frame["date"].isin(recent) & (frame["exporter"] != frame["importer"])]
     data = data.groupby(["exporter", "importer"], as_index=False)["tonnes"].sum()
@@ -177,9 +177,12 @@ def trade_flows(frame: pd.DataFrame, product: str, months: int = 1) -> dict:
     data = data[data["tonnes"] > 0.05]
     rank = {c: i for i, c in enumerate(COUNTRIES)}
     data = data.assign(y0=data["exporter"].map(rank), y1=data["importer"].map(rank))
-    title = (f"{PRODUCT_NAMES[product]}: exporters (left) to importers (right), "
+    title = (f"{branch + ': ' if branch else ''}{PRODUCT_NAMES[product]}: exporters (left) to importers (right), "
              f"{recent[-1] if recent else 'no month yet'}")
-    return _with_data(_flows_template(), data, title)
+    spec = _with_data(_flows_template(), data, title)
+    if branch:  # two side by side
+        spec["width"] = WIDTH + 30
+    return spec
 
 
 # ------------------------------------------------------------------------------------------ capacity

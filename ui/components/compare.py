@@ -8,28 +8,12 @@ import html
 import pandas as pd
 import solara
 
-
-def headline(view) -> dict[str, float]:
-    """A few numbers a student compares first, each with its unit in the name."""
-    f = view.frames
-    prices, supply, flows = f["prices.csv"], f["supply.csv"], f["flows.csv"]
-    last = prices[prices["date"] == prices["date"].max()]
-    out = {f"world price of {p.replace('_', ' ')}, last month (USD/kg)":
-           float(last[(last["product"] == p) & (last["market"] == "world")]["usd_per_kg"].sum())
-           for p in ("heavy_oxide", "magnet")}
-    short = supply.assign(short=supply["demand_t"] - supply["delivered_t"]).groupby("country")["short"].sum()
-    for country in ("US", "JP", "EU"):
-        out[f"{country} magnet shortage so far (t REO)"] = float(short.get(country, 0.0))
-    exports = flows[(flows["exporter"] == "CN") & (flows["importer"] != "CN")]
-    out["China's exports so far, all products (t REO)"] = float(exports["tonnes"].sum())
-    return out
+from sim.runs import branch_compare
 
 
 def difference_table(view, baseline) -> pd.DataFrame:
-    what_if, base = headline(view), headline(baseline)
-    rows = [{"measure": k, "what-if": what_if[k], "baseline": base[k], "difference": what_if[k] - base[k],
-             "change (%)": 100 * (what_if[k] - base[k]) / base[k] if base[k] else float("nan")} for k in what_if]
-    return pd.DataFrame(rows)
+    """Per measure, the run so far and each year: what-if, baseline, difference (`sim.runs.branch_compare`)."""
+    return branch_compare.difference_table(view.frames, baseline.frames)
 
 
 def _cell(value) -> str:
@@ -39,10 +23,15 @@ def _cell(value) -> str:
 
 
 def table_html(table: pd.DataFrame) -> str:
+    """A measure's name once, over its "so far" row; its years below it, indented."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
-                   for row in table.itertuples(index=False))
-    return f'<table class="ree-diff"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    body = []
+    for row in table.itertuples(index=False):
+        first = row[1] == branch_compare.SO_FAR
+        cells = [html.escape(row[0]) if first else "", html.escape(row[1])] + [html.escape(_cell(v)) for v in row[2:]]
+        body.append(f'<tr class="{"ree-measure" if first else "ree-year"}">'
+                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f'<table class="ree-diff"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 @solara.component
@@ -76,6 +65,8 @@ def DifferenceTable(view, baseline, fork_date: str):
         return solara.Text("No baseline yet: fork here, or build one from the start.")
     if view.months_run == 0:
         return solara.Text("Run a month to compare.")
-    solara.Text(f"What-if against the baseline (branched at {fork_date}), at {view.date}",
+    solara.Text(f"What-if against the baseline (branched at {fork_date}), at {view.date}: the run so far and "
+                "each year (prices: the mean; capacity: at the period's end; the rest: totals)",
                 style={"font-weight": "bold"})
-    solara.HTML(tag="div", unsafe_innerHTML=table_html(difference_table(view, baseline)))
+    solara.HTML(tag="div", unsafe_innerHTML=table_html(difference_table(view, baseline)),
+                style={"max-height": "520px", "overflow-y": "auto"})

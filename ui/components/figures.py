@@ -19,12 +19,17 @@ class VegaChart(v.VuetifyTemplate):
     template_file = str(Path(__file__).with_name("vega_chart.vue"))
     spec = traitlets.Dict().tag(sync=True)
     cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    clickable = traitlets.Bool(False).tag(sync=True)
+    clicked = traitlets.Unicode("").tag(sync=True)  # "COUNTRY:n", set by a click on a country's mark
 
 
 @solara.component
-def Chart(spec: dict):
-    """A Vega-Lite spec from `charts`."""
-    return VegaChart.element(spec=spec)
+def Chart(spec: dict, on_country=None):
+    """A Vega-Lite spec from `charts`; `on_country(country)` hears of a click on a country's mark."""
+    if on_country is None:
+        return VegaChart.element(spec=spec)
+    return VegaChart.element(spec=spec, clickable=True,
+                             on_clicked=lambda text: on_country(text.partition(":")[0]) if text else None)
 
 
 def _frame(view, name: str, baseline=None):
@@ -47,7 +52,8 @@ def PriceChart(view, baseline=None):
 
 
 @solara.component
-def ShortageCharts(view, baseline=None):
+def ShortageCharts(view, baseline=None, on_country=None):
+    """`on_country(country)`: a click on a country's line (the Why panel explains its shortage)."""
     if view is None or view.months_run == 0:
         return Waiting("Shortages by country and sector")
     supply = view.frames["supply.csv"]
@@ -57,19 +63,23 @@ def ShortageCharts(view, baseline=None):
         solara.Text(f"No shortage so far{where}: every manufacturer has had the magnets it ordered.",
                     classes=["ree-note"])
     with solara.Row(style={"flex-wrap": "wrap"}):
-        Chart(charts.shortage_share(_frame(view, "supply", baseline)))
+        Chart(charts.shortage_share(_frame(view, "supply", baseline)), on_country)
         if short:  # tonnes by sector: an empty axis says nothing a student can read
             Chart(charts.shortage_by_sector(view.frames["supply.csv"]))
 
 
 @solara.component
-def FlowChart(view, product: solara.Reactive[str]):
+def FlowChart(view, product: solara.Reactive[str], baseline=None):
+    """Last month's exports of the chosen product; with a baseline, both branches side by side."""
     if view is None or view.months_run == 0:
         return Waiting("Trade flows")
     by_name = {charts.PRODUCT_NAMES[p]: p for p in PRODUCTS}
     solara.ToggleButtonsSingle(value=charts.PRODUCT_NAMES[product.value], values=list(by_name),
                                on_value=lambda name: product.set(by_name[name]))
-    Chart(charts.trade_flows(view.frames["flows.csv"], product.value))
+    branches = [("", view)] if baseline is None else [("what-if", view), ("baseline", baseline)]
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for branch, snap in branches:
+            Chart(charts.trade_flows(snap.frames["flows.csv"], product.value, branch=branch))
 
 
 @solara.component

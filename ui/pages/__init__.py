@@ -12,6 +12,10 @@ STYLE = """
   text-align: left; vertical-align: top; }
 .ree-feed td:first-child { white-space: nowrap; }
 .ree-diff td:not(:first-child), .ree-diff th:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+.ree-diff tr.ree-measure td { border-top: 2px solid #bbb; font-weight: 500; }
+.ree-diff tr.ree-year td { color: #555; font-size: 12px; border-bottom: 1px solid #eee; }
+.ree-why-table td:last-child, .ree-why-table th:last-child { text-align: left; }
+.ree-why-table td:nth-child(2) { white-space: nowrap; }
 """
 
 

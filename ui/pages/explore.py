@@ -1,25 +1,33 @@
 """Explore: run a scenario month by month, pull levers, and watch prices, shortages, trade, capacity,
-licences and the events (with their reasons) unfold."""
+licences and the events (with their reasons) unfold; "Why?" says which events and levers explain an outcome."""
 from __future__ import annotations
 
 import solara
 
 from ..components import (
     CapacityChart, DownloadRun, EventFeed, FlowChart, LeverPanel, LicenceChart, MonthBanner, PlayControls,
-    PriceChart, ScenarioPicker, ShortageCharts,
+    PriceChart, ScenarioPicker, ShortageCharts, WhyPanel,
 )
 from ..state import use_store
+
+WHY_TAB = 5  # the tabs' order below
 
 
 @solara.component
 def LiveCharts(store):
     """Everything drawn from the month's snapshot: the only part of the page a new month redraws."""
     view = store.view.value
+    tab = solara.use_reactive(0)
+
+    def explain(country: str) -> None:  # a click on a country's shortage line
+        store.explain_country(country)
+        tab.set(WHY_TAB)
+
     MonthBanner(view)
     PriceChart(view)
-    with solara.lab.Tabs(lazy=True):
+    with solara.lab.Tabs(value=tab, lazy=True):
         with solara.lab.Tab("Shortages"):
-            ShortageCharts(view)
+            ShortageCharts(view, on_country=explain)
         with solara.lab.Tab("Trade flows"):
             FlowChart(view, store.flow_product)
         with solara.lab.Tab("Capacity"):
@@ -28,6 +36,8 @@ def LiveCharts(store):
             LicenceChart(view)
         with solara.lab.Tab("Events"):
             EventFeed(view.frames["events.csv"])
+        with solara.lab.Tab("Why?"):
+            WhyPanel(store)
 
 
 @solara.component
