@@ -9,7 +9,11 @@ lever API. It may import the world (`sim`, `agents`) and `sim.runs`; the world n
   applies; `rooms`: every room of a file, and the clock that ends rounds at their deadline;
 - `moves`: the lever catalogue and the one-line refusals; `bots`: the AI at a seat; `botplay`: bots that
   join and play through the room's API (`ree classroom demo`, load tests);
-- `scores`: role objectives and metrics; `views`: what each visitor may see; `export`: CSV and JSON;
-  `debrief`: AI-only worlds and the comparison; `injects`: events a teacher can fire;
-- `server`: the JSON API and the Solara pages in one process; `commands`: `ree classroom ...`.
+- `scores`: role objectives and metrics; `views`: what each visitor may see; `shared`: those views
+  computed once per change and shared by every page; `wording`: what the pages say, in plain words;
+  `export`: CSV and JSON; `debrief`: AI-only worlds and the comparison, kept once computed; `injects`:
+  events a teacher can fire;
+- `server`: the JSON API and the Solara pages in one process; `api`: the API's endpoints and their
+  checks; `bodies`: one strict model per request body; `guard`: security headers and the websocket's
+  origin; `ratelimit`: token buckets; `dblock`: one server per database file; `commands`: `ree classroom ...`.
 """

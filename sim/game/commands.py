@@ -12,6 +12,7 @@ from .store import default_db
 
 EXAMPLES = """examples:
   ree classroom new classroom_2025 --db class.sqlite            # prints the room code, teacher token, links
+                                                                # (the teacher link keeps its key after '#')
   ree classroom new oct2025_controls --seats CN,US,JP,EU --months-per-round 3 --round-seconds 300
   ree classroom serve --db class.sqlite --port 8765             # http://127.0.0.1:8765/
   ree classroom serve --db class.sqlite --host 0.0.0.0          # reachable from the school network
@@ -35,7 +36,7 @@ def add_parser(sub) -> None:
     new.add_argument("--url", default="http://127.0.0.1:8765",
                      help="address students will reach the server at, for the links (default: %(default)s)")
 
-    serve = cmds.add_parser("serve", help="serve every room of the file (web pages + JSON API)")
+    serve = cmds.add_parser("serve", help="serve every room of the file (web pages + JSON API); one server per file")
     serve.add_argument("--db", type=Path, default=None, help=db_help)
     serve.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1",
@@ -67,9 +68,11 @@ def _new(args, db: Path) -> int:
     rooms = Rooms(db)
     room, teacher = rooms.create(args.scenario, seed=args.seed, seats=_seats(args.seats),
                                  months_per_round=args.months_per_round, round_seconds=args.round_seconds)
+    from .server import teacher_link
     url = args.url.rstrip("/")
+    # the teacher link carries the token after '#': browsers never send that part, so no server or proxy logs it
     print(json.dumps({"room": room.code, "teacher_token": teacher, "join_link": f"{url}/join/{room.code}",
-                      "teacher_link": f"{url}/teacher/{room.code}/{teacher}", "seats": room.seats,
+                      "teacher_link": teacher_link(url, room), "seats": room.seats,
                       "scenario": room.scenario.name, "rounds": room.total_rounds,
                       "months_per_round": room.months_per_round, "db": str(db)}, indent=2))
     return 0

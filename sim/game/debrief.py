@@ -76,34 +76,52 @@ def debrief(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None]
 
 
 class DebriefJobs:
-    """Debriefs computed in a background thread, one per room and state of the game, with progress for the
-    page's bar; asking again while it runs returns the progress, asking after returns the result."""
+    """Debriefs computed once in a background thread and kept in the room's store, one per state of the
+    game (rounds resolved, rollbacks, months): a message or a ready changes nothing, so the 20 AI worlds
+    are never run again for the same game. A debrief starts when the game is over (the first reader
+    starts it) or when the teacher asks for one mid-game (`start`); until then it is `not_started`."""
 
     def __init__(self, runs: int = DEFAULT_RUNS):
         self.runs = runs
-        self._jobs: dict[str, dict[str, Any]] = {}
+        self._jobs: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def status(self, room) -> dict[str, Any]:
-        key = (room.version, room.state.rollbacks)
+    @staticmethod
+    def game_key(room) -> str:
+        return f"{len(room.state.resolutions)}.{room.state.rollbacks}.{room.model.months_run}"
+
+    def status(self, room, start: bool = False) -> dict[str, Any]:
+        """The debrief of the game as it stands: done (with the result), running (with progress), failed,
+        or not_started; `start` (the teacher's action), or a game that is over, starts it."""
+        with room.lock:
+            key = self.game_key(room)
+            ended = room.state.status == "ended"
         with self._lock:
-            job = self._jobs.get(room.code)
-            if job is None or job["key"] != key:
-                job = {"key": key, "state": "running", "done": 0, "total": self.runs, "result": None}
-                self._jobs[room.code] = job
-                threading.Thread(target=self._run, args=(room, job), daemon=True, name="debrief").start()
+            job = self._jobs.get((room.code, key))
+            if job is None:
+                stored = room.store.debrief(room.code, key)
+                if stored is not None:
+                    job = self._jobs[(room.code, key)] = {"state": "done", "result": stored}
+                elif start or ended:
+                    job = {"state": "running", "done": 0, "total": self.runs, "result": None}
+                    self._jobs[(room.code, key)] = job
+                    threading.Thread(target=self._run, args=(room, key, job), daemon=True, name="debrief").start()
+                else:
+                    return {"state": "not_started", "done": 0, "total": self.runs, "error": None}
             if job["state"] == "done":
                 return {"state": "done", **job["result"]}
-            return {"state": job["state"], "done": job["done"], "total": job["total"], "error": job.get("error")}
+            return {"state": job["state"], "done": job.get("done", 0), "total": job.get("total", self.runs),
+                    "error": job.get("error")}
 
-    def _run(self, room, job: dict[str, Any]) -> None:
+    def _run(self, room, key: str, job: dict[str, Any]) -> None:
         def progress(done: int, total: int) -> None:
             job["done"] = done
         try:
             with room.lock:  # a snapshot: the world must not move while the AI worlds are sized to it
                 snapshot = _Snapshot(room)
-            job["result"] = debrief(snapshot, self.runs, progress)
-            job["state"] = "done"
+            result = debrief(snapshot, self.runs, progress)
+            room.store.save_debrief(room.code, key, result)
+            job["result"], job["state"] = result, "done"
         except Exception as err:  # shown on the page; the game goes on
             job["state"], job["error"] = "failed", f"{type(err).__name__}: {err}"
 

@@ -19,6 +19,7 @@ class Move:
     rationale: str
     by: str
     withdrawn: bool = False
+    summary: str = ""  # what it will do, in the lever API's words when it was submitted
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Resolution:
     pending: list[dict[str, Any]]  # proposals waiting for a human seat's answer next round
     reason: str
     at: float
+    refused: list[dict[str, Any]] = field(default_factory=list)  # {"seat", "source", "event", "reason"}
 
 
 @dataclass
@@ -60,6 +62,9 @@ class GameState:
     deadline: float | None = None
     remaining: float | None = None  # seconds left when paused
     members: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> (seat, name)
+    member_ids: dict[int, str] = field(default_factory=dict)  # a player's id (its join's seq) -> token
+    removed: set[str] = field(default_factory=set)  # tokens of players the teacher removed
+    joining_open: bool = True
     moves: list[Move] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
@@ -67,6 +72,7 @@ class GameState:
     ready: set[str] = field(default_factory=set)
     resolutions: list[Resolution] = field(default_factory=list)
     ended_reason: str = ""
+    paused_reason: str = ""  # why the room paused itself (a round that could not be resolved); "" for the teacher
     rollbacks: int = 0
 
     # ------------------------------------------------------------------ reading
@@ -100,10 +106,27 @@ class GameState:
 
     def _on_join(self, ev: StoredEvent) -> None:
         self.members[ev.payload["token"]] = (ev.seat, ev.payload["name"])
+        self.member_ids[ev.seq] = ev.payload["token"]
+
+    def _on_remove(self, ev: StoredEvent) -> None:
+        token = self.member_ids.get(ev.payload["player"], "")
+        seat, _ = self.members.pop(token, ("", ""))
+        self.removed.add(token)
+        if seat not in self.seats_with_players():
+            self.ready.discard(seat)
+
+    def _on_joining(self, ev: StoredEvent) -> None:
+        self.joining_open = bool(ev.payload["open"])
+
+    def players(self) -> list[dict[str, Any]]:
+        """Every player in the room, with the id the teacher removes them by (never their token)."""
+        return [{"id": i, "seat": self.members[t][0], "name": self.members[t][1]}
+                for i, t in self.member_ids.items() if t in self.members]
 
     def _on_move(self, ev: StoredEvent) -> None:
         p = ev.payload
-        self.moves.append(Move(ev.seq, ev.round, ev.seat, p["move"], p["event"], p["rationale"], p["by"]))
+        self.moves.append(Move(ev.seq, ev.round, ev.seat, p["move"], p["event"], p["rationale"], p["by"],
+                               summary=p.get("summary", "")))
 
     def _on_withdraw(self, ev: StoredEvent) -> None:
         for move in self.moves:
@@ -126,6 +149,7 @@ class GameState:
 
     def _on_pause(self, ev: StoredEvent) -> None:
         self.status, self.remaining, self.deadline = "paused", ev.payload["remaining"], None
+        self.paused_reason = ev.payload.get("reason", "")
 
     def _on_resume(self, ev: StoredEvent) -> None:
         self.status, self.deadline, self.remaining = "running", ev.payload["deadline"], None
@@ -137,7 +161,7 @@ class GameState:
     def _on_resolve(self, ev: StoredEvent) -> None:
         p = ev.payload
         self.resolutions.append(Resolution(ev.round, p["applied"], p["late"], p["ai_seats"], p["pending"],
-                                           p["reason"], ev.at))
+                                           p["reason"], ev.at, p.get("refused", [])))
         self.round = ev.round + 1
         self.ready = set()
         self.deadline = p["deadline"] if self.status == "running" else None

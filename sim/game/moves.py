@@ -7,17 +7,58 @@ refused when it is submitted, with one line naming the field and the reason.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..scenario import ScenarioError, validate_event
 
 
 class GameError(Exception):
-    """Input the game refuses (a stale round, a bad move, a wrong token): one line for the player."""
+    """Input the game refuses (a stale round, a bad move, a wrong token): one line for the player.
+    `retry_after` (seconds) goes with a 429, when a rate limit refused it."""
 
-    def __init__(self, message: str, status: int = 400):
-        self.status = status
-        super().__init__(message.replace("\n", " "))
+    def __init__(self, message: str, status: int = 400, retry_after: float | None = None):
+        self.status, self.retry_after = status, retry_after
+        super().__init__(" ".join(message.split()))
+
+
+MAX_TEXT = 500  # characters of any text a player or the teacher types (a message, a name, a reason)
+MAX_FIELDS = 24  # keys in a move, a counter-offer's terms or an inject
+MAX_LIST = 12  # items in a list field (products, destinations)
+
+
+def check_text(text: str, field: str, limit: int = MAX_TEXT) -> str:
+    """`text` if it is at most `limit` characters of valid UTF-8 (JSON lets through lone surrogates such as
+    "\\ud800", which no file, CSV or page can hold); else GameError naming the field."""
+    if len(text) > limit:
+        raise GameError(f"{field}: at most {limit} characters (got {len(text):,})")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise GameError(f"{field}: not valid text (it holds a lone surrogate such as \\ud800)") from None
+    return text
+
+
+def check_plain(value: Any, field: str, depth: int = 0) -> None:
+    """A move's, terms' or inject's fields: text, finite numbers, booleans, short lists of them; nothing
+    nested deeper, no text too long or invalid, no infinity or NaN (Python's json reads `Infinity`)."""
+    if isinstance(value, str):
+        check_text(value, field)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise GameError(f"{field}: give a finite number (got {value})")
+    elif isinstance(value, list):
+        if depth > 1 or len(value) > MAX_LIST:
+            raise GameError(f"{field}: a short list of names or numbers is expected")
+        for i, item in enumerate(value):
+            check_plain(item, f"{field}.{i}", depth + 1)
+    elif isinstance(value, dict):
+        if depth or len(value) > MAX_FIELDS:
+            raise GameError(f"{field}: too many fields, or fields nested too deep")
+        for key, item in value.items():
+            check_text(str(key), field, 60)
+            check_plain(item, f"{field}.{key}", depth + 1)
+    elif value is not None and not isinstance(value, (bool, int, float)):
+        raise GameError(f"{field}: expected text, a number or true/false")
 
 
 # lever -> (label for people, the fields a player sets, an example move)
@@ -50,6 +91,7 @@ def to_event(seat: str, move: dict[str, Any], month: str) -> dict[str, Any]:
     """The scenario event a move stands for, validated; raises GameError naming the field."""
     if not isinstance(move, dict):
         raise GameError("move: expected an object with a 'lever' and its fields")
+    check_plain(move, "move")
     move = dict(move)
     lever = move.pop("lever", None)
     if lever not in LEVERS:

@@ -78,3 +78,43 @@ def _settle(proposal: dict[str, Any], state, humans: set[str], add, pending: lis
                 f"{target} ({answer.by}) made a counter-offer, answered next round", target, "player")
         else:
             add(counter, f"{target} countered; {proposer}'s AI strategy answers", target, "player")
+
+
+def trial_round(model, applied: list[dict[str, Any]], months: int):
+    """The world after a round, computed on a copy (`copy.deepcopy` of a model is an exact branch), so
+    nothing is stored and the room's world is untouched until it has worked. An item the lever API
+    refuses is left out and returned with the reason; each kept item carries what it did (`summary`,
+    `warnings`). Returns (world, kept, refused); a world that fails to step raises GameError."""
+    import copy
+
+    from ..scenario import ScenarioError
+    from .moves import GameError
+
+    def attempt(items):
+        world, done, failed = copy.deepcopy(model), [], None
+        for item in items:
+            change = {k: v for k, v in item["event"].items() if k != "date"}
+            try:
+                result = world.apply_lever(change, item["rationale"])
+            except (ScenarioError, ValueError, KeyError, TypeError, IndexError) as err:
+                failed = (item, str(err))
+                break
+            done.append({**item, "summary": result.summary, "warnings": list(result.warnings)})
+        return world, done, failed
+
+    refused, items = [], list(applied)
+    world, kept, failed = attempt(items)
+    while failed is not None:  # a refused lever may have half-changed the copy: start again without it
+        item, reason = failed
+        refused.append({"seat": item["seat"], "source": item["source"], "event": item["event"],
+                        "reason": " ".join(reason.split())})
+        items = [i for i in items if i is not item]
+        world, kept, failed = attempt(items)
+    try:
+        for _ in range(months):
+            if not world.finished:
+                world.step()
+    except Exception as err:  # a bug in the world: refuse the round rather than store a broken one
+        raise GameError(f"the round could not be resolved ({type(err).__name__}: {err}); nothing was "
+                        f"stored: the teacher can roll back a round or end the game", 409) from err
+    return world, kept, refused

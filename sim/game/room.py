@@ -12,6 +12,7 @@ to an AI seat, or one left unanswered, is answered by that state's strategy.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -25,12 +26,14 @@ from ..levers import measures
 from ..scenario import Scenario, ScenarioError, load_scenario, validate_event
 from . import moves as moves_mod, scores
 from .history import GameState, Resolution
-from .moves import GameError, to_event
+from .moves import GameError, check_plain, check_text, to_event
+from .ratelimit import Buckets
+from .shared import SharedViews
 from .store import RoomRow, StoredEvent, Store
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed on phones without mix-ups
 CODE_LENGTH = 5
-MAX_TEXT = 500
+MAX_PLAYERS = 300  # a whole year group; a flood of joins stops here (the server also limits joins per address)
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,20 @@ class Room:
         self.months_per_round = self.settings.months_per_round
         self.lock = threading.RLock()
         self.version = 0
+        self.read_only = ""  # why the room could not be replayed; it then refuses every change
+        self._listeners: list[Callable[[], None]] = []
+        self.views = SharedViews(self)
+        self.message_limit = Buckets(capacity=12, per_second=0.5, clock=time.monotonic)  # per player
         self.state = GameState()
-        for event in store.events(self.code):
-            self.state.apply(event)
-        self._rebuild_world()
+        try:
+            for event in store.events(self.code):
+                self.state.apply(event)
+            self._rebuild_world()
+        except Exception as err:  # a room that cannot be replayed opens read-only, saying why (never a 500 loop)
+            logging.getLogger(__name__).exception("room %s could not be replayed", self.code)
+            self.read_only = f"it could not be replayed ({type(err).__name__}: {' '.join(str(err).split())[:300]})"
+            if not hasattr(self, "model"):
+                self._rebuild_world_empty()
 
     # ------------------------------------------------------------------------------------ creating
     @classmethod
@@ -89,11 +102,14 @@ class Room:
         return format_month(self.model.start_month + self.model.months_run)
 
     def _rebuild_world(self) -> None:
+        self._rebuild_world_empty()
+        for resolution in self.state.resolutions:
+            self._run_round(resolution)
+
+    def _rebuild_world_empty(self) -> None:
         from ..model import RareEarthModel
         self.model = RareEarthModel(scenario=self.scenario, seed=self.seed)
         self.round_metrics: dict[int, dict[str, dict[str, float]]] = {}
-        for resolution in self.state.resolutions:
-            self._run_round(resolution)
 
     def _run_round(self, resolution: Resolution) -> None:
         for item in resolution.applied:
@@ -106,20 +122,46 @@ class Room:
 
     # ------------------------------------------------------------------------------------ who asks
     def member(self, token: str) -> tuple[str, str]:
+        given = str(token).encode("utf-8", "replace")
         for known, member in self.state.members.items():
-            if hmac.compare_digest(known.encode(), str(token).encode()):
+            if hmac.compare_digest(known.encode(), given):
                 return member
+        if any(hmac.compare_digest(known.encode(), given) for known in self.state.removed):
+            raise GameError("the teacher removed you from this room: ask the teacher before joining again", 403)
         raise GameError("unknown seat token: join the room again with its code", 403)
 
     def check_teacher(self, token: str) -> None:
-        if not hmac.compare_digest(self._teacher_token.encode(), str(token).encode()):
+        if not hmac.compare_digest(self._teacher_token.encode(), str(token).encode("utf-8", "replace")):
             raise GameError("this needs the room's teacher token", 403)
 
+    def console_key(self) -> str:
+        """The teacher console's cookie: derived from the teacher token (so it survives a restart) but not
+        the token itself, which never has to travel again once the console is open."""
+        return hmac.new(self._teacher_token.encode(), f"ree-console:{self.code}".encode(), "sha256").hexdigest()
+
+    def teacher_token_for(self, console_key: str) -> str:
+        """The teacher token if `console_key` is this room's console cookie, else ""."""
+        ok = hmac.compare_digest(self.console_key().encode(), str(console_key).encode("utf-8", "replace"))
+        return self._teacher_token if ok else ""
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """`listener()` runs after every change of the room, under its lock: it must only take note (the
+        pages' feed sets an event and reads the room's views later, once per change)."""
+        self._listeners.append(listener)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise GameError(f"this room is read-only: {self.read_only}; export it (Export on the console) "
+                            f"and start a new room", 409)
+
     def _append(self, kind: str, seat: str, payload: dict[str, Any], round_: int | None = None) -> StoredEvent:
+        self._check_writable()
         event = self.store.append(self.code, kind, self.state.round if round_ is None else round_, seat, payload,
                                   self.clock())
         self.state.apply(event)
         self.version += 1
+        for listener in self._listeners:
+            listener()
         return event
 
     def _check_open(self, round_: Any, what: str, allow_paused: bool = False) -> None:
@@ -136,11 +178,17 @@ class Room:
         seat, name = str(seat).strip().upper(), " ".join(str(name).split())
         with self.lock:
             if seat not in self.seats:
-                raise GameError(f"seat: {seat or '(none)'} is not a seat in this room (seats: {', '.join(self.seats)})")
+                raise GameError(f"seat: {check_text(seat, 'seat', 40) or '(none)'} is not a seat in this room "
+                                f"(seats: {', '.join(self.seats)})")
             if not 1 <= len(name) <= 40:
                 raise GameError("name: give a name of 1 to 40 characters")
+            check_text(name, "name", 40)
             if self.state.status == "ended":
                 raise GameError("the game is over: the room takes no new players", 409)
+            if not self.state.joining_open:
+                raise GameError("the teacher has closed joining: ask the teacher to open it", 409)
+            if len(self.state.members) >= MAX_PLAYERS:
+                raise GameError(f"the room is full ({MAX_PLAYERS} players)", 409)
             token = new_token()
             self._append("join", seat, {"token": token, "name": name})
             return {"token": token, "seat": seat, "name": name, "room": self.code}
@@ -153,13 +201,25 @@ class Room:
             self._check_open(round_, "move")
             if seat in self.state.ready:
                 raise GameError("you said you are ready: press 'not ready' before changing your moves", 409)
-            event = to_event(seat, move, self.month_label)
-            if event["kind"] in moves_mod.STOCKPILE_LEVERS and self.model.states[seat].stockpile_row is None:
-                raise GameError(f"move.lever: {seat} holds no strategic stockpile in this scenario")
+            told, event = self._assess(seat, move)
             why = _text(rationale, "rationale", allow_empty=True) or f"{seat}'s move"
-            told = assess(self.model, validate_event(event, "move"), measures(self.model))
-            stored = self._append("move", seat, {"move": move, "event": event, "rationale": why, "by": name})
+            stored = self._append("move", seat, {"move": move, "event": event, "rationale": why, "by": name,
+                                                 "summary": told.summary})
             return SubmittedMove(stored.seq, told.summary, told.warnings)
+
+    def preview_move(self, token: str, move: dict[str, Any]) -> SubmittedMove:
+        """What a move would do as the world stands, without storing it (the move form's live preview);
+        a move the room would refuse raises GameError with the same line."""
+        with self.lock:
+            seat, _ = self.member(token)
+            told, _ = self._assess(seat, move)
+            return SubmittedMove(0, told.summary, told.warnings)
+
+    def _assess(self, seat: str, move: Any):
+        event = to_event(seat, move, self.month_label)
+        if event["kind"] in moves_mod.STOCKPILE_LEVERS and self.model.states[seat].stockpile_row is None:
+            raise GameError(f"move.lever: {seat} holds no strategic stockpile in this scenario")
+        return assess(self.model, validate_event(event, "move"), measures(self.model)), event
 
     def withdraw(self, token: str, round_: int, move_id: int) -> None:
         with self.lock:
@@ -179,6 +239,7 @@ class Room:
             if answer not in ("accept", "counter", "reject"):
                 raise GameError("answer: accept, counter or reject")
             terms = dict(terms or {})
+            check_plain(terms, "terms")
             if answer == "counter":
                 proposal = waiting[proposal_id]
                 unknown = sorted(set(terms) - set(moves_mod.TERMS))
@@ -195,11 +256,15 @@ class Room:
         with self.lock:
             seat, name = self.member(token)
             self._check_open(round_, "message", allow_paused=True)
-            to = str(to).strip().upper() or "*"
+            to = check_text(str(to).strip().upper(), "to", 8) or "*"
             if to != "*" and (to not in self.seats or to == seat):
                 raise GameError(f"to: send to another seat ({', '.join(s for s in self.seats if s != seat)}) "
                                 "or to everyone (*)")
-            return self._append("message", seat, {"to": to, "text": _text(text, "text"), "by": name}).seq
+            text = _text(text, "text")
+            wait = self.message_limit.take(token)
+            if wait:
+                raise GameError(f"too many messages: wait {wait:.0f} s", 429, retry_after=wait)
+            return self._append("message", seat, {"to": to, "text": text, "by": name}).seq
 
     def set_ready(self, token: str, round_: int, ready: bool = True) -> None:
         with self.lock:
@@ -256,6 +321,9 @@ class Room:
         with self.lock:
             self.check_teacher(token)
             self._check_open(self.state.round, "inject", allow_paused=True)
+            if not isinstance(event, dict):
+                raise GameError("inject: expected an event (an object with a 'kind' and its fields)")
+            check_plain(event, "inject")
             raw = {"actor": "world", **{k: v for k, v in dict(event).items() if k != "date"},
                    "date": self.month_label}
             try:
@@ -274,6 +342,19 @@ class Room:
             self.check_teacher(token)
             return self._append("message", "", {"to": "*", "text": _text(text, "text"), "by": "teacher"}).seq
 
+    def remove_player(self, token: str, player: int) -> None:
+        """Take a player out of the room (their seat token stops working); their moves stay."""
+        with self.lock:
+            self.check_teacher(token)
+            if self.state.member_ids.get(player) not in self.state.members:
+                raise GameError(f"player: no player #{player} in this room", 404)
+            self._append("remove", self.state.members[self.state.member_ids[player]][0], {"player": player})
+
+    def set_joining(self, token: str, open_: bool) -> None:
+        with self.lock:
+            self.check_teacher(token)
+            self._append("joining", "", {"open": bool(open_)})
+
     def end(self, token: str) -> None:
         with self.lock:
             self.check_teacher(token)
@@ -282,13 +363,18 @@ class Room:
             self._append("end", "", {"reason": "the teacher ended the game"})
 
     def tick(self) -> bool:
-        """Resolve the round if its deadline has passed; True if it did."""
+        """Resolve the round if its deadline has passed; True if it did. A round that cannot be resolved
+        pauses the room with the reason, rather than failing again every tick."""
         with self.lock:
             deadline = self.state.deadline
-            if self.state.status == "running" and deadline is not None and self.clock() >= deadline:
+            if self.read_only or self.state.status != "running" or deadline is None or self.clock() < deadline:
+                return False
+            try:
                 self._resolve("the round's time ran out")
-                return True
-            return False
+            except GameError as err:
+                self._append("pause", "", {"remaining": 60.0, "reason": str(err)})
+                return False
+            return True
 
     @property
     def seconds_left(self) -> float | None:
@@ -300,14 +386,20 @@ class Room:
 
     # ------------------------------------------------------------------------------------ resolving
     def _resolve(self, reason: str) -> None:
-        from .resolve import plan_round
+        """Plan the round, run it on a copy of the world, and only then store it: a move that fails is
+        refused (and said so), never committed, so a restart cannot replay into a broken room."""
+        from .resolve import plan_round, trial_round
+        self._check_writable()
         if self.model.finished:
             raise GameError("the scenario's last month has been played", 409)
         applied, late, ai_seats, pending = plan_round(self)
+        world, kept, refused = trial_round(self.model, applied, self.months_per_round)
         deadline = self.clock() + self.settings.round_seconds
-        self._append("resolve", "", {"applied": applied, "late": late, "ai_seats": ai_seats, "pending": pending,
-                                     "reason": reason, "deadline": deadline})
-        self._run_round(self.state.resolutions[-1])
+        self._append("resolve", "", {"applied": kept, "late": late, "ai_seats": ai_seats, "pending": pending,
+                                     "reason": reason, "deadline": deadline, "refused": refused})
+        self.model = world
+        resolution = self.state.resolutions[-1]
+        self.round_metrics[resolution.round] = {s: scores.metrics(self.model, s) for s in self.seats}
         if self.model.finished:
             self._append("end", "", {"reason": "the scenario's last month has been played"})
 
@@ -316,6 +408,4 @@ def _text(value: Any, field: str, allow_empty: bool = False) -> str:
     text = " ".join(str(value or "").split())
     if not text and not allow_empty:
         raise GameError(f"{field}: write something")
-    if len(text) > MAX_TEXT:
-        raise GameError(f"{field}: at most {MAX_TEXT} characters (got {len(text)})")
-    return text
+    return check_text(text, field)

@@ -32,8 +32,13 @@ class Rooms:
             if code not in self._rooms:
                 row = self.store.room(code)
                 if row is None:
-                    raise GameError(f"no room with the code {code or '(none)'}: check the code on the board", 404)
-                self._rooms[code] = Room(self.store, row, self.clock)
+                    shown = code[:12] if code.isalnum() else "(not a code)"
+                    raise GameError(f"no room with the code {shown or '(none)'}: check the code on the board", 404)
+                try:
+                    self._rooms[code] = Room(self.store, row, self.clock)
+                except Exception as err:  # a scenario that no longer loads: say so, once per request, as JSON
+                    raise GameError(f"room {code} cannot be opened ({type(err).__name__}: "
+                                    f"{' '.join(str(err).split())[:200]})", 409) from None
             return self._rooms[code]
 
     def codes(self) -> list[str]:

@@ -3,7 +3,11 @@
 A room is a row of `rooms` (scenario, seed, settings) plus its rows of `events` in the order they were
 appended (joins, moves, messages, answers, injects, round resolutions, rollbacks, pauses). Nothing is
 updated or deleted: a rollback is an event too. Every write commits at once (WAL journal, synchronous
-FULL), so a server killed mid-round loses nothing that was acknowledged.
+FULL), so a server killed mid-round loses nothing that was acknowledged. A room's debrief, once computed,
+is kept in `debriefs` for the state of the game it describes.
+
+The file holds every token, so only its owner may read it: it is created with mode 600 (SQLite gives its
+-wal and -shm files the same mode), an older file is set to 600 when opened, and a new folder is 700.
 """
 from __future__ import annotations
 
@@ -33,7 +37,14 @@ CREATE TABLE IF NOT EXISTS events (
     at REAL NOT NULL               -- wall-clock seconds (deadlines only; the world never reads it)
 );
 CREATE INDEX IF NOT EXISTS events_by_room ON events(room, seq);
+CREATE TABLE IF NOT EXISTS debriefs (
+    room TEXT NOT NULL REFERENCES rooms(code),
+    game TEXT NOT NULL,            -- the state of the game it describes (rounds, rollbacks, months)
+    payload TEXT NOT NULL,         -- JSON
+    PRIMARY KEY (room, game)
+);
 """
+PRIVATE = 0o600
 
 
 def default_db() -> Path:
@@ -69,7 +80,7 @@ class Store:
     def __init__(self, path: str | Path = ":memory:"):
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.path))
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         if self.path != ":memory:":
@@ -104,8 +115,28 @@ class Store:
             seq = cursor.lastrowid
         return StoredEvent(seq, kind, int(round_), seat, json.loads(text), at)
 
+    def save_debrief(self, room: str, game: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO debriefs VALUES (?, ?, ?)", (room, game, json.dumps(payload)))
+
+    def debrief(self, room: str, game: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT payload FROM debriefs WHERE room = ? AND game = ?", (room, game)).fetchone()
+        return None if row is None else json.loads(row[0])
+
     def events(self, room: str) -> list[StoredEvent]:
         with self._lock:
             rows = self._db.execute("SELECT seq, kind, round, seat, payload, at FROM events WHERE room = ? ORDER BY seq",
                                     (room,)).fetchall()
         return [StoredEvent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+
+def _private_file(path: Path) -> None:
+    """Create the file (and its folder) readable by its owner only, or make an existing one so."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE))
+    os.chmod(path, PRIVATE)
+    for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if side.exists():
+            os.chmod(side, PRIVATE)

@@ -11,7 +11,7 @@ from ..constants import COUNTRIES, HEAVY, MAGNET, PRODUCTS
 from ..licensing import LEVELS
 from .moves import LEVERS, STOCKPILE_LEVERS, describe
 from .injects import describe_event
-from .scores import objectives, seat_score
+from .scores import objectives
 
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
 ROLE = {
@@ -69,19 +69,25 @@ def briefing(room, seat: str) -> dict[str, Any]:
     order = list(LEVERS) if not holds else [*STOCKPILE_LEVERS, *(k for k in LEVERS if k not in STOCKPILE_LEVERS)]
     levers = {k: {"label": LEVERS[k][0], "fields": list(LEVERS[k][1]), "example": LEVERS[k][2]} for k in order
               if k not in STOCKPILE_LEVERS or holds}
+    stockpile: dict[str, float] = {}  # tonnes the state holds now, by product: what a release can offer
     if holds:  # suggest releasing what the country's firms are shortest of, else use most, of what is held
         c = COUNTRIES.index(seat)
         state, use, short = room.model.states[seat], room.model.domestic_use(c), room.model.domestic_unmet_share(c)
-        held = [p for p in range(len(PRODUCTS)) if state.holds[p]]
+        stock = room.model.book.stock[state.stockpile_row]
+        stockpile = {PRODUCTS[p]: round(float(stock[p]), 1) for p in range(len(PRODUCTS)) if stock[p] >= 0.5}
+        held = [p for p in range(len(PRODUCTS)) if PRODUCTS[p] in stockpile]
         best = max(held, key=lambda p: (round(float(short[p]), 2), use[p]), default=None)
-        if best is not None:
-            levers["stockpile_release"] = {**levers["stockpile_release"],
-                                           "example": {"product": PRODUCTS[best], "tonnes": 50}}
+        if best is None:  # nothing to release: the form offers only what the seat holds
+            levers.pop("stockpile_release")
+        else:
+            levers["stockpile_release"] = {**levers["stockpile_release"], "example": {
+                "product": PRODUCTS[best], "tonnes": min(50.0, stockpile[PRODUCTS[best]])}}
     return {"seat": seat, "role": text, "scenario": room.scenario.description,
-            "objectives": [o.model_dump() for o in objectives(room.scenario, seat)], "levers": levers}
+            "objectives": [o.model_dump() for o in objectives(room.scenario, seat)], "levers": levers,
+            "stockpile": stockpile}
 
 
-def _message(m) -> dict[str, Any]:
+def message_row(m) -> dict[str, Any]:
     return {"id": m.id, "round": m.round, "from": m.sender, "to": m.to, "text": m.text, "by": m.by}
 
 
@@ -90,7 +96,8 @@ def _common(room) -> dict[str, Any]:
     return {"room": room.code, "round": s.round, "total_rounds": room.total_rounds, "status": s.status,
             "seconds_left": room.seconds_left, "month": room.month_label, "version": room.version,
             "months_per_round": room.months_per_round, "seats": room.seats, "scenario": room.scenario.name,
-            "ended_reason": s.ended_reason}
+            "ended_reason": s.ended_reason, "paused_reason": s.paused_reason if s.status == "paused" else "",
+            "read_only": room.read_only, "joining_open": s.joining_open}
 
 
 def world_log(model, seat: str | None = None, last: int = 40) -> list[dict[str, str]]:
@@ -102,18 +109,16 @@ def world_log(model, seat: str | None = None, last: int = 40) -> list[dict[str, 
 
 
 def player_view(room, token: str) -> dict[str, Any]:
+    """A player's whole view (the API's /me), put together from the room's shared pieces."""
     with room.lock:
         seat, name = room.member(token)
-        s = room.state
-        own = [{"id": m.id, "move": m.move, "text": describe(m.move), "rationale": m.rationale, "by": m.by}
-               for m in s.round_moves(s.round, seat)]
-        pending = [{**p, "answer": (a.answer if (a := s.answer_to(p["id"])) and a.round == s.round else None)}
-                   for p in s.pending_for(seat)]
-        return {**_common(room), "seat": seat, "name": name, "teammates": room.state.names(seat),
-                "briefing": briefing(room, seat), "ready": seat in s.ready, "moves": own, "pending": pending,
-                "inbox": [_message(m) for m in s.visible_messages(seat)][-50:],
-                "status_now": seat_status(room.model, seat), "charts": _series(room.model),
-                "score": seat_score(room.model, room.scenario, seat), "log": world_log(room.model, seat, 25)}
+        views = room.views
+        seat_world, seat_round = views.seat_world(seat), views.seat_round(seat)
+        return {**_common(room), "seat": seat, "name": name, "teammates": seat_round["teammates"],
+                "briefing": seat_world["briefing"], "ready": seat_round["ready"], "moves": seat_round["moves"],
+                "pending": seat_round["pending"], "notice": seat_round["notice"], "inbox": views.inbox(seat),
+                "status_now": seat_world["status_now"], "charts": views.world()["charts"],
+                "score": seat_world["score"], "score_lines": seat_world["score_lines"], "log": seat_world["log"]}
 
 
 def seat_rows(room) -> list[dict[str, Any]]:
@@ -123,19 +128,20 @@ def seat_rows(room) -> list[dict[str, Any]]:
         moves = s.round_moves(s.round, seat)
         last = [m for m in s.moves if m.seat == seat and not m.withdrawn]
         rows.append({"seat": seat, "players": s.names(seat), "ai": not s.names(seat), "ready": seat in s.ready,
-                     "moves_this_round": len(moves), "last_move": describe(last[-1].move) if last else ""})
+                     "moves_this_round": len(moves), "last_move": move_words(last[-1]) if last else ""})
     return rows
+
+
+def move_words(move) -> str:
+    """A stored move as the lever API described it when submitted (older rooms: its fields)."""
+    return f"{LEVERS[move.move['lever']][0]}: {move.summary}" if move.summary else describe(move.move)
 
 
 def teacher_view(room) -> dict[str, Any]:
     with room.lock:
-        s = room.state
-        notes = [{"round": r.round, "reason": r.reason, "late": r.late, "ai_seats": r.ai_seats,
-                  "applied": [f"{a['seat'] or 'teacher'} ({a['source']}): {describe_event(a['event'])}: "
-                              f"{a['rationale']}" for a in r.applied]}
-                 for r in s.resolutions]
-        return {**_common(room), "seat_status": seat_rows(room), "messages": [_message(m) for m in s.messages][-80:],
-                "resolutions": notes, "charts": _series(room.model), "inject_catalogue": room.inject_catalogue(),
-                "scores": [seat_score(room.model, room.scenario, seat) for seat in room.seats],
-                "injects_this_round": [i.rationale for i in s.injects if i.round == s.round],
-                "log": world_log(room.model, None, 40), "rollbacks": s.rollbacks}
+        views = room.views
+        world, seats = views.world(), views.seats()
+        return {**_common(room), "seat_status": seats["rows"], "players": seats["players"],
+                "messages": views.inbox(None), "resolutions": views.resolutions(), "charts": world["charts"],
+                "inject_catalogue": views.inject_catalogue(), "scores": world["scores"],
+                "injects_this_round": views.injects(), "log": world["log"], "rollbacks": room.state.rollbacks}

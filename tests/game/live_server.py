@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +27,10 @@ class LiveServer:
             self.process.kill()
             raise RuntimeError(f"server did not start: {first}{self.process.stdout.read()}")
         self.url = first.split()[3].rstrip("/")
+        rooms = int(first.split("(")[1].split()[0])
+        self.banner = [first] + [self.process.stdout.readline() for _ in range(rooms)]  # what the teacher sees
+        self.log: list[str] = []  # the rest of its output, read as it comes so a full pipe never blocks it
+        threading.Thread(target=lambda: self.log.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:
@@ -62,7 +67,11 @@ class LiveServer:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        self.process.stdout.close()
+        if self.process.stdout and not self.process.stdout.closed:
+            try:
+                self.process.stdout.close()
+            except (OSError, ValueError):  # the reading thread holds it
+                pass
 
 
 def new_room(db: Path, *args: str) -> dict:

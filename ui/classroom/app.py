@@ -3,8 +3,9 @@
   /                      join: type the room code
   /join/CODE             join that room (the QR code's link)
   /play/CODE/TOKEN       a player's seat (the token is the player's own; reload keeps the seat)
-  /teacher/CODE/TOKEN    the teacher's console
-  /debrief/CODE/TOKEN    the debrief (teacher token, or a player's once the game is over)
+  /teacher/CODE          the teacher's console, opened by its cookie (the teacher link adds #key=...)
+  /debrief/CODE          the debrief for the teacher (the console's cookie)
+  /debrief/CODE/TOKEN    the debrief for a player, once the game is over
 """
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ def Page():
     kind, args = (parts[0], parts[1:]) if parts else ("", [])
     if kind == "play" and len(args) == 2:
         PlayerPage(*args)
-    elif kind == "teacher" and len(args) == 2:
-        TeacherPage(*args)
-    elif kind == "debrief" and len(args) == 2:
+    elif kind == "teacher" and len(args) in (1, 2):
+        TeacherPage(*args)  # a second part is an old link's token: the page says what to open instead
+    elif kind == "debrief" and len(args) in (1, 2):
         DebriefPage(*args)
     elif kind == "join" and len(args) == 1:
         JoinPage(args[0].upper())

@@ -1,9 +1,12 @@
 """Small Altair charts for the classroom, in the project's palette (sim/runs/palette.py)."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import altair as alt
-import solara
 import pandas as pd
+import solara
 
 from sim.runs.palette import COUNTRY, MARKET
 
@@ -29,10 +32,11 @@ def prices(charts: dict, product: str = "magnet") -> alt.Chart:
         tooltip=["month", "market", alt.Tooltip("usd_per_kg:Q", format=",.0f")]).properties(height=180, width="container")
 
 
-def shortages(charts: dict, seats: list[str]) -> alt.Chart:
+def shortages(charts: dict, seats: tuple[str, ...]) -> alt.Chart:
     """Share of each seat's magnet demand its manufacturers could not get, by month."""
     if not charts["dates"]:
         return _empty("Shortages appear after the first round")
+    seats = list(seats)
     rows = [{"month": d, "country": c, "unmet": charts["shortage"][c][i]}
             for c in seats for i, d in enumerate(charts["dates"])]
     return alt.Chart(pd.DataFrame(rows), title="Magnet demand left unmet").mark_line(point=True).encode(
@@ -55,8 +59,9 @@ def ai_comparison(comparison: list[dict]) -> alt.Chart:
     class_mark = alt.Chart(mine).mark_point(shape="diamond", size=320, filled=True, stroke="black").encode(
         x="score:Q", y=y, color=alt.Color("seat:N", scale=alt.Scale(domain=seats, range=[COUNTRY[s] for s in seats]),
                                           legend=None), tooltip=["seat", "score", "beat"])
-    text = alt.Chart(mine).mark_text(align="left", dx=14, fontSize=12).encode(x="score:Q", y=y, text="beat:N")
-    return (dots + class_mark + text).properties(title="Your world (diamonds) vs AI-only worlds (dots)",
+    # each seat's card below says what share of the AI worlds it beat: no text beside the diamonds, which
+    # a phone's narrow chart would cut off
+    return (dots + class_mark).properties(title=["Your world (diamonds)", "vs AI-only worlds (dots)"],
                                                  height=60 * len(seats) + 40, width="container")
 
 
@@ -69,10 +74,32 @@ def scores(rows: list[dict]) -> alt.Chart:
         tooltip=["seat", "score"]).properties(height=40 * len(seats) + 30, width="container")
 
 
+_SPECS: OrderedDict = OrderedDict()  # (chart, id of its data, args) -> (data, spec); the newest few
+_SPECS_KEPT = 64
+_SPECS_LOCK = threading.Lock()
+
+
+def spec(build, data, *args) -> dict:
+    """The Vega-Lite spec of `build(data, *args)`, built once per piece of data and shared by every page
+    that shows it (building one with Altair takes tens of milliseconds; a room's data changes only when
+    its world moves, so 30 pages draw the same spec)."""
+    key = (build.__name__, id(data), args)
+    with _SPECS_LOCK:
+        hit = _SPECS.get(key)
+        if hit is not None and hit[0] is data:
+            return hit[1]
+    made = build(data, *args).to_dict()
+    made.pop("$schema", None)  # Altair names Vega-Lite 5.20; the bundled 5.2 draws it but warns in the console
+    with _SPECS_LOCK:
+        _SPECS[key] = (data, made)
+        while len(_SPECS) > _SPECS_KEPT:
+            _SPECS.popitem(last=False)
+    return made
+
+
 @solara.component
-def Chart(chart: alt.Chart):
-    """An Altair chart from its Vega-Lite spec. (solara.FigureAltair switches Altair's global renderer in a
-    `with` block, which races when several tabs redraw at once from their polling threads.)"""
+def Chart(chart_spec: dict):
+    """A chart from its spec. (solara.FigureAltair switches Altair's global renderer in a `with` block,
+    which races when several tabs redraw at once.)"""
     import solara.widgets
-    spec = solara.use_memo(lambda: chart.to_dict(), [chart.to_json()])
-    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+    return solara.widgets.VegaLite.element(spec=chart_spec, listen_to_click=False, listen_to_hover=False)

@@ -1,4 +1,9 @@
-"""Pieces every classroom page uses: the room registry, a header, messages after an action."""
+"""Pieces every classroom page uses: the room registry, the phone-first style, messages after an action.
+
+Phone first (390 x 844 CSS pixels): one column, nothing wider than the screen (tables wrap their words
+instead of scrolling sideways, charts take the column's width), buttons that wrap onto the next line and
+are at least 44 px tall (a fingertip), text of at least 14 px.
+"""
 from __future__ import annotations
 
 from html import escape
@@ -8,12 +13,30 @@ import solara
 from sim.game.moves import GameError
 
 CSS = """
-.ree-page { max-width: 980px; margin: 0 auto; padding: 8px 12px; }
+.ree-page { max-width: 980px; width: 100%; margin: 0 auto; padding: 8px 12px; box-sizing: border-box;
+            overflow-wrap: anywhere; font-size: 15px; }
+.ree-page .v-card { max-width: 100%; }
+.ree-page .row { margin-left: 0; margin-right: 0; }  /* Vuetify's grid reaches 12 px past its column */
 .ree-big { font-size: 2.4em; letter-spacing: 0.15em; font-weight: bold; }
-.ree-table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
-.ree-table td, .ree-table th { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
+.ree-table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 0.92em; }
+.ree-table td, .ree-table th { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left;
+                               vertical-align: top; overflow-wrap: anywhere; }
 .ree-seat { display: inline-block; padding: 2px 8px; border-radius: 10px; color: white; font-weight: bold; }
-@media (max-width: 600px) { .ree-page { padding: 4px; } .ree-big { font-size: 1.8em; } }
+.ree-buttons { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.ree-page .v-btn { min-height: 44px; white-space: normal; }
+.ree-page .v-btn__content { white-space: normal; }
+.ree-countdown { font-weight: bold; font-size: 1.15em; margin: 4px 0; }
+.ree-late { color: #CC3311; }
+.ree-login { padding: 24px 12px; font-size: 1.1em; }
+.ree-lines { margin: 4px 0; padding-left: 18px; }
+.ree-lines li { margin: 2px 0; }
+.ree-qr svg { max-width: 100%; height: auto; }
+.ree-page .vega-embed, .ree-page .vega-embed svg, .ree-page .vega-embed canvas { max-width: 100%; }
+@media (max-width: 600px) {
+  .ree-page { padding: 4px 6px; }
+  .ree-big { font-size: 1.8em; }
+  .ree-table { font-size: 0.85em; }
+}
 """
 
 
@@ -30,49 +53,31 @@ def find_room(code: str):
         return None, str(err)
 
 
-def use_room(code: str):
-    """This page's room, redrawn whenever the room changes; None (after saying why) if there is none."""
-    from .live import use_poll
-    room, problem = find_room(code)
-    use_poll(lambda: room.version if room is not None else 0)
-    if room is None:
-        solara.Error(problem)
-    return room
-
-
-def use_view(code: str, read):
-    """(room, what `read(room)` shows this visitor), redrawn as the room changes; view None after an
-    error saying why (an unknown room or token)."""
-    room = use_room(code)
-    if room is None:
-        return None, None
-    try:
-        return room, read(room)
-    except GameError as err:
-        solara.Error(str(err))
-        return room, None
-
-
-def act(set_feedback, action, done: str = ""):
-    """Run a room action; show its one-line refusal or a short confirmation."""
+def act(set_feedback, action, done: str = "", round_: int | None = None):
+    """Run a room action; show its one-line refusal or a short confirmation (tagged with the round it
+    was for, so an old confirmation disappears when the round moves on)."""
     try:
         result = action()
     except GameError as err:
-        set_feedback(("error", str(err)))
+        set_feedback(("error", str(err), round_))
         return None
-    set_feedback(("ok", done) if done else None)
+    set_feedback(("ok", done, round_) if done else None)
     return result
 
 
 @solara.component
-def Feedback(feedback):
+def Feedback(feedback, round_: int | None = None):
     if feedback is None:
         return
-    kind, text = feedback
+    kind, text, for_round = feedback if len(feedback) == 3 else (*feedback, None)
+    if for_round is not None and round_ is not None and for_round != round_:
+        return  # a confirmation of last round: the round's notice says what came of it
     if kind == "error":
         solara.Error(text, dense=True)
     elif kind == "warning":  # done, but it will do little or nothing: amber, not green
         solara.Warning(text, dense=True, classes=["ree-move-warning"])
+    elif kind == "info":
+        solara.Info(text, dense=True)
     elif text:
         solara.Success(text, dense=True)
 
@@ -88,3 +93,12 @@ def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table class='ree-table'><tr>{head}</tr>{body}</table>"
+
+
+def lines(items: list[str]) -> str:
+    return "<ul class='ree-lines'>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+
+
+@solara.component
+def Html(html: str, tag: str = "div"):
+    solara.HTML(tag=tag, unsafe_innerHTML=html)

@@ -1,6 +1,11 @@
-"""The debrief: scores per seat with each objective's points, "your world vs AI-only worlds" (computed
-in the background with a progress bar), the game's charts and the causal event log with the agents' and
-players' rationales."""
+"""The debrief: scores per seat with each objective in words, "your world vs AI-only worlds", the game's
+charts and the causal event log with the agents' and players' rationales.
+
+It is computed once per state of the game and kept (`sim.game.debrief.DebriefJobs`): when the game is
+over, or mid-game when the teacher asks for it. The page polls the job's progress only while it runs,
+and is never redrawn by what happens in the room (a message, a ready).
+Players open it with their seat's link once the game is over (`/debrief/CODE/TOKEN`); the teacher with
+the console's cookie (`/debrief/CODE`)."""
 from __future__ import annotations
 
 from html import escape
@@ -8,9 +13,10 @@ from html import escape
 import solara
 
 from sim.game.moves import GameError
+from sim.game.wording import objective_line
 
 from . import charts
-from .common import find_room, seat_badge, table
+from .common import Html, find_room, lines, seat_badge
 from .live import use_poll
 
 
@@ -19,71 +25,86 @@ def _jobs():
     return current_jobs()
 
 
+def _progress(room):
+    job = _jobs().status(room)
+    return job["state"], job.get("done")
+
+
 @solara.component
-def DebriefPage(code: str, token: str):
+def DebriefPage(code: str, token: str = ""):
+    started, set_started = solara.use_state(0)
     room, problem = find_room(code)
-    seat_filter, set_seat_filter = solara.use_state("all")
-    with_firms, set_with_firms = solara.use_state(False)
-    # the job's progress (and its end) re-renders the page
-    use_poll(lambda: (room.version, _progress(room, token)) if room is not None else 0, 0.5)
     if room is None:
         solara.Error(problem)
         return
+    from sim.game.server import may_read_debrief
+
+    from .teacher import console_token
+    is_teacher = not token
+    reader = token or console_token(room)
     try:
-        from sim.game.server import may_read_debrief
-        may_read_debrief(room, token)
+        may_read_debrief(room, reader)
     except GameError as err:
         solara.Error(str(err))
         return
+
+    def start():
+        _jobs().status(room, start=True)
+        set_started(started + 1)
+    with solara.Column(classes=["ree-page"], gap="10px"):
+        Html(f"Debrief: room {room.code}, {escape(room.scenario.name)}", tag="h2")
+        Body(room, start if is_teacher else None).key(f"body-{started}")  # a new body polls the new job
+
+
+@solara.component
+def Body(room, start):
+    use_poll(lambda: _progress(room), 0.5, until=lambda progress: progress[0] in ("done", "failed", "not_started"))
     job = _jobs().status(room)
-    with solara.Column(classes=["ree-page"]):
-        solara.HTML(tag="h2", unsafe_innerHTML=f"Debrief: room {room.code}, {escape(room.scenario.name)}")
-        if job["state"] == "running":
-            solara.Text(f"Running {job['total']} AI-only worlds of the same scenario to compare with: "
-                        f"{job['done']} of {job['total']} done")
-            solara.ProgressLinear(value=100 * job["done"] / max(job["total"], 1))
-            return
-        if job["state"] == "failed":
-            solara.Error(f"The AI-only worlds could not be run: {job['error']}")
-            return
-        solara.Text(f"{job['rounds_played']} rounds, {job['months_played']} months played. "
-                    f"Compared with {job['ai_runs']} worlds where the AI played every seat ({job['seconds']} s).")
-        charts.Chart(charts.ai_comparison(job["comparison"]))
-        rows = []
-        for s in job["scores"]:
-            parts = "<br>".join(f"{escape(o['description'] or o['metric'])}: {o['value']:.3g} → {o['points']:.0%}"
-                                for o in s["objectives"])
-            beat = next(c for c in job["comparison"] if c["seat"] == s["seat"])
-            rows.append([seat_badge(s["seat"]), f"<b>{s['score']:.0f}</b>", parts,
-                         f"{beat['ai_median']:.0f}", f"{beat['beat_share']:.0%}"])
-        solara.HTML(tag="div", unsafe_innerHTML=table(["seat", "score", "objectives", "AI median", "beat AI worlds"],
-                                                      rows, raw=True))
-        with solara.ColumnsResponsive(12, large=6):
-            charts.Chart(charts.prices(job["charts"], "magnet"))
-            charts.Chart(charts.prices(job["charts"], "heavy_oxide"))
-        charts.Chart(charts.shortages(job["charts"], room.seats))
-        solara.HTML(tag="h3", unsafe_innerHTML="What happened, and why")
-        with solara.Row(style={"align-items": "center"}):
-            solara.ToggleButtonsSingle(value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
-            solara.Checkbox(label="include firms' events (projects, contracts)", value=with_firms,
-                            on_value=set_with_firms)
-        log = [r for r in job["log"] if (with_firms or _is_policy(r)) and (
-               seat_filter == "all" or seat_filter in (r["actor"], r["target"]) or seat_filter in r["actor"].split("+"))]
-        solara.HTML(tag="div", unsafe_innerHTML=table(["month", "who", "what", "to", "detail", "why"],
-                    [[r["date"], r["actor"], r["kind"], r["target"], r["detail"], r["rationale"]] for r in log]))
+    if job["state"] == "not_started":
+        solara.Info("The debrief opens when the game is over.")
+        if start is not None:
+            solara.Button("Run the debrief now (the game can go on)", color="primary", on_click=start)
+        return
+    if job["state"] == "running":
+        solara.Text(f"Running {job['total']} AI-only worlds of the same scenario to compare with: "
+                    f"{job['done']} of {job['total']} done")
+        solara.ProgressLinear(value=100 * job["done"] / max(job["total"], 1))
+        return
+    if job["state"] == "failed":
+        solara.Error(f"The AI-only worlds could not be run: {job['error']}")
+        return
+    Result(room, job)
+
+
+@solara.component
+def Result(room, job: dict):
+    seat_filter, set_seat_filter = solara.use_state("all")
+    with_firms, set_with_firms = solara.use_state(False)
+    solara.Text(f"{job['rounds_played']} rounds, {job['months_played']} months played. "
+                f"Compared with {job['ai_runs']} worlds where the AI played every seat ({job['seconds']} s).")
+    charts.Chart(charts.spec(charts.ai_comparison, job["comparison"]))
+    for s in job["scores"]:
+        beat = next(c for c in job["comparison"] if c["seat"] == s["seat"])
+        with solara.Card(margin=0):
+            Html(f"{seat_badge(s['seat'])} <b>{s['score']:.0f} / 100</b> · beat {beat['beat_share']:.0%} of AI "
+                 f"worlds (their median {beat['ai_median']:.0f})" + lines([objective_line(o) for o in s["objectives"]]))
+    charts.Chart(charts.spec(charts.prices, job["charts"], "magnet"))
+    charts.Chart(charts.spec(charts.prices, job["charts"], "heavy_oxide"))
+    charts.Chart(charts.spec(charts.shortages, job["charts"], tuple(room.seats)))
+    Html("What happened, and why", tag="h3")
+    with solara.Row(classes=["ree-buttons"]):
+        solara.Select("Whose events", value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
+        solara.Checkbox(label="include firms' events (projects, contracts)", value=with_firms,
+                        on_value=set_with_firms)
+    log = [r for r in job["log"] if (with_firms or _is_policy(r)) and (
+           seat_filter == "all" or seat_filter in (r["actor"], r["target"]) or seat_filter in r["actor"].split("+"))]
+    Html("<ul class='ree-lines'>" + "".join(
+        f"<li><b>{escape(r['date'])} · {escape(r['actor'])}</b> {escape(r['kind'])}"
+        f"{' → ' + escape(r['target']) if r['target'] else ''}: {escape(r['detail'])}"
+        f"{'<br><i>why: ' + escape(r['rationale']) + '</i>' if r['rationale'] else ''}</li>" for r in log) + "</ul>")
 
 
 def _is_policy(row) -> bool:
     """A government's act (or the world's shock), not a firm's project or contract."""
     from sim.constants import COUNTRIES
     return all(part in COUNTRIES or part == "world" for part in row["actor"].split("+"))
-
-
-def _progress(room, token):
-    try:
-        from sim.game.server import may_read_debrief
-        may_read_debrief(room, token)
-    except GameError:
-        return None
-    job = _jobs().status(room)
-    return job["state"], job.get("done")

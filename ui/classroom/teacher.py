@@ -1,6 +1,12 @@
-"""The teacher's console: the room code and a QR code to join (made here, no web service), every seat's
-status on one page, the round's controls (start, close the round, pause, roll back, end), injects,
-broadcasts, the world's charts, what each round applied and every message."""
+"""The teacher's console: the room code and a QR code to join (made here, no web service), the round's
+controls (start, close the round, pause, roll back, end, debrief), every seat and player on one page (with
+a button to remove a player and a switch to close joining), injects, broadcasts, the world's charts, what
+each round applied and every message.
+
+It opens with the console's HttpOnly cookie, never with a token in its address: the teacher link's
+`#key=...` is read in the browser, traded for the cookie and wiped (`widgets.ConsoleKeyWidget`), so the
+projected address bar shows `/teacher/CODE` only. Each part redraws only when its piece of the room's
+shared views changes."""
 from __future__ import annotations
 
 import json
@@ -9,11 +15,15 @@ from html import escape
 import segno
 import solara
 
-from sim.game.views import teacher_view
+from sim.game.api import COOKIE
 
 from . import charts
-from .common import Feedback, act, seat_badge, table, use_view
-from .live import Countdown
+from .common import Feedback, Html, act, find_room, seat_badge, table
+from .live import Countdown, use_piece
+from .widgets import ConsoleKeyWidget
+
+NO_KEY = ("This is a teacher's console. Open it with the teacher link that `ree classroom new` or "
+          "`ree classroom serve` printed (it ends with #key=...).")
 
 
 def join_link(code: str) -> str:
@@ -21,111 +31,180 @@ def join_link(code: str) -> str:
     return f"{public_url()}/join/{code}"
 
 
-def console_view(room, token: str) -> dict:
-    room.check_teacher(token)
-    return teacher_view(room)
+def console_token(room) -> str:
+    """The teacher token, if this tab's websocket carried the room's console cookie; else ""."""
+    cookies = solara.lab.cookies.value or {}
+    return room.teacher_token_for(cookies.get(COOKIE.format(code=room.code), ""))
 
 
 @solara.component
-def TeacherPage(code: str, token: str):
-    router = solara.use_router()
-    feedback, set_feedback = solara.use_state(None)
-    room, view = use_view(code, lambda r: console_view(r, token))
-    if view is None:
+def TeacherPage(code: str, old_link_token: str = ""):
+    room, problem = find_room(code)
+    if room is None:
+        solara.Error(problem)
         return
-    status = view["status"]
-    with solara.Column(classes=["ree-page"]):
-        link = join_link(room.code)
-        qr = segno.make(link, error="m").svg_inline(scale=4, dark="#000", light="#fff")
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="div", unsafe_innerHTML=qr)
-            solara.HTML(tag="div", unsafe_innerHTML=(
-                f"<div>Room code</div><div class='ree-big'>{room.code}</div><div>{escape(link)}</div>"
-                f"<div><b>Round {view['round']} of {view['total_rounds']}</b> · {view['month']} · "
-                f"{view['scenario']} · game {status}</div>"))
+    token = console_token(room)
+    if not token:
+        with solara.Column(classes=["ree-page"]):
+            if old_link_token:
+                solara.Error("Teacher links no longer carry the key in their path: open the link that "
+                             "`ree classroom serve` prints (.../teacher/CODE#key=...).")
+            ConsoleKeyWidget.element(code=room.code, mode="login", no_key=NO_KEY)
+        return
+    with solara.Column(classes=["ree-page"], gap="10px"):
+        ConsoleKeyWidget.element(code=room.code, mode="strip")  # the key leaves the address bar
+        JoinPanel(room)
         Countdown(room)
-        with solara.Row(style={"flex-wrap": "wrap"}):
-            if status == "lobby":
-                solara.Button("Start the game", color="primary", on_click=lambda: act(set_feedback, lambda: room.start(token), "started"))
-            solara.Button("Close the round now", on_click=lambda: act(set_feedback, lambda: room.advance(token), "round resolved"),
-                          disabled=status == "ended")
-            if status == "running":
-                solara.Button("Pause", on_click=lambda: act(set_feedback, lambda: room.pause(token), "paused"))
-            if status == "paused":
-                solara.Button("Resume", color="primary", on_click=lambda: act(set_feedback, lambda: room.resume(token), "resumed"))
-            solara.Button("Roll back one round", on_click=lambda: act(set_feedback, lambda: room.rollback(token), "rolled back"),
-                          disabled=not view["resolutions"])
-            solara.Button("End the game", on_click=lambda: act(set_feedback, lambda: room.end(token), "game ended"),
-                          disabled=status == "ended")
-            solara.Button("Debrief", color="primary" if status == "ended" else None,
-                          on_click=lambda: router.push(f"/debrief/{code}/{token}"))
-            solara.HTML(tag="a", unsafe_innerHTML="Export (CSV + JSON)",
-                        attributes={"href": f"/api/rooms/{code}/export.zip?token={token}", "download": ""})
-        Feedback(feedback)
-        rows = [[seat_badge(r["seat"]), escape(", ".join(r["players"])) or "<i>AI plays</i>",
-                 "✅ ready" if r["ready"] else ("—" if r["ai"] else "thinking"), r["moves_this_round"],
-                 escape(r["last_move"])] for r in view["seat_status"]]
-        solara.HTML(tag="div", unsafe_innerHTML=table(["seat", "players", "ready", "moves this round", "last move"],
-                                                      rows, raw=True))
-        Injects(room, token, view).key(f"injects-{view['round']}-{view['rollbacks']}")
+        Controls(room, token)
+        Seats(room, token)
+        Injects(room, token)
         Broadcast(room, token)
-        with solara.ColumnsResponsive(12, large=6):
-            charts.Chart(charts.prices(view["charts"], "magnet"))
-            charts.Chart(charts.shortages(view["charts"], room.seats))
-        charts.Chart(charts.scores(view["scores"]))
-        with solara.Card("What the last rounds applied (moves, AI moves, injects, answers)", margin=0):
-            if not view["resolutions"]:
-                solara.Text("Nothing yet: a round's moves are applied when it ends.")
-            for r in list(reversed(view["resolutions"]))[:3]:
-                solara.HTML(tag="div", unsafe_innerHTML=f"<b>Round {r['round']}</b> ({escape(r['reason'])})<ul>"
-                            + "".join(f"<li>{escape(a)}</li>" for a in r["applied"]) + "</ul>")
-        with solara.Details(f"All messages ({len(view['messages'])})"):
-            solara.HTML(tag="div", unsafe_innerHTML=table(["round", "from", "to", "by", "text"],
-                        [[m["round"], m["from"], m["to"], m["by"], m["text"]] for m in reversed(view["messages"])]))
+        WorldCharts(room)
+        Resolutions(room)
+        Messages(room)
 
 
 @solara.component
-def Injects(room, token, view):
-    catalogue = view["inject_catalogue"]
+def JoinPanel(room):
+    clock = use_piece(room, room.views.clock)
+    link = join_link(room.code)
+    qr = solara.use_memo(lambda: segno.make(link, error="m").svg_inline(scale=4, dark="#000", light="#fff"), [link])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["ree-qr"])
+        Html(f"<div>Room code</div><div class='ree-big'>{room.code}</div><div>{escape(link)}</div>"
+             f"<div><b>Round {clock['round']} of {clock['total_rounds']}</b> · {clock['month']} · "
+             f"{escape(room.scenario.name)} · game {clock['status']}</div>")
+    if clock["read_only"]:
+        solara.Error(f"This room is read-only: {clock['read_only']}. Export it and start a new room.")
+    if clock["paused_reason"]:
+        solara.Warning(f"Paused: {clock['paused_reason']}")
+
+
+@solara.component
+def Controls(room, token: str):
+    router = solara.use_router()
+    clock = use_piece(room, room.views.clock)
+    feedback, set_feedback = solara.use_state(None)
+    status, ended, round_ = clock["status"], clock["status"] == "ended", clock["round"]
+
+    def do(action, done: str):  # a confirmation stays while its round does
+        act(set_feedback, action, done, round_)
+
+    def debrief():
+        from sim.game.server import current_jobs
+        current_jobs().status(room, start=True)  # mid-game this is the teacher's explicit action
+        router.push(f"/debrief/{room.code}")
+    with solara.Row(classes=["ree-buttons"]):
+        if status == "lobby":
+            solara.Button("Start the game", color="primary", on_click=lambda: do(lambda: room.start(token), "started"))
+        solara.Button("Close the round now", disabled=ended,
+                      on_click=lambda: do(lambda: room.advance(token), "round resolved"))
+        if status == "running":
+            solara.Button("Pause", on_click=lambda: do(lambda: room.pause(token), "paused"))
+        if status == "paused":
+            solara.Button("Resume", color="primary", on_click=lambda: do(lambda: room.resume(token), "resumed"))
+        solara.Button("Roll back one round", disabled=round_ <= 1,
+                      on_click=lambda: do(lambda: room.rollback(token), "rolled back"))
+        solara.Button("End the game", disabled=ended, on_click=lambda: do(lambda: room.end(token), "game ended"))
+        solara.Button("Debrief" if ended else "Debrief now (runs 20 AI worlds)", on_click=debrief,
+                      color="primary" if ended else None)
+        Html(f"<a href='/api/rooms/{room.code}/export.zip' download>Export (CSV + JSON)</a>")
+    Feedback(feedback, round_)
+
+
+@solara.component
+def Seats(room, token: str):
+    seats = use_piece(room, room.views.seats)
+    feedback, set_feedback = solara.use_state(None)
+    rows = [[seat_badge(r["seat"]), escape(", ".join(r["players"])) or "<i>AI plays</i>",
+             "✅ ready" if r["ready"] else ("—" if r["ai"] else "thinking"), r["moves_this_round"],
+             escape(r["last_move"])] for r in seats["rows"]]
+    Html(table(["seat", "players", "ready", "moves", "last move"], rows, raw=True))
+    with solara.Details(f"Players ({len(seats['players'])}): remove one, close joining"):
+        opened = seats["joining_open"]
+        solara.Switch(label="Joining is open" if opened else "Joining is closed", value=opened,
+                      on_value=lambda v: act(set_feedback, lambda: room.set_joining(token, v)))
+        with solara.Row(classes=["ree-buttons"]):
+            for p in seats["players"]:
+                solara.Button(f"remove {p['name']} ({p['seat']})", text=True, on_click=lambda p=p: act(
+                    set_feedback, lambda: room.remove_player(token, p["id"]), f"{p['name']} removed"))
+        Feedback(feedback)
+
+
+@solara.component
+def Injects(room, token: str):
+    clock = use_piece(room, room.views.clock)
+    scheduled = use_piece(room, room.views.injects)
+    catalogue = room.views.inject_catalogue()
     labels = [c["label"] for c in catalogue]
     chosen, set_chosen = solara.use_state(labels[0] if labels else "")
     custom, set_custom = solara.use_state("")
     feedback, set_feedback = solara.use_state(None)
+    round_ = clock["round"]
 
     def inject_chosen():
         event = next(c["event"] for c in catalogue if c["label"] == chosen)
-        act(set_feedback, lambda: room.inject(token, event, chosen), "inject scheduled for the end of this round")
+        act(set_feedback, lambda: room.inject(token, event, chosen), "inject scheduled for the end of this round",
+            round_)
 
     def inject_custom():
         try:
             event = json.loads(custom or "{}")
         except ValueError as err:
-            set_feedback(("error", f"inject: not JSON ({err})"))
+            set_feedback(("error", f"inject: not JSON ({err})", round_))
             return
-        act(set_feedback, lambda: room.inject(token, event if isinstance(event, dict) else {}),
-            "inject scheduled for the end of this round")
+        act(set_feedback, lambda: room.inject(token, event), "inject scheduled for the end of this round", round_)
 
     with solara.Card("Inject an event (applied with this round's moves)", margin=0):
-        if view["injects_this_round"]:
-            solara.Text("Scheduled this round: " + "; ".join(view["injects_this_round"]))
+        if scheduled:
+            solara.Text("Scheduled this round: " + "; ".join(scheduled))
         if labels:
             solara.Select("From the scenario", value=chosen, values=labels, on_value=set_chosen)
             solara.Button("Inject", on_click=inject_chosen)
-        solara.InputTextArea("Or a custom event (scenario format, JSON)", value=custom, on_value=set_custom,
-                             continuous_update=True)
-        solara.Button("Inject custom event", on_click=inject_custom)
-        Feedback(feedback)
+        with solara.Details("Or a custom event (scenario format, JSON)"):
+            solara.InputTextArea("Event", value=custom, on_value=set_custom, continuous_update=True)
+            solara.Button("Inject custom event", on_click=inject_custom)
+        Feedback(feedback, round_)
 
 
 @solara.component
-def Broadcast(room, token):
+def Broadcast(room, token: str):
     text, set_text = solara.use_state("")
     feedback, set_feedback = solara.use_state(None)
 
     def send():
         if act(set_feedback, lambda: room.broadcast(token, text), "sent to every seat") is not None:
             set_text("")
-    with solara.Row():
-        solara.InputText("Broadcast to every seat", value=text, on_value=set_text, continuous_update=True)
+    solara.InputText("Broadcast to every seat", value=text, on_value=set_text, continuous_update=True)
+    with solara.Row(classes=["ree-buttons"]):
         solara.Button("Send", on_click=send)
     Feedback(feedback)
+
+
+@solara.component
+def WorldCharts(room):
+    world = use_piece(room, room.views.world)
+    with solara.ColumnsResponsive(12, large=6):
+        charts.Chart(charts.spec(charts.prices, world["charts"], "magnet"))
+        charts.Chart(charts.spec(charts.shortages, world["charts"], tuple(room.seats)))
+    charts.Chart(charts.spec(charts.scores, world["scores"]))
+
+
+@solara.component
+def Resolutions(room):
+    resolutions = use_piece(room, room.views.resolutions)
+    with solara.Card("What the last rounds applied (moves, AI moves, injects, answers)", margin=0):
+        if not resolutions:
+            solara.Text("Nothing yet: a round's moves are applied when it ends.")
+        for r in list(reversed(resolutions))[:3]:
+            items = r["applied"] + [f"refused: {x}" for x in r["refused"]]
+            Html(f"<b>Round {r['round']}</b> ({escape(r['reason'])})<ul class='ree-lines'>"
+                 + "".join(f"<li>{escape(a)}</li>" for a in items) + "</ul>")
+
+
+@solara.component
+def Messages(room):
+    messages = use_piece(room, lambda: room.views.inbox(None))
+    with solara.Details(f"All messages ({len(messages)})"):
+        Html(table(["round", "from", "to", "by", "text"],
+                   [[m["round"], m["from"], m["to"], m["by"], m["text"]] for m in reversed(messages)]))
