@@ -27,9 +27,14 @@ EXAMPLES = {
   ree sweep licence_cofinance --out sweeps/licence        # a shipped example, by name
   ree sweep configs/sweeps/levers_sobol.toml --workers 8
   ree sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out sweeps/big
-  ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption""",
+  ree sweep my_sweep.toml --out sweeps/big --resume       # after an interruption
+  ree sweep my_sweep.toml --out sweeps/big --retry-failed # run the failed runs again
+  ree sweep levers_sobol --dry-run                        # how many runs, and the design; runs nothing""",
     "sweep-report": """examples:
   ree sweep-report sweeps/licence_cofinance      # writes report.html, results.csv, summary_by_point.csv""",
+    "sweep-discover": """examples:
+  ree sweep-discover sweeps/lhs --outcome shortage_share_US --above 0.03   # where do US shortages exceed 3%?
+  ree sweep-discover sweeps/lhs --outcome china_exports_t --below 20000 --density 0.9""",
     "ui": """examples:
   ree ui                                  # then open http://127.0.0.1:8765 (works with no internet)
   ree ui --port 8800""",
@@ -84,12 +89,27 @@ Run `ree COMMAND --help` for a command's options and more examples.""")
     sweep.add_argument("--workers", type=int, help="worker processes of the embedded cluster (default: CPUs)")
     sweep.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://host:8786 "
                                            "(default: $DASK_SCHEDULER_ADDRESS, else an embedded cluster)")
-    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out (the same "
+                                                             "design only: another is refused)")
+    sweep.add_argument("--retry-failed", action="store_true", help="like --resume, and run the failed runs again")
+    sweep.add_argument("--dry-run", action="store_true", help="check the file, print the number of runs and the "
+                                                              "design, run nothing")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     report = sub.add_parser("sweep-report", help="charts and tables for a finished sweep",
                             epilog=EXAMPLES["sweep-report"], formatter_class=argparse.RawDescriptionHelpFormatter)
     report.add_argument("folder", type=Path, help="the sweep's --out folder")
+    discover = sub.add_parser("sweep-discover", help="scenario discovery (PRIM): which parameter ranges lead to an "
+                              "outcome above or below a threshold", epilog=EXAMPLES["sweep-discover"],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    discover.add_argument("folder", type=Path, help="the sweep's --out folder")
+    discover.add_argument("--outcome", required=True, help="a results column (an outcome or aggregate)")
+    side = discover.add_mutually_exclusive_group(required=True)
+    side.add_argument("--above", type=float, metavar="X", help="runs of interest: outcome > X")
+    side.add_argument("--below", type=float, metavar="X", help="runs of interest: outcome < X")
+    discover.add_argument("--density", type=float, default=0.8, help="least share of runs of interest inside "
+                                                                     "a box (default: %(default)s)")
+    discover.add_argument("--boxes", type=int, default=2, help="most boxes to find (default: %(default)s)")
 
     check = sub.add_parser("validation", help="compare crisis_2010 (V1-V8) and the 2025-26 episode with history",
                            epilog=EXAMPLES["validation"], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -231,10 +251,21 @@ def cmd_validation(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .runs.sweep import run_sweep
+    from .runs.sweep import SweepInterrupted, dry_run, run_sweep
+    if args.dry_run:
+        print(dry_run(args.file))
+        return 0
     out = args.out or Path("sweeps") / args.file.stem
-    table = run_sweep(args.file, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                      progress=not args.quiet and sys.stderr.isatty())
+    try:
+        table = run_sweep(args.file, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                          retry_failed=args.retry_failed, progress=not args.quiet and sys.stderr.isatty())
+    except SweepInterrupted as stop:
+        import shlex
+        again = ["ree", "sweep", str(args.file), "--out", str(out), "--resume"]
+        again += ["--scheduler", args.scheduler] if args.scheduler else []
+        print(f"ree: interrupted: {stop.kept} of {stop.total} runs kept in {out}; resume with: "
+              f"{shlex.join(again)}", file=sys.stderr)
+        return 130
     if not args.quiet:
         failed = int((table["status"] != "ok").sum()) if len(table) else 0
         print(f"{len(table)} runs ({failed} failed): {out / 'results.parquet'}")
@@ -244,6 +275,12 @@ def cmd_sweep(args) -> int:
 def cmd_sweep_report(args) -> int:
     from .runs.sweep_report import write_report
     print(f"report: {write_report(args.folder)}")
+    return 0
+
+
+def cmd_sweep_discover(args) -> int:
+    from .runs.discover import discover
+    print(discover(args.folder, args.outcome, args.above, args.below, args.density, args.boxes))
     return 0
 
 
@@ -269,8 +306,6 @@ def cmd_ui(args) -> int:
     return 0
 
 
-COMMANDS = {"sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios, "validation": cmd_validation,
-            "sweep": cmd_sweep, "ui": cmd_ui}
 def cmd_classroom(args) -> int:
     from .game.commands import run
     return run(args)
@@ -281,7 +316,8 @@ def cmd_why(args) -> int:
     return run(args)
 
 
-COMMANDS = {"classroom": cmd_classroom, "why": cmd_why, "sweep-report": cmd_sweep_report, "run": cmd_run, "validate": cmd_validate,
+COMMANDS = {"classroom": cmd_classroom, "why": cmd_why, "sweep-report": cmd_sweep_report,
+            "sweep-discover": cmd_sweep_discover, "run": cmd_run, "validate": cmd_validate,
             "scenarios": cmd_scenarios, "validation": cmd_validation, "sweep": cmd_sweep, "ui": cmd_ui}
 
 

@@ -30,6 +30,7 @@ from .recorder import Recorder
 from .trade_measures import country_ids, decide_control
 from .scenario import Scenario, load_scenario
 from .world import STOCKPILE, FirmBook, seed_at_reference_rates
+from . import mesa_compat  # noqa: F401  on Mesa 3.3.1, frees each model and its agents once dropped (mesa #3179)
 
 WARMUP_MONTHS = 12  # months run before the start date, with prices and the calendar frozen, to settle flows
 

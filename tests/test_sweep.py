@@ -119,11 +119,17 @@ def test_sigkill_midway_then_resume_gives_every_run_once(tmp_path):
     assert (table["status"] == "ok").all()
 
 
-def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
-    table = run_sweep(HERE / "with_failure.toml", tmp_path / "out", workers=2)
-    assert list(table["status"]) == ["ok", "error", "ok"]
-    assert "world.scale" in table.loc[1, "error"] and table.loc[1, "error"].count("\n") == 0
-    assert table.loc[[0, 2], "price_end_magnet_world"].notna().all()
+def test_a_bad_value_is_refused_before_any_run_and_a_failing_run_is_recorded(tmp_path):
+    """Issue O: world.scale = 0 used to fail run by run; now the file is refused before the first run. A run
+    that fails anyway (here: handed a bad value behind the checks' back) is recorded with its error."""
+    from sim.runs.sweep import run_one
+    result = _ree("sweep", HERE / "with_failure.toml", "--out", tmp_path / "out", "--quiet")
+    assert result.returncode == 2 and "parameters.world.scale: value 0:" in result.stderr
+    assert not (tmp_path / "out").exists()
+    row = {"run_id": 1, "point_id": 1, "replicate": 0, "seed": 5, "world.scale": 0}
+    failed = run_one(row, "baseline_2024", 3, ["price_end_magnet_world"])
+    assert failed["status"] == "error" and "world.scale" in failed["error"] and "\n" not in failed["error"]
+    assert "price_end_magnet_world" not in failed
 
 
 _AGG = '[sweep]\nscenario = "baseline_2024"\n[parameters]\n"world.scale" = [1]\n[aggregates.x]\n'
@@ -166,7 +172,8 @@ def test_broken_sweep_files_exit_2_with_one_line(name, tmp_path):
 
 
 def test_sweep_report_for_a_grid(tmp_path):
-    """Issue I: values in the heatmap cells, the spread over replicates, and NaN outcomes counted."""
+    """Issue I: values in the heatmap cells, the spread over replicates, and NaN outcomes counted; issue O: one
+    figure per outcome (heatmap, lines per value of the second parameter, a box per point)."""
     from scipy import stats
     from sim.runs.sweep_report import fmt, write_report
     spec = tmp_path / "grid.toml"
@@ -176,7 +183,8 @@ def test_sweep_report_for_a_grid(tmp_path):
     out = tmp_path / "grid"
     run_sweep(spec, out, workers=1)
     page = write_report(out).read_text()
-    assert "world.scale x market.precaution" in page and page.count("<svg") == 2
+    charted = page[page.index("<h2 id='aggregates"):page.index("<h2 id='mean")]
+    assert charted.count("<svg") == charted.count("<h3 ")  # one figure per charted outcome
     summary = pd.read_csv(out / "summary_by_point.csv")
     assert len(summary) == 4 and {"shortage_share_US_mean", "shortage_share_US_band"} <= set(summary.columns)
     results = pd.read_parquet(out / "results.parquet")
@@ -184,14 +192,17 @@ def test_sweep_report_for_a_grid(tmp_path):
     first = results[results["point_id"] == 0]["shortage_share_US"]
     half = stats.t.ppf(0.975, len(first) - 1) * first.std(ddof=1) / np.sqrt(len(first))
     assert summary.loc[summary["point_id"] == 0, "shortage_share_US_band"].iloc[0] == pytest.approx(half, rel=1e-9)
-    heatmap = page[page.index("world.scale x market.precaution"):page.index("Spread over replicates")]
+    start = page.index("<h3 id='price-peak-ratio-magnet-world'>")
+    figure = page[start:page.index("<h3", start + 1)]
     for mean in summary["price_peak_ratio_magnet_world_mean"]:
-        assert f">{fmt(mean)}<" in heatmap  # each cell says its value
+        assert f">{fmt(mean)}<" in figure  # each heatmap cell says its value
+    assert "spread over replicates" in figure and "market.precaution" in figure and "world.scale" in figure
     table = page[page.index("Mean ± 95% band per design point"):]
     assert table.count(" ± ") >= 4 * 3 and "n=2" in table
     # an aggregate with nothing to aggregate is NaN, not 0, and the report counts it
     assert results["licensed_to_china"].isna().all()
     assert "<td>licensed_to_china</td><td class=num>8 of 8</td>" in page
+    assert "No run has a value for: licensed_to_china" in page
 
 
 def test_sweep_report_for_a_sobol_design(tmp_path):
@@ -208,6 +219,10 @@ def test_sweep_report_for_a_sobol_design(tmp_path):
     assert set(indices["parameter"]) == {"market.precaution", "market.cover_elasticity"}
     total = indices.set_index("parameter")["ST"]
     assert total["market.precaution"] > 0  # precaution moves the magnet price peak under an embargo
+    # issue O: SALib's confidence intervals, in the CSV and on the page
+    assert {"S1", "S1_conf", "ST", "ST_conf", "noise_share"} <= set(indices.columns)
+    assert (indices[["S1_conf", "ST_conf"]] > 0).all().all() and indices["noise_share"].isna().all()  # 1 replicate
+    assert " ± " in page[page.index("Sobol sensitivity indices"):]
 
 
 def test_report_without_results_is_a_clear_error(tmp_path):
@@ -231,35 +246,16 @@ def test_chunks_cover_every_run_once_grow_with_short_runs_and_shrink_at_the_end(
     assert len(slow.next()) == 1
 
 
-@pytest.mark.parametrize("name", ["licence_cofinance.toml", "levers_sobol.toml"])
+@pytest.mark.parametrize("name", ["licence_cofinance.toml", "levers_sobol.toml", "licensing_lhs.toml"])
 def test_the_shipped_example_sweeps_load_and_their_first_run_succeeds(name):
     from sim.runs.sweep import run_one
     spec = load_sweep(CONFIG_DIR / "sweeps" / name)
     assert load_sweep(name.removesuffix(".toml")) == spec  # a shipped sweep is found by its name
     first = runs(spec).to_dict("records")[0]
-    result = run_one(first, spec.sweep.scenario, spec.sweep.months, spec.sweep.outcomes, spec.aggregates)
+    result = run_one(first, spec.sweep.scenario, spec.sweep.months, spec.sweep.outcomes, spec.aggregates,
+                     spec.sweep.series)
     assert result["status"] == "ok", result["error"]
     assert set(spec.sweep.outcomes) | set(spec.aggregates) <= set(result)
-
-
-def test_ctrl_c_keeps_finished_runs_says_one_line_and_resume_finishes(tmp_path):
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(HERE / "slow_grid.toml"), "--out", str(out),
-           "--workers", "2", "--quiet"]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(600):
-        if len(list((out / "parts").glob("part-*.parquet"))) >= 1 or proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the sweep and its workers at once
-    _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and stderr.strip() == "ree: interrupted", stderr
-    kept = pd.concat([pd.read_parquet(p) for p in (out / "parts").glob("part-*.parquet")])
-    assert 0 < len(kept) < 60 and kept["run_id"].is_unique
-    result = _ree("sweep", HERE / "slow_grid.toml", "--out", out, "--workers", "2", "--resume", "--quiet",
-                  timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == list(range(60))
 
 
 def test_workers_are_forked_only_from_a_process_without_other_threads():

@@ -40,6 +40,13 @@ def run_scenario(params: dict[str, Any], seed: int, aggregates: dict | None = No
     path; default `baseline_2024`) and `months`. `aggregates` adds aggregates of the output tables, by
     name (see `sim.aggregates`). For notebooks, sweeps and EMA workbench.
     """
+    return run_with_series(params, seed, aggregates)[0]
+
+
+def run_with_series(params: dict[str, Any], seed: int, aggregates: dict | None = None,
+                    series: list[str] | None = None) -> tuple[dict[str, float], list[dict]]:
+    """`run_scenario`'s outcomes, and the monthly values of each named series (`ree why`'s outcome names,
+    such as `shortage_share:US`) as long rows: series, date, value. The model is dropped on return."""
     from .outputs import outcomes
     params = dict(params)
     name = params.pop("scenario", "baseline_2024")
@@ -48,7 +55,28 @@ def run_scenario(params: dict[str, Any], seed: int, aggregates: dict | None = No
     if aggregates:
         from .aggregates import compute_all
         result.update(compute_all(model, aggregates))
-    return result
+    rows = monthly_series(model, series) if series else []
+    return result, rows
+
+
+def monthly_series(model, names: list[str]) -> list[dict]:
+    from ..dates import format_month
+    from .why_outcomes import parse_outcome
+    months = model.recorder.written
+    rows = []
+    for text in names:
+        outcome = parse_outcome(text, "sweep.series")
+        for month in range(months):
+            rows.append({"series": text, "date": format_month(model.start_month + month),
+                         "value": float(outcome.value(model, month, month))})
+    return rows
+
+
+def outcome_names(scenario: Scenario) -> list[str]:
+    """The names of the outcomes a run of `scenario` reports (from a one-month run: ~0.1 s)."""
+    from .outputs import outcomes
+    model = run_model(scenario.model_copy(update={"months": 1}), seed=0)
+    return list(outcomes(model))
 
 
 def check_params(scenario: str | Path, params: dict[str, Any], months: int | None = None) -> Scenario:

@@ -1,185 +1,50 @@
 """Batch parameter sweeps: a design of points x replicates, run on Dask, results written as they arrive.
 
-A sweep file (`configs/sweeps/*.toml`, see DESIGN.md) names a base scenario, the months, replicates per
-point, a root seed, a sampler (grid, lhs or sobol via SALib), the parameters (dotted scenario paths) and
-the outcomes to keep. Every run gets a seed from `numpy.random.SeedSequence(root).spawn`, indexed by its
-run id, so its result does not depend on which worker ran it or in which order.
+A sweep file (`configs/sweeps/*.toml`, see DESIGN.md and `sweep_spec`) names a base scenario, the months,
+replicates per point, a root seed, a sampler (grid, lhs or sobol via SALib), the parameters (dotted scenario
+paths) and the outcomes to keep. The whole design is checked before the first run (`sweep_check`); the runs
+and their seeds come from `sweep_design`, so a run's result does not depend on which worker ran it.
 
 Runs go to the workers in chunks sized to about two seconds of work (`ChunkFeeder`); results are appended
 as Parquet parts under `DIR/parts/` while the sweep runs and gathered into `DIR/results.parquet` at the
-end (`sweep_store`); an interrupted sweep keeps every finished run, and `--resume` runs only what is
-missing.
+end (`sweep_store`). The folder records the design's fingerprint: `--resume` runs only what is missing, and
+only for the same design; `--retry-failed` runs the failed runs again.
 """
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .aggregates import Aggregate
 from .dask_cluster import client_for, worker_slots
-from ..dates import format_month, parse_month
-from ..scenario import ScenarioError, find_in_library, read_toml
-from .sweep_store import PartWriter, done_ids, gather
+from ..scenario import ScenarioError, load_raw, resolve_scenario
+from .sweep_design import (design, first_difference, fingerprint, fingerprint_content, run_count_text, runs,
+                           salib_problem, seed_policy)
+from .sweep_check import load_sweep
+from .sweep_spec import IDENTITY, META, Range, SweepFile, SweepSpec, parse_sweep, read_sweep, resolve_sweep
+from .sweep_store import PartWriter, finished_ids, gather, read_design_record, write_design_record
 
-META = ["run_id", "point_id", "replicate", "seed", "status", "error", "seconds"]
-IDENTITY = META[:4]
-
-
-class Range(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float
-    max: float
+__all__ = ["META", "IDENTITY", "Range", "SweepFile", "SweepSpec", "ChunkFeeder", "SweepInterrupted", "client_for",
+           "design", "dry_run", "load_sweep", "read_sweep", "resolve_sweep", "run_one", "run_sweep", "runs",
+           "salib_problem"]
 
 
-class SweepSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    scenario: str = Field(min_length=1)
-    months: int | None = Field(None, gt=0, le=1200)
-    replicates: int = Field(1, ge=1, le=10000)
-    seed: int = Field(0, ge=0)
-    sampler: Literal["grid", "lhs", "sobol"] = "grid"
-    samples: int = Field(16, ge=1, le=1_000_000)
-    outcomes: list[str] = Field(default_factory=list)
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep: what was kept, and how to go on."""
 
-    @field_validator("outcomes")
-    @classmethod
-    def _names(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if not name or not name.replace("_", "").isalnum():
-                raise ValueError(f"'{name}' is not an outcome name")
-        return value
-
-
-class SweepFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sweep: SweepSpec
-    parameters: dict[str, list[Any] | Range] = Field(min_length=1)
-    aggregates: dict[str, Aggregate] = Field(default_factory=dict)
-
-
-def resolve_sweep(path: str | Path) -> Path:
-    """A sweep file's path: as given, or the shipped example of that name (`licence_cofinance`)."""
-    from configs import CONFIG_DIR
-    return find_in_library(path, CONFIG_DIR / "sweeps") or Path(path)
-
-
-def load_sweep(path: str | Path) -> SweepFile:
-    path = resolve_sweep(path)
-    if not path.is_file():
-        raise ScenarioError(path, "file", "no such sweep file")
-    raw = read_toml(path)
-    try:
-        spec = SweepFile.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"] if p not in ("list[any]", "Range")) or "sweep"
-        reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
-        raise ScenarioError(path, where, reason) from None
-    _check_design(spec, path)
-    return spec
-
-
-def _check_aggregates(spec: SweepFile, path: Path) -> None:
-    for name, aggregate in spec.aggregates.items():
-        if not name.isidentifier():
-            raise ScenarioError(path, f"aggregates.{name}", "a name must be letters, digits and _")
-        if name in spec.parameters or name in META:
-            raise ScenarioError(path, f"aggregates.{name}", "the name is already a results column")
-        try:
-            aggregate.check()
-        except ValueError as err:
-            field, _, reason = str(err).partition(": ")
-            raise ScenarioError(path, f"aggregates.{name}.{field}", reason) from None
-
-
-def _check_design(spec: SweepFile, path: Path) -> None:
-    from .runner import check_params
-    _check_aggregates(spec, path)
-    sampler = spec.sweep.sampler
-    for name, values in spec.parameters.items():
-        if sampler == "grid" and not isinstance(values, list):
-            raise ScenarioError(path, f"parameters.{name}", "a grid needs a list of values")
-        if sampler != "grid" and not isinstance(values, Range):
-            raise ScenarioError(path, f"parameters.{name}", f"{sampler} needs a range {{ min = ..., max = ... }}")
-        if isinstance(values, list) and not values:
-            raise ScenarioError(path, f"parameters.{name}", "empty list of values")
-        if isinstance(values, Range) and not values.min < values.max:
-            raise ScenarioError(path, f"parameters.{name}", "min must be below max")
-    # every parameter must be a valid scenario path with valid values: check one point per parameter
-    first = {name: (values[0] if isinstance(values, list) else values.min) for name, values in spec.parameters.items()}
-    try:
-        scenario = check_params(spec.sweep.scenario, first, spec.sweep.months)
-    except ScenarioError as err:
-        raise ScenarioError(path, f"parameters ({err.field})", err.reason) from None
-    _check_windows(spec, path, scenario)
-
-
-def _check_windows(spec: SweepFile, path: Path, scenario) -> None:
-    """Every aggregate's from/to must lie inside the months the runs cover (the shortest run's, when
-    `months` itself is swept)."""
-    months = spec.sweep.months or scenario.months  # run_one lets sweep.months win over a swept `months`
-    swept = spec.parameters.get("months")
-    if swept is not None and spec.sweep.months is None:
-        months = int(min(swept) if isinstance(swept, list) else swept.min)
-    start = parse_month(scenario.start)
-    first, last = format_month(start), format_month(start + months - 1)
-    for name, aggregate in spec.aggregates.items():
-        try:
-            aggregate.check_window(first, last)
-        except ValueError as err:
-            field, _, reason = str(err).partition(": ")
-            raise ScenarioError(path, f"aggregates.{name}.{field}",
-                                f"{reason} ({spec.sweep.scenario}, {months} months)") from None
-
-
-def design(spec: SweepFile) -> pd.DataFrame:
-    """One row per design point: point_id and a column per parameter (dotted path)."""
-    names = list(spec.parameters)
-    sampler = spec.sweep.sampler
-    if sampler == "grid":
-        rows = list(itertools.product(*(spec.parameters[n] for n in names)))
-    else:
-        problem = salib_problem(spec)
-        if sampler == "lhs":
-            from SALib.sample import latin
-            rows = latin.sample(problem, spec.sweep.samples, seed=spec.sweep.seed)
-        else:
-            from SALib.sample import sobol
-            rows = sobol.sample(problem, spec.sweep.samples, calc_second_order=False, seed=spec.sweep.seed)
-    table = pd.DataFrame(list(rows), columns=names)
-    table.insert(0, "point_id", np.arange(len(table)))
-    return table
-
-
-def salib_problem(spec: SweepFile) -> dict:
-    """SALib's description of a sampled design: the parameters and their ranges."""
-    names = list(spec.parameters)
-    return {"num_vars": len(names), "names": names,
-            "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names]}
-
-
-def runs(spec: SweepFile) -> pd.DataFrame:
-    """Every run: the design points times the replicates, each with its own spawned seed."""
-    points = design(spec)
-    replicates = spec.sweep.replicates
-    table = points.loc[points.index.repeat(replicates)].reset_index(drop=True)
-    table.insert(1, "replicate", np.tile(np.arange(replicates), len(points)))
-    table.insert(0, "run_id", np.arange(len(table)))
-    children = np.random.SeedSequence(spec.sweep.seed).spawn(len(table))
-    table.insert(3, "seed", [int(child.generate_state(1)[0]) for child in children])
-    return table
+    def __init__(self, kept: int, total: int):
+        super().__init__(f"{kept} of {total} runs kept")
+        self.kept, self.total = kept, total
 
 
 def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str],
-            aggregates: dict[str, Aggregate] | None = None) -> dict:
-    """Run one design point (on a worker); never raises: a failure is recorded with its error."""
-    from .runner import run_scenario
+            aggregates: dict[str, Aggregate] | None = None, series: list[str] | None = None) -> dict:
+    """Run one design point (on a worker); never raises: a failure is recorded with its error. The run's
+    monthly series, if asked for, ride along under `_series` (the part writer files them apart)."""
+    from .runner import run_with_series
     params = {k: _plain(v) for k, v in row.items() if k not in IDENTITY}
     start = time.perf_counter()
     result = {k: row[k] for k in IDENTITY}
@@ -188,7 +53,7 @@ def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str],
         call = dict(params, scenario=scenario)
         if months is not None:
             call["months"] = months
-        out = run_scenario(call, seed=int(row["seed"]), aggregates=aggregates)
+        out, monthly = run_with_series(call, seed=int(row["seed"]), aggregates=aggregates, series=series)
         if outcomes:
             missing = [o for o in outcomes if o not in out]
             if missing:
@@ -196,8 +61,10 @@ def run_one(row: dict, scenario: str, months: int | None, outcomes: list[str],
             out = {o: out[o] for o in [*outcomes, *(aggregates or {})]}
         result.update(out)
         result.update(status="ok", error="")
+        if monthly:
+            result["_series"] = monthly
     except Exception as err:  # recorded, not raised: one bad point must not stop a sweep
-        result.update(status="error", error=f"{type(err).__name__}: {err}")
+        result.update(status="error", error=" ".join(f"{type(err).__name__}: {err}".split()))
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -238,30 +105,104 @@ def run_chunk(rows: list[dict], **settings) -> list[dict]:
     return [run_one(row, **settings) for row in rows]
 
 
+def _fingerprint(spec: SweepFile) -> tuple[str, dict]:
+    content = fingerprint_content(spec, load_raw(resolve_scenario(spec.sweep.scenario)))
+    return fingerprint(content), content
+
+
+def _refuse_other_design(out_dir: Path, spec: SweepFile, content: dict) -> bool:
+    """Refuse (ScenarioError, nothing written) to resume a folder made by another design; True if the
+    folder has no record yet (a fresh folder, or one written before fingerprints were kept)."""
+    record = read_design_record(out_dir)
+    if record is None:
+        stored = out_dir / "sweep.toml"
+        if stored.is_file():  # an older folder: its copy of the sweep file is the record
+            from ..scenario import read_toml
+            older = parse_sweep(read_toml(stored), stored)
+            if older != spec:
+                raise ScenarioError(out_dir, "--resume", "the sweep file differs from the one this folder was "
+                                    f"made with ({stored}); nothing was changed: resume with that file or use "
+                                    "another --out")
+        return True
+    change = first_difference(record["design"], content)
+    if change:
+        raise ScenarioError(out_dir, "--resume", f"not the design this folder was made with: {change}; nothing "
+                            f"was changed (resume with {out_dir / 'sweep.toml'}, or use another --out)")
+    return False
+
+
 def run_sweep(path: str | Path, out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, progress: bool = False, flush_seconds: float = 2.0) -> pd.DataFrame:
-    """Run every run of the sweep file not yet in `out_dir` and return the gathered results table."""
+              resume: bool = False, progress: bool = False, flush_seconds: float = 2.0,
+              retry_failed: bool = False) -> pd.DataFrame:
+    """Run every run of the sweep file not yet in `out_dir` (with `retry_failed`, also those that failed) and
+    return the gathered results table. Everything is checked before the folder is touched."""
     source = resolve_sweep(path)
     spec = load_sweep(source)
     out_dir = Path(out_dir)
-    if out_dir.exists() and (out_dir / "parts").exists() and not resume:
+    resume = resume or retry_failed
+    digest, content = _fingerprint(spec)
+    started = (out_dir / "parts").exists() or read_design_record(out_dir) is not None
+    if started and not resume:
         raise ScenarioError(out_dir, "--out", "holds an earlier sweep; use --resume to finish it or another folder")
+    fresh = _refuse_other_design(out_dir, spec, content) if started else True
     table = runs(spec)
     out_dir.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out_dir / "design.csv", index=False)
-    (out_dir / "sweep.toml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    done = done_ids(out_dir)
+    if fresh:
+        table.to_csv(out_dir / "design.csv", index=False)
+        write_design_record(out_dir, digest, content, source.read_text(encoding="utf-8"))
+    done = finished_ids(out_dir, retry_failed)
     todo = table[~table["run_id"].isin(done)].to_dict("records")
     if todo:
         client, cluster = client_for(scheduler, workers, spec.sweep.scenario)
         try:
             with _bar(len(table), len(done), progress) as bar:
                 _run_on(client, todo, spec, PartWriter(out_dir, flush_seconds), bar)
+        except KeyboardInterrupt:
+            raise SweepInterrupted(len(finished_ids(out_dir)), len(table)) from None
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-    return gather(out_dir, IDENTITY + list(spec.parameters) + META[4:])
+    return gather(out_dir, IDENTITY + list(spec.parameters) + META[4:], results_metadata(spec, digest),
+                  spec.aggregates)
+
+
+def results_metadata(spec: SweepFile, digest: str) -> dict:
+    """What results.parquet says about itself (its schema's `ree` key)."""
+    from ..version import __version__
+    from .runner import check_params
+    from .why_outcomes import parse_outcome
+    scenario = check_params(spec.sweep.scenario, {}, spec.sweep.months)
+    return {"scenario": spec.sweep.scenario, "scenario_name": scenario.name, "start": scenario.start,
+            "months": spec.sweep.months or scenario.months, "months_swept": "months" in spec.parameters,
+            "sampler": spec.sweep.sampler, "replicates": spec.sweep.replicates, "seed": spec.sweep.seed,
+            "seed_policy": seed_policy(spec), "version": __version__, "fingerprint": digest,
+            "parameters": {n: (v.model_dump() if isinstance(v, Range) else list(v))
+                           for n, v in spec.parameters.items()},
+            "series": {name: parse_outcome(name, "sweep.series").unit for name in spec.sweep.series}}
+
+
+def dry_run(path: str | Path) -> str:
+    """What `ree sweep --dry-run` prints: the number of runs, how it comes about, and the design."""
+    source = resolve_sweep(path)
+    spec = load_sweep(source)
+    points = design(spec)
+    sweep = spec.sweep
+    months = f"{sweep.months} months" if sweep.months else "the scenario's months"
+    lines = [f"{source}: {run_count_text(spec, len(points))} of {sweep.scenario} ({months}); nothing was run.",
+             f"seeds: {seed_policy(spec)}",
+             f"outcomes: {', '.join(sweep.outcomes) if sweep.outcomes else 'all of summary.json'}"
+             + (f"; aggregates: {', '.join(spec.aggregates)}" if spec.aggregates else "")
+             + (f"; monthly series: {', '.join(sweep.series)}" if sweep.series else ""),
+             "parameters:"]
+    for name, values in spec.parameters.items():
+        shown = (f"{values.min:g} to {values.max:g}" + (", whole numbers" if values.integer else "")
+                 if isinstance(values, Range) else ", ".join(f"{v:g}" if isinstance(v, float) else str(v)
+                                                             for v in values))
+        lines.append(f"  {name}: {shown}")
+    with pd.option_context("display.max_rows", 20, "display.width", 120, "display.max_columns", 12):
+        lines += ["design points:", points.to_string(max_rows=20, index=False)]
+    return "\n".join(lines)
 
 
 def _run_on(client, todo: list[dict], spec: SweepFile, writer: PartWriter, bar) -> None:
@@ -269,7 +210,7 @@ def _run_on(client, todo: list[dict], spec: SweepFile, writer: PartWriter, bar) 
     returns, and hand out the next."""
     from distributed import as_completed
     settings = dict(scenario=spec.sweep.scenario, months=spec.sweep.months, outcomes=spec.sweep.outcomes,
-                    aggregates=spec.aggregates)
+                    aggregates=spec.aggregates, series=spec.sweep.series)
     feeder = ChunkFeeder(todo, worker_slots(client))
     first = [chunk for chunk in (feeder.next() for _ in range(2 * feeder.slots)) if chunk]
     in_flight = as_completed([client.submit(run_chunk, chunk, pure=False, **settings) for chunk in first])

@@ -1,169 +1,91 @@
 """`ree sweep-report DIR`: one offline HTML page for a finished sweep, plus its tables as CSV.
 
-- one parameter varied: each outcome's mean against it, with the 95% confidence band of the mean;
-- two grid parameters: a heatmap of each outcome's mean with the value written in each cell, and the same
-  means as small multiples (one line per value of the second parameter, with its band), so the spread
-  over replicates shows;
-- a Sobol design: first-order and total Sobol indices (SALib) per outcome, as bar charts;
-- always: a table of mean ± 95% band (and the replicates' range) per design point, a count of the runs
-  whose outcome has no value (NaN: an aggregate's empty selection or 0/0), and the failed runs.
-Tables: `summary_by_point.csv` (mean, std, count, band, min, max per point) and `results.csv` (every run).
+Every outcome the sweep kept is reported (the ones the file asked for first), grouped, with a contents list;
+an outcome that is the same in every run is said in one sentence instead of a flat chart. Each outcome gets
+one figure on which every varied parameter appears (`sweep_charts`); a Sobol design adds its indices with
+95% intervals and the share of variance that is run-to-run noise (`sweep_sobol`). Then a table of mean ±
+95% band per design point (it scrolls when wide), the runs with no value (NaN) per outcome, and the failed
+runs. Tables: `results.csv` (every run), `summary_by_point.csv` (mean, std, count, band, min, max, NaN count
+per point), `sobol_indices.csv` (S1, S1_conf, ST, ST_conf, noise_share) and, with second order,
+`sobol_second_order.csv`.
 """
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from scipy import stats
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
+from ..scenario import ScenarioError
+from .sweep_charts import MAX_BOX_POINTS, fmt, grid_figure, sampler_figure
+from .sweep_design import run_count_text, seed_policy
+from .sweep_outcomes import describe, grouped
+from .sweep_spec import META, Range, SweepFile, read_sweep
+from .sweep_store import read_metadata
 
-from .charts import svg  # noqa: E402
-from .palette import SERIES  # noqa: E402
-from ..scenario import ScenarioError  # noqa: E402
-from .sweep import META, SweepFile, load_sweep, salib_problem  # noqa: E402
-
-MAX_OUTCOMES = 8
+__all__ = ["by_point", "fmt", "spread", "write_report"]
 MAX_TABLE_POINTS = 60
-
-
-def _outcomes(table: pd.DataFrame, spec: SweepFile) -> list[str]:
-    named = [*spec.sweep.outcomes, *spec.aggregates]  # the ones the sweep file asked for come first
-    rest = [c for c in table.columns if c not in META and c not in spec.parameters and c not in named]
-    names = [c for c in named if c in table.columns] + rest
-    return [c for c in names if pd.api.types.is_numeric_dtype(table[c])][:MAX_OUTCOMES]
+STYLE = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto;padding:0 1rem;color:#222}
+td,th{border:1px solid #ddd;padding:.2rem .5rem;vertical-align:top}table{border-collapse:collapse;font-size:.85rem}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}small,.note{color:#666}
+svg{max-width:100%;height:auto}.scroll{overflow-x:auto;max-width:100%}nav ul{columns:2;font-size:.9rem}
+h3{font-size:1rem;margin:1.2rem 0 .2rem}h3 small{font-weight:normal}
+.scroll td:first-child,.scroll th:first-child{position:sticky;left:0;background:#fff}"""
 
 
 def spread(values: pd.Series) -> pd.Series:
     """Mean, the half-width of its 95% confidence interval (Student t over the replicates that have a
     value), the replicates' range, and how many replicates had a value / had none."""
-    known = values.dropna()
-    n = len(known)
-    half = float(stats.t.ppf(0.975, n - 1) * known.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    if n > 1 and half <= 1e-9 * abs(known.mean()):
-        half = 0.0  # replicates that agree to rounding: no band, rather than "± 1.7e-13"
-    return pd.Series({"mean": known.mean() if n else np.nan, "std": known.std(ddof=1) if n > 1 else np.nan,
-                      "count": n, "band": half, "min": known.min() if n else np.nan,
-                      "max": known.max() if n else np.nan, "nan": int(values.isna().sum())})
+    frame = by_point(pd.DataFrame({"point_id": 0, "v": values.to_numpy()}), [], ["v"])
+    return frame.iloc[0].drop("point_id").rename(lambda c: c.removeprefix("v_"))
 
 
 def by_point(ok: pd.DataFrame, parameters: list[str], outcomes: list[str]) -> pd.DataFrame:
-    """One row per design point: its parameters and, per outcome, the columns of `spread`."""
+    """One row per design point: its parameters and, per outcome, mean, std, count, band (95% half-width),
+    min, max and nan."""
+    keys = ["point_id"] + parameters
+    groups = ok.groupby(keys, sort=True, dropna=False)
     parts = []
     for outcome in outcomes:
-        part = ok.groupby(["point_id"] + parameters)[outcome].apply(spread).unstack()
-        part.columns = [f"{outcome}_{c}" for c in part.columns]
-        parts.append(part)
-    return pd.concat(parts, axis=1).reset_index()
+        column = groups[outcome]
+        mean, std, n = column.mean(), column.std(ddof=1), column.count()
+        half = (stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n)).where(n > 1)
+        # replicates that agree to rounding: no band, rather than "± 1.7e-13"
+        band = half.mask(half <= 1e-9 * mean.abs(), 0.0)
+        part = {"mean": mean, "std": std, "count": n, "band": band, "min": column.min(), "max": column.max(),
+                "nan": column.size() - n}
+        parts.append(pd.DataFrame({f"{outcome}_{k}": v for k, v in part.items()}))
+    return pd.concat(parts, axis=1).copy().reset_index()  # one block: reset_index would warn on 7 x outcomes
 
 
-def fmt(value: float) -> str:
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    return f"{value:.3g}" if abs(value) < 1e5 else f"{value:,.0f}"
+def _outcomes(table: pd.DataFrame, spec: SweepFile) -> list[str]:
+    named = [*spec.sweep.outcomes, *spec.aggregates]  # the ones the sweep file asked for come first
+    rest = [c for c in table.columns if c not in META and c not in spec.parameters and c not in named]
+    return [c for c in [*named, *rest] if c in table.columns and pd.api.types.is_numeric_dtype(table[c])]
 
 
-def _grid(outcomes: list[str], width: float, height: float):
-    cols = min(len(outcomes), 3)
-    rows = int(np.ceil(len(outcomes) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), layout="constrained", squeeze=False)
-    for ax in list(axes.flat)[len(outcomes):]:
-        ax.axis("off")
-    return fig, axes
-
-
-def _no_value(ax, points: pd.DataFrame, outcome: str) -> bool:
-    """An outcome no run has a value for gets a panel that says so instead of an empty axis."""
-    if points[f"{outcome}_mean"].notna().any():
-        return False
-    ax.axis("off")
-    ax.text(0.5, 0.5, f"{outcome}:\nn/a (no run has a value)", ha="center", va="center", fontsize=9,
-            transform=ax.transAxes)
-    return True
-
-
-def line_charts(points: pd.DataFrame, x: str, outcomes: list[str], series: str | None = None) -> str:
-    """Each outcome's mean against `x` with its 95% band; one line per value of `series` if given."""
-    fig, axes = _grid(outcomes, 4, 3)
-    groups = [(None, points)] if series is None else list(points.groupby(series))
-    for ax, outcome in zip(axes.flat, outcomes):
-        if _no_value(ax, points, outcome):
-            continue
-        for colour, (value, rows) in zip(SERIES * 4, groups):
-            rows = rows.sort_values(x)
-            mean, half = rows[f"{outcome}_mean"], rows[f"{outcome}_band"].fillna(0)
-            ax.plot(rows[x], mean, marker="o", color=colour, label=None if series is None else f"{value:g}")
-            ax.fill_between(rows[x], mean - half, mean + half, color=colour, alpha=0.2, lw=0)
-        ax.set_xlabel(f"{x} (linear)", fontsize=8)
-        ax.set_ylabel("mean, 95% band (linear)", fontsize=8)
-        ax.set_title(outcome, fontsize=9)
-        ax.grid(alpha=0.3)
-    if series is not None:
-        axes.flat[0].legend(title=series, fontsize=7, title_fontsize=7)
-    return svg(fig)
-
-
-def heatmaps(points: pd.DataFrame, x: str, y: str, outcomes: list[str]) -> str:
-    """A heatmap of each outcome's mean over the x-y grid, with the mean written in each cell."""
-    fig, axes = _grid(outcomes, 4.2, 3.3)
-    for ax, outcome in zip(axes.flat, outcomes):
-        if _no_value(ax, points, outcome):
-            continue
-        grid = points.pivot_table(index=y, columns=x, values=f"{outcome}_mean", aggfunc="first", dropna=False)
-        values = grid.to_numpy(dtype=float)
-        image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap="viridis")
-        finite = values[np.isfinite(values)]
-        middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
-        for (row, col), value in np.ndenumerate(values):
-            dark_cell = np.isfinite(value) and value < middle  # viridis is dark at the low end
-            ax.text(col, row, fmt(value), ha="center", va="center", fontsize=8,
-                    color="white" if dark_cell else "black")
-        ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], fontsize=7)
-        ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index], fontsize=7)
-        ax.set_xlabel(x, fontsize=8)
-        ax.set_ylabel(y, fontsize=8)
-        ax.set_title(f"{outcome} (mean)", fontsize=9)
-        fig.colorbar(image, ax=ax, shrink=0.8)
-    return svg(fig)
-
-
-def sobol_indices(table: pd.DataFrame, spec: SweepFile, outcomes: list[str]) -> tuple[str, pd.DataFrame]:
-    from SALib.analyze import sobol
-    names = list(spec.parameters)
-    problem = salib_problem(spec)
-    means = table.groupby("point_id")[outcomes].mean().reindex(range(table["point_id"].max() + 1))
-    rows = []
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(4 * len(outcomes), 3.2), layout="constrained", squeeze=False)
-    for ax, outcome in zip(axes.flat, outcomes):
-        values = means[outcome].to_numpy()
-        if not np.all(np.isfinite(values)):
-            ax.set_title(f"{outcome}: n/a (failed runs or NaN)", fontsize=9)
-            ax.axis("off")
-            continue
-        result = sobol.analyze(problem, values, calc_second_order=False, seed=spec.sweep.seed)
-        x = np.arange(len(names))
-        ax.bar(x - 0.2, result["S1"], 0.4, color=SERIES[0], label="first order")
-        ax.bar(x + 0.2, result["ST"], 0.4, color=SERIES[1], label="total")
-        ax.set_xticks(x, names, rotation=30, ha="right", fontsize=7)
-        ax.set_ylabel("Sobol index (share of variance)", fontsize=8)
-        ax.set_title(outcome, fontsize=9)
-        ax.grid(alpha=0.3, axis="y")
-        for name, s1, st in zip(names, result["S1"], result["ST"]):
-            rows.append({"outcome": outcome, "parameter": name, "S1": s1, "ST": st})
-    axes.flat[0].legend(fontsize=7)
-    return svg(fig), pd.DataFrame(rows)
+def _constant(ok: pd.DataFrame, outcomes: list[str]) -> tuple[dict[str, float], list[str]]:
+    """Outcomes with one value in every run that has one ({name: value}), and those no run has a value for."""
+    constant, empty = {}, []
+    for name in outcomes:
+        known = ok[name].dropna()
+        if known.empty:
+            empty.append(name)
+        elif known.min() == known.max():
+            constant[name] = float(known.iloc[0])
+    return constant, empty
 
 
 def spread_table(points: pd.DataFrame, parameters: list[str], outcomes: list[str]) -> str:
-    """Mean ± 95% band [smallest–largest replicate] per design point and outcome, as HTML."""
-    head = "".join(f"<th>{html.escape(p)}</th>" for p in parameters + outcomes)
+    """Mean ± 95% band [smallest–largest replicate] per design point and outcome, as HTML that scrolls."""
+    head = "".join(f"<th>{html.escape(p)}</th>" for p in ["point", *parameters, *outcomes])
     body = []
     for _, row in points.head(MAX_TABLE_POINTS).iterrows():
-        cells = [f"<td class=num>{row[p]:g}</td>" for p in parameters]
+        cells = [f"<td class=num>{int(row['point_id'])}</td>"]
+        cells += [f"<td class=num>{fmt(row[p]) if isinstance(row[p], (int, float)) else html.escape(str(row[p]))}</td>"
+                  for p in parameters]
         for o in outcomes:
             if not row[f"{o}_count"]:
                 cells.append(f"<td class=num>n/a<br><small>{int(row[f'{o}_nan'])} NaN</small></td>")
@@ -175,7 +97,7 @@ def spread_table(points: pd.DataFrame, parameters: list[str], outcomes: list[str
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = (f"<p>First {MAX_TABLE_POINTS} of {len(points)} points; all are in summary_by_point.csv.</p>"
             if len(points) > MAX_TABLE_POINTS else "")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>{more}"
+    return f"<div class=scroll><table><tr>{head}</tr>{''.join(body)}</table></div>{more}"
 
 
 def nan_table(ok: pd.DataFrame, outcomes: list[str]) -> str:
@@ -189,57 +111,128 @@ def nan_table(ok: pd.DataFrame, outcomes: list[str]) -> str:
             f"{rows}</table>")
 
 
+def _anchor(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+def _design_text(spec: SweepFile, table: pd.DataFrame, ok: pd.DataFrame, meta: dict) -> str:
+    sweep = spec.sweep
+    months = sweep.months or meta.get("months") or "the scenario's"
+    params = "; ".join(f"<code>{html.escape(n)}</code>: "
+                       + (f"{v.min:g} to {v.max:g}" + (" (whole numbers)" if v.integer else "")
+                          if isinstance(v, Range) else ", ".join(html.escape(str(x)) for x in v))
+                       for n, v in spec.parameters.items())
+    failed = len(table) - len(ok)
+    count = html.escape(run_count_text(spec, table["point_id"].nunique()))
+    start = html.escape(str(meta.get("start", "?")))
+    return (f"<p>{len(table)} runs ({len(ok)} ok, {failed} failed): {count}"
+            f" of <b>{html.escape(sweep.scenario)}</b>, {months} months from {start}."
+            f" Seeds: {html.escape(seed_policy(spec))}. ree {html.escape(str(meta.get('version', '?')))}, design"
+            f" fingerprint <code>{html.escape(str(meta.get('fingerprint', 'not recorded'))[:12])}</code>.</p>"
+            f"<p>Parameters: {params}.</p><p>Bands are 95% confidence intervals of the mean (Student t over the "
+            "replicates, or over the runs in a bin), clipped to the outcome's range; with one replicate a design "
+            "point has no band.</p>")
+
+
 def write_report(out_dir: str | Path) -> Path:
     out_dir = Path(out_dir)
     results = out_dir / "results.parquet"
     if not results.is_file():
         raise ScenarioError(out_dir, "results.parquet", "no sweep results here (run `ree sweep` first)")
-    spec = load_sweep(out_dir / "sweep.toml")
+    spec = read_sweep(out_dir / "sweep.toml")
     table = pd.read_parquet(results)
     ok = table[table["status"] == "ok"]
-    outcomes = _outcomes(table, spec)
+    if ok.empty:
+        first = str(table["error"].iloc[0]) if len(table) else "no runs"
+        raise ScenarioError(out_dir, "results.parquet", f"no run succeeded ({len(table)} of {len(table)} failed; "
+                            f"the first: {first[:160]}): nothing to report")
+    meta = read_metadata(results)
     parameters = list(spec.parameters)
+    outcomes = _outcomes(table, spec)
     table.to_csv(out_dir / "results.csv", index=False)
     points = by_point(ok, parameters, outcomes)
     points.to_csv(out_dir / "summary_by_point.csv", index=False)
+    constant, empty = _constant(ok, outcomes)
+    charted = [o for o in outcomes if o not in constant and o not in empty]
+    varied = [p for p in parameters if ok[p].nunique() > 1]
     sections = []
     if spec.sweep.sampler == "sobol":
-        chart, indices = sobol_indices(table, spec, outcomes)
-        indices.to_csv(out_dir / "sobol_indices.csv", index=False)
-        sections.append(("Sobol sensitivity indices", chart))
-    varied = [p for p in parameters if ok[p].nunique() > 1]
-    if len(varied) == 1 or spec.sweep.sampler != "grid":
-        for parameter in varied[:4]:
-            sections.append((f"Outcomes against {parameter} (mean, 95% band over replicates)",
-                             line_charts(points, parameter, outcomes)))
-    if len(varied) >= 2 and spec.sweep.sampler == "grid":
-        x, y = varied[:2]
-        sections.append((f"{x} x {y}", heatmaps(points, x, y, outcomes)))
-        sections.append((f"Spread over replicates: outcomes against {x}, one line per {y} (mean, 95% band)",
-                         line_charts(points, x, outcomes, series=y)))
+        sections.append(("Sobol sensitivity indices", _sobol_section(ok, spec, charted, out_dir, len(points))))
+    sections += _outcome_sections(spec, ok, points, charted, varied)
     if spec.sweep.sampler == "grid" or len(points) <= MAX_TABLE_POINTS:
-        sections.append(("Mean ± 95% band per design point", spread_table(points, parameters, outcomes)))
+        table_outcomes = charted or outcomes  # the constant ones are said in a sentence above
+        sections.append(("Mean ± 95% band per design point", spread_table(points, parameters, table_outcomes)))
+    sections.append(("Outcomes with no value", nan_table(ok, outcomes)))
     failed = table[table["status"] != "ok"]
     failures = "".join(f"<tr><td>{int(r.run_id)}</td><td>{html.escape(str(r.error))}</td></tr>"
                        for r in failed.head(50).itertuples())
-    body = "".join(f"<h2>{html.escape(title)}</h2>{content}" for title, content in sections)
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ree sweep</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto;padding:0 1rem;color:#222}}
-td,th{{border:1px solid #ddd;padding:.2rem .5rem;vertical-align:top}}table{{border-collapse:collapse;font-size:.85rem}}
-td.num{{text-align:right;font-variant-numeric:tabular-nums}}small{{color:#666}}svg{{max-width:100%;height:auto}}</style>
-</head><body>
+    sections.append(("Failed runs", f"<table><tr><th>run</th><th>error</th></tr>"
+                                    f"{failures or '<tr><td colspan=2>none</td></tr>'}</table>"))
+    page = _page(spec, table, ok, meta, sections, constant, empty, charted)
+    report = out_dir / "report.html"
+    report.write_text(page, encoding="utf-8")
+    return report
+
+
+def _sobol_section(ok, spec, charted, out_dir: Path, n_points: int) -> str:
+    from .sweep_sobol import sobol_chart, sobol_table_html, sobol_tables
+    first, second = sobol_tables(ok, spec, charted, n_points)
+    first.to_csv(out_dir / "sobol_indices.csv", index=False)
+    if spec.sweep.second_order:
+        second.to_csv(out_dir / "sobol_second_order.csv", index=False)
+    if first.empty:
+        return "<p>No outcome varies: no indices.</p>"
+    noise = ("Run-to-run noise is the share of an outcome's variance between the replicates of one design point; "
+             "it is n/a with one replicate, and then the seeds' noise is inside every index (a total index above "
+             "its first-order one for a parameter that does nothing)." )
+    return (f"<p>First-order (S1) and total (ST) indices on each point's mean over its replicates, ± the half-width"
+            f" of SALib's 95% bootstrap interval. {noise}</p>{sobol_table_html(first)}{sobol_chart(first, charted)}")
+
+
+def _outcome_sections(spec, ok, points, charted, varied) -> list[tuple[str, str]]:
+    show_boxes = spec.sweep.replicates > 1 and len(points) <= MAX_BOX_POINTS
+    sections = []
+    for group, names in grouped(charted, spec.aggregates).items():
+        parts = []
+        for name in names:
+            unit, low, high, _ = describe(name, spec.aggregates)
+            if spec.sweep.sampler == "grid":
+                chart, note = (grid_figure(points, ok, name, varied, unit, (low, high), show_boxes) if varied
+                               else ("", "no parameter takes more than one value"))
+            else:
+                chart, note = sampler_figure(ok, name, varied, unit, (low, high), show_boxes), ""
+            parts.append(f"<h3 id='{_anchor(name)}'>{html.escape(name)} <small>{html.escape(unit)}</small></h3>"
+                         f"{chart}" + (f"<p class=note>Shown: {html.escape(note)}.</p>" if note else ""))
+        sections.append((group, "".join(parts)))
+    return sections
+
+
+def _page(spec, table, ok, meta, sections, constant, empty, charted) -> str:
+    contents = []
+    for title, _ in sections:
+        names = [n for g, ns in grouped(charted, spec.aggregates).items() if g == title for n in ns]
+        sub = (" — " + ", ".join(f"<a href='#{_anchor(n)}'>{html.escape(n)}</a>" for n in names)) if names else ""
+        contents.append(f"<li><a href='#{_anchor(title)}'>{html.escape(title)}</a>{sub}</li>")
+    same = ""
+    if constant:
+        by_value: dict[str, list[str]] = {}
+        for name, value in constant.items():
+            by_value.setdefault(fmt(value), []).append(html.escape(name))
+        listed = "; ".join(f"{', '.join(names)} = {value}" for value, names in by_value.items())
+        same = (f"<p>{len(constant)} of {len(constant) + len(charted) + len(empty)} outcomes are the same in every "
+                f"run and are not charted: {listed}.</p>")
+    if empty:
+        same += f"<p>No run has a value for: {html.escape(', '.join(empty))}.</p>"
+    body = "".join(f"<h2 id='{_anchor(title)}'>{html.escape(title)}</h2>{content}" for title, content in sections)
+    title = html.escape(spec.sweep.scenario)
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ree sweep: {title}</title>
+<style>{STYLE}</style></head><body>
 <h1>Sweep of {html.escape(spec.sweep.scenario)}</h1>
-<p>{len(table)} runs ({len(ok)} ok, {len(failed)} failed): {table['point_id'].nunique()} design points
-({spec.sweep.sampler}) x {spec.sweep.replicates} replicates, root seed {spec.sweep.seed}, {spec.sweep.months or 'scenario'}
-months. Parameters: {html.escape(', '.join(parameters))}. Bands are 95% confidence intervals of the mean over
-the replicates (Student t); with one replicate there is no band.</p>
+{_design_text(spec, table, ok, meta)}
+<p>{len(charted)} outcomes charted.</p>{same}
+<nav><b>Contents</b><ul>{''.join(contents)}</ul></nav>
 {body}
-<h2>Outcomes with no value</h2>{nan_table(ok, outcomes)}
-<h2>Failed runs</h2><table><tr><th>run</th><th>error</th></tr>{failures or '<tr><td colspan=2>none</td></tr>'}</table>
 <p>Tables: results.csv (every run), summary_by_point.csv (mean, std, count, band, min, max and NaN count by design
 point){', sobol_indices.csv' if spec.sweep.sampler == 'sobol' else ''}.</p>
 </body></html>
 """
-    report = out_dir / "report.html"
-    report.write_text(page, encoding="utf-8")
-    return report

@@ -1,0 +1,56 @@
+"""Mesa 3.3.1 keeps every model ever built alive; this frees a model and its agents once nothing uses it.
+
+Mesa 3.3.1 numbers agents per model with a class-level `Agent._ids = defaultdict(...)` keyed by the model
+itself (mesa issue #3179). That dictionary holds every model strongly for the life of the process, and each
+model holds its agents, calibration tables and recorded months: about 0.3-0.7 MB a run that a sweep worker
+never got back (a 1,792-run Sobol sweep took each worker from 266 to 810 MB). Mesa fixed it upstream (PR
+#3180) by numbering agents in `Model.register_agent` and dropping `Agent._ids`.
+
+`free_models_when_dropped()` swaps that dictionary for one that holds its models weakly and hands out the
+same counters (agents of a model are still numbered 1, 2, ...), so a model goes when its last user drops it,
+whether a run ended or a test or the UI built it and let it go. On a Mesa that has the fix there is no
+`Agent._ids` dictionary of models, and nothing is changed. `sim/model.py` imports this module, and importing
+it makes the change (once per process, before any model of ours is built).
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import weakref
+from collections import defaultdict
+
+import mesa
+
+
+class ModelCounters(weakref.WeakKeyDictionary):
+    """Mesa 3.3.1's `Agent._ids` with weak keys: a model's agent counter, created on first use, lives as long
+    as the model does."""
+
+    def __init__(self, make_counter=functools.partial(itertools.count, 1)):
+        super().__init__()
+        self.make_counter = make_counter
+
+    def __getitem__(self, model):
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = self.make_counter()
+            return counter
+
+
+def free_models_when_dropped(agent_class: type = mesa.Agent) -> bool:
+    """Make `agent_class._ids` hold its models weakly (Mesa 3.3.1); True if it was changed, False where Mesa
+    has no such dictionary (fixed upstream) or it is weak already. Counters of models built before keep
+    counting."""
+    ids = agent_class.__dict__.get("_ids")
+    if not isinstance(ids, defaultdict):
+        return False
+    weak = ModelCounters(ids.default_factory)
+    for model, counter in ids.items():
+        weak[model] = counter
+    agent_class._ids = weak
+    ids.clear()  # the old dictionary may still be referenced somewhere: let go of its models too
+    return True
+
+
+free_models_when_dropped()
