@@ -134,9 +134,12 @@ def write_outputs(model, out_dir: Path, why=None, progress=None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = tables(model)
     for name, frame in frames.items():
+        tell(name)
         _write_atomic(out_dir / name, frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
+    tell("summary.json")
     result = summary(model)
     _write_atomic(out_dir / "summary.json", json.dumps(result, indent=2, sort_keys=True) + "\n")
     from .report import render_report
+    tell("report.html")
     _write_atomic(out_dir / "report.html", render_report(model, frames, result, why))
     return result
