@@ -154,24 +154,12 @@ def cmd_run(args) -> int:
     update, close = _progress(scenario.months, args.quiet, scenario.name)
     started = time.perf_counter()
     try:
-        if outcome is None:
-            summary = run_to_folder(scenario, out, progress=update)  # the seed is in the scenario now
-        else:
-            summary = _run_with_why(scenario, out, outcome, update)
+        summary = run_to_folder(scenario, out, progress=update, why=outcome)  # the seed is in the scenario now
     finally:
         close()
     if not args.quiet:
         _print_summary(summary, out, time.perf_counter() - started)
     return 0
-
-
-def _run_with_why(scenario, out: Path, outcome, progress) -> dict:
-    from .runs.attribution import attribute
-    from .runs.outputs import write_outputs
-    from .runs.runner import run_model
-    model = run_model(scenario, progress=progress)
-    result = attribute(scenario, outcome, 0, scenario.months - 1)
-    return write_outputs(model, out, why=result)
 
 
 def _print_summary(summary: dict, out: Path, seconds: float) -> None:

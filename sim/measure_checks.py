@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .dates import format_month, parse_month
 
+
 def _lifts(event) -> tuple[str, str] | None:
     """The (kind, actor) of measure an event lifts outright, if it is a lift."""
     if event.kind in ("extraterritorial", "technology_ban") and event.lift:

@@ -20,6 +20,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from itertools import combinations
 from typing import Callable, Collection
 
 import numpy as np
@@ -144,16 +145,11 @@ def _shapley_exact(n_players: list[int], values: dict[frozenset[int], float]) ->
         total = 0.0
         for size in range(len(others) + 1):
             weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
-            for subset in _subsets_of_size(others, size):
+            for subset in combinations(others, size):
                 s = frozenset(subset)
                 total += weight * (values[s | {i}] - values[s])
         out[i] = total
     return out
-
-
-def _subsets_of_size(items: list[int], size: int):
-    from itertools import combinations
-    return combinations(items, size)
 
 
 def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | None = None,
@@ -183,7 +179,7 @@ def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | Non
     ids = [p.position for p in players]
     exact = len(players) <= EXACT_LIMIT
     if exact:
-        subsets = {frozenset(s) for size in range(len(ids) + 1) for s in _subsets_of_size(ids, size)}
+        subsets = {frozenset(s) for size in range(len(ids) + 1) for s in combinations(ids, size)}
     else:
         rng = np.random.default_rng([scenario.seed if seed is None else seed, len(ids)])
         permutations = [list(rng.permutation(ids)) for _ in range(orders)]

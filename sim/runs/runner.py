@@ -26,11 +26,16 @@ def run_model(scenario: Scenario, seed: int | None = None, progress: Callable[[i
 
 
 def run_to_folder(scenario: Scenario, out_dir: Path, seed: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> dict:
-    """Run and write every output file of DESIGN.md into `out_dir`; returns the summary."""
+                  progress: Callable[[int], None] | None = None, why=None) -> dict:
+    """Run and write every output file of DESIGN.md into `out_dir`; returns the summary. `why`, an outcome
+    (`sim.runs.why_outcomes`), adds its attribution over the whole run to report.html."""
     from .outputs import write_outputs
     model = run_model(scenario, seed=seed, progress=progress)
-    return write_outputs(model, Path(out_dir))
+    explained = None
+    if why is not None:
+        from .attribution import attribute
+        explained = attribute(scenario, why, 0, scenario.months - 1, seed=seed)
+    return write_outputs(model, Path(out_dir), why=explained)
 
 
 def run_scenario(params: dict[str, Any], seed: int, aggregates: dict | None = None) -> dict[str, float]:

@@ -32,3 +32,14 @@ def game(rooms):
     room, teacher = rooms.create("classroom_2025")
     tokens = {seat: room.join(seat, f"student {seat}")["token"] for seat in ("CN", "US", "JP")}
     return room, teacher, tokens
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A real `ree classroom serve` on 127.0.0.1 with one room, shared by a module's tests: (server, room, db)."""
+    from .live_server import LiveServer, new_room
+    db = tmp_path_factory.mktemp("served") / "class.sqlite"
+    room = new_room(db)
+    server = LiveServer(db)
+    yield server, room, db
+    server.stop()

@@ -10,7 +10,6 @@ import urllib.request
 
 import pytest
 
-from .live_server import LiveServer, new_room
 
 BROKE_ROOMS = [  # (what, endpoint, body as raw JSON text, status): each of these once broke a room
     ("a lone surrogate in a message", "messages", '{"round": 1, "to": "*", "text": "hi \\ud800"}', 400),
@@ -41,15 +40,6 @@ def raw_call(server, method: str, path: str, body: bytes | None, headers: dict[s
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    db = tmp_path_factory.mktemp("hostile") / "class.sqlite"
-    room = new_room(db)
-    server = LiveServer(db)
-    yield server, room, db
-    server.stop()
 
 
 def test_what_broke_rooms_gets_one_line_of_json_and_the_room_goes_on(served, tmp_path):

@@ -13,17 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .live_server import LiveServer, new_room
 from .test_hostile_input import raw_call
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    db = tmp_path_factory.mktemp("school") / "class.sqlite"
-    room = new_room(db)
-    server = LiveServer(db)
-    yield server, room, db
-    server.stop()
 
 
 def test_a_second_server_on_the_same_file_exits_2_with_one_line(served):

@@ -36,6 +36,17 @@ def price_chart(page):
     return page.locator(".vega-embed").first
 
 
+
+def fork_and_set_level(page, month: str, level: str, why: str) -> None:
+    """Fork on the Compare page at `month` and apply the export-control form (CN's default lever) at `level`."""
+    page.get_by_role("tab", name="Compare and fork").click()
+    page.get_by_role("button", name="Fork here").click()
+    expect()(page.get_by_text(f"branched at {month}")).to_be_visible(timeout=LONG)
+    pick(page, "level", level)
+    page.get_by_label("why (shown in the event feed)").fill(why)
+    page.get_by_role("button", name="Apply from next month").click()
+
+
 def test_explore_step_lever_fork_compare_and_download(app, artifacts, tmp_path):
     page, watch = app
     pick(page, "scenario", "apr2025_licensing")
@@ -53,12 +64,7 @@ def test_explore_step_lever_fork_compare_and_download(app, artifacts, tmp_path):
     assert before != after, "the price chart did not change over 12 months"
     page.screenshot(path=artifacts / "01_explore_month13.png")
 
-    page.get_by_role("tab", name="Compare and fork").click()
-    page.get_by_role("button", name="Fork here").click()
-    expect()(page.get_by_text("branched at 2025-01")).to_be_visible(timeout=LONG)
-    pick(page, "level", "ban")
-    page.get_by_label("why (shown in the event feed)").fill("what if China bans exports to the US?")
-    page.get_by_role("button", name="Apply from next month").click()
+    fork_and_set_level(page, "2025-01", "ban", "what if China bans exports to the US?")
     done = page.locator(".ree-lever-done")  # green: the ban cuts trade
     expect()(done).to_contain_text("From 2025-02, CN bans exports of heavy_oxide, magnet to US", timeout=LONG)
     step(page, 12, 25)
@@ -173,12 +179,7 @@ def test_why_in_compare_shows_the_levers_share_of_the_difference(app, artifacts)
     page.get_by_label("run to month (YYYY-MM)").fill("2024-04")
     page.get_by_role("button", name="Run to").click()
     expect()(page.locator(".ree-month")).to_contain_text("month 4 of", timeout=LONG)
-    page.get_by_role("tab", name="Compare and fork").click()
-    page.get_by_role("button", name="Fork here").click()
-    expect()(page.get_by_text("branched at 2024-04")).to_be_visible(timeout=LONG)
-    pick(page, "level", "none")
-    page.get_by_label("why (shown in the event feed)").fill("lift the ban for the US")
-    page.get_by_role("button", name="Apply from next month").click()
+    fork_and_set_level(page, "2024-04", "none", "lift the ban for the US")
     expect()(page.locator(".ree-lever-done")).to_contain_text("From 2024-05, CN lifts controls", timeout=LONG)
     step(page, 12, 16)
 
