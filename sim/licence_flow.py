@@ -155,7 +155,7 @@ def market_terms(model, p: int):
         return cap, licensed, None
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
     # an exporter whose quota does not cover this product has no limit on it (inf x a share of 0 is nan)
-    return cap, licensed, np.where(np.isinf(limit), limit, limit * export_quota_share(model, p))
+    return cap, licensed, limit * np.where(np.isinf(limit), 1.0, export_quota_share(model, p))
 
 
 def _unreached(model, p: int, buyers: np.ndarray) -> np.ndarray | None:
