@@ -12,14 +12,19 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from agents import stockpile_policy
 from sim.constants import COUNTRIES, LIGHT, N_PRODUCTS, ORE, PRODUCTS
+from sim.dates import format_month
 from sim.diplomacy import describe
 from sim.supply import grow_quota
 from sim.trade_measures import decide_control
-from sim.world import STOCKPILE as STOCKPILE_KIND
 
 QUOTA_PRICE_RESPONSE = 0.5  # top-up of a quota batch per unit rise of the domestic ore price index
 QUOTA_SHORTAGE_TRIGGER = 0.02  # ... or when domestic refiners could not get this share of their ore
+# Largest top-up of one batch where the calibration does not bound it (`quota_top_up_max`): in 2009-15 quotas
+# were loosely enforced and output beyond them answered shortages and stayed; since the Rare Earth Management
+# Regulations of October 2024 (total-amount control, traceability) a batch adds at most that much for its half
+# year, so the quota stays near the published one.
 QUOTA_MAX_TOP_UP = 0.15
 
 
@@ -157,7 +162,9 @@ class DefaultStrategy(PassiveStrategy):
 
     def decide(self, state: "StateAgent", model) -> list[Decision]:
         decisions: list[Decision] = self.respond_to_others(state, model)
-        state.ore_shortage += 0.2 * (model.domestic_unmet_share(state.country_id)[0] - state.ore_shortage)
+        # ore orders left unfilled, or cut to the allotment where China's ore moves on contract (sim.ore_allotment)
+        short = max(model.domestic_unmet_share(state.country_id)[0], state.ore_allotment_cut)
+        state.ore_shortage += 0.2 * (short - state.ore_shortage)
         if state.quota_t is not None and model.month_of_year in (0, 6) and model.months_run > 0:
             decisions.append(self._new_quota(state, model))
         if state.stockpile_row is not None:
@@ -165,50 +172,49 @@ class DefaultStrategy(PassiveStrategy):
         return decisions
 
     def _new_quota(self, state: "StateAgent", model) -> Decision:
-        """Quotas come in two batches a year; a batch tops up when domestic refiners went short."""
+        """Quotas come in two batches a year; a batch tops up when domestic refiners went short or ore is dear.
+        Where the calibration bounds the top-up (`quota_top_up_max`, since China's 2024 regulations), it is
+        extra for the half-year only, on top of the published quota; otherwise (2009-15) it compounds."""
         growth = state.config.quota_growth / 2.0
         batch = "first" if model.month_of_year == 0 else "second"
-        why = f"{batch} batch: the quota grows {state.config.quota_growth:.1%} a year with domestic demand"
+        why = (f"{batch} batch: the quota grows {state.config.quota_growth:.1%} a year with domestic demand"
+               if state.config.quota_growth else f"{batch} batch: the published quota, unchanged")
         price_ratio = model.price_index(state.country_id, ORE)
+        bound = model.calibration.parameters.get("quota_top_up_max")
         top_up = min(max(state.ore_shortage if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else 0.0,
-                         QUOTA_PRICE_RESPONSE * (price_ratio - 1.0)), QUOTA_MAX_TOP_UP)
-        if top_up > 0:
-            growth += top_up
-            # name only the reasons that triggered the top-up (a 0% shortage is no reason)
-            reasons = ([f"domestic refiners went short of {state.ore_shortage:.0%} of their ore orders"]
-                       if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else [])
-            reasons += [f"ore costs {price_ratio:.2f}x its start"] if price_ratio > 1.0 else []
-            why = f"{batch} batch: {' and '.join(reasons)}, so the quota is topped up by {top_up:.1%}"
+                         QUOTA_PRICE_RESPONSE * (price_ratio - 1.0)), QUOTA_MAX_TOP_UP if bound is None else bound)
+        top_up = max(top_up, 0.0)
+        # name only the reasons that triggered the top-up (a 0% shortage is no reason)
+        reasons = ([f"domestic refiners went short of {state.ore_shortage:.0%} of the ore they asked for (smoothed "
+                    "over recent months)"] if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else [])
+        reasons += ([f"ore costs {price_ratio:.2f}x its start ({format_month(model.month - 1)})"] if price_ratio > 1.0
+                    else [])
         old = state.quota_t
-        grow_quota(model, state, 1.0 + growth)
+        short = state.ore_shortage > QUOTA_SHORTAGE_TRIGGER
+        lasting = short and state.short_batches >= 1  # short at the last batch too: a year of shortage
+        state.short_batches = state.short_batches + 1 if short else 0
+        if bound is None:  # output beyond a loosely enforced quota stays in the next one
+            if top_up > 0:
+                growth += top_up
+                why = f"{batch} batch: {' and '.join(reasons)}, so the quota is topped up by {top_up:.1%}"
+            grow_quota(model, state, 1.0 + growth)
+        else:
+            # a year of shortage raises the published quota a little (quotas followed demand over the years:
+            # +14% a year 2017-23); a half-year's top-up stays within the bound and ends with its batch
+            raised = min(state.ore_shortage, model.calibration.parameters.get("quota_lasting_growth_max", 0.0)) \
+                if lasting else 0.0
+            grow_quota(model, state, 1.0 + growth + raised, extra=top_up)
+            if raised > 0:
+                why += f"; domestic refiners have gone short for a year, so the published quota grows {raised:.1%} more"
+            if top_up > 0:
+                why += (f"; {' and '.join(reasons)}, so this half-year's quota is topped up by {top_up:.1%} above the "
+                        f"published one (at most {bound:.0%}: total-amount control)")
         return Decision("mining_quota", state.country, f"{old:,.0f} -> {state.quota_t:,.0f} t/yr", why)
 
     def _manage_stockpile(self, state: "StateAgent", model) -> list[Decision]:
-        book, row = model.book, state.stockpile_row
-        decisions = []
-        short = model.domestic_unmet_share(state.country_id)
-        if state.config.stockpile_end_use == "defense":
-            short = _military_unmet_share(model, state.country_id)
-        use = model.domestic_use(state.country_id)
-        for p in range(N_PRODUCTS):
-            if not state.holds[p]:
-                book.order[row, p] = 0.0
-                continue
-            was_open = state.releasing[p]
-            state.releasing[p] = short[p] > state.config.release_trigger and book.stock[row, p] > 1e-9
-            if state.releasing[p] and not was_open:
-                decisions.append(Decision(  # the target is who gets the stock: the state's own buyers
-                    "stockpile_release", state.country, f"{book.stock[row, p]:,.0f} t of {PRODUCTS[p]} available",
-                    f"domestic buyers could not get {short[p]:.0%} of their {PRODUCTS[p]} orders last month"))
-            if was_open and not state.releasing[p]:
-                decisions.append(Decision("stockpile_close", state.country,
-                                          f"{PRODUCTS[p]} release stopped, {book.stock[row, p]:,.0f} t left",
-                                          "domestic supply is back to normal"))
-            target = (state.config.stockpile_target_days + state.extra_stockpile_days) / 30.0 * use[p]
-            calm = short[p] < 0.01 and book.risk[row, p] < 0.05
-            book.order[row, p] = max(target - book.stock[row, p], 0.0) / 12.0 if calm else 0.0
-        return decisions
-
+        """Open the stockpile when the market leaves domestic buyers short, close it once the market serves
+        them again for a while, buy in calm times (`agents.stockpile_policy`)."""
+        return [Decision(*decision) for decision in stockpile_policy.manage(state, model)]
 
     def respond_to_others(self, state: "StateAgent", model) -> list[Decision]:
         """Moderates do not answer controls with controls."""
@@ -329,9 +335,14 @@ class StateAgent(mesa.Agent):
         self.strategy = STRATEGIES[config.strategy]()
         self.own_quota_t: float | None = config.mining_quota_t  # as its own batches grow it
         self.quota_t: float | None = config.mining_quota_t  # in force: a quota measure's, else its own
+        self.quota_extra = 0.0  # this half-year's top-up above the published quota (bounded since 2024)
+        self.short_batches = 0  # quota batches in a row at which domestic refiners were short of ore
+        self.ore_allotment_cut = 0.0  # share of refiners' ore orders last cut to the allotment (sim.ore_allotment)
         self.stockpile_row: int | None = None
         self.holds = np.zeros(N_PRODUCTS, dtype=bool)
         self.releasing = np.zeros(N_PRODUCTS, dtype=bool)
+        self.stock_seen = np.zeros(N_PRODUCTS)  # the stockpile's holdings at its last decision
+        self.quiet_months = np.zeros(N_PRODUCTS, dtype=int)  # months in a row the market served its buyers
         self.ore_shortage = 0.0  # smoothed share of domestic ore orders left unfilled
         self.extra_stockpile_days = 0.0  # added by agreements
         self.budget_left = config.support_budget_usd  # this year's project support
@@ -353,10 +364,3 @@ class StateAgent(mesa.Agent):
         """Whether this country supplies enough of the world's refining to make controls bite."""
         return model.refining_share(self.country_id) > 0.5
 
-
-def _military_unmet_share(model, country_id: int) -> np.ndarray:
-    """Per product, the share of the country's military end users' orders left unfilled last month."""
-    book = model.book
-    rows = np.flatnonzero(model.defense_row & (book.country == country_id) & (book.kind != STOCKPILE_KIND))
-    orders = book.order[rows].sum(axis=0)
-    return np.divide(book.unmet[rows].sum(axis=0), orders, out=np.zeros_like(orders), where=orders > 1e-12)

@@ -79,6 +79,8 @@ class Agreement:
     year: int = -1
     ended: int | None = None  # the month it lapsed or was broken
     paid: dict[int, float] = field(default_factory=dict)  # calendar year -> co-finance paid out
+    paid_for_time: dict[int, float] = field(default_factory=dict)  # calendar year -> of it, months bought off plants
+    limits: dict[int, str] = field(default_factory=dict)  # calendar year -> what limited it (sim/project_limits.py)
 
     @property
     def has_fund(self) -> bool:
@@ -210,13 +212,23 @@ def review(model) -> None:
 
 
 def report_fund_year(model, agreement: Agreement, year: int) -> None:
-    """A `fund_year` row: what the joint fund paid out of its yearly amount, and why not more."""
+    """A `fund_year` row: what the joint fund paid out of its yearly amount, and the limit that kept it from
+    building more (`sim/project_limits.py`): money, engineering, ore, the market, lead time or its share."""
+    from .project_limits import HELD_BACK_WORDS, LIMIT_WORDS, binding_limit
     paid, amount = agreement.paid.get(year, 0.0), agreement.terms.cofinance_usd_per_year
-    why = ("the fund ran out: projects wanted more than its yearly amount" if paid >= amount - 1e-6 else
-           "the fund paid its share of every project developers started; the number of projects, not money, "
-           "was the limit")
+    counts = model.projects.limits.get(agreement.key, {}).get(year, {})
+    ran_out = paid >= amount - 1e-6
+    limit = binding_limit(counts, ran_out)
+    agreement.limits[year] = limit
+    held = ", ".join(f"{counts[reason]} {words}" for reason, words in HELD_BACK_WORDS.items() if counts.get(reason))
+    why = ("the fund ran out: projects wanted more than its yearly amount" if ran_out else
+           f"binding limit: {LIMIT_WORDS[limit]}")
     model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "fund_year", agreement.key,
-                  f"{year}: used ${paid / 1e9:,.2f}B of ${amount / 1e9:,.2f}B ({paid / amount:.0%})", why)
+                  f"{year}: used ${paid / 1e9:,.2f}B of ${amount / 1e9:,.2f}B ({paid / amount:.0%})" + (
+                      f", ${agreement.paid_for_time[year] / 1e9:,.2f}B of it to bring its plants forward"
+                      if agreement.paid_for_time.get(year) else ""),
+                  why + (f" (project appraisals in {COUNTRIES[agreement.parties[0]]} and "
+                         f"{COUNTRIES[agreement.parties[1]]}: {held})" if held else ""))
 
 
 def _unwind(model, agreement: Agreement) -> None:

@@ -63,7 +63,12 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         _fail(path, None, "csv", f"unreadable: {str(err).splitlines()[0]}")
-    for column in REQUIRED[name] + SOURCE_COLUMNS[:1]:
+    return checked_table(path, table, REQUIRED[name])
+
+
+def checked_table(path: Path, table: pd.DataFrame, required: tuple[str, ...]) -> pd.DataFrame:
+    """`table` read from `path`, once its required columns are there and every row names its source."""
+    for column in required + SOURCE_COLUMNS[:1]:
         if column not in table.columns:
             _fail(path, None, column, "column is missing")
     for i, row in table.iterrows():

@@ -51,7 +51,10 @@ class Investments:
         squeezed = abroad[model.margin_index(abroad, contracts=False) < RELOCATION_MARGIN]
         if len(squeezed) == 0:
             return
-        moved = book.capacity[squeezed] * RELOCATION_SHARE
+        # plants built during the run stay where they were built (sim/projects.py, `built_in_run`)
+        moved = np.maximum(book.capacity[squeezed] - model.projects.built_in_run[squeezed], 0.0) * RELOCATION_SHARE
+        if moved.sum() <= 0:
+            return
         book.capacity[squeezed] -= moved
         chinese = makers[book.country[makers] == CN]
         host = chinese[np.argmax(book.capacity[chinese])]
@@ -72,6 +75,7 @@ class Investments:
             _, firm, tonnes, name = self.scheduled.pop(0)
             rows = np.asarray(model.firm_name_index[firm])
             self._add(rows, np.full(len(rows), tonnes / len(rows)))
+            model.projects.built_in_run[rows] += tonnes / len(rows)
             country = COUNTRIES[model.book.country[rows[0]]]
             stage = STAGE_NAME[int(model.book.kind[rows[0]])]
             model.log.add(month, firm, "capacity_online", country, f"{name}: +{tonnes:,.0f} t/yr of {stage}",

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from agents.firms import STOCK_ADJUST_MONTHS
+
 from . import demand, market
 from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, N_COUNTRIES, N_PRODUCTS, PRODUCTS
 from .licensing import LICENCE
@@ -148,14 +150,34 @@ def market_terms(model, p: int):
     pairs = office.level[:, p, :] == LICENCE
     if pairs.any():
         holdings = office.holdings(p, buyers, b_country, book.order[buyers, p], model.defense_row[buyers],
-                                   model.month, _unreached(model, p, buyers))
-        licensed = market.Licensed.of(holdings, b_country, pairs)
-    cap = office.caps(p, None if licensed is None else licensed.held)
+                                   model.month, _unreached(model, p, buyers), documented_need(model, p, buyers))
+        licensed = market.Licensed.of(holdings, b_country, pairs, expected_release(office, p, model.month))
+    cap = office.caps(p, None if licensed is None else licensed.held, model.month)
     if not office.export_quotas:
         return cap, licensed, None
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
     # an exporter whose quota does not cover this product has no limit on it (inf x a share of 0 is nan)
     return cap, licensed, limit * np.where(np.isinf(limit), 1.0, export_quota_share(model, p))
+
+
+def documented_need(model, p: int, buyers: np.ndarray) -> np.ndarray:
+    """What each buyer's licence file documents for this month: its use plus a share of the gap to its normal
+    stock cover, as the ordering rule closes it, but without the precautionary extra a buyer who fears for
+    its supply would add (a licence names an end use and a quantity; MOFCOM reviewed both in 2025)."""
+    book = model.book
+    use = np.maximum(book.use_avg[buyers, p], book.need_now[buyers, p])
+    gap = model.target_cover(p) * use - book.stock[buyers, p] - book.inbound(p)[buyers]
+    return np.maximum(use + gap / STOCK_ADJUST_MONTHS, 0.0)
+
+
+def expected_release(office, p: int, month: int) -> np.ndarray:
+    """Exporter x importer share of the orders a control holds back that exporters expect to ship later:
+    all of them while customs hold a pair (the hold ends), the licence approval rate otherwise."""
+    licensed = office.level[:, p, :] == LICENCE
+    release = np.where(licensed, office.approval_rate[:, p, :], 0.0)
+    if office.holds:
+        release = np.where(licensed & (office.held_share(p, month) > 0), 1.0, release)
+    return release
 
 
 def _unreached(model, p: int, buyers: np.ndarray) -> np.ndarray | None:

@@ -124,6 +124,7 @@ class LicenceOffice:
         self.own_level, self.own_review, self.own_regimes = self.level.copy(), self.review_months.copy(), {}
         self.extraterritorial: dict[int, ExtraterritorialRule] = {}  # authority -> its rule in force
         self.covered: dict[tuple[int, int, int], Coverage] = {}  # pairs a rule reaches while their own level is none
+        self.holds: dict[tuple[int, int, int], float] = {}  # pairs whose shipments customs hold, until this month
         self.review_capacity: dict[int, float] = {}  # exporter -> applications a month (absent: no limit)
         self.resubmit_share = 0.0  # share of refused civil lots returned for more papers and filed again
         self._returned = 0.0  # running count that spreads resubmissions evenly over refusals
@@ -306,11 +307,14 @@ class LicenceOffice:
 
     # ------------------------------------------------------------------------------------- shipping
     def holdings(self, product: int, buyers: np.ndarray, buyer_country: np.ndarray, orders: np.ndarray,
-                 defense: np.ndarray, month: int, unreached: np.ndarray | None = None) -> np.ndarray:
+                 defense: np.ndarray, month: int, unreached: np.ndarray | None = None,
+                 documented: np.ndarray | None = None) -> np.ndarray:
         """Tonnes each buyer may import from each exporter this month on licence: valid approved quota,
         or its whole order where a general licence covers it (civil end users only). Where a control
         reaches only heavy-bearing grades, the `unreached` share of each buyer's order (grades without
-        Dy/Tb) needs no licence."""
+        Dy/Tb) needs no licence. A licence names the end use its file documented: where `documented` is
+        given (each buyer's use this month and its normal stock, without precautionary extra), no more than
+        that ships on approved or general licences in a month; the rest stays valid for later months."""
         held = np.zeros((len(buyers), N_COUNTRIES))
         free = np.zeros_like(held)
         index = {int(row): i for i, row in enumerate(buyers.tolist())}
@@ -319,27 +323,43 @@ class LicenceOffice:
                 continue
             batches[:] = [b for b in batches if b[1] >= month and b[0] > 1e-9]
             held[index[firm], e] += sum(b[0] for b in batches)
+        if documented is not None:
+            held = np.minimum(held, documented[:, None])
         for e in range(N_COUNTRIES):
             for m in range(N_COUNTRIES):
                 if self.level[e, product, m] != LICENCE:
                     continue
                 if self.general_licence(e, product, m, month):
+                    # customer-specific too (Dec 2025): a civil user's documented needs, else its whole order
                     civil = (buyer_country == m) & ~defense
-                    held[civil, e] = np.maximum(held[civil, e], orders[civil])
+                    covered = orders if documented is None else np.minimum(orders, documented)
+                    held[civil, e] = np.maximum(held[civil, e], covered[civil])
                 elif unreached is not None and self.regimes[(e, product, m)].covers == "heavy_bearing":
                     mine = buyer_country == m
                     free[mine, e] = unreached[mine] * orders[mine]
         self.free = free
         return held + free
 
-    def caps(self, product: int, held: np.ndarray | None) -> np.ndarray:
+    def caps(self, product: int, held: np.ndarray | None, month: int | None = None) -> np.ndarray:
         """Exporter x importer tonnes that may cross this month: inf (free), the licences `held` (exporter x
-        importer tonnes, None when no pair needs a licence), or 0 (ban)."""
+        importer tonnes, None when no pair needs a licence), or 0 (ban); licensed pairs under a customs hold
+        pass only the share of shipments customs have stopped holding, licensed or not."""
         level = self.level[:, product, :]
         cap = np.where(level == NONE, INF, 0.0)
         if held is not None:
             cap = np.where(level == LICENCE, held, cap)
+        if month is not None and self.holds:
+            cap = np.where(level == LICENCE, cap * (1.0 - self.held_share(product, month)), cap)
         return cap
+
+    def held_share(self, product: int, month: int) -> np.ndarray:
+        """Exporter x importer share of this month's shipments of `product` that customs hold: all of them
+        while a new control's hold lasts, the fraction left in its last month."""
+        share = np.zeros((N_COUNTRIES, N_COUNTRIES))
+        for (e, p, m), until in self.holds.items():
+            if p == product:
+                share[e, m] = min(max(until - month, 0.0), 1.0)
+        return share
 
     def use(self, product: int, buyers: np.ndarray, shipped: np.ndarray) -> None:
         """Shipments under licence (buyer x exporter tonnes) draw down each buyer's oldest batches first,

@@ -28,14 +28,18 @@ MARKET_OF = market_of_country()
 
 
 def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np.ndarray,
-             normal: np.ndarray | None = None, export_limit: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+             normal: np.ndarray | None = None, export_limit: np.ndarray | None = None,
+             held: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Shipments T[exporter, importer] with T.sum(1) <= supply, T.sum(0) <= demand and T <= cap.
 
     Each importer splits what it needs across exporters in proportion to weight x each exporter's normal
     supply (so market shares rest on capacity, not on whoever happens to hold stock); oversubscribed
     exporters scale requests down; what is left tries again, weighted by unsold supply.
     `export_limit` caps each exporter's shipments abroad in total (an export quota).
-    Also returns what importers first asked of each exporter: the demand a seller sees.
+    Also returns what importers first asked of each exporter: the demand a seller sees. `held` is, per
+    exporter x importer under licence, the share of the orders a control holds back that the exporter
+    expects to ship later (all of them while customs hold them, the approval rate under a licence): the
+    seller keeps making for those, so supply a control holds back piles up at home instead of going unmade.
     """
     ship = np.zeros_like(weight)
     left_supply = supply.astype(float).copy()
@@ -63,6 +67,9 @@ def allocate(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, cap: np
         requested = request.sum(axis=1)
         # what each seller was asked for, including orders turned away elsewhere (a seller sees them)
         asked = asked + (requested if round_ == 0 else np.maximum(requested - left_supply, 0.0))
+        if round_ == 0 and held is not None and normal is not None and held.any():
+            unheld = balanced_requests(weight * ((left_cap > EPS) | (held > 0)), normal, left_demand)
+            asked = asked + (np.maximum(unheld - request, 0.0) * held).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(requested > left_supply, left_supply / requested, 1.0)
         sent = request * scale[:, None]
@@ -112,12 +119,15 @@ class Licensed:
     holdings: np.ndarray  # buyer x exporter tonnes
     held: np.ndarray  # exporter x importer tonnes: the holdings summed by the buyers' country
     pairs: np.ndarray  # exporter x importer bool
+    # exporter x importer: share of orders held back that the exporter expects to ship (see `allocate`)
+    release: np.ndarray | None = None
 
     @classmethod
-    def of(cls, holdings: np.ndarray, buyer_country: np.ndarray, pairs: np.ndarray) -> "Licensed":
+    def of(cls, holdings: np.ndarray, buyer_country: np.ndarray, pairs: np.ndarray,
+           release: np.ndarray | None = None) -> "Licensed":
         held = np.stack([np.bincount(buyer_country, holdings[:, e], minlength=N_COUNTRIES)
                          for e in range(N_COUNTRIES)])
-        return cls(holdings, held, pairs)
+        return cls(holdings, held, pairs, release)
 
 
 def split_sales(offer: np.ndarray, normal: np.ndarray, country: np.ndarray, sold_by_country: np.ndarray) -> np.ndarray:
@@ -159,7 +169,8 @@ def clear_product(book, product: int, sellers: np.ndarray, buyers: np.ndarray, w
     rest = order - first_part
     rest_by_country = demand - first
 
-    flows, asked = allocate(supply - first, rest_by_country, weight, cap, normal_by_country, export_limit)
+    flows, asked = allocate(supply - first, rest_by_country, weight, cap, normal_by_country, export_limit,
+                            None if licensed is None else licensed.release)
     home = np.diag(flows).copy()
     dom = first_part + rest * ratio(home, rest_by_country)[b_country]
     imports = flows * ~np.eye(N_COUNTRIES, dtype=bool)

@@ -11,6 +11,8 @@ same counters (agents of a model are still numbered 1, 2, ...), so a model goes 
 whether a run ended or a test or the UI built it and let it go. On a Mesa that has the fix there is no
 `Agent._ids` dictionary of models, and nothing is changed. `sim/model.py` imports this module, and importing
 it makes the change (once per process, before any model of ours is built).
+
+`ScenarioOfItsOwn` is the other difference ree meets between Mesa 3.3.1 and 3.5: who owns `model.scenario`.
 """
 from __future__ import annotations
 
@@ -51,6 +53,36 @@ def free_models_when_dropped(agent_class: type = mesa.Agent) -> bool:
     agent_class._ids = weak
     ids.clear()  # the old dictionary may still be referenced somewhere: let go of its models too
     return True
+
+
+
+try:  # Mesa 3.5+: a Model's parameters and seed travel in a Scenario
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+except ImportError:  # Mesa 3.3.1 has none
+    MesaScenario = None
+
+
+class ScenarioOfItsOwn:
+    """Put before `mesa.Model` in a model's bases: `model.scenario` stays the model's own scenario object.
+
+    Mesa 3.5's `Model` has a `scenario` property of its own: `Model.__init__` sets a
+    `mesa.experimental.scenarios.Scenario(rng=seed)` through it, and its setter links that back
+    (`scenario.model = self`). ree reads `model.scenario` everywhere as its pydantic Scenario, which cannot
+    also be a Mesa Scenario (both classes have `__slots__`: "instance lay-out conflict"). This property keeps
+    ree's under `scenario` and Mesa's, linked as Mesa links it, under `mesa_scenario`. Mesa 3.3.1 sets none.
+    """
+
+    @property
+    def scenario(self):
+        return self._own_scenario
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        if MesaScenario is not None and isinstance(value, MesaScenario):
+            self.mesa_scenario = value
+            value.model = self
+        else:
+            self._own_scenario = value
 
 
 free_models_when_dropped()

@@ -30,7 +30,7 @@ from .recorder import Recorder
 from .trade_measures import country_ids, decide_control
 from .scenario import Scenario, load_scenario
 from .world import STOCKPILE, FirmBook, seed_at_reference_rates
-from . import mesa_compat  # noqa: F401  on Mesa 3.3.1, frees each model and its agents once dropped (mesa #3179)
+from .mesa_compat import ScenarioOfItsOwn  # importing it frees dropped models on Mesa 3.3.1 (mesa #3179)
 
 WARMUP_MONTHS = 12  # months run before the start date, with prices and the calendar frozen, to settle flows
 
@@ -47,7 +47,7 @@ def _shortage_share(model) -> float:
     return model.recorder.last_shortage_share(model.months_run)
 
 
-class RareEarthModel(mesa.Model):
+class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's Scenario in Mesa 3.5 too
     """The rare-earth supply chain, month by month.
 
     `RareEarthModel(scenario="baseline_2024", seed=None, **overrides)`: `scenario` is a library name, a
@@ -64,7 +64,7 @@ class RareEarthModel(mesa.Model):
         else:
             loaded = load_scenario(scenario, overrides={k.replace("__", "."): v for k, v in overrides.items()})
         seed = loaded.seed if seed is None else int(seed)
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)  # rng and random seeded as `seed=` did, in Mesa 3.3.1 and 3.5 (no FutureWarning)
         self.scenario = loaded
         self.seed_value = seed
         self.calibration = load_calibration(loaded.world.data)

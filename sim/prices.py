@@ -9,12 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import BUYER_KIND, CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MARKETS, N_COUNTRIES, N_PRODUCTS, P, PRODUCTS
-from .licensing import BAN, LICENCE
+from .constants import (BUYER_KIND, CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MANUFACTURER, MARKETS, N_COUNTRIES,
+                        N_PRODUCTS, ORE, P, PRODUCTS)
+from .demand import heavy_bearing_share
+from .licensing import BAN, LICENCE, NONE
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 from .world import STOCKPILE
 
 MOMENTUM_MEMORY = 0.3  # weight of this month's price change in the smoothed recent change
+MAX_HELD_AT_HOME = 0.5  # a bound on the share of China's supply its controls can hold at home
 
 
 def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
@@ -41,6 +44,10 @@ def update_prices(model) -> None:
     not_stockpile = book.kind != STOCKPILE
     inbound = book.transit.sum(axis=0)
     before = model.prices.copy()
+    contract_months = int(model.calibration.parameters.get("china_ore_contract_months", 0))
+    # China's sellers must sell at home what its controls hold back: the price they can expect falls with it
+    expected = model.expected_prices.copy()
+    expected[:, market.CHINA] *= 1.0 - held_at_home(model)
     for p in range(N_PRODUCTS):
         buyers = model.rows[BUYER_KIND[p]]
         sellers = model.sellers[p]
@@ -53,9 +60,12 @@ def update_prices(model) -> None:
         orders = np.bincount(in_market[buyers], book.order[buyers, p], minlength=2)
         unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
         for k in range(2):
+            if p == ORE and k == market.CHINA and contract_months > 0:
+                model.prices[p, k] = china_ore_contract(model, contract_months)
+                continue
             share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
             previous = model.prices[p, k]
-            model.prices[p, k] = market.price_step(previous, model.expected_prices[p, k], held[k],
+            model.prices[p, k] = market.price_step(previous, expected[p, k], held[k],
                                                    wanted[k], share, sc.cover_elasticity, sc.unmet_response,
                                                    sc.price_speed, sc.max_monthly_change, sc.cover_floor)
             _report_caps(model, p, k, held[k], wanted[k], previous)
@@ -79,6 +89,22 @@ def update_prices(model) -> None:
     model.expected_prices[:, market.WORLD] += export_openness(model) * gap / sc.arbitrage_months
 
 
+def china_ore_contract(model, months: int) -> float:
+    """China's ore changes hands inside the two state groups that mine and separate it, at a contract price
+    reset every `months` to follow the value of the oxides a tonne yields over the period before (Baogang's
+    concentrate: +37% for Q4 2025 after NdPr's summer rise, +2.4% for Q1 2026); between resets it holds, and
+    scarce ore is rationed by quantity rather than bid up."""
+    price = float(model.prices[ORE, market.CHINA])
+    if model.month % months:
+        return price
+    grade = model.registered_grade[CN]
+    done = model.months_run  # months already recorded
+    past = model.recorder.price[max(done - months, 0):done] if done > 0 else model.start_prices[None]
+    value = (grade[0] * past[:, LIGHT, market.CHINA] + grade[1] * past[:, HEAVY, market.CHINA]).mean()
+    start = grade[0] * model.start_prices[LIGHT, market.CHINA] + grade[1] * model.start_prices[HEAVY, market.CHINA]
+    return float(model.start_prices[ORE, market.CHINA] * value / start)
+
+
 def export_openness(model) -> np.ndarray:
     """Per product, the share of world demand that China may supply freely (licences count as half
     open at a 100% approval rate, less at lower ones)."""
@@ -91,13 +117,62 @@ def export_openness(model) -> np.ndarray:
     return 1.0 - (closed.T * weights).sum(axis=0)
 
 
+def held_at_home(model) -> np.ndarray:
+    """Per product, the share of China's supply that its own licence regimes hold at home for good, as it
+    lowers the price China's sellers can expect. Only Dy/Tb: they are co-products of the ore run for NdPr, so
+    what a licence office refuses (1 - the approval rate; none for civil users a general licence covers)
+    stays on Chinese shelves rather than unmade, both as oxide and inside the heavy-bearing magnets held back
+    (on magnets only the grades the control reaches); main products (NdPr, magnets) are simply made less.
+    China's Dy and Tb oxide fell 19% and 7% from March to December 2025 while exports were held (V22). A
+    customs hold or a ban (a halt such as 2010's two months against Japan) delays what will ship when it
+    ends: exporters keep the stock for then, and the price traders expect at home does not move."""
+    office = model.office
+    level, rate = office.level[CN], office.approval_rate[CN]  # product x importer
+    blocked = np.where(level == LICENCE, 1.0 - rate, 0.0)
+    out = np.zeros(N_PRODUCTS)
+    if not blocked[[HEAVY, MAGNET]].any():
+        return out
+    for p in (HEAVY, MAGNET):
+        for m in np.flatnonzero(level[p] == LICENCE):
+            regime = office.regime(CN, p, int(m))
+            if office.general_licence(CN, p, int(m), model.month):
+                blocked[p, m] = 0.0  # civil users there need no licence
+            elif p == MAGNET and regime is not None and regime.covers == "heavy_bearing":
+                blocked[p, m] *= magnet_reach(model, int(m), market.CHINA)
+    use = model.use_by_country()  # country x product
+    usual = model.origin_share[:, CN, :] * use.T  # product x importer: what China's buyers abroad take from it
+    usual[:, CN] = 0.0
+    h = model.heavy_share * model.heavy_thrift[market.CHINA]
+    held = (blocked[HEAVY] * usual[HEAVY]).sum() + h * (blocked[MAGNET] * usual[MAGNET]).sum()
+    supply = use[CN, HEAVY] + usual[HEAVY].sum()
+    out[HEAVY] = min(held / supply, MAX_HELD_AT_HOME) if supply > 1e-12 else 0.0
+    return out
+
+
+def magnet_reach(model, importer: int, exporter_market: int) -> float:
+    """Use-weighted share of an importer's magnets that a heavy-bearing control reaches (grades with Dy/Tb as
+    the exporter's makers make them)."""
+    rows = model.rows[MANUFACTURER]
+    rows = rows[model.book.country[rows] == importer]
+    use = model.book.use_avg[rows, MAGNET]
+    if use.sum() <= 1e-12:
+        return 0.0
+    return float((heavy_bearing_share(model, rows, exporter_market) * use).sum() / use.sum())
+
+
 def price_pull(model, product: int) -> np.ndarray:
-    """Sellers lean towards the market that pays more (China's exports rise when world prices do)."""
+    """Sellers lean towards the market that pays more (China's exports rise when world prices do), but only
+    where trade is free: on a pair under licence or ban, what crosses follows the licences, not the price
+    gap the control itself opened (China's refiners could not chase 2025's world Dy/Tb prices)."""
     china, world = model.prices[product] / model.start_prices[product]
     strength = model.scenario.market.price_pull
+    level = model.office.level[:, product, :]
     pull = np.ones((N_COUNTRIES, N_COUNTRIES))
     pull[CN, :] = (world / china) ** strength
     pull[:, CN] = (china / world) ** strength
+    if level[CN].any() or level[:, CN].any():
+        pull[CN, :] = np.where(level[CN, :] == NONE, pull[CN, :], 1.0)
+        pull[:, CN] = np.where(level[:, CN] == NONE, pull[:, CN], 1.0)
     pull[CN, CN] = 1.0
     return pull
 

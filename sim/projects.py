@@ -1,11 +1,13 @@
-"""Greenfield capacity projects: proposed by developers where prices justify them, financed from the
-developer's own money, the home state's grants and loans and allies' co-finance, built over years with a
-chance of delay, then ramped up.
+"""The investment pipeline: named candidate projects (`configs/data/candidate_projects.csv`) and greenfield
+plants, each going ahead when its capital is found, and then built over years (with a chance of delay)
+and ramped up.
 
-Each quarter a developer in every country looks at each stage (mine, refinery, magnet plant). At the
-prices buyers there have paid over the last year (or a state's price floor, if higher), a standard
-project would pay back its capex in some years; the home state and any co-financing agreement cover
-part of the capex, and the developer starts the project if its own share pays back within its hurdle.
+Each quarter every candidate whose earliest start has come, and a standard greenfield plant of each stage
+in every country of `investment.greenfield_countries` (again and again while they keep going ahead), is
+appraised: at the prices lenders bank on (`sim/project_finance.py`) it must pay back the developer's share
+of capex, after the home state's support and the joint funds' co-finance, within the hurdle. What else must
+hold (an engineering team free, ore for a refinery, a market that is not flooded: `sim/project_limits.py`)
+is checked too, and what held a project back is counted for the funds covering its country.
 """
 from __future__ import annotations
 
@@ -13,44 +15,85 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import market
-from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MARKETS, ORE, STAGE_KIND, STAGES
+from . import project_limits as limits
+from .constants import CN, COUNTRIES, STAGE_KIND, STAGES
+from .project_data import Candidate, load_candidates, load_engineering
+from .project_speedup import speed_up
+from .project_finance import (FUND, OFFTAKE, appraisal_prices, commit, entrant_cost, financing_offered,
+                              funds_at_full_share, margin_usd_per_kg, offtake_offered, offtake_possible, offtake_terms,
+                              revenue_usd, source_name, state_support)
 
 PROJECT_SIZE = {"mining": 10000.0, "refining": 10000.0, "magnets": 3000.0}  # t/yr of REO (feed for refining)
 NEW_ENTRANT_COST = {"mining": 3.5, "refining": 12.0, "magnets": 100.0}  # USD/kg, as non-Chinese incumbents
+GREENFIELD_FEED = {"mining": "none", "refining": "ore", "magnets": "oxide"}
 RAMP_MONTHS = 12
 APPRAISAL_MONTHS = (0, 3, 6, 9)
 PRICE_MEMORY = 1 / 12
-
-
-FUND = "fund"  # financing from an agreement's joint fund is keyed "fund KEY" (ids have no spaces)
+CANDIDATE_STREAM = 1000  # candidates' delay streams are keyed apart from greenfield plants'
 
 
 @dataclass
 class Project:
     name: str
+    developer: str  # as events name it
     country: int
     stage: str
     tonnes_per_year: float
     started: int
     due: int
-    row: int  # the firm row that will run it
+    rows: tuple[int, ...]  # the firm rows that will run it (split equally)
     delays: np.random.Generator  # this project's own stream of construction-delay draws
+    ramp_months: int = RAMP_MONTHS
+    mine_tonnes: float = 0.0  # an integrated project's own mine, t/yr of ore
+    mine_row: int = -1
+    capex_usd: float = 0.0
+    lead_months: int = 0  # as planned when it started
+    funds: tuple[str, ...] = ()  # keys of the joint funds that co-finance it
+    months_saved: int = 0  # bought off its construction by its funds (sim/project_speedup.py)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A project as appraised: a candidate or a standard greenfield plant."""
+    name: str
+    developer: str | None  # None: the country's largest firm of the stage takes it
+    country: int
+    stage: str
+    tonnes_per_year: float
+    capex_usd: float
+    lead_months: int
+    ramp_months: int
+    unit_cost: float
+    feed: str
+    stream: tuple[int, ...]  # what keys its delay stream besides seed, country, stage and month
 
 
 class Projects:
     def __init__(self, model):
         self.model = model
-        cal = model.calibration
+        cal, rules = model.calibration, model.scenario.investment
         self.capex = {s: cal.param(f"capex_{s}_usd_per_tpy") for s in STAGES}
         self.lead = {s: int(cal.param(f"lead_{s}_months")) for s in STAGES}
         self.hazard = cal.param("project_delay_hazard")
         self.hurdle = cal.param("project_hurdle_years")
+        self.candidates: tuple[Candidate, ...] = load_candidates(model.scenario.world.data)
+        self.projects_at_once = load_engineering(model.scenario.world.data) * rules.engineering_scale
+        self.started_candidates: list[int] = []
         self.active: list[Project] = []
-        self.ramping: list[tuple[int, float, int]] = []  # (row, tonnes per month of ramp, months left)
+        self.ramping: list[tuple[int, float, int]] = []  # (row, t/yr added a month, months left)
+        # t/yr of each row's capacity built during the run (known projects and this pipeline): a plant just built,
+        # most of them with public money that binds it to produce at home, does not relocate into China
+        # (sim/investment.py); incumbents' lines do
+        self.built_in_run = np.zeros(model.book.n)
         self.price_avg = model.prices.copy()  # product x market, a year's memory
+        self.limits: dict[str, dict[int, dict[str, int]]] = {}  # fund key -> year -> reason -> projects
         mines = cal.mine_output[cal.mine_output["tonnes_reo"] > 0]
         self.mining_countries = {COUNTRIES.index(c) for c in mines["country"]}
+        # known projects still to come: (online month, country, stage index, firm) and the same with tonnes
+        known = [(online, int(model.book.country[model.firm_name_index[firm][0]]), limits.stage_of_firm(model, firm),
+                  firm, tonnes) for online, firm, tonnes, _ in model.scheduled_projects]
+        self.known = [(online, c, s, firm) for online, c, s, firm, _ in known]
+        self.known_tonnes = [(online, c, s, tonnes) for online, c, s, _, tonnes in known]
 
     # ------------------------------------------------------------------------------------------ monthly
     def step(self, month: int) -> None:
@@ -59,12 +102,14 @@ class Projects:
         self._progress(month)
         if month % 12 in APPRAISAL_MONTHS:
             self._appraise(month)
+            speed_up(self.model, self, month)
 
     def _ramp(self) -> None:
         book = self.model.book
         still = []
         for row, per_month, left in self.ramping:
             book.capacity[row] += per_month
+            self.built_in_run[row] += per_month
             if left > 1:
                 still.append((row, per_month, left - 1))
         self.ramping = still
@@ -78,131 +123,126 @@ class Projects:
                     project.due += 1
                 still.append(project)
                 continue
-            self.ramping.append((project.row, project.tonnes_per_year / RAMP_MONTHS, RAMP_MONTHS))
-            model.log.add(month, model.firm_names[project.row], "project_online", COUNTRIES[project.country],
+            per_row = project.tonnes_per_year / len(project.rows) / project.ramp_months
+            self.ramping.extend((row, per_row, project.ramp_months) for row in project.rows)
+            if project.mine_tonnes > 0:
+                self.ramping.append((project.mine_row, project.mine_tonnes / project.ramp_months, project.ramp_months))
+            model.log.add(month, project.developer, "project_online", COUNTRIES[project.country],
                           f"{project.name}: {project.tonnes_per_year:,.0f} t/yr of {project.stage}, ramping up over "
-                          f"{RAMP_MONTHS} months", f"construction finished after {month - project.started} months")
+                          f"{project.ramp_months} months",
+                          f"construction finished after {month - project.started} months")
         self.active = still
 
     # ------------------------------------------------------------------------------------------ appraisal
     def _appraise(self, month: int) -> None:
         model = self.model
+        for candidate in self.candidates:
+            if candidate.earliest <= month and candidate.index not in self.started_candidates:
+                self._consider(month, self._candidate_offer(candidate))
         for country in model.scenario.investment.greenfield_countries:
             c = COUNTRIES.index(country)
             for stage in STAGES:
-                if any(p.country == c and p.stage == stage for p in self.active):
-                    continue  # one project at a time per country and stage
-                self._consider(month, c, stage)
+                if stage == "mining" and c not in self.mining_countries:
+                    continue  # new mines only where there is mining already
+                k = 0
+                while k < self.projects_at_once[c, STAGES.index(stage)] and self._consider(
+                        month, self._greenfield_offer(month, c, stage, k)):
+                    k += 1
 
-    def profit_per_tpy(self, c: int, stage: str) -> float:
-        """Expected USD a year per t/yr of capacity at last year's prices (or a state's floor)."""
-        model = self.model
-        k = market.MARKET_OF[c]
-        prices = self.price_avg[:, k].copy()
-        output = {"mining": [ORE], "refining": [LIGHT, HEAVY], "magnets": [MAGNET]}[stage]
-        prices[output] = np.maximum(prices[output], model.floors[c][output])  # floors pay producers
-        unit = NEW_ENTRANT_COST[stage] if c != CN else NEW_ENTRANT_COST[stage] / 2
-        if stage == "mining":
-            margin = prices[ORE] - unit
-        elif stage == "refining":
-            grade = model.ore_grade[c] if model.ore_grade[c, 0] > 0 else model.ore_grade.mean(axis=0)
-            margin = grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY] - prices[ORE] - unit
-        else:
-            h = model.heavy_share
-            margin = prices[MAGNET] - (1 - h) * prices[LIGHT] - h * prices[HEAVY] - unit
-        return margin * 1000.0
+    def _candidate_offer(self, candidate: Candidate) -> Offer:
+        return Offer(candidate.name, candidate.firm, candidate.country, candidate.stage, candidate.tonnes_per_year,
+                     candidate.capex_usd, candidate.lead_months, candidate.ramp_months, candidate.unit_cost,
+                     candidate.feed, (CANDIDATE_STREAM + candidate.index,))
 
-    def _pipeline_crowded(self, c: int, stage: str) -> bool:
-        """Developers hold back while plants already under construction for the same market would add
-        more than `investment.pipeline_limit` of what that market uses of the stage's output."""
-        model = self.model
-        k = market.MARKET_OF[c]
-        building = sum(p.tonnes_per_year for p in self.active
-                       if p.stage == stage and market.MARKET_OF[p.country] == k)
-        product = {"mining": ORE, "refining": LIGHT, "magnets": MAGNET}[stage]
-        use = model.use_by_country()[:, product]
-        market_use = 12.0 * use[market.MARKET_OF == k].sum()
-        if stage == "refining":
-            market_use /= max(model.ore_grade[:, 0].mean(), 1e-9)  # refinery capacity is counted in feed
-        crowded = building > model.scenario.investment.pipeline_limit * market_use
-        if crowded:
-            model.caps.hit("pipeline_limit", f"{stage} {MARKETS[k]}")
-        return crowded
-
-    def _consider(self, month: int, c: int, stage: str) -> None:
-        model = self.model
-        if self._pipeline_crowded(c, stage):
-            return
-        if stage == "mining" and c not in self.mining_countries:
-            return  # new mines only where there is mining already
+    def _greenfield_offer(self, month: int, c: int, stage: str, k: int) -> Offer:
         size = PROJECT_SIZE[stage]
-        capex = size * self.capex[stage] * model.investments.cost_factor[c, STAGES.index(stage)]
-        profit = self.profit_per_tpy(c, stage) * size
-        if profit <= 0:
-            return
-        financing = self._financing_offered(c, stage, capex)
+        name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}" + (f" #{k + 1}" if k else "")
+        return Offer(name, None, c, stage, size, size * self.capex[stage], self.lead[stage], RAMP_MONTHS,
+                     entrant_cost(c, NEW_ENTRANT_COST[stage]), GREENFIELD_FEED[stage], (k,) if k else ())
+
+    def _consider(self, month: int, offer: Offer) -> bool:
+        """Start the project if it is bankable and nothing else holds it back; else count what did."""
+        model = self.model
+        c, stage, s = offer.country, offer.stage, STAGES.index(offer.stage)
+        capex = offer.capex_usd * model.investments.cost_factor[c, s]
+        prices = appraisal_prices(model, self.price_avg, c)
+        profit = margin_usd_per_kg(model, prices, c, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
+        revenue = revenue_usd(model, prices, c, stage, offer.tonnes_per_year)
+        public_at_most = (state_support(model, c, stage, capex, within_budget=False)
+                          + funds_at_full_share(model, c, capex))  # with money to spare
+        if not offtake_possible(model, c, self._shortfall(capex - public_at_most, profit), revenue) and (
+                profit <= 0 or (capex - public_at_most) / profit > self.hurdle):
+            return self._held_back(c, "bankability")
+        if not limits.engineering_free(model, self, month, c, stage):
+            return self._held_back(c, "engineering")
+        if stage == "refining" and offer.feed == "ore" and c != CN and \
+                limits.spare_ore(model, self, month) < offer.tonnes_per_year:
+            return self._held_back(c, "feed")
+        financing = financing_offered(model, c, stage, capex)
+        if not financing and limits.pipeline_crowded(model, self, c, stage):
+            return self._held_back(c, "market")
+        if financing and stage == "magnets" and limits.magnet_room(model, self, c) < offer.tonnes_per_year:
+            return self._held_back(c, "market")
         own = capex - sum(financing.values())
-        if own / profit > self.hurdle:
-            return
-        financing = {"developer": own, **financing}
-        name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}"
-        self._commit(c, financing, name, capex)
-        row = self._developer_row(c, stage)
-        lead = int(np.ceil(self.lead[stage] * model.investments.lead_factor[c, STAGES.index(stage)]))
-        self.active.append(Project(name, c, stage, size, month, month + lead, row, self._delay_stream(c, stage, month)))
-        shares = ", ".join(f"{self._source_name(k)} {v / capex:.0%}" for k, v in financing.items() if v > 0)
-        model.log.add(month, model.firm_names[row].split(" #")[0], "project_started", COUNTRIES[c],
-                      f"{name}: {size:,.0f} t/yr of {stage}, capex ${capex / 1e6:,.0f}M ({shares}), online in "
-                      f"about {lead} months",
-                      f"at last year's prices it earns ${profit / 1e6:,.0f}M a year, so the developer's share pays "
-                      f"back in {own / profit:.1f} years (hurdle {self.hurdle:g})")
+        shortfall = self._shortfall(own, profit)
+        offtake = offtake_offered(model, c, shortfall, revenue, financing)
+        if shortfall > 0 and not offtake:
+            return self._held_back(c, "money")
+        self._start(month, offer, capex, profit + shortfall, {"developer": own, **financing}, offtake)
+        return True
 
-    def _delay_stream(self, c: int, stage: str, month: int) -> np.random.Generator:
-        """Each project draws its delays from a stream of its own, seeded from the scenario seed and the
-        project (country, stage, start month). Drawn from the model's shared stream, one more project under
-        construction shifted every later licence decision, so a bigger fund that started one mine three
-        months earlier changed unrelated outcomes at random and could build less in the end."""
-        return np.random.default_rng([self.model.seed_value, c, STAGES.index(stage), month])
+    def _shortfall(self, own_usd: float, profit: float) -> float:
+        """USD a year the developer's share lacks to pay back within the hurdle (0 if it does)."""
+        return max(own_usd / self.hurdle - profit, 0.0)
 
-    def _financing_offered(self, country_id: int, stage: str, capex: float) -> dict:
-        """What the home state and allies would put into a project: grants and loans, co-finance."""
+    def _held_back(self, country: int, reason: str) -> bool:
+        limits.note_limit(self.model, self, country, reason)
+        return False
+
+    def _start(self, month: int, offer: Offer, capex: float, profit: float, financing: dict, offtake: dict) -> None:
         model = self.model
-        state = model.states[COUNTRIES[country_id]]
-        if state.budget_year != model.month // 12:
-            state.budget_year, state.budget_left = model.month // 12, state.config.support_budget_usd
-        sources = {}
-        grant = min(capex * state.strategy.project_support(state, stage, model), state.budget_left)
-        if grant > 0:
-            sources[f"{state.country} state"] = grant
-        sources.update({f"{FUND} {key}": usd for key, usd in model.diplomats.cofinance(country_id, capex,
-                                                                                      model.month).items()})
-        return sources
+        c, stage, s = offer.country, offer.stage, STAGES.index(offer.stage)
+        commit(model, c, {**financing, **offtake}, offer.name, capex)
+        rows = self._rows_for(offer)
+        developer = offer.developer or model.firm_names[rows[0]].split(" #")[0]
+        lead = int(np.ceil(offer.lead_months * model.investments.lead_factor[c, s]))
+        delays = np.random.default_rng([model.seed_value, c, s, month, *offer.stream])
+        mine_tonnes = offer.tonnes_per_year if offer.feed == "own_mine" else 0.0
+        mine_row = self._largest_row(c, "mining") if mine_tonnes > 0 else -1
+        funds = tuple(dict.fromkeys(source.split(" ", 1)[1] for source in [*financing, *offtake]
+                                    if source.startswith((f"{FUND} ", f"{OFFTAKE} "))))
+        project = Project(offer.name, developer, c, stage, offer.tonnes_per_year, month, month + lead, rows, delays,
+                          offer.ramp_months, mine_tonnes, mine_row, capex, lead, funds)
+        self.active.append(project)
+        if offer.stream and offer.stream[0] >= CANDIDATE_STREAM:
+            self.started_candidates.append(offer.stream[0] - CANDIDATE_STREAM)
+        if project.due > model.start_month + model.months - 1:
+            for source in [*financing, *offtake]:
+                if source.startswith((f"{FUND} ", f"{OFFTAKE} ")):
+                    limits.note_limit_of_fund(model, self, source.split(" ", 1)[1], "lead_time")
+        shares = ", ".join(f"{source_name(model, k)} {v / capex:.0%}" for k, v in financing.items() if v > 0)
+        guarantee = "".join(f"; {source_name(model, k)} guarantees ${v / offtake_terms(model)[0] / 1e6:,.0f}M a year"
+                            for k, v in offtake.items())
+        mine = f" with its own mine of {mine_tonnes:,.0f} t/yr" if mine_tonnes else ""
+        trust = model.calibration.parameters.get("project_premium_trust", 1.0)
+        basis = "last year's prices" if c == CN or trust >= 1 else \
+            f"China's prices of the last year plus {trust:.0%} of the premium outside China"
+        model.log.add(month, developer, "project_started", COUNTRIES[c],
+                      f"{offer.name}: {offer.tonnes_per_year:,.0f} t/yr of {stage}{mine}, capex ${capex / 1e6:,.0f}M "
+                      f"({shares}{guarantee}), online in about {lead} months",
+                      f"at {basis}{' with the offtake' if offtake else ''} it earns ${profit / 1e6:,.0f}M a year, so the developer's share pays back in "
+                      f"{financing['developer'] / profit:.1f} years (hurdle {self.hurdle:g})")
 
-    def _source_name(self, source: str) -> str:
-        """A financing source as a reader says it: a fund by its agreement's name."""
-        if source.startswith(f"{FUND} "):
-            return self.model.diplomats.by_key(source.split(" ", 1)[1]).name
-        return source
+    def _rows_for(self, offer: Offer) -> tuple[int, ...]:
+        """A candidate's own firm (split among its copies) if the calibration has it; else, and for greenfield
+        plants, the country's largest firm of that stage (there is always one: the model creates a dormant
+        developers row for each country and processing stage)."""
+        rows = self.model.firm_name_index.get(offer.developer or "", [])
+        kind = STAGE_KIND[offer.stage]
+        rows = [r for r in rows if int(self.model.book.kind[r]) == kind]
+        return tuple(rows) if rows else (self._largest_row(offer.country, offer.stage),)
 
-    def _commit(self, country_id: int, financing: dict, project: str, capex: float) -> None:
-        """Draw the state's budget and the agreements' funds for a project that goes ahead; each fund's
-        payment is logged with what is left of its year's money."""
-        model = self.model
-        state = model.states[COUNTRIES[country_id]]
-        for source, usd in financing.items():
-            if source == f"{state.country} state":
-                state.budget_left -= usd
-            elif source.startswith(f"{FUND} "):
-                fund = model.diplomats.spend(source.split(" ", 1)[1], usd, model.month)
-                amount = fund.terms.cofinance_usd_per_year
-                model.log.add(model.month, "+".join(COUNTRIES[p] for p in fund.parties), "fund_payment", fund.key,
-                              f"${usd / 1e6:,.0f}M ({usd / capex:.0%} of ${capex / 1e6:,.0f}M) for {project}; "
-                              f"${fund.paid[model.month // 12] / 1e9:,.2f}B of this year's ${amount / 1e9:,.2f}B used",
-                              f"the fund pays {fund.terms.cofinance_share:.0%} of capex while its yearly money lasts")
-
-    def _developer_row(self, c: int, stage: str) -> int:
-        """The country's largest firm of that stage takes the project (there is always one: the model
-        creates a dormant firm for each country and stage)."""
+    def _largest_row(self, c: int, stage: str) -> int:
         book = self.model.book
         rows = self.model.rows[STAGE_KIND[stage]]
         rows = rows[book.country[rows] == c]

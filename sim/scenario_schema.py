@@ -37,8 +37,11 @@ class Investment(_Strict):
     utilisation_trigger: float = Field(0.88, ge=0, le=1.5)
     margin_trigger: float = Field(1.25, ge=0)
     step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
-    pipeline_limit: float = Field(0.15, gt=0, le=5, description="developers hold back while greenfield plants "
-                                  "under construction for a market add more than this share of its use")
+    pipeline_limit: float = Field(0.15, gt=0, le=5, description="merchant developers (no public money) hold back "
+                                  "while greenfield plants under construction for a market add more than this "
+                                  "share of its use")
+    engineering_scale: float = Field(1.0, ge=0, le=10, description="multiplies the plants of a stage each country "
+                                     "can build at once (configs/data/engineering_capacity.csv)")
     lead_months: dict[Stage, int] = Field(
         default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9}
     )
@@ -136,6 +139,19 @@ class _StateEvent(_Event):
 class ExportControlEvent(_StateEvent, ExportControl):
     kind: Literal["export_control"]
     duration_months: int | None = Field(None, ge=1, le=600)
+    customs_hold_months: float = Field(
+        0.0, ge=0, le=12, description="months from the control's start during which customs hold every shipment "
+        "of the products its heading covers (all magnets, whatever their grade), before the legal scope (`covers`) "
+        "decides which need a licence; a fraction holds that share of the last month's shipments (licence "
+        "controls only: customs check what the licence covers)")
+
+    @model_validator(mode="after")
+    def _hold_needs_a_licence(self):
+        if self.customs_hold_months > 0 and self.level != "licence":
+            raise field_error(("customs_hold_months",), f"is {self.customs_hold_months:g}, but a customs hold "
+                              f"checks shipments for a licence and this control's level is {self.level}",
+                              self.customs_hold_months)
+        return self
 
 
 class QuotaEvent(_StateEvent):

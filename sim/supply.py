@@ -159,16 +159,19 @@ def compose_mining_quotas(model, measures: list[ActiveMeasure]) -> None:
     latest = latest_by(measures, lambda m: m.actor)
     for country, state in model.states.items():
         top = latest.get(country)
-        state.quota_t = state.own_quota_t if top is None else top.state.tonnes_per_year
+        base = state.own_quota_t if top is None else top.state.tonnes_per_year
+        state.quota_t = None if base is None else base * (1.0 + state.quota_extra)
 
 
-def grow_quota(model, state, factor: float) -> None:
-    """A state's quota batch: its own quota and every quota measure on it grow alike."""
+def grow_quota(model, state, factor: float, extra: float = 0.0) -> None:
+    """A state's quota batch: its own quota and every quota measure on it grow alike; `extra` is this half
+    year's top-up above them (it does not carry into the next batch)."""
     if state.own_quota_t is not None:
         state.own_quota_t *= factor
     for measure in model.measures.of_slot("mining_quota"):
         if measure.actor == state.country:
             measure.state.tonnes_per_year *= factor
+    state.quota_extra = extra
     model.measures.compose(model, "mining_quota")
 
 

@@ -28,6 +28,7 @@ class ControlOrder:
     level: int | None
     review_months: int
     regime: Regime | None  # the terms under a licence, started the month the order took effect
+    hold_until: float = 0.0  # customs hold every shipment on these pairs until this month (0: no hold)
 
 
 def country_ids(names: list[str], exclude: str | None = None) -> list[int]:
@@ -41,10 +42,11 @@ def places(names: list[str]) -> str:
 
 
 def order_from_terms(exporter: int, products: list[int], importers: list[int], level: int | None, month: int,
-                     review_months: int = 0, **terms) -> ControlOrder:
+                     review_months: int = 0, customs_hold_months: float = 0.0, **terms) -> ControlOrder:
     regime = Regime.from_terms(month, **terms) if level in (LICENCE, None) else None
+    hold_until = month + customs_hold_months if customs_hold_months > 0 else 0.0
     return ControlOrder(exporter, tuple(products), tuple(i for i in importers if i != exporter), level,
-                        review_months, regime)
+                        review_months, regime, hold_until)
 
 
 def decide_control(model, kind: str, actor: str, products: list[int], importers: list[int], level: int | None,
@@ -63,6 +65,7 @@ def compose_controls(model, measures: list[ActiveMeasure]) -> None:
     level = np.zeros((N_COUNTRIES, N_PRODUCTS, N_COUNTRIES), np.int8)
     review = np.zeros(level.shape, int)
     regimes: dict[tuple[int, int, int], Regime] = {}
+    holds: dict[tuple[int, int, int], float] = {}
     for measure in measures:
         order: ControlOrder = measure.state
         for p in order.products:
@@ -73,10 +76,15 @@ def compose_controls(model, measures: list[ActiveMeasure]) -> None:
                         review[key], regimes[key] = order.review_months, order.regime
                     continue
                 level[key], review[key] = order.level, order.review_months
+                # customs hold what a new control's heading covers; a later order on the pair brings its own
+                holds.pop(key, None)
+                if order.hold_until > 0:
+                    holds[key] = order.hold_until
                 if order.level == LICENCE:
                     regimes[key] = order.regime
                 else:
                     regimes.pop(key, None)
+    model.office.holds = holds
     model.office.publish(model.month, (level, review, regimes))
 
 
@@ -91,7 +99,7 @@ def _export_control(model, measure: ActiveMeasure) -> tuple[str, str]:
     terms = event.regime()
     order = order_from_terms(COUNTRIES.index(event.actor), [P[p] for p in event.products],
                              country_ids(event.destinations, exclude=event.actor), LEVELS[event.level],
-                             measure.start, **terms)
+                             measure.start, customs_hold_months=event.customs_hold_months, **terms)
     measure.state = order
     exporter = order.exporter
     severity = {"none": 0.0, "licence": 1.0 - event.approval_rate, "ban": 1.0}[event.level]
@@ -106,6 +114,9 @@ def _export_control(model, measure: ActiveMeasure) -> tuple[str, str]:
             else "")
     detail = "" if event.level != "licence" else (
         f" (approval rate {event.approval_rate:.0%}{ramp}, review {event.review_months} months)")
+    if event.customs_hold_months > 0:
+        detail += (f"; customs hold every {', '.join(event.products)} shipment for "
+                   f"{event.customs_hold_months:g} months, whatever its grade")
     return (f"{event.level} on {', '.join(event.products)} to {places(event.destinations)}{detail}",
             "export control set by the scenario")
 

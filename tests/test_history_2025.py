@@ -79,12 +79,15 @@ def test_a_control_on_every_magnet_would_leave_the_us_far_shorter():
 def test_refusals_that_are_lost_shipments_cost_more():
     """With no refused file resubmitted, every refusal is a lost shipment, as in the old model: magnets
     dearer outside China, and where a control reaches every magnet, more months short."""
-    # the margin is a draw of licence verdicts: over seeds the lost-shipment peak is 1.06-1.20x the delayed
-    # one (it was 1.16x for the scenario seed while project delays shared the verdicts' random stream)
+    # the margin is a draw of licence verdicts: over seeds the world magnet price from the first verdicts
+    # (June 2025) to December is 1.07-1.13x the delayed one. The peak itself now comes in May-June from
+    # April's customs hold (issue K), the same in both runs, so it no longer tells them apart.
     for seed in (None, 1, 2):
         delayed = cached_run("apr2025_licensing", seed, TO_END_2025)
         lost = cached_run("apr2025_licensing", seed, TO_END_2025 + (("licensing.resubmit_share", 0.0),))
-        assert lost.price("magnet", "world").max() > 1.05 * delayed.price("magnet", "world").max(), seed
+        verdicts = slice(delayed.month_index("2025-06"), delayed.month_index("2025-12") + 1)
+        assert (lost.price("magnet", "world")[verdicts].mean()
+                > 1.05 * delayed.price("magnet", "world")[verdicts].mean()), seed
     every = TO_END_2025 + ((f"{APRIL}.covers", "all"),)
     more_months = []  # seed by seed, months short when refusals are lost minus when they are delays
     for seed in (None, 1, 2):

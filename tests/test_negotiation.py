@@ -35,9 +35,11 @@ def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abr
     loose = cached_run("apr2025_licensing", None, LOOSE)
     tight = cached_run("apr2025_licensing", None, TIGHT)
     year = slice(loose.month_index("2025-04"), loose.month_index("2026-04"))
-    # the controls reach only Dy/Tb-bearing magnet grades (~60% of magnet tonnage), so exports as a whole move
-    # less than the licensed part (issue 9)
-    assert _china_exports(tight, months=year) < 0.95 * _china_exports(loose, months=year)
+    # the controls reach only Dy/Tb-bearing magnet grades (~60% of magnet tonnage), and refused files are filed
+    # again, so a year's exports as a whole move little (China's 2025 magnet exports matched 2024's under the
+    # licences, reference V19); the heavy oxides, all of them licensed, fall clearly
+    assert _china_exports(tight, months=year) < 0.99 * _china_exports(loose, months=year)
+    assert _china_exports(tight, ("heavy_oxide",), year) < 0.95 * _china_exports(loose, ("heavy_oxide",), year)
     assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
     assert tight.price("magnet", "world").max() > loose.price("magnet", "world").max()
 
@@ -50,8 +52,8 @@ def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abr
                 total += float(found.group(1).replace(",", "")) if found else 0.0
         return total
 
-    def first_start_abroad(run):
-        return min(r[0] for r in run.model.log.rows if r[2] == "project_started" and r[3] != "CN")
+    def first_start_abroad(run):  # "9999-99": none within the run (Western plants need public money, 7.15)
+        return min((r[0] for r in run.model.log.rows if r[2] == "project_started" and r[3] != "CN"), default="9999-99")
     longer = (("months", 60),)
     loose_60 = cached_run("apr2025_licensing", None, LOOSE + longer)
     tight_60 = cached_run("apr2025_licensing", None, TIGHT + longer)
@@ -63,16 +65,20 @@ def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abr
 def test_us_japan_cofinance_builds_more_refining_outside_china_by_2030():
     framework = cached_run("us_japan_framework")
     without = cached_run("apr2025_licensing", None, (("months", 84),) + FRAMEWORK_SUPPORT)
-    # Since issue 9 the 2025 shortage is small and short, as it was: projects outside China pay without help,
-    # the framework's co-financed ones come online after 2030 and it no longer adds refining by 2030. What it
-    # still does is start capacity sooner: the first framework-financed project abroad precedes the same
-    # project without it.
-    def first_start(run, who="MP Materials (Mountain Pass)"):
-        return min(r[0] for r in run.model.log.rows if r[2] == "project_started" and r[1] == who)
-    assert first_start(framework) < first_start(without)
+    # Western separation and magnet plants do not pay back at the prices lenders bank on without public money
+    # (sim/project_finance.py): the framework's co-finance makes some bankable, so the first plant it pays into
+    # starts before any plant of that country and stage without it (or none starts without it), and refining
+    # plus magnet capacity outside China is larger by 2030.
+    rows = lambda run: [r for r in run.model.log.rows if r[2] == "project_started"]
+    stage_of = lambda row: re.search(r"t/yr of (mining|refining|magnets)", row[4]).group(1)
+    financed = [r for r in rows(framework) if "US-Japan critical minerals framework" in r[4]]
+    assert financed
+    first = financed[0]
+    same_place = [r[0] for r in rows(without) if r[3] == first[3] and stage_of(r) == stage_of(first)]
+    assert not same_place or first[0] < min(same_place), (first, same_place)
     end = framework.month_index("2030-12")
-    outside = lambda run: run.rec.capacity[end, :, 1].sum() - run.rec.capacity[end, C["CN"], 1]
-    assert outside(framework) >= outside(without)
+    outside = lambda run: run.rec.capacity[end, :, 1:].sum() - run.rec.capacity[end, C["CN"], 1:].sum()
+    assert outside(framework) > outside(without)
     signed = [r for r in framework.model.log.rows if r[2] == "agreement_signed"]
     assert signed and signed[0][0] == "2025-10"
     assert any("framework" in r[4] for r in framework.model.log.rows if r[2] == "project_started")

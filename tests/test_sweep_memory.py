@@ -7,34 +7,19 @@ import weakref
 from collections import defaultdict
 
 import mesa
+import pytest
 
 from sim.mesa_compat import ModelCounters, free_models_when_dropped
 from sim.model import RareEarthModel
 from sim.scenario import load_scenario
 
-
-CHECK_IN_A_FRESH_PROCESS = """
-import sys
-sys.path.insert(0, {root!r})
-from tests.test_sweep_memory import two_hundred_models_built_and_dropped_are_gone
-two_hundred_models_built_and_dropped_are_gone()
-"""
+MESA_3_3 = "_ids" in mesa.Agent.__dict__  # Mesa 3.3.1's dictionary of models; 3.5 has the upstream fix
 
 
 def test_two_hundred_models_built_and_dropped_are_gone():
-    # in a process of its own: in the full suite other tests' caches and fixtures may hold models of their own
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = str(Path(__file__).resolve().parents[1])
-    done = subprocess.run([sys.executable, "-c", CHECK_IN_A_FRESH_PROCESS.format(root=root)], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-
-
-def two_hundred_models_built_and_dropped_are_gone():
     scenario = load_scenario("full_embargo", overrides={"months": 1})
     models, agents = [], []
+    held_before = len(mesa.Agent.__dict__.get("_ids", ()))  # models other tests still hold (cached runs)
     for seed in range(200):
         model = RareEarthModel(scenario, seed=seed)
         model.step()
@@ -44,7 +29,8 @@ def two_hundred_models_built_and_dropped_are_gone():
     gc.collect()
     assert sum(ref() is not None for ref in models) == 0
     assert sum(ref() is not None for ref in agents) == 0
-    assert isinstance(mesa.Agent.__dict__["_ids"], ModelCounters) and len(mesa.Agent._ids) == 0
+    if MESA_3_3:  # Mesa 3.5 numbers agents in the model (the upstream fix): no dictionary to swap
+        assert isinstance(mesa.Agent.__dict__["_ids"], ModelCounters) and len(mesa.Agent._ids) <= held_before
 
 
 class _Walker(mesa.Agent):
@@ -53,10 +39,11 @@ class _Walker(mesa.Agent):
 
 class _Toy(mesa.Model):
     def __init__(self, agent_class, n=5):
-        super().__init__(seed=1)
+        super().__init__(rng=1)
         self.made = [agent_class(self) for _ in range(n)]
 
 
+@pytest.mark.skipif(not MESA_3_3, reason="Mesa 3.5's Agent numbers agents through the model, not Agent._ids")
 def test_mesa_3_3_1s_dictionary_keeps_models_alive_and_the_fix_frees_them():
     """The weakref check can fail: with Mesa 3.3.1's own dictionary the models stay."""
     class Leaky(_Walker):

@@ -13,6 +13,7 @@ import pandas as pd
 from ..version import __version__
 from ..constants import CN, COUNTRIES, MARKETS, PRODUCTS, STAGES
 from ..dates import format_month
+from ..project_limits import fund_limit_outcomes
 
 FLOAT_FORMAT = "%.9g"
 _UMASK = os.umask(0)
@@ -89,6 +90,7 @@ def outcomes(model) -> dict[str, float]:
     paid, available = model.diplomats.fund_use(model.start_month + n - 1)
     out["cofinance_used_usd"] = paid
     out["cofinance_available_usd"] = available
+    out.update(fund_limit_outcomes(model, model.start_month + n - 1))  # what kept the funds from building more
     for name, count in model.caps.hits.items():
         out[f"cap_hits_{name}"] = float(count)
     out["mass_balance_max_rel_error"] = float(model.max_balance_error)

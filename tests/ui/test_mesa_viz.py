@@ -1,8 +1,9 @@
-"""The model in Mesa 3.3.1's SolaraViz (notebooks): its parameter check passes and the page renders."""
+"""The model in Mesa's SolaraViz (notebooks): its parameter check passes and the page renders."""
 from __future__ import annotations
 
 import pytest
 
+from sim.mesa_compat import MesaScenario
 from ui.mesa_viz import MEASURES, VizModel, model_params, solara_viz
 
 
@@ -10,8 +11,23 @@ def test_solaraviz_accepts_the_viz_model_and_not_the_plain_one():
     from mesa.visualization.solara_viz import _check_model_params
     from sim import RareEarthModel
     _check_model_params(VizModel.__init__, model_params())
-    with pytest.raises(ValueError, match="overrides"):
-        _check_model_params(RareEarthModel.__init__, model_params())
+    if MesaScenario is None:  # Mesa 3.3.1 takes a catch-all keyword only if it is named **kwargs; 3.5 takes any
+        with pytest.raises(ValueError, match="overrides"):
+            _check_model_params(RareEarthModel.__init__, model_params())
+
+
+@pytest.mark.skipif(MesaScenario is None, reason="Mesa 3.3.1's SolaraViz knows no Scenario")
+@pytest.mark.xfail(strict=True, reason="Mesa 3.5's SolaraViz wants model.scenario to be a Mesa Scenario (ree's is "
+                   "its pydantic Scenario) and its Reset passes one as `scenario=`, over the scenario's name: "
+                   "ui/mesa_viz.py needs a Mesa model that wraps RareEarthModel, with a parameter not named scenario")
+def test_mesa_3_5_solaraviz_checks_the_built_model_and_resets_it():
+    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+    params = model_params("apr2025_licensing", seed=3)
+    model = VizModel("apr2025_licensing", seed=3)
+    _check_model_params(model, params)  # SolaraViz runs this on every new model
+    kwargs = _build_model_init_kwargs(model, {name: p["value"] for name, p in params.items()},
+                                      add_scenario_when_empty=True, require_model_accepts_scenario=True)
+    assert type(model)(**kwargs).scenario.name == "apr2025_licensing"  # what Reset builds
 
 
 def test_the_viz_model_takes_the_params_as_solaraviz_passes_them():
