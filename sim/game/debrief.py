@@ -1,6 +1,7 @@
-"""The debrief: scores per seat, and "your world vs AI-only worlds": the class's outcome placed in the
-distribution of N runs of the same scenario over the same months in which the AI plays every seat (the
-same bots that fill empty seats, round by round), with seeds spawned from the room's seed."""
+"""The debrief: scores per seat, what each player's moves did to them (`sim.game.move_effects`), and "your
+world vs AI-only worlds": the class's outcome placed in the distribution of N runs of the same scenario over
+the same months in which the AI plays every seat (the same bots that fill empty seats, round by round), with
+seeds spawned from the room's seed."""
 from __future__ import annotations
 
 import threading
@@ -11,6 +12,7 @@ import numpy as np
 
 from ..dates import format_month
 from .bots import ai_moves
+from .move_effects import move_effects
 from .moves import to_event
 from .scores import metrics, objectives, score, seat_score
 
@@ -64,12 +66,25 @@ def compare(room, worlds: list[dict]) -> list[dict[str, Any]]:
 
 
 def debrief(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Everything the debrief page shows. `progress(done, total)` counts the runs of both parts: the worlds
+    without some players' moves first (their number is known once the players are), then the AI worlds."""
     started = time.perf_counter()
-    worlds = ai_worlds(room, runs, progress)
+    report = progress or (lambda done, total: None)
+    first = [0]  # runs of the first part, known once it starts
+
+    def part_one(done: int, total: int) -> None:
+        first[0] = total
+        report(done, total + runs)
+    try:
+        moves_did = move_effects(room, part_one)
+    except Exception as err:  # shown in its section; the rest of the debrief stands
+        moves_did = {"error": f"{type(err).__name__}: {err}"}
+    worlds = ai_worlds(room, runs, lambda done, _: report(first[0] + done, first[0] + runs))
     from .views import _series, world_log
     return {"room": room.code, "scenario": room.scenario.name, "rounds_played": len(room.state.resolutions),
             "months_played": room.model.months_run,
             "scores": [seat_score(room.model, room.scenario, s) for s in room.seats],
+            "moves_did": moves_did,
             "comparison": compare(room, worlds), "ai_runs": len(worlds),
             "charts": _series(room.model), "log": world_log(room.model, None, 400),
             "seconds": round(time.perf_counter() - started, 2)}
@@ -78,8 +93,9 @@ def debrief(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None]
 class DebriefJobs:
     """Debriefs computed once in a background thread and kept in the room's store, one per state of the
     game (rounds resolved, rollbacks, months): a message or a ready changes nothing, so the 20 AI worlds
-    are never run again for the same game. A debrief starts when the game is over (the first reader
-    starts it) or when the teacher asks for one mid-game (`start`); until then it is `not_started`."""
+    and the worlds without some players' moves are never run again for the same game. A debrief starts
+    when the game is over (the first reader starts it) or when the teacher asks for one mid-game (`start`);
+    until then it is `not_started`."""
 
     def __init__(self, runs: int = DEFAULT_RUNS):
         self.runs = runs
@@ -115,7 +131,7 @@ class DebriefJobs:
 
     def _run(self, room, key: str, job: dict[str, Any]) -> None:
         def progress(done: int, total: int) -> None:
-            job["done"] = done
+            job["done"], job["total"] = done, total
         try:
             with room.lock:  # a snapshot: the world must not move while the AI worlds are sized to it
                 snapshot = _Snapshot(room)

@@ -12,6 +12,10 @@ value carries a standard error. Events dated after the outcome's window, and not
 0 and say so. Runs that share a history share it: the subsets are explored as a tree over the events'
 dates, and a branch is a `copy.deepcopy` of the model the month before the first event where two subsets
 differ (a model is plain data, so the copy runs exactly as a fresh run would).
+
+`attribute` makes each event a player; `shapley` takes players that are groups of events kept or left out
+together (a classroom seat's moves, the teacher's injects), and outcomes that read several numbers off
+each run (every seat's score from the same runs).
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
-from typing import Callable, Collection
+from typing import Callable, Collection, Hashable
 
 import numpy as np
 
@@ -137,7 +141,7 @@ class _Evaluator:
             self._descend(branch, kept_positions, level + 1, part)
 
 
-def _shapley_exact(n_players: list[int], values: dict[frozenset[int], float]) -> dict[int, float]:
+def _shapley_exact(n_players: list, values: dict[frozenset, object]) -> dict:
     n = len(n_players)
     out = {}
     for i in n_players:
@@ -152,6 +156,87 @@ def _shapley_exact(n_players: list[int], values: dict[frozenset[int], float]) ->
     return out
 
 
+@dataclass
+class Shares:
+    """The Shapley value of each player of `shapley`, with what the runs gave: each value is a number, or an
+    array when the outcome reads several numbers off each run."""
+    value: dict  # player -> its Shapley value; they add up to everyone - nobody
+    stderr: dict  # player -> standard error of the value (0 when exact)
+    alone: dict  # player -> v(it) - v(none)
+    last: dict  # player -> v(all) - v(all but it)
+    everyone: object  # v(all players)
+    nobody: object  # v(no player)
+    method: str
+    runs: int  # distinct sets of events run
+    seconds: float
+
+
+def _plain(value):
+    """A float for a number, an array for several."""
+    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+
+
+def shapley(scenario, groups: dict[Hashable, Collection[int]], outcome, first: int, last: int,
+            seed: int | None = None, orders: int = SAMPLED_ORDERS,
+            progress: Callable[[int, int], None] | None = None) -> Shares:
+    """The Shapley value of each player, a player being a group of the scenario's events (their positions in
+    `scenario.events`) that are kept or left out together; events in no group are always kept.
+
+    An event that cannot matter (a note, or an event dated after the outcome's window) is never varied, so a
+    player made only of such events, or of none, is worth exactly 0: with or without it the same events run.
+    `outcome.value(model, first, last)` may return an array (several outcomes read off the same runs); the
+    values then are arrays too, and each entry adds up on its own.
+    """
+    began = time.perf_counter()
+    start = parse_month(scenario.start)
+    window_end = start + last
+    events: dict[int, Player] = {}
+    members: dict[Hashable, frozenset[int]] = {}
+    for key, positions in groups.items():
+        for position in positions:
+            event = scenario.events[position]
+            month = max(parse_month(event.date), start)
+            if event.kind != "note" and not (outcome.windowed and month > window_end):
+                events[position] = Player(position, event, month)
+        members[key] = frozenset(p for p in positions if p in events)
+    ids = list(groups)
+    exact = len(ids) <= EXACT_LIMIT
+    if exact:
+        coalitions = {frozenset(s) for size in range(len(ids) + 1) for s in combinations(ids, size)}
+    else:
+        rng = np.random.default_rng([scenario.seed if seed is None else seed, len(ids)])
+        permutations = [[ids[k] for k in rng.permutation(len(ids))] for _ in range(orders)]
+        coalitions = {frozenset(p[:k]) for p in permutations for k in range(len(ids) + 1)}
+        coalitions |= {frozenset(ids) - {i} for i in ids} | {frozenset([i]) for i in ids}
+    kept = {c: frozenset().union(*(members[k] for k in c)) for c in coalitions}
+    todo = set(kept.values())
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(todo))
+
+    players = [events[p] for p in sorted(events)]
+    runs = _Evaluator(scenario, players, outcome, first, last, seed, tick).values_of(todo)
+    values = {c: runs[kept[c]] for c in coalitions}
+    everyone, nobody = frozenset(ids), frozenset()
+    if exact:
+        value, stderr = _shapley_exact(ids, values), {i: np.zeros(np.shape(values[nobody])) for i in ids}
+    else:
+        margins = defaultdict(list)
+        for order in permutations:
+            for k, i in enumerate(order):
+                margins[i].append(values[frozenset(order[:k + 1])] - values[frozenset(order[:k])])
+        value = {i: np.mean(m, axis=0) for i, m in margins.items()}
+        stderr = {i: np.std(m, axis=0, ddof=1) / math.sqrt(len(m)) for i, m in margins.items()}
+    return Shares({i: _plain(value[i]) for i in ids}, {i: _plain(stderr[i]) for i in ids},
+                  {i: _plain(values[frozenset([i])] - values[nobody]) for i in ids},
+                  {i: _plain(values[everyone] - values[everyone - {i}]) for i in ids},
+                  _plain(values[everyone]), _plain(values[nobody]),
+                  "exact" if exact else f"sampled ({orders} orders)", len(todo), time.perf_counter() - began)
+
+
 def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | None = None,
               orders: int = SAMPLED_ORDERS, progress: Callable[[int, int], None] | None = None,
               players: Collection[int] | None = None) -> Attribution:
@@ -161,48 +246,19 @@ def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | Non
     is always kept and gets no row. So with the levers pulled after a fork as the players, "with all" is
     the what-if, "with none" its baseline, and the contributions add up to the difference between them.
     """
-    began = time.perf_counter()
     start = parse_month(scenario.start)
     window_end = start + last
     varied = set(range(len(scenario.events)) if players is None else players)
-    players, pruned = [], {}
+    pruned = {}
     for position, event in enumerate(scenario.events):
         if position not in varied:
             continue
-        month = max(parse_month(event.date), start)
         if event.kind == "note":
             pruned[position] = "a note changes nothing"
-        elif outcome.windowed and month > window_end:
+        elif outcome.windowed and max(parse_month(event.date), start) > window_end:
             pruned[position] = "dated after the window"
-        else:
-            players.append(Player(position, event, month))
-    ids = [p.position for p in players]
-    exact = len(players) <= EXACT_LIMIT
-    if exact:
-        subsets = {frozenset(s) for size in range(len(ids) + 1) for s in combinations(ids, size)}
-    else:
-        rng = np.random.default_rng([scenario.seed if seed is None else seed, len(ids)])
-        permutations = [list(rng.permutation(ids)) for _ in range(orders)]
-        subsets = {frozenset(p[:k]) for p in permutations for k in range(len(ids) + 1)}
-        subsets |= {frozenset(ids) - {i} for i in ids} | {frozenset([i]) for i in ids}
-    done = [0]
-
-    def tick():
-        done[0] += 1
-        if progress is not None:
-            progress(done[0], len(subsets))
-
-    values = _Evaluator(scenario, players, outcome, first, last, seed, tick).values_of(subsets)
-    everyone, nobody = frozenset(ids), frozenset()
-    if exact:
-        shapley, stderr = _shapley_exact(ids, values), dict.fromkeys(ids, 0.0)
-    else:
-        margins = defaultdict(list)
-        for order in permutations:
-            for k, i in enumerate(order):
-                margins[i].append(values[frozenset(order[:k + 1])] - values[frozenset(order[:k])])
-        shapley = {i: float(np.mean(m)) for i, m in margins.items()}
-        stderr = {i: float(np.std(m, ddof=1) / math.sqrt(len(m))) for i, m in margins.items()}
+    ids = [p for p in range(len(scenario.events)) if p in varied and p not in pruned]
+    shares = shapley(scenario, {p: [p] for p in ids}, outcome, first, last, seed, orders, progress)
     rows = []
     for position, event in enumerate(scenario.events):
         if position not in varied:
@@ -211,12 +267,8 @@ def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | Non
         if position in pruned:
             rows.append(Contribution(label, _describe(event), event.date, 0.0, 0.0, 0.0, 0.0, pruned[position]))
             continue
-        alone = values[frozenset([position])] - values[nobody]
-        last_ = values[everyone] - values[everyone - {position}]
-        rows.append(Contribution(label, _describe(event), event.date, shapley[position], alone, last_,
-                                 stderr[position]))
+        rows.append(Contribution(label, _describe(event), event.date, shares.value[position], shares.alone[position],
+                                 shares.last[position], shares.stderr[position]))
     rows.sort(key=lambda c: -abs(c.value))
     return Attribution(outcome.text, (format_month(start + first), format_month(start + last)), outcome.unit,
-                       values[everyone],
-                       values[nobody], "exact" if exact else f"sampled ({orders} orders)", len(subsets),
-                       time.perf_counter() - began, rows)
+                       shares.everyone, shares.nobody, shares.method, shares.runs, shares.seconds, rows)

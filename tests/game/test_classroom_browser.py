@@ -1,8 +1,9 @@
 """A whole lesson in headless Chromium: a teacher and three students in separate browser contexts (phones
 for the students) play two rounds; a student reloads and keeps the seat; the teacher injects an event,
-rolls back a round and ends the game; the debrief shows the scores and the AI-worlds comparison. The
-teacher opens the console with the printed link, whose key never reaches the server and leaves the
-address bar. No page logs a console error. Screenshots go to artifacts/classroom/ (not committed)."""
+rolls back a round and ends the game; the debrief shows the scores, what the moves did (the reader's seat
+first) and the AI-worlds comparison. The teacher opens the console with the printed link, whose key never
+reaches the server and leaves the address bar. No page logs a console error. Screenshots go to
+artifacts/classroom/ (not committed)."""
 from __future__ import annotations
 
 import re
@@ -143,6 +144,8 @@ def test_a_lesson_in_the_browser(lesson):
     see(cn, "The game is over")
     click(cn, "Open the debrief")
     see(cn, "of AI worlds")
+    see(cn, "What the moves did")
+    assert cn.locator(".ree-moves-did").first.inner_text().startswith("CN")  # the reader's seat first
     shot(cn, "08_student_debrief")
     # no page shows one player another's token
     for seat, page in students.items():

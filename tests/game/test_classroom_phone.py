@@ -1,7 +1,8 @@
 """Every classroom page on a phone (390 x 844): nothing wider than the screen, at each state a page goes
 through (join, lobby, a round with a move and a message, a pause, the notice after a round where the AI
-moved for a late seat, the teacher's console, the debrief). Pages pass the Content-Security-Policy and
-carry nosniff and a frame policy; no console errors. Screenshots of each page go to artifacts/classroom/."""
+moved for a late seat, the teacher's console, the debrief with what the moves did). Pages pass the
+Content-Security-Policy and carry nosniff and a frame policy; no console errors. Screenshots of each page
+go to artifacts/classroom/."""
 from __future__ import annotations
 
 import pytest
@@ -88,7 +89,10 @@ def test_every_page_fits_a_phone(tmp_path):
             fits(teacher, "teacher_round2", widths)
             click(teacher, "Debrief now (runs 20 AI worlds)")  # the teacher's explicit action, mid-game
             see(teacher, "of AI worlds")
+            see(teacher, "What the moves did")  # each seat's score split among who moved, in words
+            see(teacher, "The US's moves")
             fits(teacher, "debrief_teacher", widths)
+            teacher.locator(".ree-moves-did").first.screenshot(path=str(SHOTS / "phone_debrief_moves_did.png"))
             browser.close()
     finally:
         server.stop()

@@ -1,5 +1,6 @@
-"""The debrief: scores per seat with each objective in words, "your world vs AI-only worlds", the game's
-charts and the causal event log with the agents' and players' rationales.
+"""The debrief: scores per seat with each objective in words, what each player's moves did to each seat
+(`sim.game.move_effects`; the reader's seat first), "your world vs AI-only worlds", the game's charts and
+the causal event log with the agents' and players' rationales.
 
 It is computed once per state of the game and kept (`sim.game.debrief.DebriefJobs`): when the game is
 over, or mid-game when the teacher asks for it. The page polls the job's progress only while it runs,
@@ -16,7 +17,7 @@ from sim.game.moves import GameError
 from sim.game.wording import objective_line
 
 from . import charts
-from .common import Html, find_room, lines, seat_badge
+from .common import Html, find_room, lines, seat_badge, table
 from .live import use_poll
 
 
@@ -53,11 +54,12 @@ def DebriefPage(code: str, token: str = ""):
         set_started(started + 1)
     with solara.Column(classes=["ree-page"], gap="10px"):
         Html(f"Debrief: room {room.code}, {escape(room.scenario.name)}", tag="h2")
-        Body(room, start if is_teacher else None).key(f"body-{started}")  # a new body polls the new job
+        seat = "" if is_teacher else room.state.members.get(token, ("", ""))[0]  # checked above
+        Body(room, start if is_teacher else None, seat).key(f"body-{started}")  # a new body polls the new job
 
 
 @solara.component
-def Body(room, start):
+def Body(room, start, seat: str = ""):
     use_poll(lambda: _progress(room), 0.5, until=lambda progress: progress[0] in ("done", "failed", "not_started"))
     job = _jobs().status(room)
     if job["state"] == "not_started":
@@ -66,18 +68,18 @@ def Body(room, start):
             solara.Button("Run the debrief now (the game can go on)", color="primary", on_click=start)
         return
     if job["state"] == "running":
-        solara.Text(f"Running {job['total']} AI-only worlds of the same scenario to compare with: "
-                    f"{job['done']} of {job['total']} done")
+        solara.Text(f"Running the worlds the debrief compares with (the game without some players' moves, then "
+                    f"{_jobs().runs} AI-only worlds): {job['done']} of {job['total']} done")
         solara.ProgressLinear(value=100 * job["done"] / max(job["total"], 1))
         return
     if job["state"] == "failed":
         solara.Error(f"The AI-only worlds could not be run: {job['error']}")
         return
-    Result(room, job)
+    Result(room, job, seat)
 
 
 @solara.component
-def Result(room, job: dict):
+def Result(room, job: dict, seat: str = ""):
     seat_filter, set_seat_filter = solara.use_state("all")
     with_firms, set_with_firms = solara.use_state(False)
     solara.Text(f"{job['rounds_played']} rounds, {job['months_played']} months played. "
@@ -88,6 +90,8 @@ def Result(room, job: dict):
         with solara.Card(margin=0):
             Html(f"{seat_badge(s['seat'])} <b>{s['score']:.0f} / 100</b> · beat {beat['beat_share']:.0%} of AI "
                  f"worlds (their median {beat['ai_median']:.0f})" + lines([objective_line(o) for o in s["objectives"]]))
+    if "moves_did" in job:  # debriefs kept from before this section have none
+        MovesDid(job["moves_did"], seat)
     charts.Chart(charts.spec(charts.prices, job["charts"], "magnet"))
     charts.Chart(charts.spec(charts.prices, job["charts"], "heavy_oxide"))
     charts.Chart(charts.spec(charts.shortages, job["charts"], tuple(room.seats)))
@@ -102,6 +106,36 @@ def Result(room, job: dict):
         f"<li><b>{escape(r['date'])} · {escape(r['actor'])}</b> {escape(r['kind'])}"
         f"{' → ' + escape(r['target']) if r['target'] else ''}: {escape(r['detail'])}"
         f"{'<br><i>why: ' + escape(r['rationale']) + '</i>' if r['rationale'] else ''}</li>" for r in log) + "</ul>")
+
+
+@solara.component
+def MovesDid(did: dict, seat: str = ""):
+    """Each seat's score split among who moved, the reader's seat first: the summary, the lines in words
+    and a table whose parts add up to the difference."""
+    Html("What the moves did", tag="h3")
+    if "error" in did:
+        solara.Error(f"What the moves did could not be worked out: {did['error']}")
+        return
+    if not did["seats"]:
+        solara.Info("No month has been played yet: no move has done anything.")
+        return
+    Html(escape(f"Each seat's score split among who moved: each seat (all its moves, its students' or its AI's), "
+                f"the teacher's injects and the scenario's events. Points are the score out of 100; tonnes are the "
+                f"seat's magnet demand left unmet over the {did['months']} months played. The parts add up to the "
+                f"game as played minus the same months with no move, inject or scenario event (the moves as "
+                f"played: in a world without some of them nobody plans again). Shapley values from {did['runs']} "
+                f"replays ({did['method']}, {did['seconds']} s)."))
+    names = {p["key"]: p["name"] for p in did["players"]}
+    for row in sorted(did["seats"], key=lambda r: r["seat"] != seat):
+        parts = [[f"{names[p][:1].upper()}{names[p][1:]}", f"{row['points'][p]:+.2f}", f"{row['tonnes'][p]:+,.0f}"]
+                 for p in names]
+        parts.append(["All together", f"{row['score'] - row['score_without']:+.2f}",
+                      f"{row['unmet_t'] - row['unmet_t_without']:+,.0f}"])
+        with solara.Card(margin=0, classes=["ree-moves-did"]):
+            Html(f"{seat_badge(row['seat'])} {escape(row['summary'])}" + lines(row["lines"])
+                 + table(["Whose moves", "Points", "Magnets unmet (t)"], parts))
+    Html("<details><summary>The moves counted for each player</summary>" + "".join(
+        f"<b>{escape(p['name'])}</b>" + lines(p["moves"] or ["none"]) for p in did["players"]) + "</details>")
 
 
 def _is_policy(row) -> bool:
