@@ -16,8 +16,8 @@ from typing import Any
 import tomli_w
 
 from . import lever_feedback
-from .dates import format_month
-from .scenario import ScenarioError, validate_event
+from .dates import format_month, parse_month
+from .scenario import Scenario, ScenarioError, validate_event
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,31 @@ def replay_scenario(model) -> dict[str, Any]:
 
 def replay_toml(model) -> str:
     return tomli_w.dumps(replay_scenario(model))
+
+
+LONGEST_RUN = next(rule.le for rule in Scenario.model_fields["months"].metadata if hasattr(rule, "le"))  # months
+
+
+def extended(model, months: int, source: str = "run to"):
+    """The run with `months` more months than planned (to carry on past the scenario's end): a new model of
+    the same scenario, its `months` grown, with the same seed and levers, run to where `model` is (each lever
+    scheduled just before the month it was pulled for, as `apply` did). Rebuilt rather than stretched,
+    because a few records depend on the planned end (a fund's plants that "come online after the run"): the
+    result is the run a scenario planned that long makes, row for row, and its replay file replays it. Takes
+    about as long as the months run so far. ScenarioError past the schema's longest run."""
+    total = model.months + int(months)
+    if months < 1 or total > LONGEST_RUN:
+        last = format_month(model.start_month + LONGEST_RUN - 1)
+        raise ScenarioError(source, "months", f"a run is at most {LONGEST_RUN} months long (to {last}); this one "
+                            f"can carry on for 1 to {LONGEST_RUN - model.months} months past its end, not {months}")
+    longer = type(model)(model.scenario.model_copy(update={"months": total}), seed=model.seed_value)
+    pending = list(model.levers)  # in the order pulled, so by date
+    while True:
+        month = longer.start_month + longer.months_run
+        while pending and parse_month(pending[0].date) <= month:
+            lever = pending.pop(0)
+            longer.schedule_events.add(lever)
+            longer.levers.append(lever)
+        if longer.months_run == model.months_run:
+            return longer
+        longer.step()

@@ -11,8 +11,8 @@ from .constants import COUNTRIES
 from .dates import parse_month
 from .scenario_market import Market
 from .scenario_types import (Country, CountryOrAll, CountryOrWorld, Level, Month, Product, ReviewsPerMonth,
-                             SectorOrAll, Stage, Tonnes, TonnesOrAll, Usd, UsdPerKg, _check_month, _Strict,
-                             field_error)
+                             SectorOrAll, Stage, Strategy, Tonnes, TonnesOrAll, Usd, UsdPerKg, _check_month,
+                             _Strict, field_error)
 
 
 class World(_Strict):
@@ -79,7 +79,7 @@ class ExportControl(RegimeTerms, _ControlTarget):
 
 
 class StateConfig(_Strict):
-    strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"] = "default"
+    strategy: Strategy = "default"
     review_capacity: ReviewsPerMonth | None = Field(None, description="licence applications reviewed a month "
                                                                       "(leave out: no limit)")
     stockpile_end_use: Literal["civil", "defense"] = "civil"
@@ -308,7 +308,7 @@ class CancelEvent(_Event):
 
 class StrategyEvent(_StateEvent):
     kind: Literal["strategy"]
-    strategy: Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"]
+    strategy: Strategy
 
 
 class ProjectSupportEvent(_StateEvent):

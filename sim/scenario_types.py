@@ -15,6 +15,7 @@ Product = Literal[PRODUCTS]  # type: ignore[valid-type]
 Sector = Literal[SECTORS]  # type: ignore[valid-type]
 Stage = Literal[STAGES]  # type: ignore[valid-type]
 Level = Literal["none", "licence", "ban"]
+Strategy = Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"]  # agents.state.STRATEGIES
 # One Literal each (not `Country | Literal["*"]`): a union of Literals reports one error per member, under a
 # location like `actor.literal['CN',...]`, and its message leaves out the extra allowed value.
 CountryOrAll = Literal[COUNTRIES + ("*",)]  # type: ignore[valid-type]
@@ -47,13 +48,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
+class _AtMost(AfterValidator):
+    """An AfterValidator whose bound shows in the JSON schema as `maximum` (the forms built from the schema,
+    `sim.lever_catalogue`, read their ranges there)."""
+    limit: float
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        return {**handler(schema), "maximum": self.limit}
+
+
 def at_most(limit: float, unit: str, why: str) -> AfterValidator:
     """An upper bound whose error says what the bound stands for (pydantic's `le` gives only the number)."""
     def check(value: float) -> float:
         if value > limit:
             raise PydanticCustomError("less_than_equal", f"Input should be at most {limit:,.0f} {unit}, {why}")
         return value
-    return AfterValidator(check)
+    bound = _AtMost(check)
+    object.__setattr__(bound, "limit", limit)  # AfterValidator is a frozen dataclass
+    return bound
 
 
 # allow_inf_nan here too: a TypeAdapter of these types (below) has no model config to take it from.
@@ -87,7 +99,7 @@ def _tonnes_or_all(value: Any) -> float | str:
 
 
 TonnesOrAll = Annotated[Union[float, Literal["all"]],
-                        PlainValidator(_tonnes_or_all, json_schema_input_type=Union[float, Literal["all"]])]
+                        PlainValidator(_tonnes_or_all, json_schema_input_type=Union[Tonnes, Literal["all"]])]
 
 
 def field_error(loc: tuple, message: str, value: Any) -> ValidationError:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim import RareEarthModel, ScenarioError, load_scenario
-from sim.levers import replay_toml
+from sim.levers import extended, replay_toml
 from sim.runs.outputs import tables
 
 BAN_US = {"kind": "export_control", "actor": "CN", "products": ["magnet", "heavy_oxide"],
@@ -101,3 +101,45 @@ def test_an_export_quota_on_products_an_exporter_never_ships_leaves_its_other_tr
         while not model.finished:
             model.step()
     assert np.isfinite(model.prices).all() and model.recorder.flows().tonnes.notna().all()
+
+
+def test_a_run_carried_on_past_its_end_is_the_run_a_longer_scenario_makes():
+    """crisis_2010 (84 months) with a lever, carried on for 18 months past its end: every table row for row
+    as a scenario of 102 months with the same lever, the fund-year rows too (they count plants that "come
+    online after the run", which a stretched run would have counted against the old end), mass balance
+    every month, and the scheduled lever kept."""
+    model = RareEarthModel("crisis_2010", seed=3)
+    for _ in range(20):
+        model.step()
+    model.apply_lever(BAN_US, rationale="the class voted for a ban")
+    while not model.finished:
+        model.step()
+    longer = extended(model, 18)
+    assert (longer.months, longer.months_run, longer.scenario.months, len(longer.levers)) == (102, 84, 102, 1)
+    while not longer.finished:
+        longer.step()
+    planned = RareEarthModel("crisis_2010", seed=3, months=102)
+    for _ in range(20):
+        planned.step()
+    planned.apply_lever(BAN_US, rationale="the class voted for a ban")
+    while not planned.finished:
+        planned.step()
+    ours, theirs = tables(longer), tables(planned)
+    for name in ours:
+        pd.testing.assert_frame_equal(ours[name], theirs[name], check_exact=True)
+    # the case is exercised: two fund-year rows of the 84-month run count plants due after its end, which
+    # the same rows of the 102-month run see come online within it
+    short = tables(model)["events.csv"]
+    noted = short[short.rationale.str.contains("after the run")][["date", "actor", "kind", "target"]]
+    same_rows = ours["events.csv"].merge(noted)
+    assert len(noted) == len(same_rows) == 2 and not same_rows.rationale.str.contains("after the run").any()
+    assert longer.recorder.written == 102 and list(ours["prices.csv"].date.unique()) == longer.recorder.dates
+    assert np.max(longer.recorder.balance_error) <= 1e-9
+
+
+def test_a_run_is_carried_on_no_further_than_the_schema_allows():
+    model = RareEarthModel("apr2025_licensing", seed=3, months=2)
+    with pytest.raises(ScenarioError, match="at most 1200 months long"):
+        extended(model, 1199)
+    with pytest.raises(ScenarioError, match="not 0"):
+        extended(model, 0)

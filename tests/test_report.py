@@ -131,3 +131,18 @@ def test_a_lever_pulled_mid_run_is_a_numbered_event_with_its_marker(tmp_path):
     assert ("<span class='badge'>1</span> <b>2024-04</b>, CN: ban on magnet to US."
             " <span class='why'>a student&#x27;s move</span>") in _summary(page)
     assert "Dashed lines: <b>1</b> 2024-04 CN export control &rarr; US" in page
+
+
+def test_a_log_axis_leaves_out_zeros_and_says_so():
+    import matplotlib.pyplot as plt
+
+    from sim.runs.charts import month_dates, time_axes
+    dates = month_dates(pd.Series(["2024-01", "2024-02", "2024-03"]))
+    fig, (with_zero, without) = plt.subplots(1, 2)
+    with_zero.plot(dates, [0.0, 10.0, 100.0])
+    without.plot(dates, [1.0, 10.0, 100.0])
+    time_axes(with_zero, "USD/kg", log=True)
+    time_axes(without, "USD/kg", log=True)
+    assert with_zero.get_ylabel() == "USD/kg, log scale (1 value of 0 or less left out)"
+    assert without.get_ylabel() == "USD/kg, log scale" and with_zero.get_yscale() == "log"
+    plt.close(fig)

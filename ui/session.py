@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim import RareEarthModel, ScenarioError
 from sim.dates import format_month, parse_month
-from sim.levers import AppliedLever
+from sim.levers import LONGEST_RUN, AppliedLever, extended
 from sim.runs.bundle import run_zip
 from sim.runs.outputs import table
 from sim.runs.why_branch import Answer, Question, question
@@ -36,10 +36,18 @@ class Snapshot:
     frames: dict[str, pd.DataFrame] = field(repr=False)
     levers: int = 0
     upcoming: tuple[tuple[str, str, str, str], ...] = ()  # the scenario's events still to come: date, actor, kind, text
+    planned_months: int = 0  # the scenario's own length, where the run was carried on past it (else 0)
 
     @property
     def finished(self) -> bool:
         return self.months_run >= self.months
+
+    @property
+    def planned_end(self) -> str | None:
+        """The scenario's own last month, if the run goes on past it."""
+        if not self.planned_months or self.planned_months >= self.months:
+            return None
+        return format_month(parse_month(self.start) + self.planned_months - 1)
 
     @property
     def end(self) -> str:
@@ -50,14 +58,14 @@ class Snapshot:
         return format_month(parse_month(self.start) + self.months_run)
 
 
-def snapshot(model) -> Snapshot:
+def snapshot(model, planned_months: int = 0) -> Snapshot:
     date = model.date if model.months_run else model.scenario.start
     next_month = model.start_month + model.months_run
     upcoming = tuple((e.date, e.actor, e.kind, e.description) for e in model.scenario.events
                      if parse_month(e.date) >= next_month)
     return Snapshot(model.scenario.name, int(model.seed_value), date, model.months_run, model.months,
                     model.scenario.start, {f"{name}.csv": table(model, name) for name in DRAWN},
-                    len(model.levers), upcoming)
+                    len(model.levers), upcoming, planned_months if planned_months < model.months else 0)
 
 
 def parse_seed(text: str) -> int:
@@ -77,21 +85,26 @@ class Session:
         self.baseline: RareEarthModel | None = None
         self.fork_date: str | None = None
         self.fork_levers: int | None = None  # levers the baseline has too (pulled before the fork)
+        self.planned_months = 0  # the scenario's own length (a run may be carried on past it)
         self.answers = Answers()
 
     def start(self, scenario: str, seed_text: str) -> Snapshot:
         model = RareEarthModel(scenario, seed=parse_seed(seed_text))
         with self.lock:
             self.model, self.baseline, self.fork_date, self.fork_levers = model, None, None, None
-            return snapshot(model)
+            self.planned_months = model.months
+            return self.snapshot(model)
+
+    def snapshot(self, model) -> Snapshot:
+        return snapshot(model, self.planned_months)
 
     def view(self) -> Snapshot:
         with self.lock:
-            return snapshot(self.model)
+            return self.snapshot(self.model)
 
     def baseline_view(self) -> Snapshot | None:
         with self.lock:
-            return None if self.baseline is None else snapshot(self.baseline)
+            return None if self.baseline is None else self.snapshot(self.baseline)
 
     def step(self, months: int = 1) -> Snapshot:
         """Run `months` more months (both branches when comparing); stops at the end of the run."""
@@ -102,21 +115,33 @@ class Session:
                 self.model.step()
                 if self.baseline is not None and not self.baseline.finished:
                     self.baseline.step()
-            return snapshot(self.model)
+            return self.snapshot(self.model)
 
     def run_to(self, month_text: str) -> Snapshot:
+        """Run to the end of a month. A month past the run's end carries the run on (both branches when
+        comparing) to the December of that month's year, so that levers can still be pulled and months stepped
+        after it; `sim.levers.extended` rebuilds it, so its tables and replay file are those of a scenario
+        planned that long."""
         with self.lock:
             start, months = parse_month(self.model.scenario.start), self.model.months
             end = format_month(start + months - 1)
+            text = month_text.strip()
             try:
-                target = parse_month(month_text.strip())
+                target = parse_month(text)
             except ValueError as err:
                 raise ScenarioError(SOURCE, "run to", f"{err}; enter a month like {end}") from None
-            if target > start + months - 1:
-                raise ScenarioError(SOURCE, "run to", f"{month_text.strip()} is past the end of the run ({end})")
             if target < start + self.model.months_run:
-                raise ScenarioError(SOURCE, "run to", f"{month_text.strip()} has already been run; "
+                raise ScenarioError(SOURCE, "run to", f"{text} has already been run; "
                                     f"the next month is {format_month(start + self.model.months_run)}")
+            if target > start + months - 1:
+                new_end = max(target, min(target // 12 * 12 + 11, start + LONGEST_RUN - 1))
+                past = new_end - (start + months - 1)
+                try:
+                    model = extended(self.model, past)
+                    baseline = None if self.baseline is None else extended(self.baseline, past)
+                except ScenarioError as err:
+                    raise ScenarioError(SOURCE, "run to", f"{text} is too far: {err.reason}") from None
+                self.model, self.baseline = model, baseline
             return self.step(target - start - self.model.months_run + 1)
 
     def apply_lever(self, change: dict, rationale: str) -> tuple[Snapshot, AppliedLever]:
@@ -124,7 +149,7 @@ class Session:
         summary, and warnings when it will do little or nothing)."""
         with self.lock:
             applied = self.model.apply_lever(change, rationale.strip() or "set by the user")
-            return snapshot(self.model), applied
+            return self.snapshot(self.model), applied
 
     def fork(self) -> Snapshot:
         """Keep a copy of the world as it is now as the baseline branch; levers pulled from here on change
@@ -133,7 +158,7 @@ class Session:
             self.baseline = copy.deepcopy(self.model)
             self.fork_date = self.model.date if self.model.months_run else self.model.scenario.start
             self.fork_levers = len(self.model.levers)
-            return snapshot(self.baseline)
+            return self.snapshot(self.baseline)
 
     def baseline_from_start(self) -> Snapshot:
         """A baseline with the same scenario and seed and no lever changes, run to the current month."""
@@ -143,7 +168,7 @@ class Session:
             for _ in range(model.months_run):
                 baseline.step()
             self.baseline, self.fork_date, self.fork_levers = baseline, model.scenario.start, 0
-            return snapshot(baseline)
+            return self.snapshot(baseline)
 
     def drop_baseline(self) -> None:
         with self.lock:

@@ -1,15 +1,17 @@
 """What a seat may do in a round: the state levers of the lever API, checked before they are stored.
 
 A move is `{"lever": KIND, ...fields}`, the fields of that scenario event kind without `date` and
-`actor` (the seat is the actor). `to_event` turns it into the event the lever API applies at the round's
-first month and checks it with the scenario schema itself, so a move that would fail at resolution is
-refused when it is submitted, with one line naming the field and the reason.
+`actor` (the seat is the actor); which levers a seat has, and their fields, come from the lever catalogue
+(`sim.lever_catalogue`: `CLASSROOM`, `CLASSROOM_LEAVES_OUT`). `to_event` turns a move into the event the
+lever API applies at the round's first month and checks it with the scenario schema itself, so a move that
+would fail at resolution is refused when it is submitted, with one line naming the field and the reason.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from ..lever_catalogue import CLASSROOM, LEVER_BY_KIND
 from ..scenario import ScenarioError, validate_event
 
 
@@ -61,30 +63,18 @@ def check_plain(value: Any, field: str, depth: int = 0) -> None:
         raise GameError(f"{field}: expected text, a number or true/false")
 
 
-# lever -> (label for people, the fields a player sets, an example move)
+def _example(kind: str) -> dict[str, Any]:
+    """A lever's starting values in the move form (a release's product and amount: `views.briefing`)."""
+    return {f.name: f.default for f in LEVER_BY_KIND[kind].classroom_fields if f.default is not None}
+
+
+# lever -> (label for people, the fields a player sets, an example move), from the lever catalogue
 LEVERS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
-    "export_control": ("Export control", ("products", "destinations", "level", "approval_rate", "review_months",
-                                          "duration_months"),
-                       {"products": ["heavy_oxide", "magnet"], "destinations": ["US"], "level": "licence",
-                        "approval_rate": 0.5, "review_months": 2}),
-    "export_quota": ("Export quota", ("products", "tonnes_per_year"),
-                     {"products": ["light_oxide"], "tonnes_per_year": 30000}),
-    "general_licence": ("General licence", ("products", "destinations", "duration_months"),
-                        {"products": ["magnet"], "destinations": ["US"], "duration_months": 12}),
-    "mining_quota": ("Mining quota", ("tonnes_per_year",), {"tonnes_per_year": 270000}),
-    "stockpile_release": ("Stockpile release", ("product", "tonnes"), {"product": "light_oxide", "tonnes": 100}),
-    "stockpile_target": ("Stockpile target", ("days",), {"days": 60}),
-    "tariff": ("Tariff", ("target", "change_points"), {"target": "CN", "change_points": 10}),
-    "project_support": ("Project support", ("share", "budget_usd_per_year"), {"share": 0.3, "budget_usd_per_year": 1e9}),
-    "proposal": ("Proposal of an agreement", ("target", "name", "duration_months", "cofinance_usd_per_year",
-                                              "cofinance_share", "stockpile_days", "tariff_points",
-                                              "suspend_controls", "suspend_to_rate", "general_licence",
-                                              "preferential_supply", "rapid_response", "purchase_usd"),
-                 {"target": "JP", "name": "Magnet alliance", "duration_months": 24, "cofinance_usd_per_year": 1e9,
-                  "cofinance_share": 0.3}),
-}
+    kind: (LEVER_BY_KIND[kind].title, tuple(f.name for f in LEVER_BY_KIND[kind].classroom_fields), _example(kind))
+    for kind in CLASSROOM}
 STOCKPILE_LEVERS = ("stockpile_release", "stockpile_target")
-TERMS = LEVERS["proposal"][1][3:]  # what an agreement promises (a counter-offer changes these)
+# what an agreement promises (a counter-offer changes these): a proposal's fields after whom, what and how long
+TERMS = tuple(name for name in LEVERS["proposal"][1] if name not in ("target", "name", "duration_months"))
 
 
 def to_event(seat: str, move: dict[str, Any], month: str) -> dict[str, Any]:

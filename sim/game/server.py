@@ -84,8 +84,8 @@ def lan_address() -> str:
 
 
 def prepare_solara() -> None:
-    """Settings for an offline classroom: Solara's bundled assets, no telemetry, production mode, and the
-    Vega names Solara asks for pointed at the bundled versions."""
+    """Settings for an offline classroom: Solara's bundled assets, no telemetry, production mode. (The chart
+    libraries' files are linked by the pages' app module as it loads, as for `ree ui`: ui/assets.py.)"""
     os.environ.setdefault("SOLARA_APP", "ui.classroom.app")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_MODE", "production")
@@ -97,14 +97,6 @@ def prepare_solara() -> None:
     # on plain http from another machine Solara warns at every page that its cookie falls back to
     # SameSite=Lax: that is what a classroom wants, and the teacher's terminal should stay readable
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    cdn = Path(settings.assets.proxy_cache_dir)
-    for alias, bundled in (("vega@5", "vega@5.21.0"), ("vega-lite@5", "vega-lite@5.2.0"),
-                           ("vega-embed@6", "vega-embed@6.20.2")):
-        if (cdn / bundled).is_dir() and not (cdn / alias).exists():
-            try:
-                (cdn / alias).symlink_to(bundled)
-            except OSError:  # a read-only install: charts then need the network, the rest still works
-                pass
 
 
 async def http_error(request, exc: HTTPException):

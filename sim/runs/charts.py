@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.transforms as mtransforms  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .palette import EVENT_MARKER  # noqa: E402
@@ -75,9 +76,11 @@ def time_axes(ax, unit: str, markers: list[Marker] | None = None, log: bool = Fa
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(alpha=0.3)
-    if log:
-        ax.set_yscale("log")
-        ax.set_ylabel(f"{unit}, log scale", fontsize=8)
+    if log:  # a log scale has no zero: values of 0 or less are left out of the lines, and the label says so
+        left_out = sum(int((np.asarray(line.get_ydata(), float) <= 0).sum()) for line in ax.get_lines())
+        ax.set_yscale("log", nonpositive="mask")
+        note = f" ({left_out} value{'s' * (left_out > 1)} of 0 or less left out)" if left_out else ""
+        ax.set_ylabel(f"{unit}, log scale{note}", fontsize=8)
     else:
         ax.set_ylim(bottom=0)
         ax.set_ylabel(f"{unit}, linear from 0", fontsize=8)

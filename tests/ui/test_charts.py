@@ -98,3 +98,21 @@ def test_branches_keep_the_colour_and_differ_by_line_style(frames):
     dashes = [enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeDash"]
     assert dashes and dashes[0]["field"] == "branch"
     assert set(rows(spec)["branch"]) == {"what-if", "baseline"}
+
+
+def test_log_scales_get_no_zero_and_say_what_they_left_out(frames):
+    logs = 0
+    for name, spec in specs(frames).items():
+        for node in walk(spec):
+            for enc in node.get("encoding", {}).values():
+                if isinstance(enc, dict) and (enc.get("scale") or {}).get("type") == "log":
+                    logs += 1
+                    assert "zero" not in enc["scale"], name  # a log scale drops it, with a console warning
+                    assert (rows(spec)[enc["field"]] > 0).all(), name
+    assert logs == 4  # the four price panels
+    prices = frames["prices.csv"].copy()
+    prices.loc[prices.index[:3], "usd_per_kg"] = 0.0
+    spec = charts.prices(prices)
+    assert len(rows(spec)) == len(prices) - 3 and (rows(spec)["usd_per_kg"] > 0).all()
+    assert spec["title"] == "3 prices of 0 USD/kg or less left out: a log scale has no zero"
+    assert "title" not in charts.prices(frames["prices.csv"])

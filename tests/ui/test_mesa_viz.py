@@ -17,9 +17,6 @@ def test_solaraviz_accepts_the_viz_model_and_not_the_plain_one():
 
 
 @pytest.mark.skipif(MesaScenario is None, reason="Mesa 3.3.1's SolaraViz knows no Scenario")
-@pytest.mark.xfail(strict=True, reason="Mesa 3.5's SolaraViz wants model.scenario to be a Mesa Scenario (ree's is "
-                   "its pydantic Scenario) and its Reset passes one as `scenario=`, over the scenario's name: "
-                   "ui/mesa_viz.py needs a Mesa model that wraps RareEarthModel, with a parameter not named scenario")
 def test_mesa_3_5_solaraviz_checks_the_built_model_and_resets_it():
     from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
     params = model_params("apr2025_licensing", seed=3)
@@ -27,12 +24,14 @@ def test_mesa_3_5_solaraviz_checks_the_built_model_and_resets_it():
     _check_model_params(model, params)  # SolaraViz runs this on every new model
     kwargs = _build_model_init_kwargs(model, {name: p["value"] for name, p in params.items()},
                                       add_scenario_when_empty=True, require_model_accepts_scenario=True)
-    assert type(model)(**kwargs).scenario.name == "apr2025_licensing"  # what Reset builds
+    assert isinstance(kwargs["scenario"], MesaScenario)  # Reset hands Mesa's own Scenario over
+    rebuilt = type(model)(**kwargs)  # what Reset builds
+    assert rebuilt.world.scenario.name == "apr2025_licensing" and rebuilt.scenario is kwargs["scenario"]
 
 
 def test_the_viz_model_takes_the_params_as_solaraviz_passes_them():
-    model = VizModel(scenario="apr2025_licensing", seed="7", world__scale=2)  # InputText gives a string
-    assert model.seed_value == 7 and model.scenario.world.scale == 2
+    model = VizModel(scenario_name="apr2025_licensing", seed="7", world__scale=2)  # InputText gives a string
+    assert model.world.seed_value == 7 and model.world.scenario.world.scale == 2
     model.step()
     frame = model.datacollector.get_model_vars_dataframe()
     assert set(MEASURES) <= set(frame.columns) and len(frame) == 2

@@ -8,10 +8,12 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim import RareEarthModel, ScenarioError
+from sim.lever_catalogue import STATE_ACTS, measure_choices, named_measures
 from sim.runs.outputs import tables
 from ui.components.compare import difference_table
 from ui.components.lever_specs import LEVER_BY_KIND, LEVERS
@@ -50,7 +52,7 @@ def test_a_seed_typed_as_text_gives_the_same_run_as_the_number():
     pd.testing.assert_frame_equal(text["prices.csv"], tables(model)["prices.csv"])
 
 
-@pytest.mark.parametrize("month, words", [("2099-01", "past the end of the run (2026-12)"),
+@pytest.mark.parametrize("month, words", [("2124-01", "is too far: a run is at most 1200 months long"),
                                           ("2024-13", "months run 01-12"), ("soon", "not a YYYY-MM month"),
                                           ("2024-02", "has already been run")])
 def test_run_to_refuses_months_it_cannot_reach(month, words):
@@ -64,6 +66,60 @@ def test_run_to_refuses_months_it_cannot_reach(month, words):
 
 def test_run_to_stops_at_the_month_asked():
     assert started().run_to("2024-12").date == "2024-12"
+
+
+def test_run_to_past_the_end_carries_the_run_on_and_its_tables_stay_consistent(tmp_path):
+    """apr2025_licensing ends 2026-12; with a lever pulled and a fork, run to 2027-06: both branches go on
+    six months (and may go on to 2027-12), every table has each month once and in order, mass balance holds
+    every month, and the download's scenario replays the carried-on run file for file."""
+    session = started()
+    session.step(4)
+    session.apply_lever(build_change(LEVER_BY_KIND["strategy"], "CN", {"strategy": "hawkish"}), "harder line")
+    session.run_to("2026-12")
+    assert session.view().finished and session.view().planned_end is None
+    session.fork()
+    view = session.run_to("2027-06")
+    assert (view.date, view.months_run, view.months, view.end, view.planned_end) == ("2027-06", 42, 48, "2027-12",
+                                                                                    "2026-12")
+    assert session.baseline_view().months_run == 42 and session.baseline.levers == session.model.levers
+    months = pd.period_range("2024-01", "2027-06", freq="M").strftime("%Y-%m").tolist()
+    for model in (session.model, session.baseline):
+        frames = tables(model)
+        assert frames["prices.csv"].groupby(["product", "market"]).date.apply(list).map(months.__eq__).all()
+        for name in ("flows.csv", "supply.csv", "capacity.csv", "stocks.csv"):
+            assert sorted(frames[name].date.unique()) == months, name
+        assert model.recorder.written == 42 and np.max(model.recorder.balance_error) <= 1e-9
+        assert frames["stocks.csv"].tonnes.min() >= -1e-9
+    assert len(view.frames["prices.csv"]) == 42 * 8
+    with zipfile.ZipFile(BytesIO(session.download())) as archive:
+        archive.extractall(tmp_path / "run")
+    replay = RareEarthModel(tmp_path / "run" / "scenario.toml", months=42)
+    while not replay.finished:
+        replay.step()
+    for name, frame in tables(replay).items():
+        assert (tmp_path / "run" / name).read_text() == frame.to_csv(
+            index=False, float_format="%.9g", lineterminator="\n"), name
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["months"] == 42
+    session.apply_lever(build_change(LEVER_BY_KIND["strategy"], "CN", {"strategy": "conciliatory"}), "softer")
+    assert session.step(6).finished and session.model.levers[-1].date == "2027-07"  # a lever past the end
+    view = session.run_to("2028-02")  # and on again, the lever kept
+    assert (view.months_run, view.months, len(session.model.levers)) == (50, 60, 2)
+    assert np.max(session.model.recorder.balance_error) <= 1e-9
+
+
+def test_still_to_come_lists_every_upcoming_event_soonest_first():
+    """truce_lapses_2026 has 20 events to come at its start; the list once stopped at 12, hiding the three
+    resumptions of November 2026."""
+    import solara
+    import solara.widgets
+
+    from ui.components.event_feed import UpcomingEvents
+    view = Session().start("truce_lapses_2026", "42")
+    assert len(view.upcoming) == 20
+    _, rc = solara.render(UpcomingEvents(view.upcoming), handle_error=False)
+    rows = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == 20 and "2024-11" in rows[0] and "Nos. 56 and 62 return" in rows[-1]
+    assert sum("<td>resume</td>" in row for row in rows) == 3
 
 
 def test_a_fork_without_levers_stays_identical_to_the_branch_it_came_from():
@@ -107,13 +163,18 @@ def test_a_baseline_from_the_start_has_no_levers_and_the_same_seed():
 
 @pytest.mark.parametrize("actor", ["JP", "US", "CN"])
 def test_every_lever_form_with_its_defaults_is_accepted_by_the_schema(actor):
-    session = started()
+    session, pulled = started(), []
     for lever in LEVERS:  # a partner or destination never defaults to the acting country
-        session.apply_lever(build_change(lever, actor, {}), f"test {lever.kind}")
+        measures = named_measures(session.model)  # a suspend, resume or cancel names the first it can
+        if lever.kind in STATE_ACTS and not measure_choices(measures, lever.kind, actor):
+            continue  # nothing of this actor's (or the world's) to suspend, resume or cancel
+        session.apply_lever(build_change(lever, actor, {}, measures), f"test {lever.kind}")
+        pulled.append(lever.kind)
     session.step(2)
     # a default that does little here (JP has no mines to cap) keeps its rationale, with the warning after it
     logged = {rationale.split(" (warning: ")[0] for rationale in session.view().frames["events.csv"]["rationale"]}
-    assert {f"test {lever.kind}" for lever in LEVERS if lever.kind != "proposal"} <= logged
+    assert {f"test {kind}" for kind in pulled if kind != "proposal"} <= logged
+    assert actor == "JP" or {"suspend", "cancel"} <= set(pulled)  # CN and US have measures of their own
 
 
 @pytest.mark.parametrize("kind, values, field, words", [

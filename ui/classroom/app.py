@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import solara
 
+from ..assets import ensure_offline_assets
 from .common import CSS
 from .debrief_page import DebriefPage
 from .join import JoinPage
 from .player import PlayerPage
 from .teacher import TeacherPage
+
+ensure_offline_assets()  # the chart libraries' paths, linked as `ree ui` links them (ui/assets.py)
 
 
 @solara.component

@@ -88,8 +88,7 @@ def spec(build, data, *args) -> dict:
         hit = _SPECS.get(key)
         if hit is not None and hit[0] is data:
             return hit[1]
-    made = build(data, *args).to_dict()
-    made.pop("$schema", None)  # Altair names Vega-Lite 5.20; the bundled 5.2 draws it but warns in the console
+    made = build(data, *args).to_dict()  # its $schema names Vega-Lite 5.20, which the served 5.23 draws (ui/assets.py)
     with _SPECS_LOCK:
         _SPECS[key] = (data, made)
         while len(_SPECS) > _SPECS_KEPT:

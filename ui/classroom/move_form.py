@@ -10,53 +10,53 @@ from __future__ import annotations
 
 import solara
 
-from sim.constants import COUNTRIES, PRODUCTS
 from sim.game.moves import GameError
+from sim.lever_catalogue import LEVER_BY_KIND, LeverField, choices_for
 
 from .common import Feedback, act
 
-BILLIONS = {"budget_usd_per_year", "cofinance_usd_per_year", "purchase_usd"}  # typed in billion USD, sent in USD
-# field -> (widget, label, options)
-FIELDS = {
-    "products": ("multi", "Products", list(PRODUCTS)),
-    "destinations": ("multi", "To (countries; * = every other)", ["*", *COUNTRIES]),
-    "level": ("select", "Level", ["none", "licence", "ban"]),
-    "approval_rate": ("share", "Share of licence applications approved", (0.0, 1.0)),
-    "review_months": ("int", "Months to review an application", None),
-    "duration_months": ("int", "Months it lasts (0 = until changed)", None),
-    "tonnes_per_year": ("float", "Tonnes a year", None),
-    "product": ("select", "Product", list(PRODUCTS)),
-    "tonnes": ("float", "Tonnes", None),
-    "days": ("int", "Days of domestic use to hold", None),
-    "target": ("select", "Country", list(COUNTRIES)),
-    "change_points": ("int", "Tariff change, points (+ raises, - cuts)", None),
-    "share": ("share", "Share of project capex paid", (0.0, 0.9)),
-    "budget_usd_per_year": ("float", "Budget, billion USD a year", None),
-    "name": ("text", "Name of the agreement", None),
-    "cofinance_usd_per_year": ("float", "Joint fund, billion USD a year", None),
-    "cofinance_share": ("share", "Share of project capex the fund pays", (0.0, 0.9)),
-    "stockpile_days": ("int", "Both raise stockpiles by (days)", None),
-    "tariff_points": ("int", "Proposer cuts tariffs by (points)", None),
-    "suspend_controls": ("check", "Export controls between us eased", None),
-    "suspend_to_rate": ("share", "Approval rate while eased", (0.0, 1.0)),
-    "general_licence": ("check", "General licences for civil end users", None),
-    "preferential_supply": ("check", "Each side's suppliers serve the other first", None),
-    "rapid_response": ("check", "Share stockpiles in a shortage", None),
-    "purchase_usd": ("float", "Proposer buys the partner's goods, billion USD", None),
-}
-OPTIONAL = {"duration_months"}
 ALL = "all"  # a release of everything the stockpile holds of the product
+BILLION = 1e9  # sums of money are typed in billion USD and sent in USD
+
+
+def billions(field: LeverField) -> bool:
+    return field.unit.startswith("USD") and "/" not in field.unit
+
+
+def widget_of(field: LeverField, seat: str) -> tuple[str, str, object]:
+    """(widget, label, options) of a catalogue field as a seat sees it: `multi` and `select` with their
+    choices, `share` (a list of percentages) and `int`/`float` with the schema's (low, high), `check`, `text`.
+    A field of a shape this form does not know fails here, naming it, rather than on a page."""
+    words = field.words[:1].upper() + field.words[1:]
+    if field.type == "measure":
+        return "select", f"{words} (its id)", ()
+    if field.type == "flag":
+        return "check", words, None
+    if field.percent:
+        empty = f"; empty = {field.empty}" if field.empty else ""
+        return "share", f"{words} (%{empty})", (field.minimum, field.maximum)
+    scale = BILLION if billions(field) else 1.0
+    label = words + field.label(unit=f"billion {field.unit}" if scale != 1.0 else None, scale=scale)[len(field.words):]
+    if field.type in ("choices", "choice"):
+        return ("multi" if field.type == "choices" else "select"), label, choices_for(field, seat)
+    if field.type == "text":
+        return "text", label, None
+    if field.type in ("number", "integer"):
+        low, high = ((None if x is None else x / scale) for x in (field.minimum, field.maximum))
+        return ("int" if field.type == "integer" else "float"), label, (low, high)
+    raise TypeError(f"the move form has no widget for {field.kind}.{field.name} ({field.type})")
 
 
 def defaults(lever: str, seat: str, levers: dict) -> dict:
+    """The form's starting values: the lever's example (the catalogue's defaults, or the room's own), sums
+    in billions, never the seat itself as a partner or destination."""
     example = dict(levers[lever]["example"])
-    values = {f: example.get(f) for f in levers[lever]["fields"]}
-    for field, value in values.items():
-        if value is None:
-            widget = FIELDS[field][0]
-            values[field] = {"check": False, "multi": [], "share": 0.0, "int": 0, "float": 0.0, "text": ""}.get(widget)
-        elif field in BILLIONS:
-            values[field] = value / 1e9
+    spec = LEVER_BY_KIND[lever]
+    values = {}
+    for name in levers[lever]["fields"]:
+        field = spec.field(name)
+        value = example.get(name, field.default)
+        values[name] = value / BILLION if billions(field) and isinstance(value, (int, float)) else value
     other = next(c for c in ("US", "JP", "CN") if c != seat)
     if values.get("target") == seat:
         values["target"] = other
@@ -66,11 +66,13 @@ def defaults(lever: str, seat: str, levers: dict) -> dict:
 
 
 def to_move(lever: str, values: dict) -> dict:
+    """The move a filled-in form stands for: an empty optional field is left out."""
     move = {"lever": lever}
-    for field, value in values.items():
-        if field in OPTIONAL and not value:
+    spec = LEVER_BY_KIND[lever]
+    for name, value in values.items():
+        if value is None or (value == "" and spec.field(name).empty):
             continue
-        move[field] = value * 1e9 if field in BILLIONS and value != ALL else value
+        move[name] = value * BILLION if billions(spec.field(name)) and value != ALL else value
     return move
 
 
@@ -97,34 +99,36 @@ def _percent(value: float) -> str:
     return f"{round(float(value or 0) * 100):d}%"
 
 
+def _share_options(field: LeverField, low: float, high: float) -> list[str]:
+    steps = [_percent(i / 20) for i in range(round(low * 20), round(high * 20) + 1)]
+    return ([field.empty] if field.empty else []) + steps
+
+
 @solara.component
-def Field(field: str, value, on_value, seat: str, stockpile: dict):
-    widget, label, options = FIELDS[field]
-    if field == "product" and stockpile:  # a release: only what the stockpile holds, with how much
+def Field(field: LeverField, value, on_value, seat: str, stockpile: dict):
+    widget, label, options = widget_of(field, seat)
+    if field.name == "product" and stockpile:  # a release: only what the stockpile holds, with how much
         names = {f"{p.replace('_', ' ')} ({t:,.0f} t held)": p for p, t in stockpile.items()}
         shown = next((n for n, p in names.items() if p == value), next(iter(names)))
         solara.Select(label, value=shown, values=list(names), on_value=lambda n: on_value(names[n]))
-    elif field == "tonnes" and stockpile:
+    elif field.word == ALL and stockpile:
         everything = value == ALL
         solara.Checkbox(label="Release all of it", value=everything, on_value=lambda v: on_value(ALL if v else 0.0))
         if not everything:
             solara.InputFloat(label, value=float(value or 0), on_value=on_value, continuous_update=True)
     elif widget == "multi":
-        choices = [o for o in options if o != seat]
-        solara.SelectMultiple(label, values=[v for v in (value or []) if v in choices], all_values=choices,
+        solara.SelectMultiple(label, values=[v for v in (value or []) if v in options], all_values=list(options),
                               on_value=on_value)
     elif widget == "select":
-        choices = [o for o in options if o != seat] if field == "target" else options
-        solara.Select(label, value=value, values=choices, on_value=on_value)
+        solara.Select(label, value=value, values=list(options), on_value=on_value)
     elif widget == "share":
-        low, high = options
-        steps = [i / 20 for i in range(round(low * 20), round(high * 20) + 1)]
-        solara.Select(label, value=_percent(value), values=[_percent(s) for s in steps],
-                      on_value=lambda text: on_value(int(text.rstrip("%")) / 100))
-    elif widget == "int":
-        solara.InputInt(label, value=int(value or 0), on_value=on_value, continuous_update=True)
-    elif widget == "float":
-        solara.InputFloat(label, value=float(value or 0), on_value=on_value, continuous_update=True)
+        shown = field.empty if value is None else _percent(value)
+        solara.Select(label, value=shown, values=_share_options(field, *options),
+                      on_value=lambda text: on_value(None if text == field.empty else int(text.rstrip("%")) / 100))
+    elif widget in ("int", "float"):
+        typed = solara.InputInt if widget == "int" else solara.InputFloat
+        number = None if value is None or value == ALL else (int if widget == "int" else float)(value)
+        typed(label, value=number, on_value=on_value, continuous_update=True, optional=bool(field.empty))
     elif widget == "check":
         solara.Checkbox(label=label, value=bool(value), on_value=on_value)
     else:
@@ -160,8 +164,8 @@ def MoveForm(room, token: str, seat: str, round_: int, briefing: dict, disabled:
 
     labels = {v["label"]: k for k, v in levers.items()}
     solara.Select("Lever", value=levers[lever]["label"], values=list(labels), on_value=lambda v: choose(labels[v]))
-    for field in levers[lever]["fields"]:
-        Field(field, values.get(field), lambda v, f=field: change(f, v), seat,
+    for name in levers[lever]["fields"]:
+        Field(LEVER_BY_KIND[lever].field(name), values.get(name), lambda v, f=name: change(f, v), seat,
               briefing.get("stockpile", {}) if lever == "stockpile_release" else {})
     if feedback is None or feedback[0] == "error" or feedback[2] != round_:
         Feedback((told[0], told[1], round_), round_)

@@ -1,7 +1,7 @@
 """Reusable pieces of the web UI (the explore, compare and classroom pages share them)."""
 from .compare import DifferenceTable, ForkControls
 from .downloads import DownloadRun
-from .event_feed import EventFeed
+from .event_feed import EventFeed, UpcomingEvents
 from .figures import CapacityChart, FlowChart, LicenceChart, PriceChart, ShortageCharts
 from .levers import LeverPanel
 from .run_controls import MonthBanner, PlayControls, ScenarioPicker
@@ -9,4 +9,4 @@ from .why import WhyPanel
 
 __all__ = ["CapacityChart", "DifferenceTable", "DownloadRun", "EventFeed", "FlowChart", "ForkControls",
            "LeverPanel", "LicenceChart", "MonthBanner", "PlayControls", "PriceChart", "ScenarioPicker",
-           "ShortageCharts", "WhyPanel"]
+           "ShortageCharts", "UpcomingEvents", "WhyPanel"]

@@ -76,13 +76,14 @@ def _with_data(template: dict, frame: pd.DataFrame, title: str | None = None) ->
 # ------------------------------------------------------------------------------------------ prices
 @lru_cache(maxsize=8)
 def _prices_template(branches: bool) -> dict:
-    """One panel per product, concatenated (Vega-Lite 5.2, the offline bundle, refuses a legend selection
-    repeated over facet panels); two series a panel need no legend toggle. Log scale: prices span 1000x."""
+    """One panel per product, concatenated (Vega-Lite 5.2, which the UI served before, refused a legend
+    selection repeated over facet panels); two series a panel need no legend toggle. Log scale: prices span
+    1000x (a log scale has no zero: `prices` leaves out prices of 0 and says so)."""
     panels = [alt.Chart(_data()).transform_filter(alt.datum.product == product).mark_line(
         point=alt.OverlayMarkDef(size=14)).encode(
         x=_x_month(),
         y=alt.Y("usd_per_kg:Q", title="price (USD per kg REO, log scale)",
-                scale=alt.Scale(type="log", zero=False)),
+                scale=alt.Scale(type="log")),
         color=alt.Color("market:N", title="market", scale=_scale(palette.MARKET)),
         tooltip=["date:N", "product:N", "market:N", alt.Tooltip("usd_per_kg:Q", title="USD/kg", format=",.1f"),
                  *_tip(branches)],
@@ -92,8 +93,13 @@ def _prices_template(branches: bool) -> dict:
 
 
 def prices(frame: pd.DataFrame) -> dict:
-    """China's domestic price against the world's, per product."""
-    return _with_data(_prices_template("branch" in frame), frame)
+    """China's domestic price against the world's, per product. A price of 0 or less has no place on the
+    log scale: it is left out, and the chart's title says how many were."""
+    drawn = frame[frame["usd_per_kg"] > 0]
+    left_out = len(frame) - len(drawn)
+    title = (f"{left_out} price{'s' * (left_out > 1)} of 0 USD/kg or less left out: a log scale has no zero"
+             if left_out else None)
+    return _with_data(_prices_template("branch" in frame), drawn, title)
 
 
 # ------------------------------------------------------------------------------------------ shortages
@@ -189,7 +195,7 @@ def trade_flows(frame: pd.DataFrame, product: str, months: int = 1, branch: str 
 @lru_cache(maxsize=8)
 def _capacity_template(branches: bool) -> dict:
     """One panel per stage; the legend toggle sits on the last panel (one legend selection per chart, as
-    Vega-Lite 5.2 allows) and fades the country in all three."""
+    Vega-Lite 5.2 allowed) and fades the country in all three. A symlog scale, which draws 0 as 0."""
     pick = _toggle("country")
     panels = [alt.Chart(_data()).transform_filter(alt.datum.stage == stage).mark_line().encode(
         x=_x_month(),

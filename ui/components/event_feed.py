@@ -30,3 +30,17 @@ def EventFeed(events: pd.DataFrame, limit: int = 300):
                           " hidden)", value=show_licences)
     solara.HTML(tag="div", unsafe_innerHTML=feed_html(shown, limit),
                 style={"max-height": "420px", "overflow-y": "auto", "font-size": "13px"})
+
+
+@solara.component
+def UpcomingEvents(upcoming: tuple[tuple[str, str, str, str], ...]):
+    """The scenario's events still to come (a `Snapshot`'s `upcoming`: date, actor, kind, text), soonest first:
+    every one of them, in a box that scrolls."""
+    if not upcoming:
+        return
+    rows = pd.DataFrame(list(upcoming), columns=["date", "actor", "kind", "detail"]).iloc[::-1]  # feed_html reverses
+    solara.Style(".ree-upcoming thead th { position: sticky; top: 0; background: #fff; }")  # heads stay in view
+    solara.Text(f"Still to come in this scenario ({len(rows)} event{'s' * (len(rows) > 1)}, on their dates, over "
+                "any lever you pulled):", style={"font-weight": "bold", "font-size": "13px"})
+    solara.HTML(tag="div", unsafe_innerHTML=feed_html(rows, len(rows), ("date", "actor", "kind", "detail")),
+                classes=["ree-upcoming"], style={"max-height": "320px", "overflow-y": "auto", "font-size": "12px"})

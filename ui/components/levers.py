@@ -1,58 +1,27 @@
 """The lever panel: pick a country and a lever, fill its fields (each with unit and range), apply it from
-the next month. The change goes to `model.apply_lever` as an event of the scenario format; whatever the
-schema refuses comes back as one line under the form, and nothing changes. An accepted change says what it
-will do, in green, or in amber with a warning when it will do little or nothing."""
+the next month. The levers and their fields come from the lever catalogue (`lever_specs`,
+`sim.lever_catalogue`); a suspend, resume or cancel offers the run's named measures it can act on. The
+change goes to `model.apply_lever` as an event of the scenario format; whatever the schema refuses comes
+back as one line under the form, and nothing changes. An accepted change says what it will do, in green,
+or in amber with a warning when it will do little or nothing."""
 from __future__ import annotations
 
-import pandas as pd
 import solara
 
-from sim import ScenarioError
 from sim.constants import COUNTRIES
+from sim.lever_catalogue import named_measures
 
-from ..session import SOURCE
 from .event_feed import feed_html
-from .lever_specs import LEVERS, WORLD_LEVERS, Field, Lever
+from .lever_specs import LEVERS, WORLD_LEVERS, Field, build_change, default_for, widget_of
 
 LEVER_BY_TITLE = {lever.title: lever for lever in LEVERS}
+__all__ = ["LEVER_BY_TITLE", "LeverPanel", "build_change", "default_for", "told"]
 
 
-def _number(field: Field, text: str):
-    try:
-        return int(text) if field.kind == "integer" else float(text)
-    except ValueError:
-        kind = "a whole number" if field.kind == "integer" else "a number"
-        raise ScenarioError(SOURCE, field.name, f"enter {kind} (got {text!r})") from None
-
-
-def default_for(field: Field, actor: str):
-    """A field's default; a partner or destination never defaults to the acting country itself, which the
-    schema refuses."""
-    other = "CN" if actor != "CN" else "US"
-    if field.name == "target" and field.default == actor:
-        return other
-    if field.name == "destinations" and actor in field.default:
-        return [other if country == actor else country for country in field.default]
-    return field.default
-
-
-def build_change(lever: Lever, actor: str, values: dict) -> dict:
-    """The event a filled-in form stands for; ScenarioError for text that is not a number."""
-    change = {"kind": lever.kind, "actor": "world" if lever.kind in WORLD_LEVERS else actor}
-    for field in lever.fields:
-        raw = values.get(field.name, default_for(field, actor))
-        if field.kind in ("number", "integer"):
-            text = str(raw).strip()
-            if not text and field.optional:
-                continue
-            if not text:
-                raise ScenarioError(SOURCE, field.name, "enter a number (the field is empty)")
-            change[field.name] = _number(field, text)
-        elif field.kind == "choices" and not raw:
-            raise ScenarioError(SOURCE, field.name, "choose at least one")
-        else:
-            change[field.name] = list(raw) if field.kind == "choices" else raw
-    return change
+def current_measures(session) -> tuple:
+    """The run's named measures, read under the session's lock (never from a model mid-step)."""
+    with session.lock:
+        return () if session.model is None else named_measures(session.model)
 
 
 def told(applied, month: str) -> tuple[str, tuple[str, ...]]:
@@ -71,21 +40,27 @@ def LeverFeedback(summary: str, warnings: tuple[str, ...]):
 
 
 @solara.component
-def FieldInput(field: Field, values: solara.Reactive[dict], actor: str):
-    value = values.value.get(field.name, default_for(field, actor))
+def FieldInput(field: Field, values: solara.Reactive[dict], actor: str, measures=()):
+    widget = widget_of(field, actor, measures, values.value.get(field.name))
 
     def update(new):
         values.set({**values.value, field.name: new})
 
-    if field.kind == "choice":
-        solara.Select(label=field.label, values=list(field.choices), value=value, on_value=update)
-    elif field.kind == "choices":
-        solara.SelectMultiple(label=field.label, values=list(value), all_values=list(field.choices),
+    if widget.names:  # a measure: shown by its label, sent by its id
+        solara.Select(label=widget.label, values=list(widget.values), value=widget.value,
+                      on_value=lambda label: update(widget.names[widget.values.index(label)]))
+    elif widget.kind == "select":
+        solara.Select(label=widget.label, values=list(widget.values), value=widget.value, on_value=update,
+                      disabled=not widget.values)
+    elif widget.kind == "multi":
+        solara.SelectMultiple(label=widget.label, values=widget.value, all_values=list(widget.values),
                               on_value=update)
-    elif field.kind == "flag":
-        solara.Checkbox(label=field.label, value=bool(value), on_value=update)
+    elif widget.kind == "check":
+        solara.Checkbox(label=widget.label, value=widget.value, on_value=update)
     else:
-        solara.InputText(label=field.label, value=str(value), on_value=update, continuous_update=True)
+        solara.InputText(label=widget.label, value=widget.value, on_value=update, continuous_update=True)
+    if field.help:
+        solara.Text(field.help, style={"font-size": "11px", "color": "#666"})
 
 
 @solara.component
@@ -94,6 +69,17 @@ def ProposalAnswers(events):
     if len(talks):
         solara.Text("Proposals and answers", style={"font-weight": "bold"})
         solara.HTML(tag="div", unsafe_innerHTML=feed_html(talks, 12), style={"font-size": "12px"})
+
+
+@solara.component
+def LeverFields(store, lever, values, actor: str):
+    # reads the view, so a new month redraws the measures a suspend, resume or cancel can name
+    names = any(f.type == "measure" for f in lever.fields)
+    measures = current_measures(store.session) if names and store.view.value is not None else ()
+    for field in lever.fields:
+        FieldInput(field, values, actor, measures)
+    if names and not widget_of(lever.field("measure"), actor, measures).names:
+        solara.Info(f"No measure of {actor} or of the world that a {lever.kind} can name now.", dense=True)
 
 
 @solara.component
@@ -110,8 +96,8 @@ def LeverPanel(store):
 
     def apply():
         def act():
-            view, applied = store.session.apply_lever(build_change(lever, actor.value, values.value),
-                                                      rationale.value)
+            change = build_change(lever, actor.value, values.value, current_measures(store.session))
+            view, applied = store.session.apply_lever(change, rationale.value)
             store.refresh(view)
             done.set(told(applied, view.next_month))
         store.attempt(act, message)
@@ -120,8 +106,7 @@ def LeverPanel(store):
         solara.Select(label="country", values=list(COUNTRIES), value=actor, disabled=lever.kind in WORLD_LEVERS)
         solara.Select(label="lever", values=list(LEVER_BY_TITLE), value=title.value, on_value=pick)
     solara.Text(lever.help, style={"font-size": "13px", "color": "#444"})
-    for field in lever.fields:
-        FieldInput(field, values, actor.value)
+    LeverFields(store, lever, values, actor.value)
     solara.InputText(label="why (shown in the event feed)", value=rationale, continuous_update=True)
     solara.Button("Apply from next month", on_click=apply, color="primary")
     if message.value:
@@ -132,18 +117,7 @@ def LeverPanel(store):
 
 
 @solara.component
-def Upcoming(upcoming):
-    if upcoming:
-        solara.Text("Still to come in this scenario (on their dates, over any lever you pulled):",
-                    style={"font-weight": "bold", "font-size": "13px"})
-        rows = pd.DataFrame(list(upcoming), columns=["date", "actor", "kind", "detail"])
-        solara.HTML(tag="div", unsafe_innerHTML=feed_html(rows.iloc[::-1], 12, ("date", "actor", "kind", "detail")),
-                    style={"font-size": "12px"})
-
-
-@solara.component
 def LiveProposalAnswers(store):
     # its own component, so a new month redraws these and not the whole form
     view = store.view.value
     ProposalAnswers(view.frames["events.csv"])
-    Upcoming(view.upcoming)

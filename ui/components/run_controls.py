@@ -1,5 +1,6 @@
 """The run's controls: scenario (with its description), seed, start/reset, play/pause, step, speed, run to
-a month, and the calendar month shown large enough for a classroom screen."""
+a month (past the run's end too: the run is carried on), and the calendar month shown large enough for a
+classroom screen."""
 from __future__ import annotations
 
 import functools
@@ -36,7 +37,8 @@ def MonthBanner(view):
             else f"starts {view.start} · no month run yet")
     done = " · the run is over" if view.finished else f" · ends {view.end}"
     solara.Text(text + done, classes=["ree-month"], style={"font-size": "22px", "font-weight": "bold"})
-    solara.Text(f"{view.scenario}, seed {view.seed}", style={"color": "#555"})
+    past = f" · carried on past the scenario's end ({view.planned_end})" if view.planned_end else ""
+    solara.Text(f"{view.scenario}, seed {view.seed}{past}", classes=["ree-run-name"], style={"color": "#555"})
 
 
 @solara.component
@@ -70,7 +72,11 @@ def PlayControls(store):
     solara.SliderFloat(label="speed (months a second)", value=store.speed, min=0.5, max=10, step=0.5)
     with solara.Row():
         solara.InputText(label="run to month (YYYY-MM)", value=run_to, continuous_update=True)
-        solara.Button("Run to", disabled=over or store.playing.value,
+        solara.Button("Run to", disabled=view is None or store.playing.value,
                       on_click=lambda: store.attempt(lambda: store.refresh(store.session.run_to(run_to.value))))
+    if view is not None and view.finished:
+        solara.Text("The scenario ends here. Run to a later month to carry it on: no new scheduled event, while the "
+                    "measures in force and demand's growth go on.", classes=["ree-run-note"],
+                    style={"font-size": "13px", "color": "#444"})
     if store.run_error.value:
         solara.Error(store.run_error.value, dense=True, classes=["ree-run-error"])

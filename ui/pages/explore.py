@@ -6,7 +6,7 @@ import solara
 
 from ..components import (
     CapacityChart, DownloadRun, EventFeed, FlowChart, LeverPanel, LicenceChart, MonthBanner, PlayControls,
-    PriceChart, ScenarioPicker, ShortageCharts, WhyPanel,
+    PriceChart, ScenarioPicker, ShortageCharts, UpcomingEvents, WhyPanel,
 )
 from ..state import use_store
 
@@ -41,6 +41,15 @@ def LiveCharts(store):
 
 
 @solara.component
+def StillToCome(store):
+    """Every scheduled event of the scenario not yet run; its own component, so a new month redraws only it."""
+    view = store.view.value
+    if view is not None and view.upcoming:
+        with solara.Card():
+            UpcomingEvents(view.upcoming)
+
+
+@solara.component
 def Page():
     store = use_store()
     with solara.Columns([1, 3]):
@@ -49,6 +58,7 @@ def Page():
                 ScenarioPicker(store)
                 PlayControls(store)
                 DownloadRun(store)
+            StillToCome(store)
             with solara.Card("Levers"):
                 LeverPanel(store)
         with solara.Column():
