@@ -58,13 +58,13 @@ class PassiveStrategy:
     stance = 0.0  # how much easier (+) or harder (-) licences are for every partner
     stance_why = ""
 
-    def decide(self, state: "StateAgent", model) -> list[Decision]:
+    def decide(self, state: StateAgent, model) -> list[Decision]:
         return []
 
-    def partner_adjustment(self, state: "StateAgent", partner: int, model) -> tuple[float, str]:
+    def partner_adjustment(self, state: StateAgent, partner: int, model) -> tuple[float, str]:
         return self.stance, self.stance_why
 
-    def licence_odds(self, state: "StateAgent", exporter: int, product: int, importer: int, defense: bool,
+    def licence_odds(self, state: StateAgent, exporter: int, product: int, importer: int, defense: bool,
                      model) -> LicenceOdds:
         """How this state's office treats an application to ship `product` from `exporter` to `importer`;
         the reasons are written for a student."""
@@ -83,7 +83,7 @@ class PassiveStrategy:
                  f"{describe(relation)}" + (f"; {why}" if why else "") + f" (chance {chance:.0%})")
         return LicenceOdds(chance, f"approved: {basis}", f"denied: {basis}")
 
-    def review_licence(self, state: "StateAgent", app, model) -> tuple[bool, str]:
+    def review_licence(self, state: StateAgent, app, model) -> tuple[bool, str]:
         """Approve or deny one application, drawing from the model's generator."""
         return self.licence_odds(state, app.exporter, app.product, app.importer, app.defense, model).decide(model.rng)
 
@@ -91,7 +91,7 @@ class PassiveStrategy:
     # weights of what a state cares about when it values an agreement's terms
     weights = {"security": 1.0, "cost": 0.5, "trade": 0.5, "leverage": 0.6, "relations": 0.5}
 
-    def value_terms(self, state: "StateAgent", terms, partner: int, model,
+    def value_terms(self, state: StateAgent, terms, partner: int, model,
                     as_proposer: bool = False) -> tuple[float, list[str]]:
         """Utility of an agreement's terms for this state (the proposer pays tariff cuts and purchases),
         with the reasons behind it."""
@@ -135,8 +135,8 @@ class PassiveStrategy:
         why.append(f"relations are {describe(relation)}")
         return value, why
 
-    def answer(self, state: "StateAgent", terms, partner: int, model, as_proposer: bool = False):
-        """accept / counter / reject, with a counter-offer that halves what costs this state most."""
+    def answer(self, state: StateAgent, terms, partner: int, model, as_proposer: bool = False):
+        """Accept / counter / reject, with a counter-offer that halves what costs this state most."""
         from dataclasses import replace
         value, why = self.value_terms(state, terms, partner, model, as_proposer)
         reason = f"value {value:+.2f}: " + "; ".join(why)
@@ -149,7 +149,7 @@ class PassiveStrategy:
                           suspend_to_rate=(terms.suspend_to_rate + 0.3) / 2)
         return "counter", counter, reason
 
-    def project_support(self, state: "StateAgent", stage: str, model) -> float:
+    def project_support(self, state: StateAgent, stage: str, model) -> float:
         """Share of a domestic project's capex the state is willing to grant or lend."""
         return state.config.project_support
 
@@ -160,7 +160,7 @@ class DefaultStrategy(PassiveStrategy):
 
     name = "default"
 
-    def decide(self, state: "StateAgent", model) -> list[Decision]:
+    def decide(self, state: StateAgent, model) -> list[Decision]:
         decisions: list[Decision] = self.respond_to_others(state, model)
         # ore orders left unfilled, or cut to the allotment where China's ore moves on contract (sim.ore_allotment)
         short = max(model.domestic_unmet_share(state.country_id)[0], state.ore_allotment_cut)
@@ -171,7 +171,7 @@ class DefaultStrategy(PassiveStrategy):
             decisions.extend(self._manage_stockpile(state, model))
         return decisions
 
-    def _new_quota(self, state: "StateAgent", model) -> Decision:
+    def _new_quota(self, state: StateAgent, model) -> Decision:
         """Quotas come in two batches a year; a batch tops up when domestic refiners went short or ore is dear.
         Where the calibration bounds the top-up (`quota_top_up_max`, since China's 2024 regulations), it is
         extra for the half-year only, on top of the published quota; otherwise (2009-15) it compounds."""
@@ -211,12 +211,12 @@ class DefaultStrategy(PassiveStrategy):
                         f"published one (at most {bound:.0%}: total-amount control)")
         return Decision("mining_quota", state.country, f"{old:,.0f} -> {state.quota_t:,.0f} t/yr", why)
 
-    def _manage_stockpile(self, state: "StateAgent", model) -> list[Decision]:
+    def _manage_stockpile(self, state: StateAgent, model) -> list[Decision]:
         """Open the stockpile when the market leaves domestic buyers short, close it once the market serves
         them again for a while, buy in calm times (`agents.stockpile_policy`)."""
         return [Decision(*decision) for decision in stockpile_policy.manage(state, model)]
 
-    def respond_to_others(self, state: "StateAgent", model) -> list[Decision]:
+    def respond_to_others(self, state: StateAgent, model) -> list[Decision]:
         """Moderates do not answer controls with controls."""
         return []
 

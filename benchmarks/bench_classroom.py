@@ -8,7 +8,7 @@
   model stepped 3 months with no game around it. Target: < 1 s.
 - debrief: 20 AI-only worlds of the same 24 months, scored per seat. Baseline: 20 plain runs of the
   scenario over the same months (`sim.runs.runner.run_model`). Target: < 10 s.
-- pages (issue L): a real `ree classroom serve` on 127.0.0.1, and students' pages open in headless
+- pages: a real `ree classroom serve` on 127.0.0.1, and students' pages open in headless
   Chromium; 10 public messages sent at 2 a second; the server process's CPU time (user + system) from the
   first message to 3 s after the last; then every open page must show the last one. Baseline: the same
   10 messages with no page open. Pages open in groups (20, then 20 more), each group through its own

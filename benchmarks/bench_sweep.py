@@ -14,7 +14,7 @@ Rounds alternate the three so that a change in background load hits all.
   sweep, so the machine's drift between measurements does not enter it.
 Totals over the rounds give the verdict; each round's numbers go to stderr.
 
-Memory (issue O), after the rounds: the resident memory of each worker of the same embedded cluster over
+Memory, after the rounds: the resident memory of each worker of the same embedded cluster over
 `--memory-runs` runs (half on each worker, measured after every tenth of them), and of this process over a
 plain loop of as many `run_scenario` calls, after the 100th and the last run. Target: the last within 40 MB of
 the 100th (Mesa 3.3.1 kept every model alive, ~0.3-0.7 MB a run, until `sim/mesa_compat.py`).

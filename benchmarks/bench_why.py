@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Attribution speed: `ree why` on the issue's two questions, process start included, against one plain
+"""Attribution speed: `ree why` on the two questions of docs/model.md 7.20, process start included, against one plain
 `ree run` of the same scenario measured in the same session (the ratio is what attribution costs in runs).
 
     python benchmarks/bench_why.py            # 3 repeats each

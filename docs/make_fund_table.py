@@ -19,7 +19,7 @@ from sim.project_limits import REASONS
 from sim.runs.outputs import outcomes
 
 SIZES_USD = (0.0, 0.25e9, 0.5e9, 1e9, 2e9, 4e9, 8e9)
-MUST_SHOW = (0.0, 2e9, 4e9, 8e9)  # the sizes issue K asks about, in bold
+MUST_SHOW = (0.0, 2e9, 4e9, 8e9)  # the sizes the fund's question asks about, in bold
 SHARES = (None, 0.6)  # None: as shipped
 DOC = Path(__file__).resolve().parent / "model.md"
 START, END = "<!-- fund-table:start -->", "<!-- fund-table:end -->"

@@ -1,6 +1,6 @@
 """Draws docs/img/full_embargo.png for the README from a fresh `full_embargo` run.
 
-    python docs/make_readme_chart.py
+python docs/make_readme_chart.py
 """
 from pathlib import Path
 

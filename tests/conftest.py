@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -60,7 +60,7 @@ def model_with_events(events: list[dict], months: int, base: str = "baseline_202
     return RareEarthModel(validate(raw, source), seed=seed)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cached_run(scenario: str, seed: int | None = None, overrides: tuple = ()) -> CheckedRun:
     return run_checked(scenario, seed, **dict(overrides))
 

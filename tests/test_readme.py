@@ -1,4 +1,4 @@
-"""Issue I: the README's examples do what it says. Every ```python block runs as a script; every `ree`
+"""The README's examples do what it says. Every ```python block runs as a script; every `ree`
 command of its ```bash blocks runs (months shrunk to keep the suite quick); every ```toml block loads:
 the scenario example with `ree validate`, the aggregate example inside a sweep file."""
 import re
@@ -19,9 +19,9 @@ SHORT_MONTHS = "6"
 NOT_RUN = {
     "python -m pytest": "the suite itself",
     "ree sweep ": "a 36-run sweep of 60 months: the shipped sweep files are loaded and their first run made in "
-                  "tests/test_sweep.py, and small sweeps run there end to end",
-    "ree sweep-report": "needs the sweep above; sweep reports are built in tests/test_sweep.py",
-    "dask ": "a cluster on other machines; tests/test_sweep.py runs a real scheduler with two workers",
+                  "tests/runs/test_sweep.py, and small sweeps run there end to end",
+    "ree sweep-report": "needs the sweep above; sweep reports are built in tests/runs/test_sweep.py",
+    "dask ": "a cluster on other machines; tests/runs/test_sweep.py runs a real scheduler with two workers",
     "mkdir ": "prepares a worker node's Dask settings",
     "cp ": "copies Dask settings to a worker node",
 }

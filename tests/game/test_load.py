@@ -31,6 +31,9 @@ def test_thirty_players_ten_rounds_lose_no_move(tmp_path):
         assert server.call("POST", f"{api}/teacher/start", teacher)[0] == 200
         acknowledged = {}
 
+        def ready(token, round_):
+            return server.call("POST", f"{api}/ready", token, {"round": round_})
+
         def play(player, round_):
             seat, i, token = player
             target = SEATS[(SEATS.index(seat) + 1 + i % 4) % 5]
@@ -43,9 +46,9 @@ def test_thirty_players_ten_rounds_lose_no_move(tmp_path):
 
         with ThreadPoolExecutor(max_workers=30) as pool:
             for round_ in range(1, ROUNDS + 1):
-                acknowledged.update(pool.map(lambda p: play(p, round_), players))
-                readies = list(pool.map(lambda s: server.call("POST", f"{api}/ready", next(
-                    t for seat, _, t in players if seat == s), {"round": round_}), SEATS))
+                acknowledged.update(pool.map(play, players, [round_] * len(players)))
+                tokens = [next(t for seat, _, t in players if seat == s) for s in SEATS]
+                readies = list(pool.map(ready, tokens, [round_] * len(tokens)))
                 assert all(status == 200 for status, _ in readies)
                 assert server.call("GET", api)[1]["round"] == round_ + 1
         assert len(acknowledged) == 30 * ROUNDS

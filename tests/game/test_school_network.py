@@ -1,4 +1,4 @@
-"""What a school's IT person checks (issue L): one server per database file, a private database, no token
+"""What a school's IT person checks: one server per database file, a private database, no token
 in a printed link's path or query, the console's cookie, rate limits, security headers, no diagnostics,
 and the teacher's control over who is in the room."""
 from __future__ import annotations
@@ -8,7 +8,6 @@ import os
 import stat
 import subprocess
 import sys
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest

@@ -56,7 +56,7 @@ def server():
         except OSError:
             if process.poll() is not None or time.time() > deadline:
                 process.kill()
-                raise RuntimeError(f"ree ui did not start:\n{log.read_text()}")
+                raise RuntimeError(f"ree ui did not start:\n{log.read_text()}") from None
             time.sleep(0.3)
     yield Server(url, log, process)
     process.terminate()

@@ -3,7 +3,6 @@ compare, download the run. Screenshots go to artifacts/ (look at them)."""
 from __future__ import annotations
 
 import re
-
 import subprocess
 import sys
 import zipfile
@@ -159,7 +158,7 @@ NEW_LEVERS = ("Suspend a measure", "Resume a measure", "Cancel a measure", "Extr
 
 
 def test_the_lever_list_offers_the_new_kinds_and_a_suspension_names_the_runs_measure(app, artifacts):
-    """Issue N: every event kind is a lever; a suspension offers the measures in force or pending by id and
+    """Every event kind is a lever; a suspension offers the measures in force or pending by id and
     name (baseline_2024 starts with China's 2023 technology ban, `catalogue_2023`, in force)."""
     page, watch = app
     page.get_by_label("lever", exact=True).first.click(force=True)

@@ -9,6 +9,7 @@ from ui.mesa_viz import MEASURES, VizModel, model_params, solara_viz
 
 def test_solaraviz_accepts_the_viz_model_and_not_the_plain_one():
     from mesa.visualization.solara_viz import _check_model_params
+
     from sim import RareEarthModel
     _check_model_params(VizModel.__init__, model_params())
     if MesaScenario is None:  # Mesa 3.3.1 takes a catch-all keyword only if it is named **kwargs; 3.5 takes any

@@ -1,11 +1,11 @@
 """The classroom app: one Page that routes by path (Solara loads this module by name).
 
-  /                      join: type the room code
-  /join/CODE             join that room (the QR code's link)
-  /play/CODE/TOKEN       a player's seat (the token is the player's own; reload keeps the seat)
-  /teacher/CODE          the teacher's console, opened by its cookie (the teacher link adds #key=...)
-  /debrief/CODE          the debrief for the teacher (the console's cookie)
-  /debrief/CODE/TOKEN    the debrief for a player, once the game is over
+/                      join: type the room code
+/join/CODE             join that room (the QR code's link)
+/play/CODE/TOKEN       a player's seat (the token is the player's own; reload keeps the seat)
+/teacher/CODE          the teacher's console, opened by its cookie (the teacher link adds #key=...)
+/debrief/CODE          the debrief for the teacher (the console's cookie)
+/debrief/CODE/TOKEN    the debrief for a player, once the game is over
 """
 from __future__ import annotations
 

@@ -13,8 +13,9 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import solara
 from solara.server import kernel_context
@@ -39,11 +40,11 @@ def _connected(context) -> bool:
 
 
 class Feed:
-    _feeds: dict[int, "Feed"] = {}
+    _feeds: dict[int, Feed] = {}
     _lock = threading.Lock()
 
     @classmethod
-    def of(cls, room) -> "Feed":
+    def of(cls, room) -> Feed:
         with cls._lock:
             feed = cls._feeds.get(id(room))
             if feed is None or feed.room is not room:

@@ -7,8 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim import ScenarioError
-from sim.lever_catalogue import (LEVER_BY_KIND, LEVERS, MEASURE, WORLD_LEVERS, Lever, LeverField, choices_for,
-                                 default_for, measure_choices)
+from sim.lever_catalogue import (
+    LEVER_BY_KIND,
+    LEVERS,
+    MEASURE,
+    WORLD_LEVERS,
+    Lever,
+    LeverField,
+    choices_for,
+    default_for,
+    measure_choices,
+)
 
 from ..session import SOURCE
 

@@ -7,8 +7,17 @@ from __future__ import annotations
 import solara
 
 from ..components import (
-    CapacityChart, DifferenceTable, DownloadRun, FlowChart, ForkControls, LeverPanel, MonthBanner, PlayControls,
-    PriceChart, ShortageCharts, WhyPanel,
+    CapacityChart,
+    DifferenceTable,
+    DownloadRun,
+    FlowChart,
+    ForkControls,
+    LeverPanel,
+    MonthBanner,
+    PlayControls,
+    PriceChart,
+    ShortageCharts,
+    WhyPanel,
 )
 from ..state import use_store
 

@@ -5,8 +5,19 @@ from __future__ import annotations
 import solara
 
 from ..components import (
-    CapacityChart, DownloadRun, EventFeed, FlowChart, LeverPanel, LicenceChart, MonthBanner, PlayControls,
-    PriceChart, ScenarioPicker, ShortageCharts, UpcomingEvents, WhyPanel,
+    CapacityChart,
+    DownloadRun,
+    EventFeed,
+    FlowChart,
+    LeverPanel,
+    LicenceChart,
+    MonthBanner,
+    PlayControls,
+    PriceChart,
+    ScenarioPicker,
+    ShortageCharts,
+    UpcomingEvents,
+    WhyPanel,
 )
 from ..state import use_store
 

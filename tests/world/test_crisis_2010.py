@@ -1,4 +1,4 @@
-"""crisis_2010 against the reference's validation targets (issue B), with the default seed and others.
+"""crisis_2010 against the reference's validation targets, with the default seed and others.
 
 All eight bands must hold for the scenario's seed and for at least four of five other seeds.
 """
@@ -54,7 +54,7 @@ def test_squeezed_japanese_magnet_makers_move_production_into_china():
     assert all("2010-07" <= r[0] <= "2013-12" for r in rows)
 
 
-# Issue 9's path targets for 2011-15. Before China's 2010 crackdown on unregistered ionic-clay mining, the
+# The path targets for 2011-15. Before China's 2010 crackdown on unregistered ionic-clay mining, the
 # answer of that mining to the price, and Japanese makers' term contracts were modelled, the ex-China heavy
 # price peaked at ~4.8x in January 2011 and December 2015 was ~0.65 of December 2011.
 def _path(run):
@@ -74,7 +74,7 @@ def test_one_main_peak_of_ten_times_in_mid_2011():
 
 
 def test_december_price_falls_every_year_2012_to_2015():
-    """Before issue 9 the ex-China price re-peaked at 3.2x in 2013 and 3.5x in 2014 (a cobweb of China's
+    """Before the 2011-15 recalibration the ex-China price re-peaked at 3.2x in 2013 and 3.5x in 2014 (a cobweb of China's
     refiners at the margin cliff)."""
     _, _, december = _path(cached_run("crisis_2010"))
     assert all(december[year] < december[year - 1] for year in range(2012, 2016))
@@ -86,7 +86,7 @@ def test_december_2015_is_a_tenth_to_a_third_of_december_2011():
 
 
 def test_china_exports_never_fall_below_a_fifth_of_2009_outside_the_japan_halt():
-    """Before issue 9 they swung between ~0 and ~650 t a month in 2011-14."""
+    """Before the 2011-15 recalibration they swung between ~0 and ~650 t a month in 2011-14."""
     run = cached_run("crisis_2010")
     rec = run.rec
     n = rec.written

@@ -1,4 +1,4 @@
-"""Issue C: aggregates of a run's tables as sweep outcomes agree with the headline outcomes and the tables."""
+"""Aggregates of a run's tables as sweep outcomes agree with the headline outcomes and the tables."""
 import math
 
 import pandas as pd
@@ -47,7 +47,7 @@ def test_windows_filters_and_counts_follow_the_tables(model):
 
 
 def test_an_empty_selection_counts_zero_but_has_no_sum_or_peak(model):
-    """Issue I: no silent zeros. No licence regime covers imports into China, so nothing is selected."""
+    """no silent zeros. No licence regime covers imports into China, so nothing is selected."""
     window = {"table": "licences", "value": "approved_t", "where": {"importer": "CN"}}
     got = compute_all(model, {"sum": window, "peak": dict(window, stat="max"),
                               "share": dict(window, divide_by="applied_t"), "count": dict(window, stat="count")})

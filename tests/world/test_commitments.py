@@ -9,7 +9,7 @@ import pytest
 
 from sim import RareEarthModel
 from sim.caps import CAPS
-from sim.constants import C, HEAVY, LIGHT, MAGNET_MAKER, P
+from sim.constants import HEAVY, LIGHT, MAGNET_MAKER, C, P
 from sim.contracts import COMMITTABLE_SHARE
 from sim.runs.outputs import outcomes, table
 

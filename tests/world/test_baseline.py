@@ -1,9 +1,9 @@
-"""The calm 2024 world stays calm and matches the calibration data (issue A, 'baseline_2024')."""
+"""The calm 2024 world stays calm and matches the calibration data ('baseline_2024')."""
 import numpy as np
 import pytest
 
 from sim.calibration import load_calibration
-from sim.constants import C, COUNTRIES, MARKETS, PRODUCTS, SECTORS
+from sim.constants import COUNTRIES, MARKETS, PRODUCTS, SECTORS, C
 
 
 def test_runs_36_months(baseline):

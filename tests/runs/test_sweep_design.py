@@ -1,4 +1,4 @@
-"""Issue O: the whole design is checked before the first run; run counts, seeds and the design's fingerprint."""
+"""The whole design is checked before the first run; run counts, seeds and the design's fingerprint."""
 import subprocess
 import sys
 

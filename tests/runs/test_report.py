@@ -1,4 +1,4 @@
-"""Issue I: report.html a teacher can explain from, and event texts that read right for every value."""
+"""report.html a teacher can explain from, and event texts that read right for every value."""
 import re
 from pathlib import Path
 

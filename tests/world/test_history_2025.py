@@ -1,4 +1,4 @@
-"""The 2025-26 episode against history (issue 9): shortages small and short, a smooth truce year, smooth
+"""The 2025-26 episode against history: shortages small and short, a smooth truce year, smooth
 paths in every shipped scenario, and China's NdPr price after MP's halt. Seeds are those of `ree validation`.
 Runs stop at the last month a measure needs."""
 from pathlib import Path
@@ -14,7 +14,7 @@ SEEDS = (None, 1, 2, 3, 4, 5)  # the scenario's own seed and `ree validation`'s 
 BAND = {band.key: band for band in BANDS_2025}
 TO_END_2025 = (("months", 24),)  # 2024-01 .. 2025-12
 TO_END_2026 = (("months", 36),)
-LIFTED = str(Path(__file__).parent / "scenarios" / "busan_truce_rule_lifted.toml")
+LIFTED = str(Path(__file__).parents[1] / "scenarios" / "busan_truce_rule_lifted.toml")
 
 
 @pytest.mark.parametrize("scenario", ["apr2025_licensing", "us_japan_framework"])
@@ -64,7 +64,7 @@ def test_swing_rule_can_fail():
         rec.delivered[:] = saved
 
 
-# The mechanisms behind the 2025 numbers, each shown to matter (issue 9's leads, confirmed).
+# The mechanisms behind the 2025 numbers, each shown to matter (each lead confirmed).
 APRIL = "events.2"  # apr2025_licensing's April control (index after the parent's events)
 
 
@@ -81,7 +81,7 @@ def test_refusals_that_are_lost_shipments_cost_more():
     dearer outside China, and where a control reaches every magnet, more months short."""
     # the margin is a draw of licence verdicts: over seeds the world magnet price from the first verdicts
     # (June 2025) to December is 1.07-1.13x the delayed one. The peak itself now comes in May-June from
-    # April's customs hold (issue K), the same in both runs, so it no longer tells them apart.
+    # April's customs hold, the same in both runs, so it no longer tells them apart.
     for seed in (None, 1, 2):
         delayed = cached_run("apr2025_licensing", seed, TO_END_2025)
         lost = cached_run("apr2025_licensing", seed, TO_END_2025 + (("licensing.resubmit_share", 0.0),))

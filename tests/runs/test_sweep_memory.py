@@ -1,4 +1,4 @@
-"""Issue O: a model and its agents are freed when dropped (Mesa 3.3.1's `Agent._ids`, mesa #3179), so a sweep
+"""A model and its agents are freed when dropped (Mesa 3.3.1's `Agent._ids`, mesa #3179), so a sweep
 worker's memory stays flat over thousands of runs."""
 import functools
 import gc

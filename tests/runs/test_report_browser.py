@@ -1,4 +1,4 @@
-"""Issue I: report.html opens in Chromium with no console errors, offline, and its event log filters work."""
+"""report.html opens in Chromium with no console errors, offline, and its event log filters work."""
 
 import pandas as pd
 import pytest

@@ -1,4 +1,4 @@
-"""Issue K, parts 2 and 3: China's controls trap supply at home, customs hold a new control's whole heading for a
+"""China's controls trap supply at home, customs hold a new control's whole heading for a
 while, China's quota stays near its published level, China's ore trades on a quarterly contract, and US ore is
 mined and stored when it cannot go to China. Each mechanism is shown by what it changes."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue C: sweeps on an embedded or a real Dask cluster, incremental results, resume, failures, bad files."""
+"""Sweeps on an embedded or a real Dask cluster, incremental results, resume, failures, bad files."""
 import os
 import signal
 import subprocess
@@ -13,7 +13,7 @@ import pytest
 from configs import CONFIG_DIR
 from sim.runs.sweep import load_sweep, runs, run_sweep
 
-HERE = Path(__file__).parent / "sweeps"
+HERE = Path(__file__).parents[1] / "sweeps"
 IDENTITY = ["run_id", "point_id", "replicate", "seed", "status", "error"]
 
 
@@ -120,7 +120,7 @@ def test_sigkill_midway_then_resume_gives_every_run_once(tmp_path):
 
 
 def test_a_bad_value_is_refused_before_any_run_and_a_failing_run_is_recorded(tmp_path):
-    """Issue O: world.scale = 0 used to fail run by run; now the file is refused before the first run. A run
+    """world.scale = 0 used to fail run by run; now the file is refused before the first run. A run
     that fails anyway (here: handed a bad value behind the checks' back) is recorded with its error."""
     from sim.runs.sweep import run_one
     result = _ree("sweep", HERE / "with_failure.toml", "--out", tmp_path / "out", "--quiet")
@@ -147,7 +147,7 @@ BROKEN = {
     "aggregate_label.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nwhere = { country = "USA" }', "aggregates.x.where.country"),
     "aggregate_expression.toml": (_AGG + 'table = "supply"\nvalue = "demand_x"', "aggregates.x.value"),
     "aggregate_month.toml": (_AGG + 'table = "supply"\nvalue = "demand_t"\nfrom = "2026-13"', "aggregates.x.from"),
-    # Issue I: a window the runs never reach is refused at load instead of giving 0.0 for every run
+    # a window the runs never reach is refused at load instead of giving 0.0 for every run
     "aggregate_window_after_run.toml": ('[sweep]\nscenario = "full_embargo"\nmonths = 6\n[parameters]\n"world.scale" = [1]\n'
                                         '[aggregates.x]\ntable = "supply"\nvalue = "demand_t"\nfrom = "2027-01"',
                                         "aggregates.x.from: '2027-01' is outside the run's months, 2024-01 to 2024-06"),
@@ -172,7 +172,7 @@ def test_broken_sweep_files_exit_2_with_one_line(name, tmp_path):
 
 
 def test_sweep_report_for_a_grid(tmp_path):
-    """Issue I: values in the heatmap cells, the spread over replicates, and NaN outcomes counted; issue O: one
+    """values in the heatmap cells, the spread over replicates, and NaN outcomes counted; one
     figure per outcome (heatmap, lines per value of the second parameter, a box per point)."""
     from scipy import stats
     from sim.runs.sweep_report import fmt, write_report
@@ -219,7 +219,7 @@ def test_sweep_report_for_a_sobol_design(tmp_path):
     assert set(indices["parameter"]) == {"market.precaution", "market.cover_elasticity"}
     total = indices.set_index("parameter")["ST"]
     assert total["market.precaution"] > 0  # precaution moves the magnet price peak under an embargo
-    # issue O: SALib's confidence intervals, in the CSV and on the page
+    # SALib's confidence intervals, in the CSV and on the page
     assert {"S1", "S1_conf", "ST", "ST_conf", "noise_share"} <= set(indices.columns)
     assert (indices[["S1_conf", "ST_conf"]] > 0).all().all() and indices["noise_share"].isna().all()  # 1 replicate
     assert " ± " in page[page.index("Sobol sensitivity indices"):]

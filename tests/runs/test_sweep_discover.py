@@ -1,4 +1,4 @@
-"""Issue O: `ree sweep-discover` finds the parameter box where an outcome crosses a threshold (PRIM, EMA workbench)."""
+"""`ree sweep-discover` finds the parameter box where an outcome crosses a threshold (PRIM, EMA workbench)."""
 import subprocess
 import sys
 

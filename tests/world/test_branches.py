@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ def assert_same_tables(a: RareEarthModel, b: RareEarthModel) -> None:
         assert left[name].equals(right[name]), f"{name} differs"
 
 
-@lru_cache(maxsize=None)
+@cache
 def unforked(scenario: str) -> dict:
     return tables(run_on(RareEarthModel(scenario)))
 

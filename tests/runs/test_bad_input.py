@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-BAD_DIR = Path(__file__).parent / "bad_scenarios"
+BAD_DIR = Path(__file__).parents[1] / "bad_scenarios"
 
 # file -> (the FIELD part of the error line, a word of the REASON part). The reason word shows the file
 # fails for the one thing it breaks, not for some accident of the harness.

@@ -1,7 +1,7 @@
 """The meaningless refused through the lever API and classroom moves too, not only in scenario files:
 empty lists, `inf`/`nan`, quantities beyond the schema's bounds, a state aiming a measure at itself, a
 state's act with no state.
-(The same refusals from `ree validate` and `ree run` are in tests/test_bad_input.py.)"""
+(The same refusals from `ree validate` and `ree run` are in tests/runs/test_bad_input.py.)"""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""China bans all four products to the US and Japan for 12 months from 2024-03 (issue A, 'full_embargo')."""
+"""China bans all four products to the US and Japan for 12 months from 2024-03 ('full_embargo')."""
 import numpy as np
 import pytest
 

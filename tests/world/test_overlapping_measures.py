@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import RareEarthModel
-from sim.constants import C, P, S, STAGE_KIND
+from sim.constants import STAGE_KIND, C, P, S
 from sim.licensing import BAN, LICENCE, NONE
 from tests.conftest import model_with_events
 

@@ -1,4 +1,4 @@
-"""Issue O: `ree sweep-report` shows every outcome and every parameter, says which outcomes never change, clips
+"""`ree sweep-report` shows every outcome and every parameter, says which outcomes never change, clips
 bands to the outcome's range, keeps monthly series, and refuses a sweep with no successful run in one line."""
 import re
 import subprocess

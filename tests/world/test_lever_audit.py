@@ -1,23 +1,23 @@
 """The lever audit: every lever of the lever API, moved in a scenario where it should matter, must move
 the outcome it is for in the expected direction (docs/model.md, "What each lever does", holds the table;
-`python tests/test_lever_audit.py` prints the measured numbers for it).
+`python tests/world/test_lever_audit.py` prints the measured numbers for it).
 
 Each case runs the same scenario and seed twice, with the lever at a low and a high setting, for a few
 years at most (a run of 84 months takes well under a second).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest
 
 from sim import RareEarthModel
 from sim.constants import C, P
+from sim.recorder import HOLDERS
 from sim.runs.outputs import outcomes
 from sim.scenario import apply_override, load_raw, resolve_scenario, validate
-from sim.recorder import HOLDERS
 
 MAGNET_HEAVY = ["heavy_oxide", "magnet"]
 
@@ -184,7 +184,7 @@ LEVERS = [
           high_sets={"states.JP.strategy": "passive"}, setting="JP default (opens its stockpile) -> passive"),
     # the US buys what China's licences withhold from makers elsewhere (a control on one importer leaks), so
     # the lever shows in China's exports to it; its shortage (0 -> 0.03%) came from a stockpile that opened
-    # and closed every other month, which issue K's hysteresis removed
+    # and closed every other month, which the stockpile's hysteresis removed
     Lever("strategy: tit_for_tat vs default", "baseline_2024", 18, exports_to("US", "magnet"),
           "China's magnet exports to the US (t)", -1,
           [{"date": "2024-03", "kind": "tariff", "actor": "US", "target": "CN", "change_points": 60}],

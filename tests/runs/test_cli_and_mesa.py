@@ -38,7 +38,7 @@ def test_default_output_folder_is_under_runs(tmp_path):
 def test_scenarios_and_validate(tmp_path):
     listing = _ree("scenarios")
     assert listing.returncode == 0 and "baseline_2024" in listing.stdout and "full_embargo" in listing.stdout
-    library = Path(__file__).resolve().parents[1] / "configs" / "scenarios"
+    library = Path(__file__).resolve().parents[2] / "configs" / "scenarios"
     checked = _ree("validate", *map(str, sorted(library.glob("*.toml"))))
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.count("ok ") == len(list(library.glob("*.toml")))

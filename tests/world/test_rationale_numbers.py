@@ -1,4 +1,4 @@
-"""Issue K, part 5: every number a stockpile or licence rationale quotes is the number the run's tables (or, for
+"""Every number a stockpile or licence rationale quotes is the number the run's tables (or, for
 orders, the model's state that month) hold, and stockpiles do not open and close month after month."""
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_stockpile_rationales_quote_the_tables(checked):
     model, out, seen = checked
     rows = [r for r in model.log.rows if r[2] in ("stockpile_release", "stockpile_close")]
     quoted = 0
-    for date, actor, kind, _target, detail, rationale in rows:
+    for date, actor, _kind, _target, detail, rationale in rows:
         before = format_month(parse_month(date) - 1)
         found = STOCK.search(detail)
         product = found.group(2)

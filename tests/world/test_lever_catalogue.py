@@ -1,4 +1,4 @@
-"""Issue N, one lever catalogue: every event kind a state or the world can set is a lever, every schema field
+"""One lever catalogue: every event kind a state or the world can set is a lever, every schema field
 of every lever has a widget in both faces (the Explore page and the classroom's move form), drawn on a real
 render of each face, with the schema's ranges and choices; a field a face lacks fails here, by name."""
 from __future__ import annotations
@@ -11,8 +11,20 @@ import solara
 
 from sim.game import moves
 from sim.game.moves import GameError, to_event
-from sim.lever_catalogue import (CLASSROOM, CLASSROOM_LEAVES_OUT, CONTEXT, ID, LEVER_BY_KIND, LEVERS, NOT_LEVERS,
-                                 LeverField, _shape, event_models, measure_choices, named_measures)
+from sim.lever_catalogue import (
+    CLASSROOM,
+    CLASSROOM_LEAVES_OUT,
+    CONTEXT,
+    ID,
+    LEVER_BY_KIND,
+    LEVERS,
+    NOT_LEVERS,
+    LeverField,
+    _shape,
+    event_models,
+    measure_choices,
+    named_measures,
+)
 from sim.scenario_schema import MEASURE_KINDS
 from sim.scenario_types import Strategy
 from ui.classroom import move_form

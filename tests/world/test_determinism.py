@@ -8,7 +8,7 @@ import numpy as np
 from sim import RareEarthModel
 from sim.runs.outputs import tables
 
-LICENCE_SCENARIO = Path(__file__).parent / "scenarios" / "licence_heavy_to_jp.toml"
+LICENCE_SCENARIO = Path(__file__).parents[1] / "scenarios" / "licence_heavy_to_jp.toml"
 FILES = ["prices.csv", "flows.csv", "supply.csv", "licences.csv", "capacity.csv", "stocks.csv", "events.csv",
          "summary.json", "report.html"]
 
@@ -24,7 +24,7 @@ def test_byte_identical_across_processes(tmp_path):
     _run_cli(str(LICENCE_SCENARIO), b, 7)
     for name in FILES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    checker = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_run_outputs.py"
+    checker = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_run_outputs.py"
     if checker.exists():
         result = subprocess.run([sys.executable, str(checker), str(a), str(b)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""Issue O: safe `--resume`. The folder records the design's fingerprint; another design is refused with one
+"""Safe `--resume`. The folder records the design's fingerprint; another design is refused with one
 line and nothing changes; `--retry-failed` runs failed runs again; Ctrl-C says what was kept and how to go on."""
 import hashlib
 import os
@@ -14,7 +14,7 @@ import pytest
 from sim.runs.sweep import run_sweep
 from sim.scenario import ScenarioError
 
-HERE = Path(__file__).parent / "sweeps"
+HERE = Path(__file__).parents[1] / "sweeps"
 
 
 def _ree(*args, **kw):

@@ -1,10 +1,10 @@
-"""Issue B: decisions come from agents negotiating: licences, agreements, projects (directional tests)."""
+"""Decisions come from agents negotiating: licences, agreements, projects (directional tests)."""
 import re
 
 import pytest
 
-from sim.agreements import MAX_ROUNDS, Terms, negotiate
 from sim import RareEarthModel
+from sim.agreements import MAX_ROUNDS, Terms, negotiate
 from sim.constants import C, P
 from tests.conftest import cached_run
 
@@ -23,7 +23,7 @@ def test_apr2025_events_say_who_denied_which_licence_to_whom_and_why():
     run = cached_run("apr2025_licensing")
     denied = [r for r in run.model.log.rows if r[2] == "licence_denied"]
     assert denied, "some licences are denied"
-    for date, actor, _, target, detail, why in denied:
+    for _date, actor, _, target, detail, why in denied:
         assert actor == "CN" and target in {"US", "JP", "EU", "ROW", "MY", "AU", "MM"}
         assert detail.split(":")[0] in {"heavy_oxide", "magnet"} and " t, from " in detail
         assert why.startswith("denied") or "military end use" in why
@@ -151,7 +151,8 @@ def test_a_hawkish_china_values_a_truce_less_than_a_conciliatory_one():
 
 
 def test_bargaining_ends_within_rounds_between_the_reservation_prices():
-    from sim.contracts import MAX_ROUNDS as CONTRACT_ROUNDS, bargain
+    from sim.contracts import MAX_ROUNDS as CONTRACT_ROUNDS
+    from sim.contracts import bargain
     price, rounds = bargain(buyer_reservation=120, seller_reservation=90, buyer_offer=80, seller_offer=140)
     assert price is not None and 90 <= price <= 120 and rounds <= CONTRACT_ROUNDS
     price, rounds = bargain(buyer_reservation=80, seller_reservation=90, buyer_offer=70, seller_offer=100)
@@ -185,7 +186,7 @@ def test_a_general_licence_opens_a_licensed_route_for_contracts_but_never_a_ban(
     from sim.licensing import BAN, LICENCE, GeneralLicence
     from sim.trade_measures import decide_control
     model = RareEarthModel("baseline_2024", seed=1, months=2)
-    book, office, p = model.book, model.office, P["magnet"]
+    book, p = model.book, P["magnet"]
     seller = int(model.sellers[p][book.country[model.sellers[p]] == C["CN"]][0])
     civil = model.buyers[p][(book.country[model.buyers[p]] == C["JP"]) & ~model.defense_row[model.buyers[p]]]
     contract = Contract(seller, int(civil[0]), p, 10.0, 100.0, model.month, model.month + 12)

@@ -188,7 +188,7 @@ def test_busan_truce_keeps_the_extraterritorial_rule_out_and_the_us_better_off(s
     assert not window["detail"].str.contains(EXTRATERRITORIAL_REASON).any()
     controls_rows = table(controls, "events")
     assert controls_rows["rationale"].str.contains(EXTRATERRITORIAL_REASON).any()  # the check can fail
-    # Issue 10 asked for a lower US magnet shortage under the truce. Since issue 9's recalibration (Dy/Tb-free
+    # A lower US magnet shortage under the truce was the first aim. Since the 2025 recalibration (Dy/Tb-free
     # grades need no licence, most refused files are filed again, firms hold ~3 months of stock) the US is
     # not short over these months in either scenario, so the shortage may only be no higher; what the
     # October measures still cost the US is refused licences, dearer magnets and less magnet use.

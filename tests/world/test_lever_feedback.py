@@ -1,4 +1,4 @@
-"""Feedback on levers (issue J, part 6): applying a lever says what it will do, and warns when it will do little
+"""Feedback on levers: applying a lever says what it will do, and warns when it will do little
 or nothing; the warning travels in the event's description, so events.csv and the replay file keep it."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue K's must-show: `busan_truce` as the real path, seeds 42, 1 and 2, against the 2025-26 facts V19-V25 and V27
+"""`busan_truce` as the real path, seeds 42, 1 and 2, against the 2025-26 facts V19-V25 and V27
 (V26, US magnet capacity, belongs to the investment pipeline and is reported by `ree validation`)."""
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""What drives the 2011 peak in `crisis_2010` (issue 9), one mechanism at a time: each, switched off, moves the
+"""What drives the 2011 peak in `crisis_2010`, one mechanism at a time: each, switched off, moves the
 path in the direction its history says, so none of them is a knob that merely happens to fit.
 
 - China's 2010 campaign against unregistered ionic-clay mining (`ore_grade` event) makes the peak: without it
-  the ex-China heavy price tops out at ~5x in January 2011, as before issue 9's second pass.
+  the ex-China heavy price tops out at ~5x in January 2011, as before the second pass of that recalibration.
 - Unregistered mining that answers a high Dy/Tb price ends it: without it the price climbs on into late 2011.
 - Japanese makers' term contracts keep them buying: without them they make less in 2011 and the peak is lower.
 - Speculative buying inside China in the first half of 2011 lifts China's own prices.
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim import RareEarthModel
-from sim.constants import C, MAGNET_MAKER
+from sim.constants import MAGNET_MAKER, C
 from sim.supply import UNREGISTERED_CAP
 from tests.conftest import cached_run
 
