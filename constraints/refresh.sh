@@ -17,7 +17,7 @@ for python in "$@"; do
     tag=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
     venv=$(mktemp -d)
     "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet -e ".[test]"
+    "$venv/bin/python" -m pip install --quiet -e ".[test,lint]"
     {
         echo "# Python $tag: the versions CI installs (pip install -c constraints/py$tag.txt -e \".[test]\")."
         echo "# Made by constraints/refresh.sh from pyproject.toml's ranges; do not edit by hand."

@@ -296,7 +296,11 @@ def cmd_ui(args) -> int:
 
 def cmd_classroom(args) -> int:
     from .game.commands import run
-    return run(args)
+    if args.classroom_command != "serve":
+        return run(args)
+    # the command line puts the server and its pages together: sim.game names nothing of ui
+    from ui.classroom.mount import mount
+    return run(args, pages=mount)
 
 
 def cmd_why(args) -> int:

@@ -76,6 +76,7 @@ class Relations:
 
     def drift(self, rate: float = 0.01) -> None:
         """Without news, relations slowly regain their usual level (the scenario's starting one)."""
+        assert self.usual is not None  # set by __post_init__
         self.score[OFF_DIAGONAL] += rate * (self.usual[OFF_DIAGONAL] - self.score[OFF_DIAGONAL])
 
 

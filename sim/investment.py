@@ -16,6 +16,8 @@ STAGE_NAME = {kind: STAGES[stage] for kind, stage in STAGE_OF_KIND.items()}
 
 
 class Investments:
+    _stages: np.ndarray  # the stage of each row of the firm book, made when first needed
+
     def __init__(self, model):
         self.model = model
         self.scheduled = sorted(model.scheduled_projects)

@@ -105,7 +105,7 @@ EMPTY = {"duration_months": "for good", "later_rate": "stays at the approval rat
          ("export_control", "duration_months"): "until changed", ("suspend", "duration_months"): "until a resume",
          ("export_quota", "tonnes_per_year"): "lift it", "budget_usd_per_year": "keep"}
 # the forms' starting values where the schema gives none, or a better example
-DEFAULTS = {
+DEFAULTS: dict[str, dict[str, Any]] = {
     "export_control": {"products": ["heavy_oxide", "magnet"], "destinations": ["US"], "level": "licence"},
     "export_quota": {"products": ["light_oxide", "heavy_oxide"], "tonnes_per_year": 20000},
     "general_licence": {"products": ["heavy_oxide", "magnet"], "destinations": ["US"]},

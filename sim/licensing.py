@@ -157,7 +157,7 @@ class LicenceOffice:
         self.level[:], self.review_months[:] = level, review
         self.regimes, self.authority = regimes, authority
         if left.any():
-            self._drop({tuple(int(i) for i in key) for key in zip(*np.nonzero(left))})
+            self._drop({(int(e), int(p), int(i)) for e, p, i in zip(*np.nonzero(left))})
         self.refresh_rates(month)
 
     def regime(self, exporter: int, product: int, importer: int) -> Regime | None:

@@ -26,6 +26,12 @@ def _window(event, start: int) -> tuple[int, int | None]:
     return begin, (None if duration is None else parse_month(event.date) + duration)
 
 
+def _ends_after(event, start: int, when: int) -> bool:
+    """Whether `event` is still in force after month `when` (no end, or an end later than it)."""
+    end = _window(event, start)[1]
+    return end is None or end > when
+
+
 def scenario_warnings(scenario, numbers: list[int] | None = None) -> list[str]:
     """One line per lift, suspension or resumption that names nothing in force or due at its date.
     `numbers`: each event's number as `--set events.N` names it (default: its place in date order)."""
@@ -39,7 +45,7 @@ def scenario_warnings(scenario, numbers: list[int] | None = None) -> list[str]:
         lifted = _lifts(event)
         if lifted is not None:
             earlier = [e for e in events if _imposes(e) == lifted and parse_month(e.date) <= when
-                       and e is not event and (_window(e, start)[1] is None or _window(e, start)[1] > when)]
+                       and e is not event and _ends_after(e, start, when)]
             later = [e for e in events if _imposes(e) == lifted and parse_month(e.date) > when]
             if not earlier:
                 hint = (f"; the {later[0].kind} of {later[0].date} comes after it and stays in force: suspend or "

@@ -23,10 +23,12 @@ and a model pickles.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from .dates import format_month, parse_month
 from .scenario_schema import MEASURE_KINDS
+
+_T = TypeVar("_T")
 
 CONTROL_KINDS = ("suspend", "resume", "cancel")
 
@@ -72,9 +74,9 @@ def composer(slot: str):
     return wrap
 
 
-def latest_by(measures: list[ActiveMeasure], key: Callable[[ActiveMeasure], Any]) -> dict:
+def latest_by(measures: list[_T], key: Callable[[_T], Any]) -> dict[Any, _T]:
     """The latest measure in force for each value of `key` (measures come in order of arrival)."""
-    out = {}
+    out: dict[Any, _T] = {}
     for measure in measures:
         out[key(measure)] = measure
     return out

@@ -40,7 +40,7 @@ class ModelCounters(weakref.WeakKeyDictionary):
             return counter
 
 
-def free_models_when_dropped(agent_class: type = mesa.Agent) -> bool:
+def free_models_when_dropped(agent_class: type[mesa.Agent] = mesa.Agent) -> bool:
     """Make `agent_class._ids` hold its models weakly (Mesa 3.3.1); True if it was changed, False where Mesa
     has no such dictionary (fixed upstream) or it is weak already. Counters of models built before keep
     counting."""

@@ -29,6 +29,7 @@ from .projects import Projects
 from .recorder import Recorder
 from .trade_measures import country_ids, decide_control
 from .scenario import Scenario, load_scenario
+from .scenario_schema import Event
 from .world import STOCKPILE, FirmBook, seed_at_reference_rates
 from .mesa_compat import ScenarioOfItsOwn  # importing it frees dropped models on Mesa 3.3.1 (mesa #3179)
 
@@ -75,7 +76,8 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.in_warmup = False
         self.log = EventLog()
         self.caps = CapLog(self)
-        self._use_version, self._use_cache = 0, (-1, None)
+        self._use_version = 0
+        self._use_cache: tuple[int, np.ndarray | None] = (-1, None)  # (version, use_by_country)
         self.recorder = Recorder(self.months)
         self._read_parameters()
         self._build_firms()
@@ -93,7 +95,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
         self.schedule_events = ScheduledEvents(self, loaded.events)
-        self.levers = []  # lever changes made during the run (see apply_lever)
+        self.levers: list[Event] = []  # lever changes made during the run (see apply_lever)
         self.investments = Investments(self)
         self.projects = Projects(self)
         self.diplomats = Diplomats()
@@ -183,7 +185,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.firm_names = names
         self.output_2024 = np.asarray(output)
         self.rows = {k: self.book.rows_of(k) for k in range(5)}
-        self.firm_name_index = {}
+        self.firm_name_index: dict[str, list[int]] = {}
         for row, name in enumerate(names):
             self.firm_name_index.setdefault(name.split(" #")[0], []).append(row)
         self.sellers = {p: self.rows[SELLER_KIND[p]] for p in range(N_PRODUCTS)}
@@ -312,8 +314,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
             licence_flow.record_use(self, p, clearing)
             self.month_flows[p] = clearing.flows + contracted
             if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
-                abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
-                self.export_mix[:, p] += 0.3 * (abroad - self.export_mix[:, p])
+                self.export_mix[:, p] += 0.3 * (clearing.exports - self.export_mix[:, p])
             stockpiles.release_to_short_buyers(self, p)
             b_country = self.book.country[buyers]
             self.last_orders[:, p] = np.bincount(b_country, self.book.order[buyers, p], minlength=N_COUNTRIES)
@@ -430,7 +431,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
             use = np.bincount((key[:, None] + np.arange(N_PRODUCTS)).ravel(), book.use_avg[firms].ravel(),
                               minlength=N_COUNTRIES * N_PRODUCTS).reshape(N_COUNTRIES, N_PRODUCTS)
             self._use_cache = (self._use_version, use)
-        return self._use_cache[1].copy()
+        cached = self._use_cache[1]
+        assert cached is not None  # the version starts at 0, an empty cache's at -1: filled just above
+        return cached.copy()
 
     def domestic_use(self, country_id: int) -> np.ndarray:
         return self.use_by_country()[country_id]

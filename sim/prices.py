@@ -26,7 +26,7 @@ def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
     fall the extra stock is run down) and by any hoarding a scenario sets in its market."""
     sc = model.scenario.market
     markets = market.MARKET_OF[model.book.country[rows]]
-    rising = np.clip(model.price_momentum[p, markets], 0.0, 1.0)
+    rising = model.price_momentum[p, markets].clip(0.0, 1.0)  # the method: np.clip adds two Python calls
     return model.target_cover(p) * (1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising
                                     + model.hoarding[p, markets])
 
@@ -43,6 +43,7 @@ def update_prices(model) -> None:
     in_market = market.MARKET_OF[book.country]
     not_stockpile = book.kind != STOCKPILE
     inbound = book.transit.sum(axis=0)
+    firms_market = in_market[not_stockpile]
     before = model.prices.copy()
     contract_months = int(model.calibration.parameters.get("china_ore_contract_months", 0))
     # China's sellers must sell at home what its controls hold back: the price they can expect falls with it
@@ -55,8 +56,7 @@ def update_prices(model) -> None:
         want_rows = np.concatenate([cover * book.use_avg[buyers, p], 1.2 * book.sales_avg[sellers, p]])
         want_market = in_market[np.concatenate([buyers, sellers])]
         wanted = np.bincount(want_market, want_rows, minlength=2)
-        held = np.bincount(in_market[not_stockpile], (book.stock[:, p] + inbound[:, p])[not_stockpile],
-                           minlength=2)
+        held = np.bincount(firms_market, (book.stock[:, p] + inbound[:, p])[not_stockpile], minlength=2)
         orders = np.bincount(in_market[buyers], book.order[buyers, p], minlength=2)
         unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
         for k in range(2):
@@ -179,11 +179,10 @@ def price_pull(model, product: int) -> np.ndarray:
 
 def _report_caps(model, p: int, k: int, held: float, wanted: float, before: float) -> None:
     sc = model.scenario.market
-    where = f"{PRODUCTS[p]} {MARKETS[k]}"
     if wanted > market.EPS and held / wanted < sc.cover_floor:
-        model.caps.hit("cover_floor", where)
+        model.caps.hit("cover_floor", f"{PRODUCTS[p]} {MARKETS[k]}")
     if abs(np.log(model.prices[p, k] / before)) >= sc.max_monthly_change * (1 - 1e-9):
-        model.caps.hit("max_monthly_change", where)
+        model.caps.hit("max_monthly_change", f"{PRODUCTS[p]} {MARKETS[k]}")
 
 
 # ---------------------------------------------------------------------------------------------- measures

@@ -41,7 +41,7 @@ def speed_up(model, projects, month: int) -> None:
             continue
         model.diplomats.cofinance(agreement.parties[0], 0.0, month)  # this year's money, if January came
         own = [p for p in projects.active if agreement.key in p.funds]
-        bought: dict[int, list[float]] = {}  # index in `own` -> [months, usd]
+        bought: dict[int, tuple[int, float]] = {}  # index in `own` -> (months, usd)
         left = agreement.fund_left
         while True:
             open_ = [i for i, p in enumerate(own) if can_gain(model, p, month)]
@@ -54,9 +54,8 @@ def speed_up(model, projects, month: int) -> None:
             left -= cost
             own[i].months_saved += 1
             own[i].due -= 1
-            tally = bought.setdefault(i, [0, 0.0])
-            tally[0] += 1
-            tally[1] += cost
+            months, usd = bought.get(i, (0, 0.0))
+            bought[i] = (months + 1, usd + cost)
         for i, (months, usd) in sorted(bought.items()):
             _pay(model, agreement, own[i], months, usd)
 

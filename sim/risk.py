@@ -42,7 +42,7 @@ def remember_suppliers(model, p: int, flows: np.ndarray) -> None:
     """Each importer's usual share of supply by origin. Links under controls keep their pre-control
     share: buyers still count on those suppliers (and apply for licences accordingly)."""
     received = flows.sum(axis=0)
-    share = np.divide(flows, received, out=np.zeros_like(flows), where=received > 0)
+    share = np.divide(flows, received, out=np.zeros(flows.shape), where=received > 0)
     memory = 0.5 if model.in_warmup else ORIGIN_MEMORY
     free = model.office.level[:, p, :] == 0
     update = free & (received > 0)[None, :]

@@ -169,7 +169,7 @@ def _format_location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "scenario"
 
 
-_EVENT_ADAPTER = TypeAdapter(Event)
+_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _EVENT_KINDS = {get_args(member.model_fields["kind"].annotation)[0] for member in get_args(get_args(Event)[0])}
 
 

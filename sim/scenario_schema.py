@@ -3,7 +3,7 @@ its description (what `ree validate` checks and what the docs list). Loading and
 `sim.scenario`'s job."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -64,8 +64,9 @@ class RegimeTerms(_Strict):
         "all", description="magnets: every magnet, or only grades containing the controlled heavy rare earths")
 
     def regime(self) -> dict:
-        return {"approval_rate": self.approval_rate, "later_rate": self.later_rate, "ramp_months": self.ramp_months,
-                "review_months": self.review_months, "deny_defense": self.deny_defense, "covers": self.covers}
+        """The licence terms alone, as keywords for the licence office: every field of `RegimeTerms`, read
+        from the class so a new term reaches the office without another list."""
+        return {name: getattr(self, name) for name in RegimeTerms.model_fields}
 
 
 class _ControlTarget(_Strict):
@@ -120,6 +121,8 @@ class _StateEvent(_Event):
     """An act of a state (a control, a quota, a proposal, ...): unlike a shock or a note, it needs the
     country that acts; without one the field's default, "world", would reach the state's handler."""
     actor: Country = Field(description="the state that acts")
+    if TYPE_CHECKING:
+        kind: str  # each event class declares its own (a Literal); not a field of this base
 
     @model_validator(mode="after")
     def _not_aimed_at_itself(self):
@@ -348,11 +351,15 @@ class Diplomacy(_Strict):
 
 OBJECTIVE_METRICS = ("shortage_share", "magnet_price_ratio", "export_value_busd", "refining_share",
                      "magnet_capacity_growth", "refining_capacity_growth", "relations", "stockpile_days")
+if TYPE_CHECKING:
+    Metric = str  # a Literal of OBJECTIVE_METRICS at run time: a plain str to a static checker
+else:
+    Metric = Literal[OBJECTIVE_METRICS]
 
 
 class Objective(_Strict):
     """One aim of a classroom role, scored 0 (at `worst` or beyond) to 1 (at `best` or beyond)."""
-    metric: Literal[OBJECTIVE_METRICS]  # type: ignore[valid-type]
+    metric: Metric
     worst: float
     best: float
     weight: float = Field(1.0, gt=0)
@@ -365,10 +372,17 @@ class Objective(_Strict):
         return self
 
 
+Seat = Literal["CN", "US", "JP", "EU", "AU"]
+
+
+def _default_seats() -> list[Seat]:
+    return ["CN", "US", "JP"]
+
+
 class Classroom(_Strict):
     """Classroom play (`ree classroom`): the seats students take and how each role is scored. The world
     ignores this section."""
-    seats: list[Literal["CN", "US", "JP", "EU", "AU"]] = Field(default_factory=lambda: ["CN", "US", "JP"])
+    seats: list[Seat] = Field(default_factory=_default_seats)
     months_per_round: int = Field(3, ge=1, le=24)
     round_seconds: int = Field(300, ge=10, le=7200, description="time for a round before the AI moves for late seats")
     objectives: dict[Country, list[Objective]] = Field(default_factory=dict)

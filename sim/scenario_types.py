@@ -2,7 +2,7 @@
 the strict base model."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -10,17 +10,28 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from .constants import COUNTRIES, PRODUCTS, SECTORS, STAGES
 from .dates import parse_month
 
-Country = Literal[COUNTRIES]  # type: ignore[valid-type]
-Product = Literal[PRODUCTS]  # type: ignore[valid-type]
-Sector = Literal[SECTORS]  # type: ignore[valid-type]
-Stage = Literal[STAGES]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # A Literal built from a tuple of names exists only at run time (pydantic checks values against it):
+    # to a static type checker these names are plain strings.
+    Country = str
+    Product = str
+    Sector = str
+    Stage = str
+    CountryOrAll = str
+    CountryOrWorld = str
+    SectorOrAll = str
+else:
+    Country = Literal[COUNTRIES]
+    Product = Literal[PRODUCTS]
+    Sector = Literal[SECTORS]
+    Stage = Literal[STAGES]
+    # One Literal each (not `Country | Literal["*"]`): a union of Literals reports one error per member, under
+    # a location like `actor.literal['CN',...]`, and its message leaves out the extra allowed value.
+    CountryOrAll = Literal[COUNTRIES + ("*",)]
+    CountryOrWorld = Literal[COUNTRIES + ("world",)]
+    SectorOrAll = Literal[SECTORS + ("*",)]
 Level = Literal["none", "licence", "ban"]
 Strategy = Literal["default", "passive", "hawkish", "conciliatory", "tit_for_tat"]  # agents.state.STRATEGIES
-# One Literal each (not `Country | Literal["*"]`): a union of Literals reports one error per member, under a
-# location like `actor.literal['CN',...]`, and its message leaves out the extra allowed value.
-CountryOrAll = Literal[COUNTRIES + ("*",)]  # type: ignore[valid-type]
-CountryOrWorld = Literal[COUNTRIES + ("world",)]  # type: ignore[valid-type]
-SectorOrAll = Literal[SECTORS + ("*",)]  # type: ignore[valid-type]
 
 # Bounds on what a scenario may state. A number beyond one describes no world the model can stand for: a
 # typo, or a stand-in for "no limit" or "everything", which a scenario says by leaving the field out or,

@@ -70,12 +70,22 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
 
 def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per tonne of output (magnets) or feed (refiners): value of what comes out, cost of what goes in."""
-    kind = model.book.kind[rows]
-    grade = model.feed_grade[rows]
-    h = heavy_share_of(model, rows)
-    refining = kind == REFINER
-    value = np.where(refining, grade[:, 0] * prices[LIGHT] + grade[:, 1] * prices[HEAVY], prices[MAGNET])
-    inputs = np.where(refining, prices[ORE], (1 - h) * prices[LIGHT] + h * prices[HEAVY])
+    refining = model.book.kind[rows] == REFINER
+    # Callers mostly pass rows of one kind: then only that kind's side is worked out (the same numbers
+    # np.where would pick), which halves the work of this function, called a dozen times a month.
+    if refining.all():
+        grade = model.feed_grade[rows]
+        value = grade[:, 0] * prices[LIGHT] + grade[:, 1] * prices[HEAVY]
+        inputs = prices[ORE]
+    elif not refining.any():
+        h = heavy_share_of(model, rows)
+        value = prices[MAGNET].copy()
+        inputs = (1 - h) * prices[LIGHT] + h * prices[HEAVY]
+    else:
+        grade = model.feed_grade[rows]
+        h = heavy_share_of(model, rows)
+        value = np.where(refining, grade[:, 0] * prices[LIGHT] + grade[:, 1] * prices[HEAVY], prices[MAGNET])
+        inputs = np.where(refining, prices[ORE], (1 - h) * prices[LIGHT] + h * prices[HEAVY])
     return value, inputs + model.book.unit_cost[rows]
 
 

@@ -9,6 +9,7 @@ beneath applies again; an easing changes the terms of the licence regime beneath
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,10 +50,12 @@ def order_from_terms(exporter: int, products: list[int], importers: list[int], l
                         review_months, regime, hold_until)
 
 
-def decide_control(model, kind: str, actor: str, products: list[int], importers: list[int], level: int | None,
-                   key: str | None = None, **terms) -> ActiveMeasure:
-    """A standing control set by a state's configuration, strategy or agreement (the caller logs it)."""
-    order = order_from_terms(COUNTRIES.index(actor), products, importers, level, model.month, **terms)
+def decide_control(model, kind: str, actor: str, products: Iterable[int | np.integer], importers: list[int],
+                   level: int | None, key: str | None = None, **terms) -> ActiveMeasure:
+    """A standing control set by a state's configuration, strategy or agreement (the caller logs it).
+    `products` may be numpy integers (a strategy's `np.flatnonzero`): the order holds plain ints."""
+    order = order_from_terms(COUNTRIES.index(actor), [int(p) for p in products], importers, level, model.month,
+                             **terms)
     measure, _, _ = model.measures.put(model, kind, None, model.month, actor, key=key, state=order)
     return measure
 
@@ -73,6 +76,7 @@ def compose_controls(model, measures: list[ActiveMeasure]) -> None:
                 key = (order.exporter, p, m)
                 if order.level is None:
                     if level[key] == LICENCE:
+                        assert order.regime is not None  # order_from_terms gives an easing its terms
                         review[key], regimes[key] = order.review_months, order.regime
                     continue
                 level[key], review[key] = order.level, order.review_months
@@ -81,6 +85,7 @@ def compose_controls(model, measures: list[ActiveMeasure]) -> None:
                 if order.hold_until > 0:
                     holds[key] = order.hold_until
                 if order.level == LICENCE:
+                    assert order.regime is not None  # order_from_terms gives a licence regime its terms
                     regimes[key] = order.regime
                 else:
                     regimes.pop(key, None)

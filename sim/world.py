@@ -56,8 +56,9 @@ class FirmBook:
             return
         self.stock += self.transit[0]
         self.ore_content += self.transit_content[0]
-        self.transit = np.roll(self.transit, -1, axis=0)
-        self.transit_content = np.roll(self.transit_content, -1, axis=0)
+        # shifted in place: np.roll would build two new arrays every month
+        self.transit[:-1] = self.transit[1:]
+        self.transit_content[:-1] = self.transit_content[1:]
         self.transit[-1] = 0.0
         self.transit_content[-1] = 0.0
 

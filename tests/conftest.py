@@ -11,6 +11,7 @@ from sim import RareEarthModel
 from sim.constants import C, P
 from sim.dates import parse_month
 from sim.scenario import apply_override, load_raw, resolve_scenario, validate
+from sim.shortage import unmet_share
 
 
 @dataclass
@@ -32,9 +33,8 @@ class CheckedRun:
         return self.rec.price[: self.rec.written, P[product], 0 if market == "china" else 1]
 
     def shortage_share(self, country: str) -> np.ndarray:
-        demand = self.rec.demand[: self.rec.written, C[country]].sum(axis=1)
-        delivered = self.rec.delivered[: self.rec.written, C[country]].sum(axis=1)
-        return np.divide(demand - delivered, demand, out=np.zeros_like(demand), where=demand > 0)
+        return unmet_share(self.rec.demand[: self.rec.written, C[country]].sum(axis=1),
+                           self.rec.delivered[: self.rec.written, C[country]].sum(axis=1))
 
 
 def run_checked(scenario: str = "baseline_2024", seed: int | None = None, **overrides) -> CheckedRun:

@@ -29,8 +29,9 @@ def _checked(check, value, *args):
     return value
 
 
-def _text(limit: int):
-    return Annotated[str, Field(max_length=limit), AfterValidator(lambda v: _checked(check_text, v, "text", limit))]
+def _text(limit: int) -> AfterValidator:
+    """The room's check of a text of at most `limit` characters (beside `Field(max_length=limit)`)."""
+    return AfterValidator(lambda v: _checked(check_text, v, "text", limit))
 
 
 def _fields(value: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +45,10 @@ def _fields(value: dict[str, Any]) -> dict[str, Any]:
 Round = Annotated[int, Field(ge=1, le=10_000)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Fields = Annotated[dict[str, Any], Field(max_length=24), AfterValidator(_fields)]
+ShortText = Annotated[str, Field(max_length=8), _text(8)]  # a seat (or "*": every seat)
+NameText = Annotated[str, Field(max_length=80), _text(80)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), _text(MAX_TEXT)]
+TokenText = Annotated[str, Field(max_length=64), _text(64)]
 
 
 class Body(BaseModel):
@@ -55,14 +60,14 @@ class Empty(Body):
 
 
 class Join(Body):
-    seat: _text(8)
-    name: _text(80)
+    seat: ShortText
+    name: NameText
 
 
 class MoveBody(Body):
     round: Round
     move: Fields
-    rationale: _text(MAX_TEXT) = ""
+    rationale: Text = ""
 
 
 class Withdraw(Body):
@@ -79,8 +84,8 @@ class AnswerBody(Body):
 
 class MessageBody(Body):
     round: Round
-    to: _text(8) = "*"
-    text: _text(MAX_TEXT)
+    to: ShortText = "*"
+    text: Text
 
 
 class Ready(Body):
@@ -90,11 +95,11 @@ class Ready(Body):
 
 class Inject(Body):
     event: Fields
-    rationale: _text(MAX_TEXT) = ""
+    rationale: Text = ""
 
 
 class Broadcast(Body):
-    text: _text(MAX_TEXT)
+    text: Text
 
 
 class RemovePlayer(Body):
@@ -106,7 +111,7 @@ class Joining(Body):
 
 
 class TeacherLogin(Body):
-    token: _text(64)
+    token: TokenText
 
 
 def _finite(text: str) -> float:

@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .moves import GameError
 from .store import default_db
+
+if TYPE_CHECKING:
+    from .server import Mount
 
 EXAMPLES = """examples:
   ree classroom new classroom_2025 --db class.sqlite            # prints the room code, teacher token, links
@@ -54,9 +58,12 @@ def add_parser(sub) -> None:
     export.add_argument("--out", type=Path, required=True, help="folder to write into")
 
 
-def run(args) -> int:
+def run(args, pages: Mount | None = None) -> int:
+    """`pages`: the web pages `serve` shows beside the API; the command line hands it the classroom's."""
     db = args.db or default_db()
-    return {"new": _new, "serve": _serve, "demo": _demo, "export": _export}[args.classroom_command](args, db)
+    if args.classroom_command == "serve":
+        return _serve(args, db, pages)
+    return {"new": _new, "demo": _demo, "export": _export}[args.classroom_command](args, db)
 
 
 def _seats(text: str | None) -> list[str] | None:
@@ -78,13 +85,13 @@ def _new(args, db: Path) -> int:
     return 0
 
 
-def _serve(args, db: Path) -> int:
+def _serve(args, db: Path, pages: Mount | None = None) -> int:
     if not 0 <= args.port <= 65535:
         raise GameError(f"--port: {args.port} is not a port (0-65535)")
     if not Path(db).is_file():
         raise GameError(f"--db: {db} does not exist (create a room first: ree classroom new SCENARIO --db {db})")
     from .server import serve
-    serve(db, host=args.host, port=args.port)
+    serve(db, host=args.host, port=args.port, pages=pages)
     return 0
 
 

@@ -80,6 +80,8 @@ def move_effects(room, progress: Callable[[int, int], None] | None = None) -> di
     with threadpool_limits(limits=1, user_api="blas"):  # as the AI worlds: a background job on a shared server
         shares = shapley(scenario, groups, SeatOutcomes(room.scenario, seats), 0, months - 1, seed=room.seed,
                          progress=progress)
+    # SeatOutcomes reads several numbers off each run: the values are arrays
+    assert isinstance(shares.everyone, np.ndarray) and isinstance(shares.nobody, np.ndarray)
     names = {key: player_name(key) for key in groups}
     out = []
     for j, seat in enumerate(seats):

@@ -90,7 +90,9 @@ class Room:
             code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
         teacher = new_token()
         store.add_room(code, loaded.model_dump(mode="json", exclude_none=True), loaded.seed, teacher, clock())
-        return cls(store, store.room(code), clock), teacher
+        row = store.room(code)
+        assert row is not None  # added just above
+        return cls(store, row, clock), teacher
 
     # ------------------------------------------------------------------------------------ the world
     @property
@@ -288,7 +290,9 @@ class Room:
             self.check_teacher(token)
             if self.state.status != "running":
                 raise GameError(f"only a running game can be paused (it is {self.state.status})", 409)
-            self._append("pause", "", {"remaining": max(self.state.deadline - self.clock(), 0.0)})
+            deadline = self.state.deadline
+            assert deadline is not None  # every event that makes a round run sets its deadline (history.py)
+            self._append("pause", "", {"remaining": max(deadline - self.clock(), 0.0)})
 
     def resume(self, token: str) -> None:
         with self.lock:

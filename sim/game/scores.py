@@ -22,6 +22,7 @@ import numpy as np
 from ..constants import COUNTRIES, MAGNET, N_PRODUCTS
 from ..market import MARKET_OF
 from ..scenario_schema import Objective
+from ..shortage import unmet_share
 
 _SECURITY = [  # an importer's aims: keep factories supplied, build capacity at home, keep friends
     {"metric": "shortage_share", "worst": 0.3, "best": 0.0, "weight": 2.0,
@@ -66,7 +67,7 @@ def metrics(model, seat: str) -> dict[str, float]:
     value = float((exports * rec.price[:n, :, 1]).sum()) * 1000 / 1e9  # t x USD/kg -> billion USD
     start_cap, end_cap = rec.capacity[0, c], rec.capacity[n - 1, c]
     return {
-        "shortage_share": float(1 - delivered / demand) if demand > 0 else 0.0,
+        "shortage_share": float(unmet_share(demand, delivered)),
         "magnet_price_ratio": float(rec.price[n - 1, MAGNET, k] / model.start_prices[MAGNET, k]),
         "export_value_busd": value,
         "refining_share": float(model.refining_share(c)),

@@ -1,6 +1,8 @@
 """The classroom server: one process on 127.0.0.1 (or the school network) serving the JSON API for players
-and the teacher (`sim.game.api`) and the Solara classroom pages (`ui.classroom.app`, loaded by name), over
-the same rooms.
+and the teacher (`sim.game.api`) and, beside it, the web pages it is given, over the same rooms. The pages
+come as a `Mount` from whoever starts the server (the command line hands it the classroom's pages): the
+server calls it with what the pages need (`Served`: rooms, debrief jobs, public address) and serves the routes
+it returns. It imports and names nothing of the UI.
 
 Rooms live in plain Python objects guarded by each room's lock; every change is in SQLite before it is
 acknowledged, and only one server may write a file (`sim.game.dblock`). Tokens travel in the
@@ -30,45 +32,50 @@ with status 400, 403, 404, 409, 413, 415 or 429):
 """
 from __future__ import annotations
 
-import os
 import socket
-import warnings
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute
 
-from .api import Limits, api_routes, error, may_read_debrief  # noqa: F401 (may_read_debrief: the pages use it)
+from .api import Limits, api_routes, error
 from .dblock import ServerLock
 from .debrief import DebriefJobs
 from .guard import SecurityHeaders
 from .moves import GameError
 from .rooms import Rooms
 
-CULL_SECONDS = 30  # a page whose websocket is gone this long is closed (phones that left the Wi-Fi)
 PING_SECONDS = 10  # a silent connection is found dead after at most two of these
 CLOSED_ROUTES = ("/resourcez",)  # Solara's diagnostics: threads, websockets, memory; not for a school network
 
-_current: dict[str, Any] = {}
+DEFAULT_URL = "http://127.0.0.1:8765"
 
 
-def current_rooms() -> Rooms:
-    """The registry the running server serves (the Solara pages read it)."""
-    if "rooms" not in _current:
-        raise RuntimeError("no classroom server is running in this process")
-    return _current["rooms"]
+@dataclass
+class Served:
+    """What the pages need of the running server, handed to them when they are mounted."""
+    rooms: Rooms
+    jobs: DebriefJobs
+    url: str = DEFAULT_URL  # the address students reach the server at (join links, the QR code)
 
 
-def current_jobs() -> DebriefJobs:
-    return _current["jobs"]
+@dataclass
+class Pages:
+    """What a page app gives the server to serve beside the API."""
+    routes: list[BaseRoute]
+    middleware: list[Middleware] = field(default_factory=list)
+    lifespan: Callable[[Any], AbstractAsyncContextManager[Any]] | None = None
 
 
-def public_url() -> str:
-    """The address students reach the server at (for join links and the QR code)."""
-    return _current.get("url", "http://127.0.0.1:8765")
+Mount = Callable[[Served], Pages]  # the pages, mounted over what the server serves
 
 
 def lan_address() -> str:
@@ -83,42 +90,28 @@ def lan_address() -> str:
         probe.close()
 
 
-def prepare_solara() -> None:
-    """Settings for an offline classroom: Solara's bundled assets, no telemetry, production mode. (The chart
-    libraries' files are linked by the pages' app module as it loads, as for `ree ui`: ui/assets.py.)"""
-    os.environ.setdefault("SOLARA_APP", "ui.classroom.app")
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    os.environ.setdefault("SOLARA_MODE", "production")
-    os.environ.setdefault("SOLARA_CHECK_VERSION", "False")
-    import solara.server.settings as settings
-    settings.kernel.cull_timeout = f"{CULL_SECONDS}s"  # Solara's default keeps a dead page for 24 h
-    settings.session.http_only = True  # Solara's own session cookie: no script needs to read it
-    settings.theme.show_banner = False  # "runs on Solara", pinned over the last line of a phone's page
-    # on plain http from another machine Solara warns at every page that its cookie falls back to
-    # SameSite=Lax: that is what a classroom wants, and the teacher's terminal should stay readable
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-
-
-async def http_error(request, exc: HTTPException):
+async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (405, 404 of an API path) as one line of JSON on the API, text elsewhere."""
+    assert isinstance(exc, HTTPException)  # the handler of HTTPException only (build_app)
     if request.url.path.startswith("/api/"):
         return error(exc.detail, exc.status_code)
     return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
 
-def build_app(rooms: Rooms, pages: bool = True) -> Starlette:
-    _current["rooms"], _current["jobs"] = rooms, DebriefJobs()
+def build_app(rooms: Rooms, pages: Mount | None = None, url: str = DEFAULT_URL) -> Starlette:
+    """The API over `rooms` and, if given, the pages `pages` mounts (Solara's diagnostics left out)."""
+    served = Served(rooms, DebriefJobs(), url)
     routes = api_routes()
     middleware = [Middleware(SecurityHeaders)]
-    kwargs: dict[str, Any] = {}
-    if pages:
-        prepare_solara()
-        import solara.server.starlette as solara_server
-        routes += [r for r in solara_server.routes if getattr(r, "path", "") not in CLOSED_ROUTES]
-        middleware += list(solara_server.middleware)
-        kwargs = {"lifespan": solara_server.lifespan}
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, **kwargs)
-    app.state.rooms, app.state.jobs, app.state.limits = rooms, _current["jobs"], Limits()
+    lifespan = None
+    if pages is not None:
+        mounted = pages(served)
+        routes += [r for r in mounted.routes if getattr(r, "path", "") not in CLOSED_ROUTES]
+        middleware += mounted.middleware
+        lifespan = mounted.lifespan
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error},
+                    lifespan=lifespan)
+    app.state.rooms, app.state.jobs, app.state.limits = rooms, served.jobs, Limits()
     return app
 
 
@@ -128,13 +121,12 @@ def teacher_link(url: str, room) -> str:
     return f"{url}/teacher/{room.code}#key={room._teacher_token}"
 
 
-def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8765, pages: bool = True) -> None:
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8765, pages: Mount | None = None) -> None:
+    """Serve the API and `pages` (none: the API alone) over every room of `db` until stopped."""
     import uvicorn
     lock = ServerLock(db).acquire()  # before anything else: a second server on the file stops here
     rooms = Rooms(db)
     loaded = rooms.load_all()  # replayed once at start, so a restarted server is at once where it was
-    app = build_app(rooms, pages)
-    rooms.run_clock()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -142,7 +134,9 @@ def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8765, pages: bool
     except OSError as err:
         raise GameError(f"--port: cannot listen on {host}:{port} ({err.strerror})") from None
     shown = lan_address() if host in ("0.0.0.0", "") else host
-    url = _current["url"] = f"http://{shown}:{sock.getsockname()[1]}"
+    url = f"http://{shown}:{sock.getsockname()[1]}"
+    app = build_app(rooms, pages, url)
+    rooms.run_clock()
     lock.describe(f"{url}/")
     print(f"classroom server on {url}/ ({len(loaded)} room(s) in {db})", flush=True)
     for room in loaded:

@@ -113,6 +113,7 @@ class Store:
             cursor = self._db.execute("INSERT INTO events (room, kind, round, seat, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
                                       (room, kind, int(round_), seat, text, at))
             seq = cursor.lastrowid
+        assert seq is not None  # an INSERT that succeeded always sets it
         return StoredEvent(seq, kind, int(round_), seat, json.loads(text), at)
 
     def save_debrief(self, room: str, game: str, payload: dict[str, Any]) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..constants import COUNTRIES, HEAVY, MAGNET, PRODUCTS
 from ..licensing import LEVELS
+from ..shortage import unmet_share
 from .moves import LEVERS, STOCKPILE_LEVERS, describe
-from .injects import describe_event
 from .scores import objectives
 
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
@@ -29,7 +27,7 @@ ROLE = {
 def _series(model) -> dict[str, Any]:
     rec, n = model.recorder, model.recorder.written
     demand, delivered = rec.demand[:n].sum(axis=2), rec.delivered[:n].sum(axis=2)
-    short = np.divide(demand - delivered, demand, out=np.zeros_like(demand), where=demand > 0)
+    short = unmet_share(demand, delivered)
     return {
         "dates": rec.dates[:n],
         "prices": {f"{PRODUCTS[p]}_{m}": [round(float(v), 3) for v in rec.price[:n, p, k]]

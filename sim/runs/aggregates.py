@@ -108,6 +108,8 @@ class Aggregate(BaseModel):
             rows = rows[rows["date"] <= self.end]
         if self.stat == "count":
             return float(len(rows))
+        if self.value is None:  # `check` says so too, but a script's declarations reach here unchecked
+            raise ValueError(f"value: needed for stat '{self.stat}' (only 'count' goes without)")
         window = None
         if self.table == "flows" and months is not None:
             window = [m for m in months if (not self.start or m >= self.start) and (not self.end or m <= self.end)]
@@ -134,11 +136,11 @@ class Aggregate(BaseModel):
 def compute_all(model, aggregates: dict[str, Aggregate | dict]) -> dict[str, float]:
     """Every aggregate of a finished model (declarations as `Aggregate`s or plain dicts), each table
     built once."""
-    aggregates = {name: Aggregate.model_validate(a) for name, a in aggregates.items()}
+    declared = {name: Aggregate.model_validate(a) for name, a in aggregates.items()}
     months = [str(m) for m in model.recorder.dates[: model.recorder.written]]
     frames: dict[str, pd.DataFrame] = {}
     out = {}
-    for name, aggregate in aggregates.items():
+    for name, aggregate in declared.items():
         try:
             aggregate.check_window(months[0], months[-1])  # a script's declarations too, not only a sweep file's
         except ValueError as err:

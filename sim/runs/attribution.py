@@ -25,12 +25,17 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
-from typing import Callable, Collection, Hashable
+from typing import TYPE_CHECKING, Callable, Collection, Hashable, Mapping, TypeVar
 
 import numpy as np
 
 from ..dates import format_month, parse_month
 from .why_outcomes import Outcome
+
+if TYPE_CHECKING:
+    from ..scenario_schema import Event
+
+_K = TypeVar("_K", bound=Hashable)
 
 EXACT_LIMIT = 8
 SAMPLED_ORDERS = 64
@@ -39,7 +44,7 @@ SAMPLED_ORDERS = 64
 @dataclass(frozen=True)
 class Player:
     position: int  # in the scenario's events
-    event: object
+    event: Event
     month: int  # when it takes effect (events before the start act from the first month)
 
     @property
@@ -91,13 +96,13 @@ class _Evaluator:
         self.first, self.last, self.seed, self.tick = first, last, seed, tick
         self.start = parse_month(scenario.start)
         self.horizon = last + 1 if outcome.windowed else scenario.months  # months a run needs
-        self.values: dict[frozenset[int], float] = {}
+        self.values: dict[frozenset[int], float | np.ndarray] = {}  # an array: several outcomes of a run
         self.months = sorted({p.month for p in players if p.month > self.start})
         self.by_month = defaultdict(set)
         for p in players:
             self.by_month[max(p.month, self.start)].add(p.position)
 
-    def values_of(self, subsets: set[frozenset[int]]) -> dict[frozenset[int], float]:
+    def values_of(self, subsets: set[frozenset[int]]) -> dict[frozenset[int], float | np.ndarray]:
         todo = {s for s in subsets if s not in self.values}
         early = self.by_month[self.start]
         groups = defaultdict(set)
@@ -141,12 +146,12 @@ class _Evaluator:
             self._descend(branch, kept_positions, level + 1, part)
 
 
-def _shapley_exact(n_players: list, values: dict[frozenset, object]) -> dict:
+def _shapley_exact(n_players: list, values: Mapping[frozenset, float | np.ndarray]) -> dict:
     n = len(n_players)
     out = {}
     for i in n_players:
         others = [j for j in n_players if j != i]
-        total = 0.0
+        total: float | np.ndarray = 0.0
         for size in range(len(others) + 1):
             weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
             for subset in combinations(others, size):
@@ -164,8 +169,8 @@ class Shares:
     stderr: dict  # player -> standard error of the value (0 when exact)
     alone: dict  # player -> v(it) - v(none)
     last: dict  # player -> v(all) - v(all but it)
-    everyone: object  # v(all players)
-    nobody: object  # v(no player)
+    everyone: float | np.ndarray  # v(all players)
+    nobody: float | np.ndarray  # v(no player)
     method: str
     runs: int  # distinct sets of events run
     seconds: float
@@ -176,7 +181,7 @@ def _plain(value):
     return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
 
 
-def shapley(scenario, groups: dict[Hashable, Collection[int]], outcome, first: int, last: int,
+def shapley(scenario, groups: Mapping[_K, Collection[int]], outcome, first: int, last: int,
             seed: int | None = None, orders: int = SAMPLED_ORDERS,
             progress: Callable[[int, int], None] | None = None) -> Shares:
     """The Shapley value of each player, a player being a group of the scenario's events (their positions in
@@ -220,11 +225,12 @@ def shapley(scenario, groups: dict[Hashable, Collection[int]], outcome, first: i
     players = [events[p] for p in sorted(events)]
     runs = _Evaluator(scenario, players, outcome, first, last, seed, tick).values_of(todo)
     values = {c: runs[kept[c]] for c in coalitions}
-    everyone, nobody = frozenset(ids), frozenset()
+    everyone: frozenset[_K] = frozenset(ids)
+    nobody: frozenset[_K] = frozenset()
     if exact:
         value, stderr = _shapley_exact(ids, values), {i: np.zeros(np.shape(values[nobody])) for i in ids}
     else:
-        margins = defaultdict(list)
+        margins: defaultdict[_K, list] = defaultdict(list)  # per player, numbers or arrays alike
         for order in permutations:
             for k, i in enumerate(order):
                 margins[i].append(values[frozenset(order[:k + 1])] - values[frozenset(order[:k])])
@@ -270,5 +276,6 @@ def attribute(scenario, outcome: Outcome, first: int, last: int, seed: int | Non
         rows.append(Contribution(label, _describe(event), event.date, shares.value[position], shares.alone[position],
                                  shares.last[position], shares.stderr[position]))
     rows.sort(key=lambda c: -abs(c.value))
+    assert isinstance(shares.everyone, float) and isinstance(shares.nobody, float)  # `outcome` is one number
     return Attribution(outcome.text, (format_month(start + first), format_month(start + last)), outcome.unit,
                        shares.everyone, shares.nobody, shares.method, shares.runs, shares.seconds, rows)

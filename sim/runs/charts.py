@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -17,7 +18,10 @@ import pandas as pd  # noqa: E402
 
 from .palette import EVENT_MARKER  # noqa: E402
 
-SVG_STYLE = {"svg.hashsalt": "ree", "svg.fonttype": "none", "font.size": 9}
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+SVG_STYLE: dict[RcKeyType, Any] = {"svg.hashsalt": "ree", "svg.fonttype": "none", "font.size": 9}
 
 
 def svg(fig) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..constants import PRODUCTS
 from ..dates import parse_month
+from ..shortage import unmet_frame
 from .charts import Marker, capital
 
 COUNTRY_NAME = {"CN": "China", "US": "the US", "JP": "Japan", "AU": "Australia", "EU": "the EU", "MM": "Myanmar",
@@ -102,10 +103,7 @@ def _event_items(rows: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------------------- shortages
 def shortage_shares(supply: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """supply.csv summed by month and `keys`, with `short_t` and `short` (share of demand unmet)."""
-    grouped = supply.groupby(["date", *keys])[["demand_t", "delivered_t"]].sum().reset_index()
-    grouped["short_t"] = (grouped["demand_t"] - grouped["delivered_t"]).clip(lower=0)
-    grouped["short"] = (grouped["short_t"] / grouped["demand_t"].where(grouped["demand_t"] > 0)).fillna(0.0)
-    return grouped
+    return unmet_frame(supply, ["date", *keys])
 
 
 def _shortage_text(supply: pd.DataFrame) -> str:

@@ -131,7 +131,8 @@ def _validated(raw: dict, params: dict, months: int | None, scenario_path: Path,
 
 def _index_form(raw: dict, name: str) -> str:
     """`events.no57.later_rate` -> `events.8.later_rate`: the location the schema's errors use."""
-    parts, node = name.split("."), raw
+    parts = name.split(".")
+    node: Any = raw  # the dicts and lists down the path, None past its end
     for i, part in enumerate(parts):
         if isinstance(node, list):
             ids = [item.get("id") if isinstance(item, dict) else None for item in node]
@@ -148,7 +149,9 @@ def _index_form(raw: dict, name: str) -> str:
 def _id_form(raw: dict, location: str) -> str:
     """`events.8.later_rate` -> `events.no57.later_rate` when that event has an id."""
     parts = location.split(".")
-    events = raw.get("events") if isinstance(raw.get("events"), list) else []
+    events = raw.get("events")
+    if not isinstance(events, list):
+        events = []
     if len(parts) > 1 and parts[0] == "events" and parts[1].isdigit() and int(parts[1]) < len(events):
         event = events[int(parts[1])]
         if isinstance(event, dict) and event.get("id"):
@@ -226,6 +229,7 @@ def _check_points(spec: SweepFile, raw: dict, scenario_path: Path, path: Path) -
         label = "the design point " + ", ".join(f"{k} = {_g(v)}" for k, v in values.items())
         scenario = _validated(raw, values, spec.sweep.months, scenario_path, path, "parameters", label)
         first = first or scenario
+    assert first is not None  # a design has a point at least (_check_shapes refuses an empty list)
     return first
 
 

@@ -31,6 +31,7 @@ def salib_problem(spec: SweepFile) -> dict:
     bounds = []
     for name in names:
         values = spec.parameters[name]
+        assert isinstance(values, Range)  # a sampler's parameters are ranges (sweep_check.load_sweep)
         pad = 0.5 if values.integer else 0.0
         bounds.append([values.min - pad, values.max + pad])
     return {"num_vars": len(names), "names": names, "bounds": bounds}
@@ -82,7 +83,9 @@ def run_count_text(spec: SweepFile, n_points: int) -> str:
     """How the number of runs comes about, e.g. "64 samples x (4 parameters + 2) = 384 points x 3 replicates"."""
     sweep, d = spec.sweep, len(spec.parameters)
     if sweep.sampler == "grid":
-        how = " x ".join(str(len(v)) for v in spec.parameters.values()) + f" grid values = {n_points} points"
+        grid = [v for v in spec.parameters.values() if isinstance(v, list)]
+        assert len(grid) == d  # a grid's parameters are lists of values (sweep_check.load_sweep)
+        how = " x ".join(str(len(v)) for v in grid) + f" grid values = {n_points} points"
     elif sweep.sampler == "lhs":
         how = f"{n_points} Latin hypercube samples"
     else:

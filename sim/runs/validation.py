@@ -168,7 +168,7 @@ def write_section(out: Path, seeds: list[int]) -> tuple[list[tuple[int, dict]], 
 
 
 def path_lines(model) -> list[str]:
-    """The 2011-15 path against issue 9's targets (V2-V4 as a path rather than band edges)."""
+    """The 2011-15 path against the calibration's path targets (V2-V4 as a path rather than band edges)."""
     rec, start = model.recorder, model.start_month
     n = rec.written
     at = lambda date: parse_month(date) - start  # noqa: E731
@@ -184,7 +184,7 @@ def path_lines(model) -> list[str]:
     lowest = min(outside_halt, key=lambda t: exports[t])
     ok = lambda held: "ok" if held else "NOT MET"  # noqa: E731
     edge = exports[lowest] / usual < 0.25
-    return ["### The path, 2011-15 (issue 9; the scenario's seed)", "",
+    return ["### The path, 2011-15 (the scenario's seed)", "",
             "| target | history | model | |", "|---|---|---|---|",
             f"| one main peak >= 10x the 2009 average in May-Oct 2011 | ~26x in Aug 2011 | "
             f"{world[peak] / base:.1f}x in {rec.dates[peak]} | "

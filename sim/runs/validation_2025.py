@@ -1,5 +1,5 @@
 """Validation of the 2025-26 episode: the April 2025 licences, MP's halt and the Busan truce, against the
-facts of `../shared/reference/rare_earths.md` (V10, V11, V14) and issue 9's bands.
+facts of `../shared/reference/rare_earths.md` (V10, V11, V14) and the calibration's bands.
 
 The measures (`episode_metrics`) and the smoothness rule (`ringing`) are shared by `ree validation`, which
 writes a section of `docs/validation.md`, and by the tests. The section ends with the facts published since
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import COUNTRIES, C, P
+from ..shortage import unmet_share
 from . import validation_facts
 from .palette import COUNTRY, PRODUCT
 from .validation import Band
@@ -40,9 +41,7 @@ APPLIES = {"worst_month_2026": ("busan_truce",), "ndpr_china_aug_over_jun": ("ap
 def shortage_shares(model) -> np.ndarray:
     """Month x country share of magnet demand left unmet."""
     rec = model.recorder
-    demand = rec.demand[: rec.written].sum(axis=2)
-    delivered = rec.delivered[: rec.written].sum(axis=2)
-    return 1.0 - np.divide(delivered, demand, out=np.ones_like(demand), where=demand > 0)
+    return unmet_share(rec.demand[: rec.written].sum(axis=2), rec.delivered[: rec.written].sum(axis=2))
 
 
 def ringing(model, points: float = RING_POINTS, months: int = RING_MONTHS) -> list[tuple[str, str, float]]:
@@ -85,9 +84,9 @@ def write_section(img: Path, seeds: list) -> tuple[list[str], dict]:
     """Run each scenario for each seed, plot, and return the Markdown lines and {scenario: [(seed, metrics)]}."""
     import matplotlib.pyplot as plt
 
+    from ..scenario import load_scenario
     from .report import month_dates
     from .runner import run_model
-    from ..scenario import load_scenario
 
     results, models = {}, {}
     for name in SCENARIOS:

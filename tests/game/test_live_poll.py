@@ -62,3 +62,20 @@ def test_an_unchanged_value_draws_once(tab):
     time.sleep(0.3)
     rc.close()
     assert shown == ["same"]
+
+
+def test_many_hooks_share_one_polling_thread(tab):
+    import threading
+    seen = {name: [] for name in "abcdef"}
+
+    @solara.component
+    def Page():
+        for values in seen.values():
+            values.append(use_poll(lambda: "same", 0.02))
+
+    _, rc = solara.render(Page(), handle_error=False)
+    time.sleep(0.2)
+    pollers = [t for t in threading.enumerate() if t.name == "classroom-poll"]
+    rc.close()
+    assert len(pollers) == 1  # six hooks, one thread (it was one thread per hook)
+    assert all(values == ["same"] for values in seen.values())

@@ -41,9 +41,9 @@ def test_a_missing_library_is_named_not_raised(tmp_path):
 
 
 def test_one_place_sets_the_chart_libraries_up():
-    """Both apps call ui/assets.py; the classroom server has no copy of its table and imports nothing of ui."""
+    """Both apps call ui/assets.py; the classroom server has no copy of its table. (That `sim` imports and
+    names nothing of ui but the command line's entry points is tests/test_layout.py's rule.)"""
     for app in ("ui/app.py", "ui/classroom/app.py"):
         assert "ensure_offline_assets()" in (ROOT / app).read_text(), app
     for path in (ROOT / "sim").rglob("*.py"):
-        text = path.read_text()
-        assert "vega-lite@" not in text and "from ui" not in text and "import ui" not in text, path
+        assert "vega-lite@" not in path.read_text(), path

@@ -9,7 +9,7 @@ import pytest
 from sim import RareEarthModel
 from sim.runs import palette
 from sim.runs.outputs import tables
-from ui.components import charts
+from ui.components import charts, game_charts
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,39 @@ def test_log_scales_get_no_zero_and_say_what_they_left_out(frames):
     assert len(rows(spec)) == len(prices) - 3 and (rows(spec)["usd_per_kg"] > 0).all()
     assert spec["title"] == "3 prices of 0 USD/kg or less left out: a log scale has no zero"
     assert "title" not in charts.prices(frames["prices.csv"])
+
+
+SERIES = {"dates": ["2025-01", "2025-02"],
+          "prices": {f"{p}_{m}": [100.0, 120.0] for p in ("heavy_oxide", "magnet") for m in ("china", "world")},
+          "shortage": {c: [0.0, 0.25] for c in ("CN", "US", "JP", "AU", "EU", "MM", "MY", "ROW")}}
+
+
+def test_the_classroom_draws_the_shared_charts_at_a_phones_width():
+    """The classroom's charts are the shared ones with a parameter: as wide as their column, the legend below,
+    one product, and only the room's seats (in the palette's colours)."""
+    price = game_charts.world_prices(SERIES, "heavy_oxide")
+    assert price["width"] == charts.FILL and price["title"] == charts.PRODUCT_NAMES["heavy_oxide"]
+    assert price["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert set(rows(price)["product"]) == {"heavy_oxide"} and len(rows(price)) == 4
+    seats = ("CN", "US", "JP")
+    short = game_charts.world_shortages(SERIES, seats)
+    colour = short["encoding"]["color"]["scale"]
+    assert short["width"] == charts.FILL and colour["domain"] == list(seats)
+    assert colour["range"] == [palette.COUNTRY[s] for s in seats]
+    assert set(rows(short)["country"]) == set(seats) and rows(short)["short_pct"].max() == 25
+    wide = charts.shortage_share(pd.DataFrame({"date": ["2025-01"], "country": ["US"], "demand_t": [2.0],
+                                               "delivered_t": [1.0]}))
+    assert wide["width"] == charts.WIDTH + 80 and "legend" not in wide["encoding"]["color"]  # Explore's, unchanged
+
+
+def test_scores_and_the_ai_worlds_in_each_seats_colour():
+    scores = game_charts.scores([{"seat": "US", "score": 40.0}, {"seat": "JP", "score": 55.5}])
+    assert scores["encoding"]["color"]["scale"] == {"domain": ["US", "JP"],
+                                                    "range": [palette.COUNTRY["US"], palette.COUNTRY["JP"]]}
+    assert list(rows(scores)["score"]) == [40.0, 55.5]
+    spec = game_charts.ai_comparison([{"seat": "CN", "class_score": 60.0, "ai_scores": [50.0, 70.0], "beat_share": 0.5},
+                                      {"seat": "US", "class_score": 30.0, "ai_scores": [20.0], "beat_share": 1.0}])
+    data = rows(spec)
+    assert (data["world"] == "ai").sum() == 3 and list(data[data["world"] == "class"]["beat"]) == [
+        "beat 50% of AI worlds", "beat 100% of AI worlds"]
+    assert spec["layer"][1]["encoding"]["color"]["scale"]["range"] == [palette.COUNTRY["CN"], palette.COUNTRY["US"]]

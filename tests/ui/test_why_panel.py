@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.runs.why_branch import explain
-from ui.components.compare import difference_table, table_html
-from ui.components.why_chart import WHO, contributions, rows
-from ui.components.why_chart import table_html as why_table
+from ui.components.compare import difference_rows, difference_table
+from ui.components.tables import table_html
+from ui.components.why_chart import COLUMNS, WHO, contributions, rows, table_rows
 from ui.session import Answers, Session
 
 LIFT = {"kind": "export_control", "actor": "CN", "products": ["heavy_oxide", "magnet"], "destinations": ["US"],
@@ -55,7 +55,7 @@ def test_the_table_lists_events_that_cannot_count_and_why():
     session.start("full_embargo", "1")
     session.step(1)
     answer = explain(session.why_question("model"), "shortage:US")
-    html = why_table(answer)
+    html = table_html(COLUMNS, table_rows(answer)).html
     assert "not counted: dated after the window" in html and "embargo" in html
     assert rows(answer).empty or set(rows(answer)["who"]) == {"scenario event"}
 
@@ -75,6 +75,6 @@ def test_the_difference_table_groups_years_under_each_measure():
     session.step(9)  # into 2025
     table = difference_table(session.view(), session.baseline_view())
     assert isinstance(table, pd.DataFrame) and list(table["period"][:3]) == ["so far", "2024", "2025"]
-    page = table_html(table)
+    page = table_html(list(table.columns), *difference_rows(table), classes="ree-diff").html
     assert page.count('class="ree-measure"') == table["measure"].nunique()
     assert page.count('class="ree-year"') == 2 * table["measure"].nunique()

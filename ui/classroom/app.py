@@ -1,4 +1,4 @@
-"""The classroom app: one Page that routes by path (Solara loads this module by name).
+"""The classroom app: one Page that routes by path (Solara loads this module by the name `mount.mount` gives it).
 
 /                      join: type the room code
 /join/CODE             join that room (the QR code's link)

@@ -1,4 +1,6 @@
-"""Pieces every classroom page uses: the room registry, the phone-first style, messages after an action.
+"""Pieces every classroom page uses: the room registry (of the server the pages are mounted on: `mount`),
+the phone-first style, messages after an action. Tables, lists and badges are the shared ones
+(`ui.components.tables`, `ui.components.markup`).
 
 Phone first (390 x 844 CSS pixels): one column, nothing wider than the screen (tables wrap their words
 instead of scrolling sideways, charts take the column's width), buttons that wrap onto the next line and
@@ -6,11 +8,13 @@ are at least 44 px tall (a fingertip), text of at least 14 px.
 """
 from __future__ import annotations
 
-from html import escape
-
 import solara
 
 from sim.game.moves import GameError
+
+from ..components import game_charts
+from ..components.figures import Chart
+from .mount import served
 
 CSS = """
 .ree-page { max-width: 980px; width: 100%; margin: 0 auto; padding: 8px 12px; box-sizing: border-box;
@@ -30,6 +34,8 @@ CSS = """
 .ree-login { padding: 24px 12px; font-size: 1.1em; }
 .ree-lines { margin: 4px 0; padding-left: 18px; }
 .ree-lines li { margin: 2px 0; }
+.ree-page .ree-messages { max-height: 320px; overflow-y: auto; list-style: none; margin: 0; padding: 0; }
+.ree-page .ree-messages li { margin: 4px 0; }
 .ree-qr svg { max-width: 100%; height: auto; }
 .ree-page .vega-embed, .ree-page .vega-embed svg, .ree-page .vega-embed canvas { max-width: 100%; }
 @media (max-width: 600px) {
@@ -40,15 +46,10 @@ CSS = """
 """
 
 
-def rooms():
-    from sim.game.server import current_rooms
-    return current_rooms()
-
-
 def find_room(code: str):
     """(room, None) or (None, message)."""
     try:
-        return rooms().get(code), None
+        return served().rooms.get(code), None
     except GameError as err:
         return None, str(err)
 
@@ -82,23 +83,18 @@ def Feedback(feedback, round_: int | None = None):
         solara.Success(text, dense=True)
 
 
-def seat_badge(seat: str) -> str:
-    from sim.runs.palette import COUNTRY
-    return f"<span class='ree-seat' style='background:{COUNTRY.get(seat, '#666')}'>{escape(seat)}</span>"
-
-
-def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
-    """An HTML table; cells are escaped unless `raw` (for cells we built ourselves)."""
-    cell = (lambda v: str(v)) if raw else (lambda v: escape(str(v)))
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table class='ree-table'><tr>{head}</tr>{body}</table>"
-
-
-def lines(items: list[str]) -> str:
-    return "<ul class='ree-lines'>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
-
-
 @solara.component
-def Html(html: str, tag: str = "div"):
-    solara.HTML(tag=tag, unsafe_innerHTML=html)
+def WorldCharts(series: dict, seats: tuple[str, ...], products: tuple[str, ...] = ("magnet",), wide: bool = False):
+    """The world's prices (a chart per product) and each seat's shortage, each as wide as its column;
+    `wide`: two a row on a large screen (the projected console)."""
+    if not series["dates"]:
+        solara.Text("Prices and shortages appear after the first round.", style={"color": "#555"})
+        return
+    charts = [game_charts.world_prices(series, p) for p in products] + [game_charts.world_shortages(series, seats)]
+    if wide:
+        with solara.ColumnsResponsive(12, large=6):
+            for spec in charts:
+                Chart(spec)
+    else:
+        for spec in charts:
+            Chart(spec)

@@ -9,21 +9,24 @@ Players open it with their seat's link once the game is over (`/debrief/CODE/TOK
 the console's cookie (`/debrief/CODE`)."""
 from __future__ import annotations
 
-from html import escape
-
 import solara
 
+from sim.constants import COUNTRIES
+from sim.game.api import may_read_debrief
 from sim.game.moves import GameError
 from sim.game.wording import objective_line
 
-from . import charts
-from .common import Html, find_room, lines, seat_badge, table
+from ..components import game_charts
+from ..components.figures import Chart
+from ..components.markup import Html, Lines, country_badge, element, lines
+from ..components.tables import table_html
+from .common import WorldCharts, find_room
 from .live import use_poll
+from .mount import served
 
 
 def _jobs():
-    from sim.game.server import current_jobs
-    return current_jobs()
+    return served().jobs
 
 
 def _progress(room):
@@ -38,8 +41,6 @@ def DebriefPage(code: str, token: str = ""):
     if room is None:
         solara.Error(problem)
         return
-    from sim.game.server import may_read_debrief
-
     from .teacher import console_token
     is_teacher = not token
     reader = token or console_token(room)
@@ -53,7 +54,7 @@ def DebriefPage(code: str, token: str = ""):
         _jobs().status(room, start=True)
         set_started(started + 1)
     with solara.Column(classes=["ree-page"], gap="10px"):
-        Html(f"Debrief: room {room.code}, {escape(room.scenario.name)}", tag="h2")
+        Html(f"Debrief: room {room.code}, {room.scenario.name}", tag="h2")
         seat = "" if is_teacher else room.state.members.get(token, ("", ""))[0]  # checked above
         Body(room, start if is_teacher else None, seat).key(f"body-{started}")  # a new body polls the new job
 
@@ -84,17 +85,16 @@ def Result(room, job: dict, seat: str = ""):
     with_firms, set_with_firms = solara.use_state(False)
     solara.Text(f"{job['rounds_played']} rounds, {job['months_played']} months played. "
                 f"Compared with {job['ai_runs']} worlds where the AI played every seat ({job['seconds']} s).")
-    charts.Chart(charts.spec(charts.ai_comparison, job["comparison"]))
+    Chart(game_charts.ai_comparison(job["comparison"]))
     for s in job["scores"]:
         beat = next(c for c in job["comparison"] if c["seat"] == s["seat"])
         with solara.Card(margin=0):
-            Html(f"{seat_badge(s['seat'])} <b>{s['score']:.0f} / 100</b> · beat {beat['beat_share']:.0%} of AI "
-                 f"worlds (their median {beat['ai_median']:.0f})" + lines([objective_line(o) for o in s["objectives"]]))
+            Html([country_badge(s["seat"]), " ", element("b", f"{s['score']:.0f} / 100"),
+                  f" · beat {beat['beat_share']:.0%} of AI worlds (their median {beat['ai_median']:.0f})",
+                  lines([objective_line(o) for o in s["objectives"]])])
     if "moves_did" in job:  # debriefs kept from before this section have none
         MovesDid(job["moves_did"], seat)
-    charts.Chart(charts.spec(charts.prices, job["charts"], "magnet"))
-    charts.Chart(charts.spec(charts.prices, job["charts"], "heavy_oxide"))
-    charts.Chart(charts.spec(charts.shortages, job["charts"], tuple(room.seats)))
+    WorldCharts(job["charts"], tuple(room.seats), ("magnet", "heavy_oxide"))
     Html("What happened, and why", tag="h3")
     with solara.Row(classes=["ree-buttons"]):
         solara.Select("Whose events", value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
@@ -102,10 +102,9 @@ def Result(room, job: dict, seat: str = ""):
                         on_value=set_with_firms)
     log = [r for r in job["log"] if (with_firms or _is_policy(r)) and (
            seat_filter == "all" or seat_filter in (r["actor"], r["target"]) or seat_filter in r["actor"].split("+"))]
-    Html("<ul class='ree-lines'>" + "".join(
-        f"<li><b>{escape(r['date'])} · {escape(r['actor'])}</b> {escape(r['kind'])}"
-        f"{' → ' + escape(r['target']) if r['target'] else ''}: {escape(r['detail'])}"
-        f"{'<br><i>why: ' + escape(r['rationale']) + '</i>' if r['rationale'] else ''}</li>" for r in log) + "</ul>")
+    Lines([[element("b", f"{r['date']} · {r['actor']}"), f" {r['kind']}", f" → {r['target']}" if r["target"] else "",
+             f": {r['detail']}", [element("br"), element("i", f"why: {r['rationale']}")] if r["rationale"] else ""]
+            for r in log])
 
 
 @solara.component
@@ -119,26 +118,25 @@ def MovesDid(did: dict, seat: str = ""):
     if not did["seats"]:
         solara.Info("No month has been played yet: no move has done anything.")
         return
-    Html(escape(f"Each seat's score split among who moved: each seat (all its moves, its students' or its AI's), "
-                f"the teacher's injects and the scenario's events. Points are the score out of 100; tonnes are the "
-                f"seat's magnet demand left unmet over the {did['months']} months played. The parts add up to the "
-                f"game as played minus the same months with no move, inject or scenario event (the moves as "
-                f"played: in a world without some of them nobody plans again). Shapley values from {did['runs']} "
-                f"replays ({did['method']}, {did['seconds']} s)."))
+    Html(f"Each seat's score split among who moved: each seat (all its moves, its students' or its AI's), "
+         f"the teacher's injects and the scenario's events. Points are the score out of 100; tonnes are the "
+         f"seat's magnet demand left unmet over the {did['months']} months played. The parts add up to the "
+         f"game as played minus the same months with no move, inject or scenario event (the moves as "
+         f"played: in a world without some of them nobody plans again). Shapley values from {did['runs']} "
+         f"replays ({did['method']}, {did['seconds']} s).")
     names = {p["key"]: p["name"] for p in did["players"]}
     for row in sorted(did["seats"], key=lambda r: r["seat"] != seat):
         parts = [[f"{names[p][:1].upper()}{names[p][1:]}", f"{row['points'][p]:+.2f}", f"{row['tonnes'][p]:+,.0f}"]
                  for p in names]
         parts.append(["All together", f"{row['score'] - row['score_without']:+.2f}",
                       f"{row['unmet_t'] - row['unmet_t_without']:+,.0f}"])
-        with solara.Card(margin=0, classes=["ree-moves-did"]):
-            Html(f"{seat_badge(row['seat'])} {escape(row['summary'])}" + lines(row["lines"])
-                 + table(["Whose moves", "Points", "Magnets unmet (t)"], parts))
-    Html("<details><summary>The moves counted for each player</summary>" + "".join(
-        f"<b>{escape(p['name'])}</b>" + lines(p["moves"] or ["none"]) for p in did["players"]) + "</details>")
+        with solara.Card(margin=0, classes=["ree-moves-did"]):  # one block: a card is one widget to send
+            Html([country_badge(row["seat"]), f" {row['summary']}", lines(row["lines"]),
+                  table_html(["Whose moves", "Points", "Magnets unmet (t)"], parts)])
+    Html(element("details", element("summary", "The moves counted for each player"),
+                 [[element("b", p["name"]), lines(p["moves"] or ["none"])] for p in did["players"]]))
 
 
 def _is_policy(row) -> bool:
     """A government's act (or the world's shock), not a firm's project or contract."""
-    from sim.constants import COUNTRIES
     return all(part in COUNTRIES or part == "world" for part in row["actor"].split("+"))

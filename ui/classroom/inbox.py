@@ -2,11 +2,10 @@
 messages from other seats and the teacher, and a form to send one (to one seat, or a public communiqué)."""
 from __future__ import annotations
 
-from html import escape
-
 import solara
 
-from .common import Feedback, Html, act, seat_badge
+from ..components.markup import Html, country_badge, element, lines
+from .common import Feedback, act
 from .live import use_piece
 
 
@@ -47,14 +46,11 @@ def Inbox(room, token: str, seat: str):
 def MessageList(room, seat: str):
     """Redrawn at every message this seat may read: one HTML block, the cheapest thing to send 30 times."""
     inbox = use_piece(room, lambda: room.views.inbox(seat))
-    items = []
-    for m in reversed(inbox):
-        sender = seat_badge(m["from"]) if m["from"] != "teacher" else "<b>teacher</b>"
-        where = "to everyone" if m["to"] == "*" else f"to {escape(m['to'])}"
-        items.append(f"<div style='margin:4px 0'>{sender} <small>{escape(m['by'])}, {where}, round "
-                     f"{m['round']}</small><br>{escape(m['text'])}</div>")
-    Html(f"<div class='text-h6'>Messages ({len(inbox)})</div>"
-         + ("<div style='max-height:320px;overflow-y:auto'>" + "".join(items) + "</div>" if items else ""))
+    items = [[country_badge(m["from"]) if m["from"] != "teacher" else element("b", "teacher"), " ",
+              element("small", f"{m['by']}, {'to everyone' if m['to'] == '*' else 'to ' + m['to']}, "
+                               f"round {m['round']}"), element("br"), m["text"]] for m in reversed(inbox)]
+    Html([element("div", f"Messages ({len(inbox)})", classes="text-h6"),
+          lines(items, classes="ree-messages") if items else None])
 
 
 @solara.component

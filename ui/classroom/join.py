@@ -11,7 +11,8 @@ from sim.game.ratelimit import Buckets
 from sim.game.room import CODE_LENGTH
 from sim.game.views import ROLE
 
-from .common import Feedback, act, find_room, seat_badge
+from ..components.markup import Html, country_badge
+from .common import Feedback, act, find_room
 
 LOOKUPS = Buckets(capacity=20, per_second=0.5)  # per browser session
 
@@ -34,7 +35,7 @@ def JoinPage(code: str = ""):
     feedback, set_feedback = solara.use_state(None)
     room, problem = solara.use_memo(lambda: look_up(typed), [typed])
     with solara.Column(classes=["ree-page"]):
-        solara.HTML(tag="h2", unsafe_innerHTML="Rare-earth classroom: join a room")
+        Html("Rare-earth classroom: join a room", tag="h2")
         solara.InputText("Room code (on the board)", value=typed, continuous_update=True,
                          on_value=lambda v: set_typed(v.strip().upper()[:12]))
         if problem:
@@ -53,7 +54,7 @@ def JoinPage(code: str = ""):
         for seat in room.seats:
             players = room.state.names(seat)
             with solara.Card(margin=0, elevation=1):
-                solara.HTML(tag="div", unsafe_innerHTML=f"{seat_badge(seat)} {ROLE.get(seat, '')}")
+                Html([country_badge(seat), f" {ROLE.get(seat, '')}"])
                 solara.Text(f"Players: {len(players)}" + ("" if players else " (the AI plays it until you join)"))
 
                 def join(seat=seat):

@@ -5,7 +5,7 @@ asks each subscribed component for its piece of the room's shared views (`sim.ga
 per change, the same object while unchanged) and pushes only pieces that changed, by identity, into that
 component's tab. So a message redraws the inboxes, not the charts, and nothing is redrawn between changes;
 the countdown runs in the browser (`widgets.CountdownWidget`). A tab whose websocket is gone gets no
-pushes (it is drawn afresh if it comes back) and Solara closes it after `sim.game.server.CULL_SECONDS`.
+pushes (it is drawn afresh if it comes back) and Solara closes it after `mount.CULL_SECONDS`.
 """
 from __future__ import annotations
 
@@ -114,37 +114,88 @@ def use_piece(room, read: Callable[[], Any]):
     return value
 
 
+@dataclass
+class Watch:
+    """One `use_poll` hook: what it reads, what its page shows, and when it stops."""
+    context: Any
+    read: Callable[[], Any]
+    set_value: Callable[[Any], None]
+    last: Any
+    interval: float
+    until: Callable[[Any], bool] | None
+    due: float = 0.0
+    stopped: bool = False
+
+
+class Poller:
+    """One thread for every `use_poll` hook of the process (not one per hook): each hook is looked at on its
+    own interval, and dropped when its page closes, its `until` holds or its component goes away."""
+    _lock = threading.Lock()
+    _watches: list[Watch] = []
+    _wake = threading.Event()
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def watch(cls, watch: Watch) -> Callable[[], None]:
+        with cls._lock:
+            cls._watches.append(watch)
+            if cls._thread is None or not cls._thread.is_alive():
+                cls._thread = threading.Thread(target=cls._loop, daemon=True, name="classroom-poll")
+                cls._thread.start()
+        cls._wake.set()
+
+        def stop() -> None:
+            watch.stopped = True
+        return stop
+
+    @classmethod
+    def _loop(cls) -> None:
+        while True:
+            with cls._lock:
+                cls._watches[:] = [w for w in cls._watches if not (w.stopped or w.context.closed_event.is_set())]
+                watches = list(cls._watches)
+            now = time.monotonic()
+            for watch in watches:
+                if watch.due <= now:
+                    watch.due = now + watch.interval
+                    cls._look(watch)
+            soonest = min((w.due for w in watches), default=now + 1.0)
+            cls._wake.wait(max(soonest - time.monotonic(), 0.005))
+            cls._wake.clear()
+
+    @staticmethod
+    def _look(watch: Watch) -> None:
+        try:
+            now = watch.read()
+        except Exception:  # the room or the tab is gone
+            watch.stopped = True
+            return
+        if now != watch.last:
+            watch.last = now
+            try:
+                with watch.context:
+                    watch.set_value(now)
+            except Exception:  # the tab has closed
+                watch.stopped = True
+                return
+        if watch.until is not None and watch.until(now):
+            watch.stopped = True
+
+
 def use_poll(read, interval: float = 0.7, until: Callable[[Any], bool] | None = None):
     """Re-render the calling component whenever `read()` returns something new, polling until `until(value)`
-    holds (the debrief's progress bar, while its AI worlds run); returns the last value."""
+    holds (the debrief's progress bar, while its AI worlds run); returns the last value. All hooks share one
+    thread (`Poller`)."""
     value, set_value = solara.use_state(read())
 
     def start():
         if until is not None and until(value):
             return None
-        context = kernel_context.get_current_context()
-        stop = threading.Event()
-
-        def loop():
-            # compare with what the page shows, not with a fresh read: a change landing between the render
-            # and this thread's start (a debrief finishing in a second) would otherwise never be drawn
-            last = value
-            while not stop.wait(interval) and not context.closed_event.is_set():
-                try:
-                    now = read()
-                except Exception:  # the room or the tab is gone
-                    return
-                if now != last:
-                    last = now
-                    try:
-                        with context:
-                            set_value(now)
-                    except Exception:  # the tab has closed
-                        return
-                if until is not None and until(now):
-                    return
-        threading.Thread(target=loop, daemon=True, name="classroom-poll").start()
-        return stop.set
+        # compare with what the page shows, not with a fresh read: a change landing between the render and
+        # the first look (a debrief finishing in a second) would otherwise never be drawn
+        watch = Watch(kernel_context.get_current_context(), read, set_value, value, interval, until,
+                      due=time.monotonic() + interval)
+        return Poller.watch(watch)
 
     solara.use_effect(start, [])
     return value

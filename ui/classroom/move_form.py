@@ -13,6 +13,7 @@ import solara
 from sim.game.moves import GameError
 from sim.lever_catalogue import LEVER_BY_KIND, LeverField, choices_for
 
+from ..components.charts import PRODUCT_NAMES
 from .common import Feedback, act
 
 ALL = "all"  # a release of everything the stockpile holds of the product
@@ -108,7 +109,7 @@ def _share_options(field: LeverField, low: float, high: float) -> list[str]:
 def Field(field: LeverField, value, on_value, seat: str, stockpile: dict):
     widget, label, options = widget_of(field, seat)
     if field.name == "product" and stockpile:  # a release: only what the stockpile holds, with how much
-        names = {f"{p.replace('_', ' ')} ({t:,.0f} t held)": p for p, t in stockpile.items()}
+        names = {f"{PRODUCT_NAMES[p]} ({t:,.0f} t held)": p for p, t in stockpile.items()}
         shown = next((n for n, p in names.items() if p == value), next(iter(names)))
         solara.Select(label, value=shown, values=list(names), on_value=lambda n: on_value(names[n]))
     elif field.word == ALL and stockpile:

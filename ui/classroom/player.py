@@ -8,14 +8,14 @@ piece changes (`live.use_piece`): a message redraws the inbox, not the charts. I
 token's seat may see."""
 from __future__ import annotations
 
-from html import escape
-
 import solara
 
 from sim.game.moves import GameError
 
-from . import charts
-from .common import Feedback, Html, act, find_room, lines, seat_badge, table
+from ..components.charts import PRODUCT_NAMES
+from ..components.markup import Html, Lines, country_badge, element, lines
+from ..components.tables import Table
+from .common import Feedback, WorldCharts, act, find_room
 from .inbox import Inbox, Proposals
 from .live import Countdown, use_piece
 from .move_form import MoveForm
@@ -45,7 +45,7 @@ def PlayerPage(code: str, token: str):
         Proposals(room, token, seat)
         Inbox(room, token, seat)
         CountryNow(room, seat)
-        WorldCharts(room)
+        World(room)
         RecentEvents(room, seat)
 
 
@@ -53,11 +53,11 @@ def PlayerPage(code: str, token: str):
 def Header(room, seat: str, name: str):
     clock = use_piece(room, room.views.clock)
     players = use_piece(room, room.views.players)
-    team = ", ".join(escape(p["name"]) for p in players if p["seat"] == seat)
-    Html(f"<h2 style='margin:4px 0'>{seat_badge(seat)} You play {escape(seat)}</h2>"
-         f"<div>{escape(name)} · team: {team} · room {room.code}</div>"
-         f"<div><b>Round {clock['round']} of {clock['total_rounds']}</b> · {clock['month']} · "
-         f"{clock['months_per_round']} months a round · game {clock['status']}</div>")
+    team = ", ".join(p["name"] for p in players if p["seat"] == seat)
+    Html([element("h2", country_badge(seat), f" You play {seat}", style="margin:4px 0"),
+          element("div", f"{name} · team: {team} · room {room.code}"),
+          element("div", element("b", f"Round {clock['round']} of {clock['total_rounds']}"),
+                  f" · {clock['month']} · {clock['months_per_round']} months a round · game {clock['status']}")])
 
 
 @solara.component
@@ -85,10 +85,9 @@ def Notices(room, seat: str, token: str, open_debrief):
     notice = mine["notice"]
     if notice is not None:
         late = any(line.startswith("You were not ready") for line in notice["lines"])
-        body = f"<b>{escape(notice['title'])}</b>" + lines(notice["lines"])
         with solara.Card(margin=0, classes=["ree-notice"], style={"border-left": "5px solid " +
                                                                   ("#CC3311" if late else "#0077BB")}):
-            Html(body)
+            Html([element("b", notice["title"]), lines(notice["lines"])])
 
 
 @solara.component
@@ -98,13 +97,13 @@ def Briefing(room, seat: str):
     mine = use_piece(room, lambda: room.views.seat_world(seat))
     briefing = mine["briefing"]
     with solara.Details("Your briefing: role, objectives, levers", expand=clock["round"] <= 1):
-        Html(f"<p>{escape(briefing['role'])}</p>")
+        Html([element("p", briefing["role"]),
+              element("p", "How you are scored over the whole game:", style="margin:6px 0 2px")])
         rows = [[o["description"] or o["metric"], _target(o, "best"), _target(o, "worst"), f"x{o['weight']:g}"]
                 for o in briefing["objectives"]]
-        Html("<p style='margin:6px 0 2px'>How you are scored over the whole game:</p>"
-             + table(["objective", "full marks at", "no marks at", "counts"], rows))
-        Html(f"<p>Your levers: {escape(', '.join(v['label'] for v in briefing['levers'].values()))}.</p>"
-             f"<p>{escape(briefing['scenario'])}</p>")
+        Table(["objective", "full marks at", "no marks at", "counts"], rows)
+        Html([element("p", f"Your levers: {', '.join(v['label'] for v in briefing['levers'].values())}."),
+              element("p", briefing["scenario"])])
 
 
 def _target(objective: dict, end: str) -> str:
@@ -118,8 +117,8 @@ def Scoreline(room, seat: str):
     mine = use_piece(room, lambda: room.views.seat_world(seat))
     if clock["round"] <= 1 and clock["status"] != "ended":
         return
-    Html(f"<b>Score so far: {mine['score']['score']:.0f} / 100</b> (targets are for the whole game)"
-         + lines(mine["score_lines"]))
+    Html([element("b", f"Score so far: {mine['score']['score']:.0f} / 100"), " (targets are for the whole game)",
+          lines(mine["score_lines"])])
 
 
 @solara.component
@@ -155,9 +154,9 @@ def CountryNow(room, seat: str):
         if not now["stocks"]:
             solara.Text("Your stocks, licences and shortages appear after the first round.")
             return
-        rows = [[p.replace("_", " "), f"{v['firms_t']:,.0f}", f"{v['state_t']:,.0f}",
+        rows = [[PRODUCT_NAMES[p], f"{v['firms_t']:,.0f}", f"{v['state_t']:,.0f}",
                  f"{now['unmet_share_last_month'][p]:.0%}"] for p, v in now["stocks"].items()]
-        Html(table(["product", "firms' stock, t", "state stockpile, t", "orders not filled last month"], rows))
+        Table(["product", "firms' stock, t", "state stockpile, t", "orders not filled last month"], rows)
         lic = now["licences_last_month"]
         facts = []
         if lic:
@@ -175,20 +174,19 @@ def CountryNow(room, seat: str):
         if now["mining_quota_t"]:
             parts.append(f"mining quota {now['mining_quota_t']:,.0f} t/yr")
         facts.append("Policies: " + " · ".join(parts))
-        Html(lines(facts))
+        Lines(facts)
 
 
 @solara.component
-def WorldCharts(room):
+def World(room):
     world = use_piece(room, room.views.world)
     with solara.Card("The world", margin=0):
-        charts.Chart(charts.spec(charts.prices, world["charts"], "magnet"))
-        charts.Chart(charts.spec(charts.shortages, world["charts"], tuple(room.seats)))
+        WorldCharts(world["charts"], tuple(room.seats))
 
 
 @solara.component
 def RecentEvents(room, seat: str):
     log = use_piece(room, lambda: room.views.seat_world(seat))["log"]
     with solara.Details("Recent events for your country"):
-        Html(table(["month", "who", "what", "why"], [[r["date"], r["actor"], f"{r['kind']}: {r['detail']}",
-                                                      r["rationale"]] for r in reversed(log)]))
+        Table(["month", "who", "what", "why"], [[r["date"], r["actor"], f"{r['kind']}: {r['detail']}", r["rationale"]]
+                                                for r in reversed(log)])

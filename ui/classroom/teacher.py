@@ -10,16 +10,19 @@ shared views changes."""
 from __future__ import annotations
 
 import json
-from html import escape
 
 import segno
 import solara
 
 from sim.game.api import COOKIE
 
-from . import charts
-from .common import Feedback, Html, act, find_room, seat_badge, table
+from ..components import game_charts
+from ..components.figures import Chart
+from ..components.markup import Html, Raw, country_badge, element, lines
+from ..components.tables import Table
+from .common import Feedback, WorldCharts, act, find_room
 from .live import Countdown, use_piece
+from .mount import served
 from .widgets import ConsoleKeyWidget
 
 NO_KEY = ("This is a teacher's console. Open it with the teacher link that `ree classroom new` or "
@@ -27,8 +30,7 @@ NO_KEY = ("This is a teacher's console. Open it with the teacher link that `ree 
 
 
 def join_link(code: str) -> str:
-    from sim.game.server import public_url
-    return f"{public_url()}/join/{code}"
+    return f"{served().url}/join/{code}"
 
 
 def console_token(room) -> str:
@@ -59,7 +61,7 @@ def TeacherPage(code: str, old_link_token: str = ""):
         Seats(room, token)
         Injects(room, token)
         Broadcast(room, token)
-        WorldCharts(room)
+        World(room)
         Resolutions(room)
         Messages(room)
 
@@ -70,10 +72,10 @@ def JoinPanel(room):
     link = join_link(room.code)
     qr = solara.use_memo(lambda: segno.make(link, error="m").svg_inline(scale=4, dark="#000", light="#fff"), [link])
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["ree-qr"])
-        Html(f"<div>Room code</div><div class='ree-big'>{room.code}</div><div>{escape(link)}</div>"
-             f"<div><b>Round {clock['round']} of {clock['total_rounds']}</b> · {clock['month']} · "
-             f"{escape(room.scenario.name)} · game {clock['status']}</div>")
+        Html(Raw(qr), classes=["ree-qr"])  # segno's SVG of the link: markup of our own making
+        Html([element("div", "Room code"), element("div", room.code, classes="ree-big"), element("div", link),
+              element("div", element("b", f"Round {clock['round']} of {clock['total_rounds']}"),
+                      f" · {clock['month']} · {room.scenario.name} · game {clock['status']}")])
     if clock["read_only"]:
         solara.Error(f"This room is read-only: {clock['read_only']}. Export it and start a new room.")
     if clock["paused_reason"]:
@@ -91,8 +93,7 @@ def Controls(room, token: str):
         act(set_feedback, action, done, round_)
 
     def debrief():
-        from sim.game.server import current_jobs
-        current_jobs().status(room, start=True)  # mid-game this is the teacher's explicit action
+        served().jobs.status(room, start=True)  # mid-game this is the teacher's explicit action
         router.push(f"/debrief/{room.code}")
     with solara.Row(classes=["ree-buttons"]):
         if status == "lobby":
@@ -108,7 +109,7 @@ def Controls(room, token: str):
         solara.Button("End the game", disabled=ended, on_click=lambda: do(lambda: room.end(token), "game ended"))
         solara.Button("Debrief" if ended else "Debrief now (runs 20 AI worlds)", on_click=debrief,
                       color="primary" if ended else None)
-        Html(f"<a href='/api/rooms/{room.code}/export.zip' download>Export (CSV + JSON)</a>")
+        Html(element("a", "Export (CSV + JSON)", href=f"/api/rooms/{room.code}/export.zip", download=True))
     Feedback(feedback, round_)
 
 
@@ -116,10 +117,10 @@ def Controls(room, token: str):
 def Seats(room, token: str):
     seats = use_piece(room, room.views.seats)
     feedback, set_feedback = solara.use_state(None)
-    rows = [[seat_badge(r["seat"]), escape(", ".join(r["players"])) or "<i>AI plays</i>",
-             "✅ ready" if r["ready"] else ("—" if r["ai"] else "thinking"), r["moves_this_round"],
-             escape(r["last_move"])] for r in seats["rows"]]
-    Html(table(["seat", "players", "ready", "moves", "last move"], rows, raw=True))
+    rows = [[country_badge(r["seat"]), ", ".join(r["players"]) or element("i", "AI plays"),
+             "✅ ready" if r["ready"] else ("—" if r["ai"] else "thinking"), r["moves_this_round"], r["last_move"]]
+            for r in seats["rows"]]
+    Table(["seat", "players", "ready", "moves", "last move"], rows)
     with solara.Details(f"Players ({len(seats['players'])}): remove one, close joining"):
         opened = seats["joining_open"]
         solara.Switch(label="Joining is open" if opened else "Joining is closed", value=opened,
@@ -182,12 +183,10 @@ def Broadcast(room, token: str):
 
 
 @solara.component
-def WorldCharts(room):
+def World(room):
     world = use_piece(room, room.views.world)
-    with solara.ColumnsResponsive(12, large=6):
-        charts.Chart(charts.spec(charts.prices, world["charts"], "magnet"))
-        charts.Chart(charts.spec(charts.shortages, world["charts"], tuple(room.seats)))
-    charts.Chart(charts.spec(charts.scores, world["scores"]))
+    WorldCharts(world["charts"], tuple(room.seats), wide=True)
+    Chart(game_charts.scores(world["scores"]))
 
 
 @solara.component
@@ -197,14 +196,13 @@ def Resolutions(room):
         if not resolutions:
             solara.Text("Nothing yet: a round's moves are applied when it ends.")
         for r in list(reversed(resolutions))[:3]:
-            items = r["applied"] + [f"refused: {x}" for x in r["refused"]]
-            Html(f"<b>Round {r['round']}</b> ({escape(r['reason'])})<ul class='ree-lines'>"
-                 + "".join(f"<li>{escape(a)}</li>" for a in items) + "</ul>")
+            Html([element("b", f"Round {r['round']}"), f" ({r['reason']})",
+                  lines(r["applied"] + [f"refused: {x}" for x in r["refused"]])])
 
 
 @solara.component
 def Messages(room):
     messages = use_piece(room, lambda: room.views.inbox(None))
     with solara.Details(f"All messages ({len(messages)})"):
-        Html(table(["round", "from", "to", "by", "text"],
-                   [[m["round"], m["from"], m["to"], m["by"], m["text"]] for m in reversed(messages)]))
+        Table(["round", "from", "to", "by", "text"],
+              [[m["round"], m["from"], m["to"], m["by"], m["text"]] for m in reversed(messages)])

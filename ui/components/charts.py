@@ -19,19 +19,29 @@ import pandas as pd
 
 from sim.constants import COUNTRIES, PRODUCTS, STAGES
 from sim.runs import palette
+from sim.shortage import unmet_frame
 
 PRODUCT_NAMES = {"ore": "ore (mixed concentrate)", "light_oxide": "NdPr oxide (light)",
                  "heavy_oxide": "Dy/Tb oxide (heavy)", "magnet": "NdFeB magnets"}
 WIDTH, HEIGHT = 300, 170
+FILL = "container"  # a width: the chart takes its column's width (a phone's), its legend below it
 TABLE = "table"
 
 
-def _scale(colours: dict[str, str]) -> alt.Scale:
+def scale_of(colours: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(colours), range=list(colours.values()))
 
 
+TICKS = "month_ticks"  # a parameter: ticks on the month axis, at most one a month (`with_rows` sets it)
+
+
 def _x_month() -> alt.X:
-    return alt.X("month:T", title="month", axis=alt.Axis(format="%Y-%m", labelAngle=-30, tickCount=6))
+    return alt.X("month:T", title="month", axis=alt.Axis(format="%Y-%m", labelAngle=-30, tickCount={"expr": TICKS}))
+
+
+def _legend(width: int | str) -> dict:
+    """On a phone (a width of FILL) the legend goes below the chart, untitled, to leave the plot its width."""
+    return {"legend": alt.Legend(title=None, orient="bottom")} if width == FILL else {}
 
 
 def _toggle(field: str):
@@ -42,7 +52,7 @@ def _faded(selection) -> alt.OpacityValue:
     return alt.condition(selection, alt.value(1.0), alt.value(0.12))
 
 
-def _data() -> alt.NamedData:
+def named_data() -> alt.NamedData:
     return alt.NamedData(name=TABLE, format=alt.DataFormat(type="csv"))
 
 
@@ -65,79 +75,95 @@ def _rows(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, float_format="%.6g", lineterminator="\n")
 
 
-def _with_data(template: dict, frame: pd.DataFrame, title: str | None = None) -> dict:
+def with_rows(template: dict, frame: pd.DataFrame, title: str | None = None) -> dict:
     spec = dict(template)
     spec["datasets"] = {**template.get("datasets", {}), TABLE: _rows(frame)}
+    if "date" in frame:  # six ticks, or one a month when fewer months are drawn: a short run labels none twice
+        ticks = {"name": TICKS, "value": max(min(6, frame["date"].nunique()), 2)}
+        spec["params"] = [*template.get("params", []), ticks]
     if title is not None:
         spec["title"] = title
     return spec
 
 
 # ------------------------------------------------------------------------------------------ prices
-@lru_cache(maxsize=8)
-def _prices_template(branches: bool) -> dict:
-    """One panel per product, concatenated (Vega-Lite 5.2, which the UI served before, refused a legend
-    selection repeated over facet panels); two series a panel need no legend toggle. Log scale: prices span
-    1000x (a log scale has no zero: `prices` leaves out prices of 0 and says so)."""
-    panels = [alt.Chart(_data()).transform_filter(alt.datum.product == product).mark_line(
+@lru_cache(maxsize=16)
+def _prices_template(branches: bool, products: tuple[str, ...] = PRODUCTS, width: int | str = WIDTH) -> dict:
+    """One panel per product, two a row (Vega-Lite 5.2, which the UI served before, refused a legend selection
+    repeated over facet panels); two series a panel need no legend toggle. Log scale: prices span 1000x (a log
+    scale has no zero: `prices` leaves out prices of 0 and says so)."""
+    panels = [alt.Chart(named_data()).transform_filter(alt.datum.product == product).mark_line(
         point=alt.OverlayMarkDef(size=14)).encode(
         x=_x_month(),
         y=alt.Y("usd_per_kg:Q", title="price (USD per kg REO, log scale)",
                 scale=alt.Scale(type="log")),
-        color=alt.Color("market:N", title="market", scale=_scale(palette.MARKET)),
+        color=alt.Color("market:N", title="market", scale=scale_of(palette.MARKET), **_legend(width)),
         tooltip=["date:N", "product:N", "market:N", alt.Tooltip("usd_per_kg:Q", title="USD/kg", format=",.1f"),
                  *_tip(branches)],
         **_branch(branches),
-    ).properties(width=WIDTH, height=HEIGHT, title=PRODUCT_NAMES[product]) for product in PRODUCTS]
-    return alt.vconcat(alt.hconcat(*panels[:2]), alt.hconcat(*panels[2:])).to_dict()
+    ).properties(width=width, height=HEIGHT, title=PRODUCT_NAMES[product]) for product in products]
+    if len(panels) == 1:  # a single view: the only kind a width of FILL applies to
+        return panels[0].to_dict()
+    return alt.vconcat(*(alt.hconcat(*panels[i:i + 2]) for i in range(0, len(panels), 2))).to_dict()
 
 
-def prices(frame: pd.DataFrame) -> dict:
-    """China's domestic price against the world's, per product. A price of 0 or less has no place on the
-    log scale: it is left out, and the chart's title says how many were."""
+def prices(frame: pd.DataFrame, products: tuple[str, ...] = PRODUCTS, width: int | str = WIDTH) -> dict:
+    """China's domestic price against the world's, a panel per product of `products`. A price of 0 or less
+    has no place on the log scale: it is left out, and the chart's title says how many were."""
+    if tuple(products) != PRODUCTS:
+        frame = frame[frame["product"].isin(products)]
     drawn = frame[frame["usd_per_kg"] > 0]
     left_out = len(frame) - len(drawn)
     title = (f"{left_out} price{'s' * (left_out > 1)} of 0 USD/kg or less left out: a log scale has no zero"
              if left_out else None)
-    return _with_data(_prices_template("branch" in frame), drawn, title)
+    return with_rows(_prices_template("branch" in frame, tuple(products), width), drawn, title)
 
 
 # ------------------------------------------------------------------------------------------ shortages
 def _lines_by(series: str, legend: str, colours: dict, y: alt.Y, value: alt.Tooltip, title: str,
-              branches: bool = False) -> dict:
+              branches: bool = False, width: int | str = WIDTH + 80) -> dict:
     """Monthly lines, one colour per `series` value, with a legend toggle."""
     pick = _toggle(series)
-    return alt.Chart(_data()).mark_line(point=alt.OverlayMarkDef(size=14)).encode(
+    return alt.Chart(named_data()).mark_line(point=alt.OverlayMarkDef(size=14)).encode(
         x=_x_month(), y=y,
-        color=alt.Color(f"{series}:N", title=legend, scale=_scale(colours)),
+        color=alt.Color(f"{series}:N", title=legend, scale=scale_of(colours), **_legend(width)),
         opacity=_faded(pick),
         tooltip=["date:N", f"{series}:N", value, *_tip(branches)],
         **_branch(branches),
-    ).add_params(pick).properties(width=WIDTH + 80, height=HEIGHT + 30, title=title).to_dict()
+    ).add_params(pick).properties(width=width, height=HEIGHT + 30, title=title).to_dict()
 
 
-@lru_cache(maxsize=8)
-def _shortage_share_template(branches: bool) -> dict:
-    return _lines_by("country", "country", palette.COUNTRY, alt.Y("short_pct:Q", title="shortage (% of magnet demand)"),
-                     alt.Tooltip("short_pct:Q", title="shortage %", format=".1f"), "Shortage by country", branches)
+@lru_cache(maxsize=16)
+def _shortage_share_template(branches: bool, countries: tuple[str, ...] = COUNTRIES,
+                             width: int | str = WIDTH + 80) -> dict:
+    return _lines_by("country", "country", {c: palette.COUNTRY[c] for c in countries},
+                     alt.Y("short_pct:Q", title="shortage (% of magnet demand)"),
+                     alt.Tooltip("short_pct:Q", title="shortage %", format=".1f"), "Shortage by country", branches,
+                     width)
+
+
+def shortage_lines(data: pd.DataFrame, countries: tuple[str, ...] = COUNTRIES, width: int | str = WIDTH + 80) -> dict:
+    """Shortage shares already worked out (`date`, `country`, `short_pct`, maybe `branch`), a line per
+    country of `countries` (the legend names only these)."""
+    return with_rows(_shortage_share_template("branch" in data, tuple(countries), width), data)
 
 
 def shortage_share(frame: pd.DataFrame) -> dict:
     """Each country's unmet share of its manufacturers' magnet demand, month by month."""
     keys = ["date", "country"] + (["branch"] if "branch" in frame else [])
-    data = frame.groupby(keys, as_index=False)[["demand_t", "delivered_t"]].sum()
-    data = data[data["demand_t"] > 0]
-    data = data.assign(short_pct=100 * (data["demand_t"] - data["delivered_t"]) / data["demand_t"])
-    return _with_data(_shortage_share_template("branch" in frame), data)
+    data = unmet_frame(frame, keys)
+    data = data[data["demand_t"] > 0]  # a month with no demand has no share to draw
+    data = data.assign(short_pct=100 * data["short"])
+    return shortage_lines(data)
 
 
 @lru_cache(maxsize=1)
 def _shortage_sector_template() -> dict:
     pick = _toggle("sector")
-    return alt.Chart(_data()).mark_bar().encode(
+    return alt.Chart(named_data()).mark_bar().encode(
         x=alt.X("country:N", title="country", sort=list(COUNTRIES)),
         y=alt.Y("short_t:Q", title="shortage so far (t REO)", stack="zero"),
-        color=alt.Color("sector:N", title="sector", scale=_scale(palette.SECTOR)),
+        color=alt.Color("sector:N", title="sector", scale=scale_of(palette.SECTOR)),
         opacity=_faded(pick),
         tooltip=["country:N", "sector:N", alt.Tooltip("short_t:Q", title="t REO unmet", format=",.0f")],
     ).add_params(pick).properties(width=WIDTH, height=HEIGHT + 30, title="Shortage by country and sector").to_dict()
@@ -146,7 +172,7 @@ def _shortage_sector_template() -> dict:
 def shortage_by_sector(frame: pd.DataFrame) -> dict:
     """Tonnes of magnet demand left unmet over the run so far, by country, split by sector."""
     data = frame.assign(short_t=frame["demand_t"] - frame["delivered_t"])
-    return _with_data(_shortage_sector_template(), data.groupby(["country", "sector"], as_index=False)["short_t"].sum())
+    return with_rows(_shortage_sector_template(), data.groupby(["country", "sector"], as_index=False)["short_t"].sum())
 
 
 # ------------------------------------------------------------------------------------------ trade flows
@@ -154,17 +180,17 @@ def _country_labels(x: float, align: str) -> alt.Chart:
     nodes = pd.DataFrame({"x": x, "y0": range(len(COUNTRIES)), "label": list(COUNTRIES)})
     return alt.Chart(nodes).mark_text(fontSize=13, fontWeight="bold", align=align).encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y0:Q", axis=None), text="label:N",
-        color=alt.Color("label:N", scale=_scale(palette.COUNTRY), legend=None))
+        color=alt.Color("label:N", scale=scale_of(palette.COUNTRY), legend=None))
 
 
 @lru_cache(maxsize=1)
 def _flows_template() -> dict:
     y = alt.Y("y0:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(COUNTRIES) - 0.5], reverse=True))
     pick = _toggle("exporter")
-    links = alt.Chart(_data()).mark_rule(strokeCap="round").encode(
+    links = alt.Chart(named_data()).mark_rule(strokeCap="round").encode(
         x=alt.X("left:Q", axis=None, scale=alt.Scale(domain=[-0.3, 1.3])), x2="right:Q", y=y, y2="y1:Q",
         strokeWidth=alt.StrokeWidth("tonnes:Q", title="t REO per month", scale=alt.Scale(range=[0.5, 22])),
-        color=alt.Color("exporter:N", title="exporter", scale=_scale(palette.COUNTRY)),
+        color=alt.Color("exporter:N", title="exporter", scale=scale_of(palette.COUNTRY)),
         opacity=alt.condition(pick, alt.value(0.75), alt.value(0.08)),
         tooltip=["exporter:N", "importer:N", alt.Tooltip("tonnes:Q", title="t REO per month", format=",.1f")],
     ).add_params(pick)
@@ -185,7 +211,7 @@ def trade_flows(frame: pd.DataFrame, product: str, months: int = 1, branch: str 
     data = data.assign(y0=data["exporter"].map(rank), y1=data["importer"].map(rank))
     title = (f"{branch + ': ' if branch else ''}{PRODUCT_NAMES[product]}: exporters (left) to importers (right), "
              f"{recent[-1] if recent else 'no month yet'}")
-    spec = _with_data(_flows_template(), data, title)
+    spec = with_rows(_flows_template(), data, title)
     if branch:  # two side by side
         spec["width"] = WIDTH + 30
     return spec
@@ -197,12 +223,12 @@ def _capacity_template(branches: bool) -> dict:
     """One panel per stage; the legend toggle sits on the last panel (one legend selection per chart, as
     Vega-Lite 5.2 allowed) and fades the country in all three. A symlog scale, which draws 0 as 0."""
     pick = _toggle("country")
-    panels = [alt.Chart(_data()).transform_filter(alt.datum.stage == stage).mark_line().encode(
+    panels = [alt.Chart(named_data()).transform_filter(alt.datum.stage == stage).mark_line().encode(
         x=_x_month(),
         y=alt.Y("tonnes_per_year:Q", title="capacity (t REO per year, log scale)",
                 scale=alt.Scale(type="symlog", constant=100),  # China's ~100x the rest: linear hides them
                 axis=alt.Axis(values=[0, 100, 1000, 10_000, 100_000, 1_000_000], format=",.0f")),
-        color=alt.Color("country:N", title="country", scale=_scale(palette.COUNTRY)),
+        color=alt.Color("country:N", title="country", scale=scale_of(palette.COUNTRY)),
         opacity=_faded(pick),
         tooltip=["date:N", "country:N", "stage:N", alt.Tooltip("tonnes_per_year:Q", title="t REO/yr", format=",.0f"),
                  *_tip(branches)],
@@ -214,7 +240,7 @@ def _capacity_template(branches: bool) -> dict:
 
 def capacity(frame: pd.DataFrame) -> dict:
     """Capacity by country, one panel per stage of the chain."""
-    return _with_data(_capacity_template("branch" in frame), frame)
+    return with_rows(_capacity_template("branch" in frame), frame)
 
 
 # ------------------------------------------------------------------------------------------ licences
@@ -229,7 +255,7 @@ def licences(frame: pd.DataFrame) -> dict:
     """Licence applications a month, what was approved and denied, and the queue waiting for a decision."""
     columns = {"applied_t": "applied", "approved_t": "approved", "denied_t": "denied", "pending_t": "pending"}
     data = frame.groupby("date", as_index=False)[list(columns)].sum().rename(columns=columns)
-    return _with_data(_licences_template(), data.melt(id_vars="date", var_name="status", value_name="tonnes"))
+    return with_rows(_licences_template(), data.melt(id_vars="date", var_name="status", value_name="tonnes"))
 
 
 def stacked_branches(what_if: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:

@@ -3,12 +3,12 @@ start with the same seed and no levers), pull levers on the explored branch, run
 difference in a table and in the overlaid charts (what-if solid, baseline dashed)."""
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import solara
 
 from sim.runs import branch_compare
+
+from .tables import Table
 
 
 def difference_table(view, baseline) -> pd.DataFrame:
@@ -22,16 +22,14 @@ def _cell(value) -> str:
     return "–" if value != value else f"{value:,.1f}"  # NaN: no baseline to compare with
 
 
-def table_html(table: pd.DataFrame) -> str:
-    """A measure's name once, over its "so far" row; its years below it, indented."""
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
-    body = []
+def difference_rows(table: pd.DataFrame) -> tuple[list[list[str]], list[str]]:
+    """(rows, their classes): a measure's name once, over its "so far" row; its years below it, indented."""
+    rows, classes = [], []
     for row in table.itertuples(index=False):
         first = row[1] == branch_compare.SO_FAR
-        cells = [html.escape(row[0]) if first else "", html.escape(row[1])] + [html.escape(_cell(v)) for v in row[2:]]
-        body.append(f'<tr class="{"ree-measure" if first else "ree-year"}">'
-                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f'<table class="ree-diff"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        rows.append([row[0] if first else "", row[1]] + [_cell(v) for v in row[2:]])
+        classes.append("ree-measure" if first else "ree-year")
+    return rows, classes
 
 
 @solara.component
@@ -68,5 +66,6 @@ def DifferenceTable(view, baseline, fork_date: str):
     solara.Text(f"What-if against the baseline (branched at {fork_date}), at {view.date}: the run so far and "
                 "each year (prices: the mean; capacity: at the period's end; the rest: totals)",
                 style={"font-weight": "bold"})
-    solara.HTML(tag="div", unsafe_innerHTML=table_html(difference_table(view, baseline)),
-                style={"max-height": "520px", "overflow-y": "auto"})
+    table = difference_table(view, baseline)
+    Table(list(table.columns), *difference_rows(table), classes="ree-diff",
+          style={"max-height": "520px", "overflow-y": "auto"})

@@ -11,7 +11,7 @@ import solara
 from sim.constants import COUNTRIES
 from sim.lever_catalogue import named_measures
 
-from .event_feed import feed_html
+from .event_feed import Feed
 from .lever_specs import LEVERS, WORLD_LEVERS, Field, build_change, default_for, widget_of
 
 LEVER_BY_TITLE = {lever.title: lever for lever in LEVERS}
@@ -68,7 +68,7 @@ def ProposalAnswers(events):
     talks = events[(events["kind"] == "proposal") | events["kind"].str.startswith("agreement_")]
     if len(talks):
         solara.Text("Proposals and answers", style={"font-weight": "bold"})
-        solara.HTML(tag="div", unsafe_innerHTML=feed_html(talks, 12), style={"font-size": "12px"})
+        Feed(talks, 12, style={"font-size": "12px"})
 
 
 @solara.component

@@ -18,7 +18,8 @@ from sim import ScenarioError
 from sim.runs.why_branch import common_outcomes, explain
 
 from .figures import Chart
-from .why_chart import contributions, number, table_html
+from .tables import Table
+from .why_chart import COLUMNS, contributions, number, table_rows
 
 MODES = {"difference": "the difference: your levers since the fork", "model": "the what-if",
          "baseline": "the baseline"}
@@ -84,7 +85,7 @@ def WhyAnswer(answer, outcome_words: str, fork_date: str = ""):
     else:
         solara.Text("Every contribution is 0: no event or lever moved it on balance (alone and last below).",
                     classes=["ree-why-none"], style={"font-weight": "bold"})
-    solara.HTML(tag="div", unsafe_innerHTML=table_html(answer), style={"font-size": "13px"})
+    Table(COLUMNS, table_rows(answer), classes="ree-diff ree-why-table", style={"font-size": "13px"})
 
 
 @solara.component

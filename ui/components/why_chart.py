@@ -3,12 +3,12 @@ horizontal bar, largest first; the levers the user pulled in their own colour an
 Pure functions of an `Answer` (`sim.runs.why_branch`), checked by tests without a browser."""
 from __future__ import annotations
 
-import html
-
 import altair as alt
 import pandas as pd
 
 from sim.runs import palette
+
+from .tables import Span
 
 WHO = {"your lever": palette.SERIES[5], "scenario event": palette.SERIES[0]}
 
@@ -52,15 +52,13 @@ def contributions(answer, outcome_words: str) -> dict:
     return alt.layer(*layers).properties(width=460, height=alt.Step(24)).to_dict()
 
 
-def table_html(answer) -> str:
-    """Shapley, alone and last per event, then the events that could not count and why."""
+COLUMNS = ("event", "date", "Shapley", "alone", "last", "what")
+
+
+def table_rows(answer) -> list[list]:
+    """Shapley, alone and last per event, then the events that could not count and why (`COLUMNS`)."""
     sampled = any(c.stderr for c in answer.counted)
-    body = "".join(
-        f"<tr><td>{html.escape(answer.names.get(c.id, c.id))}</td><td>{c.date}</td>"
-        f"<td>{number(c.value)}{f' ± {c.stderr:.2g}' if sampled else ''}</td><td>{number(c.alone)}</td>"
-        f"<td>{number(c.last)}</td><td>{html.escape(c.label)}</td></tr>" for c in answer.counted)
-    left = "".join(f"<tr><td>{html.escape(answer.names.get(c.id, c.id))}</td><td>{c.date}</td>"
-                   f"<td colspan='3'>not counted: {html.escape(c.note)}</td><td>{html.escape(c.label)}</td></tr>"
-                   for c in answer.left_out)
-    head = "".join(f"<th>{h}</th>" for h in ("event", "date", "Shapley", "alone", "last", "what"))
-    return f'<table class="ree-diff ree-why-table"><thead><tr>{head}</tr></thead><tbody>{body}{left}</tbody></table>'
+    counted = [[answer.names.get(c.id, c.id), c.date, f"{number(c.value)}{f' ± {c.stderr:.2g}' if sampled else ''}",
+                number(c.alone), number(c.last), c.label] for c in answer.counted]
+    left = [[answer.names.get(c.id, c.id), c.date, Span(f"not counted: {c.note}", 3), c.label] for c in answer.left_out]
+    return counted + left
