@@ -1,4 +1,5 @@
 """Agents decide: states (with pluggable strategies) and firms of four kinds."""
+
 from .firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
 from .state import StateAgent
 

@@ -10,6 +10,7 @@ Ordering follows the stock-management rule of supply-chain models: order what yo
 share of the gap between the stock you want and the stock you have (counting goods on the way). Buyers
 want more cover when supply looks at risk, which is what makes spikes bigger than the cut.
 """
+
 from __future__ import annotations
 
 import mesa
@@ -67,6 +68,7 @@ class Firm(mesa.Agent):
     @property
     def country(self) -> str:
         from sim.constants import COUNTRIES
+
         return COUNTRIES[self.model.book.country[self.row]]
 
     @property
@@ -76,6 +78,7 @@ class Firm(mesa.Agent):
     @property
     def stock(self) -> dict[str, float]:
         from sim.constants import PRODUCTS
+
         return dict(zip(PRODUCTS, self.model.book.stock[self.row].tolist()))
 
     @classmethod
@@ -154,8 +157,9 @@ class Refiner(Firm):
         book.stock[rows, LIGHT] += light
         book.stock[rows, HEAVY] += heavy
         has_feed = feed > 1e-12
-        model.feed_grade[rows] = np.where(has_feed[:, None], _smooth(model.feed_grade[rows], grade),
-                                          model.feed_grade[rows])
+        model.feed_grade[rows] = np.where(
+            has_feed[:, None], _smooth(model.feed_grade[rows], grade), model.feed_grade[rows]
+        )
         book.use_avg[rows, ORE] = _smooth(book.use_avg[rows, ORE], book.plan[rows])
         book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(feed, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= feed * book.unit_cost[rows] * 1000.0
@@ -181,11 +185,12 @@ class MagnetMaker(Firm):
         """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
         book = model.book
         h = model.heavy_share_of(rows)
-        made = np.minimum(book.plan[rows], np.minimum(ratio(book.stock[rows, LIGHT], 1.0 - h),
-                                                      ratio(book.stock[rows, HEAVY], h)))
+        made = np.minimum(
+            book.plan[rows], np.minimum(ratio(book.stock[rows, LIGHT], 1.0 - h), ratio(book.stock[rows, HEAVY], h))
+        )
         book.stock[rows, LIGHT] -= made * (1.0 - h)
         book.stock[rows, HEAVY] -= made * h
-        np.maximum(book.stock[rows, LIGHT:HEAVY + 1], 0.0, out=book.stock[rows, LIGHT:HEAVY + 1])
+        np.maximum(book.stock[rows, LIGHT : HEAVY + 1], 0.0, out=book.stock[rows, LIGHT : HEAVY + 1])
         book.stock[rows, MAGNET] += made
         book.use_avg[rows, LIGHT] = _smooth(book.use_avg[rows, LIGHT], book.plan[rows] * (1.0 - h))
         book.use_avg[rows, HEAVY] = _smooth(book.use_avg[rows, HEAVY], book.plan[rows] * h)

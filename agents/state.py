@@ -5,6 +5,7 @@ and (depending on its stance) escalates or relaxes export controls in answer to 
 stances: `default` (moderate), `hawkish`, `conciliatory`, `tit_for_tat` and `passive` (scripted events
 only). A classroom player replaces the strategy's decisions with submitted moves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ QUOTA_MAX_TOP_UP = 0.15
 class LicenceOdds:
     """How an office treats one kind of application: the chance of approval and the reason it gives for
     each verdict. `drawn` False: the rules decide outright (chance 0 or 1) and no lot is drawn."""
+
     chance: float
     approved_reason: str
     denied_reason: str
@@ -64,8 +66,9 @@ class PassiveStrategy:
     def partner_adjustment(self, state: StateAgent, partner: int, model) -> tuple[float, str]:
         return self.stance, self.stance_why
 
-    def licence_odds(self, state: StateAgent, exporter: int, product: int, importer: int, defense: bool,
-                     model) -> LicenceOdds:
+    def licence_odds(
+        self, state: StateAgent, exporter: int, product: int, importer: int, defense: bool, model
+    ) -> LicenceOdds:
         """How this state's office treats an application to ship `product` from `exporter` to `importer`;
         the reasons are written for a student."""
         regime = model.office.regime(exporter, product, importer)
@@ -73,26 +76,29 @@ class PassiveStrategy:
         if regime is None:
             return LicenceOdds(1.0, "no licence is needed any more", "", drawn=False)
         if defense and regime.deny_defense:
-            return LicenceOdds(0.0, "", f"military end use in {who}: denied in principle under the export-control "
-                                        "rules", drawn=False)
+            return LicenceOdds(
+                0.0, "", f"military end use in {who}: denied in principle under the export-control rules", drawn=False
+            )
         rate = regime.rate(model.month)
         relation = float(model.relations.score[state.country_id, importer])
         adjustment, why = self.partner_adjustment(state, importer, model)
         chance = float(np.clip(rate + RELATION_WEIGHT * relation + adjustment, 0.0, 1.0))
-        basis = (f"about {rate:.0%} of applications pass under the current rules; relations with {who} are "
-                 f"{describe(relation)}" + (f"; {why}" if why else "") + f" (chance {chance:.0%})")
+        basis = (
+            f"about {rate:.0%} of applications pass under the current rules; relations with {who} are "
+            f"{describe(relation)}" + (f"; {why}" if why else "") + f" (chance {chance:.0%})"
+        )
         return LicenceOdds(chance, f"approved: {basis}", f"denied: {basis}")
 
     def review_licence(self, state: StateAgent, app, model) -> tuple[bool, str]:
         """Approve or deny one application, drawing from the model's generator."""
         return self.licence_odds(state, app.exporter, app.product, app.importer, app.defense, model).decide(model.rng)
 
-
     # weights of what a state cares about when it values an agreement's terms
     weights = {"security": 1.0, "cost": 0.5, "trade": 0.5, "leverage": 0.6, "relations": 0.5}
 
-    def value_terms(self, state: StateAgent, terms, partner: int, model,
-                    as_proposer: bool = False) -> tuple[float, list[str]]:
+    def value_terms(
+        self, state: StateAgent, terms, partner: int, model, as_proposer: bool = False
+    ) -> tuple[float, list[str]]:
         """Utility of an agreement's terms for this state (the proposer pays tariff cuts and purchases),
         with the reasons behind it."""
         w, me = self.weights, state.country_id
@@ -102,8 +108,11 @@ class PassiveStrategy:
             gain = w["security"] * exposure * (0.5 + terms.cofinance_share)
             cost = w["cost"] * (terms.cofinance_usd_per_year / 2) / max(state.config.support_budget_usd, 1e9)
             value += gain - cost
-            benefit = (f"make its supply safer (exposure {exposure:.0%})" if exposure >= 0.005
-                       else "bring investment (its supply is not exposed)")  # no "safer (exposure 0%)"
+            benefit = (
+                f"make its supply safer (exposure {exposure:.0%})"
+                if exposure >= 0.005
+                else "bring investment (its supply is not exposed)"
+            )  # no "safer (exposure 0%)"
             why.append(f"joint projects {benefit} for ${terms.cofinance_usd_per_year / 2e9:,.2f}B a year")
         if terms.stockpile_days > 0:
             value += w["security"] * exposure * 0.3 - w["cost"] * 0.05
@@ -138,15 +147,19 @@ class PassiveStrategy:
     def answer(self, state: StateAgent, terms, partner: int, model, as_proposer: bool = False):
         """Accept / counter / reject, with a counter-offer that halves what costs this state most."""
         from dataclasses import replace
+
         value, why = self.value_terms(state, terms, partner, model, as_proposer)
         reason = f"value {value:+.2f}: " + "; ".join(why)
         if value >= 0:
             return "accept", None, reason
         if value < -0.6 or as_proposer:
             return "reject", None, reason
-        counter = replace(terms, cofinance_usd_per_year=terms.cofinance_usd_per_year * 0.5,
-                          general_licence=terms.general_licence and not model.office.level[state.country_id].any(),
-                          suspend_to_rate=(terms.suspend_to_rate + 0.3) / 2)
+        counter = replace(
+            terms,
+            cofinance_usd_per_year=terms.cofinance_usd_per_year * 0.5,
+            general_licence=terms.general_licence and not model.office.level[state.country_id].any(),
+            suspend_to_rate=(terms.suspend_to_rate + 0.3) / 2,
+        )
         return "counter", counter, reason
 
     def project_support(self, state: StateAgent, stage: str, model) -> float:
@@ -177,18 +190,33 @@ class DefaultStrategy(PassiveStrategy):
         extra for the half-year only, on top of the published quota; otherwise (2009-15) it compounds."""
         growth = state.config.quota_growth / 2.0
         batch = "first" if model.month_of_year == 0 else "second"
-        why = (f"{batch} batch: the quota grows {state.config.quota_growth:.1%} a year with domestic demand"
-               if state.config.quota_growth else f"{batch} batch: the published quota, unchanged")
+        why = (
+            f"{batch} batch: the quota grows {state.config.quota_growth:.1%} a year with domestic demand"
+            if state.config.quota_growth
+            else f"{batch} batch: the published quota, unchanged"
+        )
         price_ratio = model.price_index(state.country_id, ORE)
         bound = model.calibration.parameters.get("quota_top_up_max")
-        top_up = min(max(state.ore_shortage if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else 0.0,
-                         QUOTA_PRICE_RESPONSE * (price_ratio - 1.0)), QUOTA_MAX_TOP_UP if bound is None else bound)
+        top_up = min(
+            max(
+                state.ore_shortage if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else 0.0,
+                QUOTA_PRICE_RESPONSE * (price_ratio - 1.0),
+            ),
+            QUOTA_MAX_TOP_UP if bound is None else bound,
+        )
         top_up = max(top_up, 0.0)
         # name only the reasons that triggered the top-up (a 0% shortage is no reason)
-        reasons = ([f"domestic refiners went short of {state.ore_shortage:.0%} of the ore they asked for (smoothed "
-                    "over recent months)"] if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER else [])
-        reasons += ([f"ore costs {price_ratio:.2f}x its start ({format_month(model.month - 1)})"] if price_ratio > 1.0
-                    else [])
+        reasons = (
+            [
+                f"domestic refiners went short of {state.ore_shortage:.0%} of the ore they asked for (smoothed "
+                "over recent months)"
+            ]
+            if state.ore_shortage > QUOTA_SHORTAGE_TRIGGER
+            else []
+        )
+        reasons += (
+            [f"ore costs {price_ratio:.2f}x its start ({format_month(model.month - 1)})"] if price_ratio > 1.0 else []
+        )
         old = state.quota_t
         short = state.ore_shortage > QUOTA_SHORTAGE_TRIGGER
         lasting = short and state.short_batches >= 1  # short at the last batch too: a year of shortage
@@ -201,14 +229,19 @@ class DefaultStrategy(PassiveStrategy):
         else:
             # a year of shortage raises the published quota a little (quotas followed demand over the years:
             # +14% a year 2017-23); a half-year's top-up stays within the bound and ends with its batch
-            raised = min(state.ore_shortage, model.calibration.parameters.get("quota_lasting_growth_max", 0.0)) \
-                if lasting else 0.0
+            raised = (
+                min(state.ore_shortage, model.calibration.parameters.get("quota_lasting_growth_max", 0.0))
+                if lasting
+                else 0.0
+            )
             grow_quota(model, state, 1.0 + growth + raised, extra=top_up)
             if raised > 0:
                 why += f"; domestic refiners have gone short for a year, so the published quota grows {raised:.1%} more"
             if top_up > 0:
-                why += (f"; {' and '.join(reasons)}, so this half-year's quota is topped up by {top_up:.1%} above the "
-                        f"published one (at most {bound:.0%}: total-amount control)")
+                why += (
+                    f"; {' and '.join(reasons)}, so this half-year's quota is topped up by {top_up:.1%} above the "
+                    f"published one (at most {bound:.0%}: total-amount control)"
+                )
         return Decision("mining_quota", state.country, f"{old:,.0f} -> {state.quota_t:,.0f} t/yr", why)
 
     def _manage_stockpile(self, state: StateAgent, model) -> list[Decision]:
@@ -231,8 +264,13 @@ class HawkishStrategy(DefaultStrategy):
     weights = {"security": 1.0, "cost": 0.5, "trade": 0.4, "leverage": 1.2, "relations": 0.2}
 
     def respond_to_others(self, state, model):
-        return escalate_against(state, model, threshold=HAWK_THRESHOLD, rate=0.4,
-                                why="relations have turned {mood}; a hawkish government uses supply as leverage")
+        return escalate_against(
+            state,
+            model,
+            threshold=HAWK_THRESHOLD,
+            rate=0.4,
+            why="relations have turned {mood}; a hawkish government uses supply as leverage",
+        )
 
 
 class ConciliatoryStrategy(DefaultStrategy):
@@ -267,8 +305,11 @@ class TitForTatStrategy(DefaultStrategy):
             act = model.relations.recent_hostility(partner, state.country_id, model.month)
             controlled = model.office.level[state.country_id, :, partner].any()
             if act is not None and not controlled and state.exports_leverage(model):
-                decisions.append(impose_licences(state, model, partner, rate=0.5,
-                                                 why=f"tit for tat: {COUNTRIES[partner]} {act.what}"))
+                decisions.append(
+                    impose_licences(
+                        state, model, partner, rate=0.5, why=f"tit for tat: {COUNTRIES[partner]} {act.what}"
+                    )
+                )
         decisions.extend(relax_controls(state, model, above=-0.05, only_if_quiet=True))
         return decisions
 
@@ -280,12 +321,18 @@ LEVERAGE_PRODUCTS = ("heavy_oxide", "magnet")
 
 def impose_licences(state, model, partner: int, rate: float, why: str) -> Decision:
     from sim.licensing import LICENCE
+
     products = [PRODUCTS.index(p) for p in LEVERAGE_PRODUCTS]
-    decide_control(model, "licence_decision", state.country, products, [partner], LICENCE, approval_rate=rate,
-                   review_months=2)
+    decide_control(
+        model, "licence_decision", state.country, products, [partner], LICENCE, approval_rate=rate, review_months=2
+    )
     model.relations.shift(state.country_id, partner, -0.2, model.month, "put rare earths under licence")
-    return Decision("export_control", COUNTRIES[partner],
-                    f"licence on {', '.join(LEVERAGE_PRODUCTS)} (approval rate {rate:.0%}, review 2 months)", why)
+    return Decision(
+        "export_control",
+        COUNTRIES[partner],
+        f"licence on {', '.join(LEVERAGE_PRODUCTS)} (approval rate {rate:.0%}, review 2 months)",
+        why,
+    )
 
 
 def escalate_against(state, model, threshold: float, rate: float, why: str) -> list[Decision]:
@@ -294,7 +341,11 @@ def escalate_against(state, model, threshold: float, rate: float, why: str) -> l
     decisions = []
     for partner in range(len(COUNTRIES)):
         score = model.relations.score[state.country_id, partner]
-        if partner != state.country_id and score < threshold and not model.office.level[state.country_id, :, partner].any():
+        if (
+            partner != state.country_id
+            and score < threshold
+            and not model.office.level[state.country_id, :, partner].any()
+        ):
             decisions.append(impose_licences(state, model, partner, rate, why.format(mood=describe(score))))
     return decisions
 
@@ -302,6 +353,7 @@ def escalate_against(state, model, threshold: float, rate: float, why: str) -> l
 def relax_controls(state, model, above: float, only_if_quiet: bool = False) -> list[Decision]:
     """Lift own licence regimes on partners whose relations are back above `above`."""
     from sim.licensing import LICENCE, NONE
+
     decisions = []
     own = state.country_id
     for partner in range(len(COUNTRIES)):
@@ -314,14 +366,24 @@ def relax_controls(state, model, above: float, only_if_quiet: bool = False) -> l
             products = list(np.flatnonzero(model.office.level[own, :, partner] == LICENCE))
             decide_control(model, "licence_decision", state.country, products, [partner], NONE)
             model.relations.shift(own, partner, 0.1, model.month, "lifted its licence requirement")
-            decisions.append(Decision("export_control", COUNTRIES[partner], "licence requirement lifted",
-                                      f"relations with {COUNTRIES[partner]} are "
-                                      f"{describe(model.relations.score[own, partner])} again"))
+            decisions.append(
+                Decision(
+                    "export_control",
+                    COUNTRIES[partner],
+                    "licence requirement lifted",
+                    f"relations with {COUNTRIES[partner]} are {describe(model.relations.score[own, partner])} again",
+                )
+            )
     return decisions
 
 
-STRATEGIES = {"default": DefaultStrategy, "passive": PassiveStrategy, "hawkish": HawkishStrategy,
-              "conciliatory": ConciliatoryStrategy, "tit_for_tat": TitForTatStrategy}
+STRATEGIES = {
+    "default": DefaultStrategy,
+    "passive": PassiveStrategy,
+    "hawkish": HawkishStrategy,
+    "conciliatory": ConciliatoryStrategy,
+    "tit_for_tat": TitForTatStrategy,
+}
 
 
 class StateAgent(mesa.Agent):
@@ -363,4 +425,3 @@ class StateAgent(mesa.Agent):
     def exports_leverage(self, model) -> bool:
         """Whether this country supplies enough of the world's refining to make controls bite."""
         return model.refining_share(self.country_id) > 0.5
-

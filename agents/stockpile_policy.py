@@ -8,6 +8,7 @@ row (below a third of the opening trigger): no opening and closing every other m
 decision's reason quotes is last month's, named as what it is: orders (the model's), the stockpile's
 deliveries (the change in `stocks.csv`), and, for magnets, the share of use that went short (`supply.csv`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,11 @@ def watched_rows(model, state, product: int) -> np.ndarray:
 
 
 def buyers_name(state) -> str:
-    return (f"{state.country} military end users" if state.config.stockpile_end_use == "defense"
-            else f"domestic buyers in {state.country}")
+    return (
+        f"{state.country} military end users"
+        if state.config.stockpile_end_use == "defense"
+        else f"domestic buyers in {state.country}"
+    )
 
 
 def magnet_use_short(model, state) -> float:
@@ -49,23 +53,33 @@ def magnet_use_short(model, state) -> float:
     return float(1.0 - delivered / demand) if demand > 1e-12 else 0.0
 
 
-def _decision(model, state, p: int, opens: bool, ordered: float, left: float, released: float, share: float,
-              stock: float) -> tuple[str, str, str, str]:
+def _decision(
+    model, state, p: int, opens: bool, ordered: float, left: float, released: float, share: float, stock: float
+) -> tuple[str, str, str, str]:
     """An opening or closing, with its reason in last month's numbers."""
     book, row, trigger = model.book, state.stockpile_row, state.config.release_trigger
     coming = float(book.transit[:, row, p].sum())  # bought and on the way: `stocks.csv` counts it as held
-    held = f"{stock:,.0f} t of {PRODUCTS[p]} on hand" + (f", {coming:,.0f} t more on the way"
-                                                         if coming >= 0.5 else "")
-    basis = (f"in {format_month(model.month - 1)} {buyers_name(state)} ordered {ordered:,.0f} t of {PRODUCTS[p]} "
-             f"and the market left {left:,.0f} t of it unfilled"
-             + (f" ({released:,.0f} t of it the stockpile supplied)" if released > 0 else "")
-             + f": {share:.0%} of their orders")
-    use_short = (f" (their magnet use itself was {magnet_use_short(model, state):.0%} short)" if p == MAGNET else "")
+    held = f"{stock:,.0f} t of {PRODUCTS[p]} on hand" + (f", {coming:,.0f} t more on the way" if coming >= 0.5 else "")
+    basis = (
+        f"in {format_month(model.month - 1)} {buyers_name(state)} ordered {ordered:,.0f} t of {PRODUCTS[p]} "
+        f"and the market left {left:,.0f} t of it unfilled"
+        + (f" ({released:,.0f} t of it the stockpile supplied)" if released > 0 else "")
+        + f": {share:.0%} of their orders"
+    )
+    use_short = f" (their magnet use itself was {magnet_use_short(model, state):.0%} short)" if p == MAGNET else ""
     if opens:
-        return ("stockpile_release", state.country, held,
-                f"{basis}, above the {trigger:.0%} that opens the stockpile{use_short}")
-    why = ("the stockpile is empty" if stock <= 1e-9 else
-           f"{basis}, below {trigger * CLOSE_SHARE_OF_TRIGGER:.0%} for {state.quiet_months[p]} months in a row{use_short}")
+        return (
+            "stockpile_release",
+            state.country,
+            held,
+            f"{basis}, above the {trigger:.0%} that opens the stockpile{use_short}",
+        )
+    why = (
+        "the stockpile is empty"
+        if stock <= 1e-9
+        else f"{basis}, below {trigger * CLOSE_SHARE_OF_TRIGGER:.0%} for {state.quiet_months[p]} months in a row"
+        f"{use_short}"
+    )
     return "stockpile_close", state.country, f"{PRODUCTS[p]} release stopped, {held}", why
 
 
@@ -103,4 +117,3 @@ def manage(state, model) -> list[tuple[str, str, str, str]]:
         calm = not state.releasing[p] and share < CALM_SHARE and book.risk[row, p] < CALM_RISK
         book.order[row, p] = max(target - stock, 0.0) / 12.0 if calm else 0.0
     return decisions
-

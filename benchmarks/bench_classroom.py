@@ -17,6 +17,7 @@
   Targets: <= 3 s with 20 pages, <= 1.5 s once they dropped (~0.2 s with none).
 Everything talks to 127.0.0.1 only; every loop is bounded in count and time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,6 +41,7 @@ def resolution_times(rooms: int):
     from sim.game.botplay import SeatBot
     from sim.game.rooms import Rooms
     from sim.model import RareEarthModel
+
     game, plain = [], []
     for _ in range(rooms):
         registry = Rooms(":memory:")
@@ -65,10 +67,13 @@ def resolution_times(rooms: int):
 def bench_rounds(rooms: int, runs: int) -> None:
     from sim.game.debrief import debrief
     from sim.runs.runner import run_model
+
     game, plain, room = resolution_times(rooms)
-    print(f"round resolution ({len(game)} rounds): median {statistics.median(game) * 1000:.0f} ms, "
-          f"max {max(game) * 1000:.0f} ms (target < 1000 ms); the world alone {statistics.median(plain) * 1000:.0f} ms "
-          f"-> ratio {statistics.median(game) / statistics.median(plain):.2f}")
+    print(
+        f"round resolution ({len(game)} rounds): median {statistics.median(game) * 1000:.0f} ms, "
+        f"max {max(game) * 1000:.0f} ms (target < 1000 ms); the world alone {statistics.median(plain) * 1000:.0f} ms "
+        f"-> ratio {statistics.median(game) / statistics.median(plain):.2f}"
+    )
     started = time.perf_counter()
     result = debrief(room, runs=runs)
     seconds = time.perf_counter() - started
@@ -76,8 +81,10 @@ def bench_rounds(rooms: int, runs: int) -> None:
     for seed in range(runs):
         run_model(room.scenario.model_copy(update={"months": room.model.months_run}), seed=seed)
     baseline = time.perf_counter() - started
-    print(f"debrief ({result['ai_runs']} AI-only worlds x {result['months_played']} months): {seconds:.2f} s "
-          f"(target < 10 s); {runs} plain runs {baseline:.2f} s -> ratio {seconds / baseline:.2f}")
+    print(
+        f"debrief ({result['ai_runs']} AI-only worlds x {result['months_played']} months): {seconds:.2f} s "
+        f"(target < 10 s); {runs} plain runs {baseline:.2f} s -> ratio {seconds / baseline:.2f}"
+    )
 
 
 # ------------------------------------------------------------------------------------------ pages
@@ -127,8 +134,12 @@ class FreezableProxy:
 
 class Server:
     def __init__(self, db: Path):
-        self.process = subprocess.Popen([sys.executable, "-m", "sim.cli", "classroom", "serve", "--db", str(db),
-                                         "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", "classroom", "serve", "--db", str(db), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         first = self.process.stdout.readline()
         self.url = first.split()[3].rstrip("/")
         self.port = int(self.url.rsplit(":", 1)[1])
@@ -142,6 +153,7 @@ class Server:
 
     def cpu(self) -> float:
         import psutil
+
         times = psutil.Process(self.process.pid).cpu_times()
         return times.user + times.system
 
@@ -156,8 +168,12 @@ class Server:
     def connections(self) -> int:
         """Open TCP connections to the server: a page's websocket stays open until it closes or is found dead."""
         import psutil
-        return sum(1 for c in psutil.Process(self.process.pid).net_connections("tcp")
-                   if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == self.port)
+
+        return sum(
+            1
+            for c in psutil.Process(self.process.pid).net_connections("tcp")
+            if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == self.port
+        )
 
     def stop(self) -> None:
         self.process.terminate()
@@ -170,8 +186,9 @@ def messages_cpu(server: Server, code: str, token: str, label: str, pages: list)
     time.sleep(2.0)
     before = server.cpu()
     for i in range(1, MESSAGES + 1):
-        server.call(f"/api/rooms/{code}/messages", {"round": 1, "to": "*", "text": f"{label}: message {i} of {MESSAGES}"},
-                    token)
+        server.call(
+            f"/api/rooms/{code}/messages", {"round": 1, "to": "*", "text": f"{label}: message {i} of {MESSAGES}"}, token
+        )
         time.sleep(1 / RATE)
     time.sleep(SETTLE)
     spent = server.cpu() - before
@@ -196,18 +213,37 @@ def bench_pages(counts: list[int]) -> None:
     """Pages are opened in groups (one per count, each through its own proxy), measured with each group
     open, then the groups drop one by one, oldest first, and are measured DROP_WAIT seconds after each."""
     from playwright.sync_api import sync_playwright
+
     folder = Path(tempfile.mkdtemp(prefix="bench_classroom_"))
     db = folder / "class.sqlite"
-    made = subprocess.run([sys.executable, "-m", "sim.cli", "classroom", "new", "classroom_2025", "--db", str(db),
-                           "--round-seconds", "3600"], capture_output=True, text=True, check=True)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "classroom",
+            "new",
+            "classroom_2025",
+            "--db",
+            str(db),
+            "--round-seconds",
+            "3600",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     code = json.loads(made.stdout)["room"]
     server = Server(db)
     rows = []  # (label, open pages, dropped pages, CPU seconds, connections to the server after)
     try:
         tokens = []
         for i in range(max(counts) + 1):
-            tokens.append(server.call(f"/api/rooms/{code}/join", {"seat": ("CN", "US", "JP")[i % 3],
-                                                                   "name": f"student {i}"})["token"])
+            tokens.append(
+                server.call(f"/api/rooms/{code}/join", {"seat": ("CN", "US", "JP")[i % 3], "name": f"student {i}"})[
+                    "token"
+                ]
+            )
             time.sleep(0.05)  # within the server's limit on joins from one address
         sender, readers = tokens[0], tokens[1:]
         rows.append(("none open", 0, 0, messages_cpu(server, code, sender, "none open", []), server.connections()))
@@ -218,34 +254,53 @@ def bench_pages(counts: list[int]) -> None:
             for count in sorted(counts):
                 opened = sum(len(pages) for _, pages in groups)
                 proxy = FreezableProxy(server.port)
-                groups.append((proxy, open_pages(browser, f"http://127.0.0.1:{proxy.port}", code,
-                                                 readers[opened:count])))
+                groups.append(
+                    (proxy, open_pages(browser, f"http://127.0.0.1:{proxy.port}", code, readers[opened:count]))
+                )
                 time.sleep(5.0)  # the pages' first drawing is over
                 label = f"{count} open"
-                rows.append((label, count, 0, messages_cpu(server, code, sender, label,
-                                                           [pg for _, pages in groups for pg in pages]),
-                             server.connections()))
+                rows.append(
+                    (
+                        label,
+                        count,
+                        0,
+                        messages_cpu(server, code, sender, label, [pg for _, pages in groups for pg in pages]),
+                        server.connections(),
+                    )
+                )
                 print(f"  {rows[-1]}", file=sys.stderr)
             for i, (proxy, pages) in enumerate(groups):
                 proxy.freeze()  # these phones left the Wi-Fi
                 time.sleep(DROP_WAIT)
-                live = [pg for _, later in groups[i + 1:] for pg in later]
-                dropped = sum(len(pages) for _, pages in groups[:i + 1])
+                live = [pg for _, later in groups[i + 1 :] for pg in later]
+                dropped = sum(len(pages) for _, pages in groups[: i + 1])
                 label = f"{len(live)} open, {dropped} dropped"
-                rows.append((label, len(live), dropped, messages_cpu(server, code, sender, label, live),
-                             server.connections()))
+                rows.append(
+                    (label, len(live), dropped, messages_cpu(server, code, sender, label, live), server.connections())
+                )
                 print(f"  {rows[-1]}", file=sys.stderr)
             browser.close()
     finally:
         server.stop()
     base = rows[0][3] or 1e-9
-    print(f"server CPU for {MESSAGES} public messages at {RATE:g}/s, until every open page shows them "
-          f"(baseline: no page open; dropped pages lost their network {DROP_WAIT:.0f} s before):")
+    print(
+        f"server CPU for {MESSAGES} public messages at {RATE:g}/s, until every open page shows them "
+        f"(baseline: no page open; dropped pages lost their network {DROP_WAIT:.0f} s before):"
+    )
     for label, live, dropped, seconds, connections in rows:
-        target = ("<= 3 s" if (live, dropped) == (20, 0) else "<= 1.5 s" if live == 0 and dropped else
-                  "~0.2 s" if (live, dropped) == (0, 0) else "")
-        print(f"  {label:<22} {seconds:6.2f} s   ratio {seconds / base:6.1f}   {target:<9} "
-              f"({connections} connections open at the server)")
+        target = (
+            "<= 3 s"
+            if (live, dropped) == (20, 0)
+            else "<= 1.5 s"
+            if live == 0 and dropped
+            else "~0.2 s"
+            if (live, dropped) == (0, 0)
+            else ""
+        )
+        print(
+            f"  {label:<22} {seconds:6.2f} s   ratio {seconds / base:6.1f}   {target:<9} "
+            f"({connections} connections open at the server)"
+        )
 
 
 def main() -> None:

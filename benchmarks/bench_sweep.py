@@ -21,6 +21,7 @@ the 100th (Mesa 3.3.1 kept every model alive, ~0.3-0.7 MB a run, until `sim/mesa
 
     python benchmarks/bench_sweep.py --memory-only --memory-runs 1000 --memory-months 12
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,9 +47,11 @@ SCENARIO = "full_embargo"
 
 def sweep_file(folder: Path, runs_wanted: int, months: int) -> Path:
     spec = folder / "bench.toml"
-    spec.write_text(f'[sweep]\nscenario = "{SCENARIO}"\nmonths = {months}\nreplicates = {runs_wanted // 4}\n'
-                    f'seed = 1\nsampler = "grid"\n[parameters]\n"market.precaution" = [0.5, 1.0, 1.5, 2.0]\n',
-                    encoding="utf-8")
+    spec.write_text(
+        f'[sweep]\nscenario = "{SCENARIO}"\nmonths = {months}\nreplicates = {runs_wanted // 4}\n'
+        f'seed = 1\nsampler = "grid"\n[parameters]\n"market.precaution" = [0.5, 1.0, 1.5, 2.0]\n',
+        encoding="utf-8",
+    )
     return spec
 
 
@@ -89,12 +92,17 @@ def timed_sweep(spec: Path, out: Path) -> dict:
     table = run_sweep(spec, out, workers=WORKERS)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
-    return {"sweep_s": wall, "ok": int((table.status == "ok").sum()), "in_runs_s": float(table.seconds.sum()),
-            "parent_cpu_s": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}
+    return {
+        "sweep_s": wall,
+        "ok": int((table.status == "ok").sum()),
+        "in_runs_s": float(table.seconds.sum()),
+        "parent_cpu_s": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+    }
 
 
 def _rss_mb() -> float:
     import psutil
+
     return psutil.Process().memory_info().rss / 2**20
 
 
@@ -122,13 +130,20 @@ def worker_memory(spec: Path, months: int, steps: int = 10) -> list[dict]:
         while done < len(rows):
             futures = []
             for worker in workers:
-                chunk = rows[done:done + size]
+                chunk = rows[done : done + size]
                 done += len(chunk)
                 if chunk:
                     futures.append(client.submit(run_chunk, chunk, workers=[worker], pure=False, **settings))
             client.gather(futures)
-            samples.append({"runs": done, **{f"worker{i + 1}_mb": mb / 2**20 for i, mb in
-                                            enumerate(client.run(_worker_rss, workers=workers).values())}})
+            samples.append(
+                {
+                    "runs": done,
+                    **{
+                        f"worker{i + 1}_mb": mb / 2**20
+                        for i, mb in enumerate(client.run(_worker_rss, workers=workers).values())
+                    },
+                }
+            )
     finally:
         client.close()
         cluster.close()
@@ -137,6 +152,7 @@ def worker_memory(spec: Path, months: int, steps: int = 10) -> list[dict]:
 
 def _worker_rss() -> int:
     import psutil
+
     gc.collect()
     return psutil.Process().memory_info().rss
 
@@ -147,17 +163,25 @@ def memory_report(args) -> dict:
         samples = worker_memory(spec, args.memory_months)
     first, last = samples[0], samples[-1]
     for sample in samples:
-        print(f"workers after {sample['runs']:5d} runs: " + ", ".join(f"{v:6.1f} MB" for k, v in sample.items()
-                                                                  if k != "runs"), file=sys.stderr, flush=True)
+        print(
+            f"workers after {sample['runs']:5d} runs: "
+            + ", ".join(f"{v:6.1f} MB" for k, v in sample.items() if k != "runs"),
+            file=sys.stderr,
+            flush=True,
+        )
     growth = max(last[k] - first[k] for k in first if k != "runs")
-    print(f"worker memory          {', '.join(f'{first[k]:.0f} -> {last[k]:.0f} MB' for k in first if k != 'runs')}"
-          f" over runs {first['runs']}-{last['runs']} ({SCENARIO}, {args.memory_months} months, half on each):"
-          f" {growth:+.1f} MB at most")
+    print(
+        f"worker memory          {', '.join(f'{first[k]:.0f} -> {last[k]:.0f} MB' for k in first if k != 'runs')}"
+        f" over runs {first['runs']}-{last['runs']} ({SCENARIO}, {args.memory_months} months, half on each):"
+        f" {growth:+.1f} MB at most"
+    )
     loop = process_memory(args.memory_runs, args.memory_months)
     verdict = "met" if loop[args.memory_runs] - loop[min(100, args.memory_runs)] <= 40 else "NOT met"
-    print(f"one process, run_scenario x {args.memory_runs}: {loop[1]:.0f} MB after the 1st run, "
-          f"{loop[min(100, args.memory_runs)]:.0f} MB after the 100th, {loop[args.memory_runs]:.0f} MB after the last "
-          f"({loop[args.memory_runs] - loop[min(100, args.memory_runs)]:+.1f} MB; target <= +40 MB: {verdict})")
+    print(
+        f"one process, run_scenario x {args.memory_runs}: {loop[1]:.0f} MB after the 1st run, "
+        f"{loop[min(100, args.memory_runs)]:.0f} MB after the 100th, {loop[args.memory_runs]:.0f} MB after the last "
+        f"({loop[args.memory_runs] - loop[min(100, args.memory_runs)]:+.1f} MB; target <= +40 MB: {verdict})"
+    )
     return {"workers": samples, "process": loop}
 
 
@@ -184,42 +208,77 @@ def main() -> None:
         run_scenario({"scenario": SCENARIO, "months": 2}, seed=0)  # imports and caches, as a worker has them
         cluster_startup()  # imports Dask, so that round 1's start-up is timed like the others'
         for index in range(args.rounds):
-            row = {"serial_s": serial_loop(spec, args.months), "pool_s": bare_pool(spec, args.months),
-                   "startup_s": cluster_startup(), **timed_sweep(spec, Path(tmp) / f"out{index}")}
+            row = {
+                "serial_s": serial_loop(spec, args.months),
+                "pool_s": bare_pool(spec, args.months),
+                "startup_s": cluster_startup(),
+                **timed_sweep(spec, Path(tmp) / f"out{index}"),
+            }
             if row["ok"] != n:
                 sys.exit(f"round {index + 1}: only {row['ok']} of {n} runs succeeded")
-            row.update(efficiency=row["serial_s"] / (WORKERS * row["sweep_s"]),
-                       pool_efficiency=row["serial_s"] / (WORKERS * row["pool_s"]),
-                       overhead=outside_runs(row["sweep_s"] - row["startup_s"], row["in_runs_s"]))
+            row.update(
+                efficiency=row["serial_s"] / (WORKERS * row["sweep_s"]),
+                pool_efficiency=row["serial_s"] / (WORKERS * row["pool_s"]),
+                overhead=outside_runs(row["sweep_s"] - row["startup_s"], row["in_runs_s"]),
+            )
             rounds.append(row)
-            print(f"round {index + 1}: serial {row['serial_s']:6.2f} s, bare pool {row['pool_s']:6.2f} s, "
-                  f"sweep {row['sweep_s']:6.2f} s (start-up {row['startup_s']:.2f} s): efficiency "
-                  f"{row['efficiency']:.1%} (bare pool {row['pool_efficiency']:.1%}), per-run overhead "
-                  f"{row['overhead']:+.1%}", file=sys.stderr, flush=True)
+            print(
+                f"round {index + 1}: serial {row['serial_s']:6.2f} s, bare pool {row['pool_s']:6.2f} s, "
+                f"sweep {row['sweep_s']:6.2f} s (start-up {row['startup_s']:.2f} s): efficiency "
+                f"{row['efficiency']:.1%} (bare pool {row['pool_efficiency']:.1%}), per-run overhead "
+                f"{row['overhead']:+.1%}",
+                file=sys.stderr,
+                flush=True,
+            )
     total = {key: sum(r[key] for r in rounds) for key in rounds[0] if key.endswith("_s")}
     efficiency = total["serial_s"] / (WORKERS * total["sweep_s"])
     overhead = outside_runs(total["sweep_s"] - total["startup_s"], total["in_runs_s"])
     slowdown = total["in_runs_s"] / total["serial_s"] - 1
-    print(f"{n} runs of {SCENARIO}, {args.months} months, {WORKERS} workers, {os.cpu_count()} CPUs; "
-          f"{args.rounds} alternating rounds, pooled")
-    print(f"serial loop            {total['serial_s'] / args.rounds:8.2f} s a round  "
-          f"({total['serial_s'] / args.rounds / n * 1000:.0f} ms a run)")
-    print(f"ree sweep, {WORKERS} workers    {total['sweep_s'] / args.rounds:8.2f} s a round  "
-          f"(cluster start-up {total['startup_s'] / args.rounds:.2f} s included; the sweep process used "
-          f"{total['parent_cpu_s'] / args.rounds:.2f} CPU-s)")
-    print(f"parallel efficiency    {efficiency:8.1%}   target >= 85%: {'met' if efficiency >= 0.85 else 'NOT met'}"
-          f"   (median round {statistics.median(r['efficiency'] for r in rounds):.1%}, "
-          f"range {min(r['efficiency'] for r in rounds):.0%}-{max(r['efficiency'] for r in rounds):.0%})")
-    print(f"per-run overhead       {overhead:+8.1%}   target < 5%:   {'met' if overhead < 0.05 else 'NOT met'}"
-          f"   (workers' time outside runs, per unit of time in runs)")
-    print(f"runs on busy workers   {slowdown:+8.1%}   slower than in the serial loop; a bare fork pool reaches "
-          f"{total['serial_s'] / (WORKERS * total['pool_s']):.1%} efficiency: the machine's own ceiling")
+    print(
+        f"{n} runs of {SCENARIO}, {args.months} months, {WORKERS} workers, {os.cpu_count()} CPUs; "
+        f"{args.rounds} alternating rounds, pooled"
+    )
+    print(
+        f"serial loop            {total['serial_s'] / args.rounds:8.2f} s a round  "
+        f"({total['serial_s'] / args.rounds / n * 1000:.0f} ms a run)"
+    )
+    print(
+        f"ree sweep, {WORKERS} workers    {total['sweep_s'] / args.rounds:8.2f} s a round  "
+        f"(cluster start-up {total['startup_s'] / args.rounds:.2f} s included; the sweep process used "
+        f"{total['parent_cpu_s'] / args.rounds:.2f} CPU-s)"
+    )
+    print(
+        f"parallel efficiency    {efficiency:8.1%}   target >= 85%: {'met' if efficiency >= 0.85 else 'NOT met'}"
+        f"   (median round {statistics.median(r['efficiency'] for r in rounds):.1%}, "
+        f"range {min(r['efficiency'] for r in rounds):.0%}-{max(r['efficiency'] for r in rounds):.0%})"
+    )
+    print(
+        f"per-run overhead       {overhead:+8.1%}   target < 5%:   {'met' if overhead < 0.05 else 'NOT met'}"
+        f"   (workers' time outside runs, per unit of time in runs)"
+    )
+    print(
+        f"runs on busy workers   {slowdown:+8.1%}   slower than in the serial loop; a bare fork pool reaches "
+        f"{total['serial_s'] / (WORKERS * total['pool_s']):.1%} efficiency: the machine's own ceiling"
+    )
     memory = memory_report(args)
     if args.json:
-        args.json.write_text(json.dumps({"runs": n, "months": args.months, "workers": WORKERS,
-                                         "cpus": os.cpu_count(), "rounds": rounds, "efficiency": efficiency,
-                                         "overhead": overhead, "run_slowdown": slowdown, "memory": memory},
-                                        indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "runs": n,
+                    "months": args.months,
+                    "workers": WORKERS,
+                    "cpus": os.cpu_count(),
+                    "rounds": rounds,
+                    "efficiency": efficiency,
+                    "overhead": overhead,
+                    "run_slowdown": slowdown,
+                    "memory": memory,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
 
 def outside_runs(busy_wall_s: float, in_runs_s: float) -> float:

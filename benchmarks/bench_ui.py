@@ -11,6 +11,7 @@
    time from navigation to the browser's first contentful paint and to the month banner being visible
    (the page usable). Target: < 3 s. Not a timed test: numbers, not pass/fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,13 +65,19 @@ def step_times(months: int) -> tuple[list[float], list[float]]:
 
 def first_paint(loads: int) -> list[tuple[float, float]]:
     from playwright.sync_api import sync_playwright
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
     log = tempfile.TemporaryFile()
-    server = subprocess.Popen([sys.executable, "-m", "sim.cli", "ui", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "ui", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(200):
@@ -107,10 +114,14 @@ def main() -> None:
     ui, bare = step_times(months)
     later = ui[1:]  # the first month also draws each chart for the first time
     print(f"month step with chart updates ({SCENARIO}, scale 1, {months} months):")
-    print(f"  first month {ui[0] * 1000:.0f} ms (first drawing); then median "
-          f"{statistics.median(later) * 1000:.0f} ms, max {max(later) * 1000:.0f} ms  (target < 100 ms)")
-    print(f"  bare model.step(): median {statistics.median(bare) * 1000:.1f} ms -> UI overhead "
-          f"x{statistics.median(later) / statistics.median(bare):.0f}")
+    print(
+        f"  first month {ui[0] * 1000:.0f} ms (first drawing); then median "
+        f"{statistics.median(later) * 1000:.0f} ms, max {max(later) * 1000:.0f} ms  (target < 100 ms)"
+    )
+    print(
+        f"  bare model.step(): median {statistics.median(bare) * 1000:.1f} ms -> UI overhead "
+        f"x{statistics.median(later) / statistics.median(bare):.0f}"
+    )
     paints = first_paint(loads)
     for i, (fcp, usable) in enumerate(paints, 1):
         print(f"page load {i}: first contentful paint {fcp:.2f} s, month banner shown {usable:.2f} s  (target < 3 s)")

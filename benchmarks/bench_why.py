@@ -5,6 +5,7 @@
     python benchmarks/bench_why.py            # 3 repeats each
     python benchmarks/bench_why.py --repeats 1
 """
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@
 the record's public lenders took): refining + magnet capacity outside China at the end of 2030, the money
 the fund paid over 2025-2030 and the limit most of its years ran into (`fund_binding_limit_code`, the limits
 `fund_year` rows name)."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,14 @@ MUST_SHOW = (0.0, 2e9, 4e9, 8e9)  # the sizes the fund's question asks about, in
 SHARES = (None, 0.6)  # None: as shipped
 DOC = Path(__file__).resolve().parent / "model.md"
 START, END = "<!-- fund-table:start -->", "<!-- fund-table:end -->"
-NAMES = {"money": "money", "engineering": "engineering", "feed": "ore", "lead_time": "lead time",
-         "market": "market", "bankability": "share"}  # "share": nothing more pays back even with the fund's share
+NAMES = {
+    "money": "money",
+    "engineering": "engineering",
+    "feed": "ore",
+    "lead_time": "lead time",
+    "market": "market",
+    "bankability": "share",
+}  # "share": nothing more pays back even with the fund's share
 
 
 def run(usd: float, share: float | None, seed: int = 42) -> dict:
@@ -40,18 +47,26 @@ def run(usd: float, share: float | None, seed: int = 42) -> dict:
 def row(usd: float, result: dict) -> str:
     capacity = result["capacity_nonchina_refining_end_t"] + result["capacity_nonchina_magnets_end_t"]
     code = int(result["fund_binding_limit_code"])
-    years = ", ".join(f"{NAMES[r]} {int(result[f'fund_binding_limit_years_{r}'])}" for r in REASONS
-                      if result[f"fund_binding_limit_years_{r}"])
+    years = ", ".join(
+        f"{NAMES[r]} {int(result[f'fund_binding_limit_years_{r}'])}"
+        for r in REASONS
+        if result[f"fund_binding_limit_years_{r}"]
+    )
     limit = f"{NAMES[REASONS[code - 1]]} ({years})" if code else "no fund"
     size = f"**${usd / 1e9:g}B**" if usd in MUST_SHOW else f"${usd / 1e9:g}B"
-    return (f"| {size} | {capacity:,.0f} | ${result['cofinance_used_usd'] / 1e9:,.2f}B of "
-            f"${result['cofinance_available_usd'] / 1e9:,.0f}B | {limit} |")
+    return (
+        f"| {size} | {capacity:,.0f} | ${result['cofinance_used_usd'] / 1e9:,.2f}B of "
+        f"${result['cofinance_available_usd'] / 1e9:,.0f}B | {limit} |"
+    )
 
 
 def table(share: float | None) -> str:
     title = "at the framework's 30% share (as shipped)" if share is None else f"at a {share:.0%} share"
-    lines = [f"| fund a year, {title} | refining + magnets outside China, end 2030 (t/yr) | fund paid, "
-             "2025-2030 | binding limit (fund-years it named) |", "|---|---|---|---|"]
+    lines = [
+        f"| fund a year, {title} | refining + magnets outside China, end 2030 (t/yr) | fund paid, "
+        "2025-2030 | binding limit (fund-years it named) |",
+        "|---|---|---|---|",
+    ]
     lines += [row(usd, run(usd, share)) for usd in SIZES_USD]
     return "\n".join(lines)
 

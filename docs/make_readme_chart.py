@@ -2,6 +2,7 @@
 
 python docs/make_readme_chart.py
 """
+
 from pathlib import Path
 
 import matplotlib
@@ -29,8 +30,13 @@ def main() -> None:
         for market in ("world", "china"):
             rows = prices[(prices["product"] == product) & (prices["market"] == market)]
             start = rows["usd_per_kg"].iloc[0]
-            left.plot(month_dates(rows["date"]), rows["usd_per_kg"] / start, palette.MARKET_STYLE[market],
-                      color=palette.PRODUCT[product], label=f"{product} ({market})")
+            left.plot(
+                month_dates(rows["date"]),
+                rows["usd_per_kg"] / start,
+                palette.MARKET_STYLE[market],
+                color=palette.PRODUCT[product],
+                label=f"{product} ({market})",
+            )
     left.set_ylabel("price / Jan 2024 (linear from 0)")
     left.set_ylim(bottom=0)
     left.set_title("Prices: world vs China", fontsize=10)

@@ -3,6 +3,7 @@
 
     python docs/make_report_screenshots.py          # needs Debian's chromium and the test extra (playwright)
 """
+
 import tempfile
 from pathlib import Path
 

@@ -18,6 +18,7 @@ Where things live, and what each part may import:
 `tests/test_layout.py` holds these rules: no import circles, no world module importing `runs`, `game`,
 `cli` or `ui`, no module over 370 statements (logical lines).
 """
+
 from .scenario import Scenario, ScenarioError, load_scenario
 from .version import __version__
 
@@ -26,9 +27,11 @@ def __getattr__(name):
     # The model pulls in Mesa; import it only when asked so `ree validate` stays quick.
     if name == "RareEarthModel":
         from .model import RareEarthModel
+
         return RareEarthModel
     if name == "run_scenario":
         from .runs.runner import run_scenario
+
         return run_scenario
     raise AttributeError(name)
 

@@ -18,6 +18,7 @@ Terms (all optional):
 - `purchase_usd`: the proposer commits to buy that much of the partner's goods (valued as trade).
 Agreements lapse at their end and are broken when a party comes to value them below BREAK_THRESHOLD.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -53,8 +54,10 @@ class Terms:
         if self.purchase_usd > 0:
             parts.append(f"purchases of ${self.purchase_usd / 1e9:,.0f}B of the partner's goods")
         if self.cofinance_usd_per_year > 0:
-            parts.append(f"a joint fund of ${self.cofinance_usd_per_year / 1e9:,.2f}B a year paying "
-                         f"{self.cofinance_share:.0%} of project capex")
+            parts.append(
+                f"a joint fund of ${self.cofinance_usd_per_year / 1e9:,.2f}B a year paying "
+                f"{self.cofinance_share:.0%} of project capex"
+            )
         if self.stockpile_days > 0:
             parts.append(f"stockpiles raised by {self.stockpile_days:g} days")
         if self.tariff_points:
@@ -139,44 +142,66 @@ class Diplomats:
     def fund_use(self, last_month: int) -> tuple[float, float]:
         """(paid, available) over all agreements' funds up to `last_month`, USD."""
         paid = sum(sum(a.paid.values()) for a in self.agreements)
-        available = sum(a.terms.cofinance_usd_per_year * len(a.fund_years(last_month))
-                        for a in self.agreements if a.has_fund)
+        available = sum(
+            a.terms.cofinance_usd_per_year * len(a.fund_years(last_month)) for a in self.agreements if a.has_fund
+        )
         return paid, available
 
 
-def negotiate(model, proposer: int, partner: int, terms: Terms, duration: int, name: str,
-              event_id: str | None = None) -> Agreement | None:
+def negotiate(
+    model, proposer: int, partner: int, terms: Terms, duration: int, name: str, event_id: str | None = None
+) -> Agreement | None:
     """Bounded alternating offers; logs every offer and answer with its reason."""
     offer = terms
     for round_ in range(1, MAX_ROUNDS + 1):
         answer, counter, why = model.states[COUNTRIES[partner]].answer(offer, proposer)
-        model.log.add(model.month, COUNTRIES[partner], f"agreement_{answer}", COUNTRIES[proposer],
-                      f"{name}, offer {round_}: {offer.describe()}", why)
+        model.log.add(
+            model.month,
+            COUNTRIES[partner],
+            f"agreement_{answer}",
+            COUNTRIES[proposer],
+            f"{name}, offer {round_}: {offer.describe()}",
+            why,
+        )
         if answer == "accept":
             return sign(model, proposer, partner, offer, duration, name, event_id)
         if answer == "reject" or counter is None:
             return None
         back, _, why_back = model.states[COUNTRIES[proposer]].answer(counter, partner, as_proposer=True)
-        model.log.add(model.month, COUNTRIES[proposer], f"agreement_{back}", COUNTRIES[partner],
-                      f"{name}, counter {round_}: {counter.describe()}", why_back)
+        model.log.add(
+            model.month,
+            COUNTRIES[proposer],
+            f"agreement_{back}",
+            COUNTRIES[partner],
+            f"{name}, counter {round_}: {counter.describe()}",
+            why_back,
+        )
         if back == "accept":
             return sign(model, proposer, partner, counter, duration, name, event_id)
         offer = counter  # terms are never changed in place
     return None
 
 
-def sign(model, proposer: int, partner: int, terms: Terms, duration: int, name: str,
-         event_id: str | None = None) -> Agreement:
+def sign(
+    model, proposer: int, partner: int, terms: Terms, duration: int, name: str, event_id: str | None = None
+) -> Agreement:
     month = model.month
-    agreement = Agreement(model.diplomats.new_key(event_id), name, (proposer, partner), terms, month,
-                          month + duration - 1)
+    agreement = Agreement(
+        model.diplomats.new_key(event_id), name, (proposer, partner), terms, month, month + duration - 1
+    )
     model.diplomats.agreements.append(agreement)
     model.relations.shift(proposer, partner, 0.15, month, f"signed {name}")
     model.relations.shift(partner, proposer, 0.15, month, f"signed {name}")
     model.relations.build_trust(proposer, partner, 0.1)
     _apply(model, agreement)
-    model.log.add(month, f"{COUNTRIES[proposer]}+{COUNTRIES[partner]}", "agreement_signed", agreement.key,
-                  f"{name}: {terms.describe()}", f"both sides value the terms; in force for {duration} months")
+    model.log.add(
+        month,
+        f"{COUNTRIES[proposer]}+{COUNTRIES[partner]}",
+        "agreement_signed",
+        agreement.key,
+        f"{name}: {terms.describe()}",
+        f"both sides value the terms; in force for {duration} months",
+    )
     return agreement
 
 
@@ -193,21 +218,34 @@ def review(model) -> None:
             agreement.status = "lapsed"
             agreement.ended = model.month
             _unwind(model, agreement)
-            model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "agreement_lapsed",
-                          agreement.key, f"{agreement.name}: {agreement.terms.describe()}", "it ran its agreed term")
+            model.log.add(
+                model.month,
+                "+".join(COUNTRIES[p] for p in agreement.parties),
+                "agreement_lapsed",
+                agreement.key,
+                f"{agreement.name}: {agreement.terms.describe()}",
+                "it ran its agreed term",
+            )
     for agreement in model.diplomats.active(model.month):
         for party, other in (agreement.parties, agreement.parties[::-1]):
             state = model.states[COUNTRIES[party]]
-            value, why = state.strategy.value_terms(state, agreement.terms, other, model,
-                                                    as_proposer=party == agreement.parties[0])
+            value, why = state.strategy.value_terms(
+                state, agreement.terms, other, model, as_proposer=party == agreement.parties[0]
+            )
             if value < BREAK_THRESHOLD:
                 agreement.status = "broken"
                 agreement.ended = model.month
                 model.relations.shift(party, other, -0.3, model.month, f"broke {agreement.name}")
                 model.relations.break_trust(party, other, 0.3)
                 _unwind(model, agreement)
-                model.log.add(model.month, COUNTRIES[party], "agreement_broken", agreement.key,
-                              f"{agreement.name}: {agreement.terms.describe()}", f"value {value:+.2f}: " + "; ".join(why))
+                model.log.add(
+                    model.month,
+                    COUNTRIES[party],
+                    "agreement_broken",
+                    agreement.key,
+                    f"{agreement.name}: {agreement.terms.describe()}",
+                    f"value {value:+.2f}: " + "; ".join(why),
+                )
                 break
 
 
@@ -215,20 +253,36 @@ def report_fund_year(model, agreement: Agreement, year: int) -> None:
     """A `fund_year` row: what the joint fund paid out of its yearly amount, and the limit that kept it from
     building more (`sim/project_limits.py`): money, engineering, ore, the market, lead time or its share."""
     from .project_limits import HELD_BACK_WORDS, LIMIT_WORDS, binding_limit
+
     paid, amount = agreement.paid.get(year, 0.0), agreement.terms.cofinance_usd_per_year
     counts = model.projects.limits.get(agreement.key, {}).get(year, {})
     ran_out = paid >= amount - 1e-6
     limit = binding_limit(counts, ran_out)
     agreement.limits[year] = limit
     held = ", ".join(f"{counts[reason]} {words}" for reason, words in HELD_BACK_WORDS.items() if counts.get(reason))
-    why = ("the fund ran out: projects wanted more than its yearly amount" if ran_out else
-           f"binding limit: {LIMIT_WORDS[limit]}")
-    model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "fund_year", agreement.key,
-                  f"{year}: used ${paid / 1e9:,.2f}B of ${amount / 1e9:,.2f}B ({paid / amount:.0%})" + (
-                      f", ${agreement.paid_for_time[year] / 1e9:,.2f}B of it to bring its plants forward"
-                      if agreement.paid_for_time.get(year) else ""),
-                  why + (f" (project appraisals in {COUNTRIES[agreement.parties[0]]} and "
-                         f"{COUNTRIES[agreement.parties[1]]}: {held})" if held else ""))
+    why = (
+        "the fund ran out: projects wanted more than its yearly amount"
+        if ran_out
+        else f"binding limit: {LIMIT_WORDS[limit]}"
+    )
+    model.log.add(
+        model.month,
+        "+".join(COUNTRIES[p] for p in agreement.parties),
+        "fund_year",
+        agreement.key,
+        f"{year}: used ${paid / 1e9:,.2f}B of ${amount / 1e9:,.2f}B ({paid / amount:.0%})"
+        + (
+            f", ${agreement.paid_for_time[year] / 1e9:,.2f}B of it to bring its plants forward"
+            if agreement.paid_for_time.get(year)
+            else ""
+        ),
+        why
+        + (
+            f" (project appraisals in {COUNTRIES[agreement.parties[0]]} and {COUNTRIES[agreement.parties[1]]}: {held})"
+            if held
+            else ""
+        ),
+    )
 
 
 def _unwind(model, agreement: Agreement) -> None:
@@ -249,8 +303,11 @@ def preferential_weight(model) -> np.ndarray:
 
 
 def rapid_response_partners(model, country: int) -> list[int]:
-    return [a.parties[1] if a.parties[0] == country else a.parties[0]
-            for a in model.diplomats.active(model.month) if a.terms.rapid_response and a.covers(country)]
+    return [
+        a.parties[1] if a.parties[0] == country else a.parties[0]
+        for a in model.diplomats.active(model.month)
+        if a.terms.rapid_response and a.covers(country)
+    ]
 
 
 def _apply(model, agreement: Agreement) -> None:
@@ -258,6 +315,7 @@ def _apply(model, agreement: Agreement) -> None:
     changes them) and general licences (which end with it), the latter two as measures keyed by the agreement."""
     from .licensing import LICENCE, GeneralLicence
     from .trade_measures import decide_control
+
     terms, (a, b) = agreement.terms, agreement.parties
     for x in (a, b):
         state = model.states[COUNTRIES[x]]
@@ -266,16 +324,39 @@ def _apply(model, agreement: Agreement) -> None:
         for exporter, importer in ((a, b), (b, a)):
             licensed = [p for p in range(len(PRODUCTS)) if model.office.level[exporter, p, importer] == LICENCE]
             if licensed:
-                decide_control(model, "control_easing", COUNTRIES[exporter], licensed, [importer], None,
-                               key=f"{agreement.key}/easing-{COUNTRIES[exporter]}",
-                               approval_rate=terms.suspend_to_rate, review_months=1)
+                decide_control(
+                    model,
+                    "control_easing",
+                    COUNTRIES[exporter],
+                    licensed,
+                    [importer],
+                    None,
+                    key=f"{agreement.key}/easing-{COUNTRIES[exporter]}",
+                    approval_rate=terms.suspend_to_rate,
+                    review_months=1,
+                )
     if terms.general_licence:
         licences = []
         for exporter, importer in ((a, b), (b, a)):
             if model.office.level[exporter, :, importer].any():
                 products = [p for p in range(len(PRODUCTS)) if model.office.level[exporter, p, importer]]
-                licences.append(GeneralLicence(exporter, frozenset([importer]), frozenset(products), agreement.end,
-                                               agreement.name, agreement.key))
+                licences.append(
+                    GeneralLicence(
+                        exporter,
+                        frozenset([importer]),
+                        frozenset(products),
+                        agreement.end,
+                        agreement.name,
+                        agreement.key,
+                    )
+                )
         for i, licence in enumerate(licences):
-            model.measures.put(model, "agreement_licence", None, model.month, COUNTRIES[licence.exporter],
-                               key=f"{agreement.key}/general-licence" + ("" if i == 0 else f"-{i + 1}"), state=licence)
+            model.measures.put(
+                model,
+                "agreement_licence",
+                None,
+                model.month,
+                COUNTRIES[licence.exporter],
+                key=f"{agreement.key}/general-licence" + ("" if i == 0 else f"-{i + 1}"),
+                state=licence,
+            )

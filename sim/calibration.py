@@ -3,6 +3,7 @@
 Each table keeps its source columns; the model only reads the numbers. A bad row raises
 `ScenarioError(file, "row N column", reason)`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .constants import C, COUNTRIES, FIRM_KINDS, N_COUNTRIES, N_PRODUCTS, P, PRODUCTS, S, SECTORS, STAGES
+from .constants import COUNTRIES, FIRM_KINDS, N_COUNTRIES, N_PRODUCTS, PRODUCTS, SECTORS, STAGES, C, P, S
 from .dates import parse_month
 from .scenario import ScenarioError, data_library
 
@@ -30,8 +31,15 @@ REQUIRED = {
 
 
 REQUIRED_PARAMETERS = (
-    "magnet_reo_demand_t", "magnet_demand_reference_year", "magnet_demand_growth", "heavy_share_of_magnet_reo",
-    "price_ore", "price_light_oxide", "price_heavy_oxide", "price_magnet", "china_price_ratio",
+    "magnet_reo_demand_t",
+    "magnet_demand_reference_year",
+    "magnet_demand_growth",
+    "heavy_share_of_magnet_reo",
+    "price_ore",
+    "price_light_oxide",
+    "price_heavy_oxide",
+    "price_magnet",
+    "china_price_ratio",
     "substitution_speed",
 )
 
@@ -179,8 +187,9 @@ def firm_table(cal: Calibration, extra_firms, start_month: int) -> tuple[list[di
     """The firms a run starts with (calibration, the scenario's extra firms, the owners of projects, and a
     dormant developer per country for each processing stage), and the projects still to come online as
     (month, firm, tonnes_per_year, name)."""
-    table = cal.firms[["name", "kind", "country", "capacity_t_per_year", "output_t",
-                       "unit_cost_usd_per_kg"]].to_dict("records")
+    table = cal.firms[["name", "kind", "country", "capacity_t_per_year", "output_t", "unit_cost_usd_per_kg"]].to_dict(
+        "records"
+    )
     for extra in extra_firms:
         row = extra.model_dump()
         row["output_t"] = row["output_t"] if row["output_t"] is not None else 0.0
@@ -190,14 +199,20 @@ def firm_table(cal: Calibration, extra_firms, start_month: int) -> tuple[list[di
     scheduled = []
     for project in cal.projects.to_dict("records"):
         if project["firm"] not in known:
-            table.append({"name": project["firm"], "kind": stage_kind[project["stage"]],
-                          "country": project["country"], "capacity_t_per_year": 0.0, "output_t": 0.0,
-                          "unit_cost_usd_per_kg": project["unit_cost_usd_per_kg"]})
+            table.append(
+                {
+                    "name": project["firm"],
+                    "kind": stage_kind[project["stage"]],
+                    "country": project["country"],
+                    "capacity_t_per_year": 0.0,
+                    "output_t": 0.0,
+                    "unit_cost_usd_per_kg": project["unit_cost_usd_per_kg"],
+                }
+            )
             known.add(project["firm"])
         online = parse_month(project["online"])
         if online <= start_month:
-            next(r for r in table if r["name"] == project["firm"])["capacity_t_per_year"] += \
-                project["tonnes_per_year"]
+            next(r for r in table if r["name"] == project["firm"])["capacity_t_per_year"] += project["tonnes_per_year"]
         else:
             scheduled.append((online, project["firm"], project["tonnes_per_year"], project["name"]))
 
@@ -205,9 +220,16 @@ def firm_table(cal: Calibration, extra_firms, start_month: int) -> tuple[list[di
     for country in COUNTRIES:
         for kind, cost in (("refiner", 12.0), ("magnet_maker", 100.0)):
             if (kind, country) not in present:  # someone to develop a first plant there
-                table.append({"name": f"{country} {kind.replace('_', ' ')} developers", "kind": kind,
-                              "country": country, "capacity_t_per_year": 0.0, "output_t": 0.0,
-                              "unit_cost_usd_per_kg": cost})
+                table.append(
+                    {
+                        "name": f"{country} {kind.replace('_', ' ')} developers",
+                        "kind": kind,
+                        "country": country,
+                        "capacity_t_per_year": 0.0,
+                        "output_t": 0.0,
+                        "unit_cost_usd_per_kg": cost,
+                    }
+                )
     return table, scheduled
 
 

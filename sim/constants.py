@@ -2,6 +2,7 @@
 
 Index order matters: numpy arrays throughout the model are laid out in these orders.
 """
+
 from __future__ import annotations
 
 COUNTRIES: tuple[str, ...] = ("CN", "US", "JP", "AU", "EU", "MM", "MY", "ROW")

@@ -7,6 +7,7 @@ world price plus what it fears; the seller's: what the spot market pays it, less
 sale), each conceding a little every round and walking away after MAX_ROUNDS. A contract delivers each
 month before the spot market, as far as the seller has stock and trade is allowed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,9 @@ class Contract:
     end: int
 
 
-def bargain(buyer_reservation: float, seller_reservation: float, buyer_offer: float,
-            seller_offer: float) -> tuple[float | None, int]:
+def bargain(
+    buyer_reservation: float, seller_reservation: float, buyer_offer: float, seller_offer: float
+) -> tuple[float | None, int]:
     """Alternating offers: each round the seller lowers its ask and the buyer raises its bid by a share of
     the way to their own reservation prices; they deal at the midpoint once the bid meets the ask, and
     walk away after MAX_ROUNDS. No deal is possible when the buyer's limit is below the seller's."""
@@ -92,8 +94,11 @@ class ContractBook:
         if e == m or level == NONE:
             return True
         # a general licence opens a licensed route to civil buyers; it never lifts a ban
-        return (level == LICENCE and bool(office.general_licence(e, c.product, m, self.model.month))
-                and not self.model.defense_row[c.buyer])
+        return (
+            level == LICENCE
+            and bool(office.general_licence(e, c.product, m, self.model.month))
+            and not self.model.defense_row[c.buyer]
+        )
 
     def _ship(self, c: Contract, tonnes: float) -> None:
         book = self.model.book
@@ -155,8 +160,14 @@ class ContractBook:
         wanted = SHARE_OF_USE * book.use_avg[buyer, product]
         open_ = room >= MIN_CONTRACT_SHARE * wanted
         if not open_.any():
-            model.log.add(model.month, model.firm_names[buyer].split(" #")[0], "contract_failed", COUNTRIES[m],
-                          f"{PRODUCTS[product]} offtake", "every supplier it can rely on has committed what it makes")
+            model.log.add(
+                model.month,
+                model.firm_names[buyer].split(" #")[0],
+                "contract_failed",
+                COUNTRIES[m],
+                f"{PRODUCTS[product]} offtake",
+                "every supplier it can rely on has committed what it makes",
+            )
             return
         # the largest supplier with room; among copies of it (world.scale), the one with the most room
         best = int(np.lexsort((-room, -np.where(open_, normal[ok], -1.0)))[0])
@@ -167,24 +178,43 @@ class ContractBook:
         spot = model.prices[product, k_buyer]
         buyer_reservation = spot * (1.0 + book.risk[buyer, product])
         seller_reservation = SURE_SALE_DISCOUNT * model.prices[product, k_seller]
-        price, rounds = bargain(buyer_reservation, seller_reservation, buyer_offer=0.9 * spot,
-                                seller_offer=1.2 * model.prices[product, k_seller])
+        price, rounds = bargain(
+            buyer_reservation,
+            seller_reservation,
+            buyer_offer=0.9 * spot,
+            seller_offer=1.2 * model.prices[product, k_seller],
+        )
         who = f"{model.firm_names[seller].split(' #')[0]} -> {model.firm_names[buyer].split(' #')[0]}"
         if price is None:
-            model.log.add(model.month, who, "contract_failed", COUNTRIES[m], f"{PRODUCTS[product]} offtake",
-                          f"no price both accept within {MAX_ROUNDS} rounds (buyer up to {buyer_reservation:,.1f}, "
-                          f"seller from {seller_reservation:,.1f} USD/kg)")
+            model.log.add(
+                model.month,
+                who,
+                "contract_failed",
+                COUNTRIES[m],
+                f"{PRODUCTS[product]} offtake",
+                f"no price both accept within {MAX_ROUNDS} rounds (buyer up to {buyer_reservation:,.1f}, "
+                f"seller from {seller_reservation:,.1f} USD/kg)",
+            )
             return
-        self.contracts.append(Contract(seller, buyer, product, tonnes, price, model.month,
-                                       model.month + DURATION_MONTHS - 1))
-        model.log.add(model.month, who, "contract_signed", COUNTRIES[m],
-                      f"{PRODUCTS[product]}: {tonnes:,.1f} t a month for {DURATION_MONTHS} months at {price:,.1f} USD/kg",
-                      f"the buyer fears for its supply (risk {book.risk[buyer, product]:.0%}); agreed after {rounds} "
-                      f"round{'s' if rounds > 1 else ''} between {seller_reservation:,.1f} and {buyer_reservation:,.1f} USD/kg")
+        self.contracts.append(
+            Contract(seller, buyer, product, tonnes, price, model.month, model.month + DURATION_MONTHS - 1)
+        )
+        model.log.add(
+            model.month,
+            who,
+            "contract_signed",
+            COUNTRIES[m],
+            f"{PRODUCTS[product]}: {tonnes:,.1f} t a month for {DURATION_MONTHS} months at {price:,.1f} USD/kg",
+            f"the buyer fears for its supply (risk {book.risk[buyer, product]:.0%}); agreed after {rounds} "
+            f"round{'s' if rounds > 1 else ''} between {seller_reservation:,.1f} and {buyer_reservation:,.1f} USD/kg",
+        )
 
     def _reliable(self, e: int, product: int, m: int) -> bool:
         model = self.model
         if e == m:
             return True
-        return (model.office.level[e, product, m] == NONE and model.relations.score[m, e] >= MIN_RELATIONS
-                and model.trade_weight[product, e, m] > 0)
+        return (
+            model.office.level[e, product, m] == NONE
+            and model.relations.score[m, e] >= MIN_RELATIONS
+            and model.trade_weight[product, e, m] > 0
+        )

@@ -1,4 +1,5 @@
 """Calendar months as `YYYY-MM` strings and as integer month numbers (year * 12 + month - 1)."""
+
 from __future__ import annotations
 
 import re

@@ -1,10 +1,11 @@
 """Final demand for magnets: growth, shocks, and users' substitution and thrifting when prices stay high."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from . import market
-from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, S, SECTORS
+from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, SECTORS, S
 from .measures import ActiveMeasure, MeasureRule, composer, register
 
 
@@ -14,8 +15,13 @@ def final_demand(model, rows: np.ndarray) -> np.ndarray:
     years = 0.0 if model.in_warmup else model.months_run / 12.0
     growth = (1.0 + model.growth) ** years * model.growth_rebase
     markets = market.MARKET_OF[book.country[rows]]
-    return (book.capacity[rows] / 12.0 * growth * model.substitution[markets]
-            * model.demand_shock[book.country[rows], book.sector[rows]])
+    return (
+        book.capacity[rows]
+        / 12.0
+        * growth
+        * model.substitution[markets]
+        * model.demand_shock[book.country[rows], book.sector[rows]]
+    )
 
 
 def set_growth(model, growth: float) -> None:
@@ -83,5 +89,13 @@ def compose_demand_shocks(model, measures: list[ActiveMeasure]) -> None:
     model.demand_shock[:] = shock
 
 
-register(MeasureRule("demand_shock", "demand", lambda model, m: (
-    f"demand of {m.event.country}/{m.event.sector} x{m.event.factor:g}", "demand shock set by the scenario")))
+register(
+    MeasureRule(
+        "demand_shock",
+        "demand",
+        lambda model, m: (
+            f"demand of {m.event.country}/{m.event.sector} x{m.event.factor:g}",
+            "demand shock set by the scenario",
+        ),
+    )
+)

@@ -4,13 +4,14 @@ Scores run from -1 (hostile) to +1 (allied). Actions move them: a ban or a licen
 country sours that country's view of the actor (and a little the actor's own), an agreement warms both,
 a broken agreement costs trust. Strategies read the scores when they decide licences and answer offers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constants import C, N_COUNTRIES
+from .constants import N_COUNTRIES, C
 
 DEFAULT_SCORE = 0.3
 DEFAULT_TRUST = 0.5
@@ -39,7 +40,7 @@ class Relations:
             self.usual = self.score.copy()
 
     @classmethod
-    def from_pairs(cls, pairs: dict[str, float]) -> "Relations":
+    def from_pairs(cls, pairs: dict[str, float]) -> Relations:
         """`{"CN-JP": -0.1}` sets both directions of a pair; these are also the levels relations return
         to without news."""
         relations = cls()
@@ -90,4 +91,3 @@ def describe(score: float) -> str:
     if score < 0.6:
         return "cordial"
     return "close"
-

@@ -1,11 +1,11 @@
 """The event log (`events.csv`) and the scenario's dated events, applied in phase 1 of a month."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import stockpiles
 # the modules whose measure rules register on import (see `sim.measures`)
-from . import demand, investment, prices, supply, trade_measures  # noqa: F401
+from . import demand, investment, prices, stockpiles, supply, trade_measures  # noqa: F401
 from .constants import COUNTRIES, P
 from .dates import format_month, parse_month
 from .measures import CONTROL_KINDS, RULES, MeasureBook, describe
@@ -64,24 +64,41 @@ class ScheduledEvents:
     def _dispatch(self, event, month: int) -> None:
         why_not = self.measures.blocked(event) if event.id is not None else None
         if why_not is not None:
-            self.model.log.add(month, event.actor, "measure_held", event.id,
-                               f"{describe(event)} does not take effect: {why_not}",
-                               event.description or "a suspension or cancellation named it")
+            self.model.log.add(
+                month,
+                event.actor,
+                "measure_held",
+                event.id,
+                f"{describe(event)} does not take effect: {why_not}",
+                event.description or "a suspension or cancellation named it",
+            )
             return
         self._apply(event, month)
 
     def _apply(self, event, month: int) -> None:
         if event.kind in RULES:
-            _, detail, rationale = self.measures.put(self.model, event.kind, event, month, event.actor, key=event.id,
-                                                     duration=getattr(event, "duration_months", None))
+            _, detail, rationale = self.measures.put(
+                self.model,
+                event.kind,
+                event,
+                month,
+                event.actor,
+                key=event.id,
+                duration=getattr(event, "duration_months", None),
+            )
         else:
             detail, rationale = getattr(self, f"_{event.kind}")(event, month)
-        target = (getattr(event, "country", None) or getattr(event, "target", None)
-                  or getattr(event, "measure", None) or ",".join(getattr(event, "destinations", []) or []))
+        target = (
+            getattr(event, "country", None)
+            or getattr(event, "target", None)
+            or getattr(event, "measure", None)
+            or ",".join(getattr(event, "destinations", []) or [])
+        )
         if event.kind in ABROAD_KINDS:
             target = "*"
-        self.model.log.add(month, event.actor, event.kind, target or event.actor, detail,
-                           event.description or rationale)
+        self.model.log.add(
+            month, event.actor, event.kind, target or event.actor, detail, event.description or rationale
+        )
 
     # ------------------------------------------------------------------------------ suspend, resume, cancel
     def _take_out(self, measure_id: str) -> bool:
@@ -96,11 +113,23 @@ class ScheduledEvents:
             return  # still pending: it takes effect on its own date
         left = book.remaining(event, month)
         if left is not None and left <= 0:
-            self.model.log.add(month, event.actor, "measure_expired", measure_id,
-                               f"{describe(event)} is not restored: its own term ended while it was suspended", why)
+            self.model.log.add(
+                month,
+                event.actor,
+                "measure_expired",
+                measure_id,
+                f"{describe(event)} is not restored: its own term ended while it was suspended",
+                why,
+            )
             return
-        self.model.log.add(month, event.actor, "measure_restored", measure_id,
-                           f"{describe(event)} back in force" + ("" if left is None else f" for {left} months"), why)
+        self.model.log.add(
+            month,
+            event.actor,
+            "measure_restored",
+            measure_id,
+            f"{describe(event)} back in force" + ("" if left is None else f" for {left} months"),
+            why,
+        )
         self._apply(event if left is None else event.model_copy(update={"duration_months": left}), month)
 
     def _suspend(self, event, month: int):
@@ -116,8 +145,7 @@ class ScheduledEvents:
         if was_in_force:
             return f"{describe(measure)} suspended {span}", "suspension set by the scenario"
         if pending:
-            return (f"{describe(measure)} suspended before it takes effect, {span}",
-                    "suspension of a pending measure")
+            return (f"{describe(measure)} suspended before it takes effect, {span}", "suspension of a pending measure")
         return f"{describe(measure)} is not in force; suspended {span} all the same", "nothing in force to suspend"
 
     def _resume(self, event, month: int):
@@ -139,17 +167,29 @@ class ScheduledEvents:
     # ------------------------------------------------------------------------------ one-off actions
     def _proposal(self, event, month: int):
         from .agreements import Terms, negotiate, sign
-        terms = Terms(event.cofinance_usd_per_year, event.cofinance_share, event.stockpile_days, event.tariff_points,
-                      event.suspend_controls, event.suspend_to_rate, event.general_licence,
-                      event.preferential_supply, event.rapid_response, event.purchase_usd)
+
+        terms = Terms(
+            event.cofinance_usd_per_year,
+            event.cofinance_share,
+            event.stockpile_days,
+            event.tariff_points,
+            event.suspend_controls,
+            event.suspend_to_rate,
+            event.general_licence,
+            event.preferential_supply,
+            event.rapid_response,
+            event.purchase_usd,
+        )
         proposer, partner = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
         if event.agreed:
             sign(self.model, proposer, partner, terms, event.duration_months, event.name, event.id)
             return f"{event.name} with {event.target}: {terms.describe()} (signed)", "both sides agreed"
-        agreement = negotiate(self.model, proposer, partner, terms, event.duration_months, event.name,
-                              event.id)
+        agreement = negotiate(self.model, proposer, partner, terms, event.duration_months, event.name, event.id)
         outcome = "signed" if agreement else "not agreed"
-        return f"{event.name} proposed to {event.target}: {terms.describe()} ({outcome})", "proposal set by the scenario"
+        return (
+            f"{event.name} proposed to {event.target}: {terms.describe()} ({outcome})",
+            "proposal set by the scenario",
+        )
 
     def _relations(self, event, month: int):
         actor, target = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
@@ -160,9 +200,13 @@ class ScheduledEvents:
     def _tariff(self, event, month: int):
         actor, target = COUNTRIES.index(event.actor), COUNTRIES.index(event.target)
         change = -0.005 * event.change_points  # +10 points sours relations by 0.05
-        self.model.relations.shift(actor, target, change, month,
-                                   f"{'raised' if event.change_points > 0 else 'cut'} tariffs")
-        return f"tariffs on {event.target}'s goods {event.change_points:+.0f} points", "trade measure set by the scenario"
+        self.model.relations.shift(
+            actor, target, change, month, f"{'raised' if event.change_points > 0 else 'cut'} tariffs"
+        )
+        return (
+            f"tariffs on {event.target}'s goods {event.change_points:+.0f} points",
+            "trade measure set by the scenario",
+        )
 
     def _stockpile_release(self, event, month: int):
         model = self.model
@@ -178,6 +222,7 @@ class ScheduledEvents:
 
     def _strategy(self, event, month: int):
         from agents.state import STRATEGIES
+
         state = self.model.states[event.actor]
         old = state.config.strategy
         # A copy, not an edit: the scenario's own config stays as loaded, so the run still replays from it.
@@ -193,8 +238,10 @@ class ScheduledEvents:
             state.budget_left = min(state.budget_left, event.budget_usd_per_year)
         state.config = state.config.model_copy(update=update)
         budget = state.config.support_budget_usd
-        return (f"{event.share:.0%} of domestic project capex supported, budget {budget / 1e6:,.0f} M USD/yr",
-                "project support set by the scenario")
+        return (
+            f"{event.share:.0%} of domestic project capex supported, budget {budget / 1e6:,.0f} M USD/yr",
+            "project support set by the scenario",
+        )
 
     def _demand_growth(self, event, month: int):
         self.model.set_demand_growth(event.growth)
@@ -206,8 +253,10 @@ class ScheduledEvents:
         state.config = state.config.model_copy(update={"stockpile_target_days": event.days})
         if state.stockpile_row is None:
             return f"stockpile target {event.days:g} days (no strategic stockpile to fill)", "nothing held"
-        return f"stockpile target {old:g} -> {event.days:g} days of domestic use", "stockpile target set by the scenario"
+        return (
+            f"stockpile target {old:g} -> {event.days:g} days of domestic use",
+            "stockpile target set by the scenario",
+        )
 
     def _note(self, event, month: int):
         return event.description, "scenario note"
-

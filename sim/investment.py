@@ -1,11 +1,12 @@
 """Capacity projects: the scenario's known projects, expansions firms start when plants run full and margins
 are good, and technology bans that make projects outside the banning country slower and dearer."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from . import market
-from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, STAGES, STAGE_OF_KIND
+from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, STAGE_OF_KIND, STAGES
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 QUOTA_HEADROOM = 0.95
@@ -46,8 +47,11 @@ class Investments:
         abroad = makers[(book.country[makers] != CN) & (book.capacity[makers] > 0)]
         if len(abroad) == 0:
             return
-        gap = model.prices[LIGHT, market.WORLD] / model.prices[LIGHT, market.CHINA] / (
-            model.start_prices[LIGHT, market.WORLD] / model.start_prices[LIGHT, market.CHINA])
+        gap = (
+            model.prices[LIGHT, market.WORLD]
+            / model.prices[LIGHT, market.CHINA]
+            / (model.start_prices[LIGHT, market.WORLD] / model.start_prices[LIGHT, market.CHINA])
+        )
         if gap < RELOCATION_GAP:
             return
         squeezed = abroad[model.margin_index(abroad, contracts=False) < RELOCATION_MARGIN]
@@ -63,10 +67,15 @@ class Investments:
         book.capacity[host] += moved.sum()
         for country in sorted(set(book.country[squeezed].tolist())):
             sel = book.country[squeezed] == country
-            model.log.add(month, f"{int(sel.sum())} magnet maker{'s' if sel.sum() > 1 else ''}", "relocation",
-                          COUNTRIES[country], f"{moved[sel].sum():,.0f} t/yr of magnet making moved into China",
-                          f"oxide costs {gap:.1f}x more outside China than inside, relative to normal, and margins "
-                          f"at home have collapsed")
+            model.log.add(
+                month,
+                f"{int(sel.sum())} magnet maker{'s' if sel.sum() > 1 else ''}",
+                "relocation",
+                COUNTRIES[country],
+                f"{moved[sel].sum():,.0f} t/yr of magnet making moved into China",
+                f"oxide costs {gap:.1f}x more outside China than inside, relative to normal, and margins "
+                f"at home have collapsed",
+            )
 
     def _add(self, rows: np.ndarray, tonnes: np.ndarray) -> None:
         self.model.book.capacity[rows] += tonnes
@@ -80,8 +89,14 @@ class Investments:
             model.projects.built_in_run[rows] += tonnes / len(rows)
             country = COUNTRIES[model.book.country[rows[0]]]
             stage = STAGE_NAME[int(model.book.kind[rows[0]])]
-            model.log.add(month, firm, "capacity_online", country, f"{name}: +{tonnes:,.0f} t/yr of {stage}",
-                          "a project announced before the start of the run comes online")
+            model.log.add(
+                month,
+                firm,
+                "capacity_online",
+                country,
+                f"{name}: +{tonnes:,.0f} t/yr of {stage}",
+                "a project announced before the start of the run comes online",
+            )
 
     def _complete(self, month: int) -> None:
         book = self.model.book
@@ -89,8 +104,13 @@ class Investments:
         if len(done) == 0:
             return
         self._add(done, book.project_add[done])
-        self._log(month, done, book.project_add[done], "capacity_online",
-                  "expansion finished after its construction lead time")
+        self._log(
+            month,
+            done,
+            book.project_add[done],
+            "capacity_online",
+            "expansion finished after its construction lead time",
+        )
         book.project_due[done] = -1
         book.project_add[done] = 0.0
 
@@ -118,7 +138,8 @@ class Investments:
         miners = ready & (book.kind == MINER)
         # a mine held well below its capacity by a quota has no reason to grow
         quota_bound = model.mining_limit(np.arange(book.n)[miners]) < (
-            QUOTA_HEADROOM * book.capacity[miners] * book.capacity_factor[miners] / 12.0)
+            QUOTA_HEADROOM * book.capacity[miners] * book.capacity_factor[miners] / 12.0
+        )
         ready[np.flatnonzero(miners)[quota_bound]] = False
         rows = np.flatnonzero(ready)
         if len(rows) == 0:
@@ -127,9 +148,14 @@ class Investments:
         lead = np.ceil(lead * self.lead_factor[book.country[rows], stage_of_row[rows]]).astype(int)
         book.project_due[rows] = month + lead
         book.project_add[rows] = book.capacity[rows] * rules.step
-        self._log(month, rows, book.project_add[rows], "expansion_started",
-                  f"plants run above {rules.utilisation_trigger:.0%} of capacity and prices cover costs "
-                  f"by more than {rules.margin_trigger:.2f}x")
+        self._log(
+            month,
+            rows,
+            book.project_add[rows],
+            "expansion_started",
+            f"plants run above {rules.utilisation_trigger:.0%} of capacity and prices cover costs "
+            f"by more than {rules.margin_trigger:.2f}x",
+        )
 
     def _log(self, month: int, rows: np.ndarray, tonnes: np.ndarray, kind: str, rationale: str) -> None:
         """One line per country and stage, whatever the number of firm agents."""
@@ -149,7 +175,9 @@ def compose_technology_bans(model, measures: list[ActiveMeasure]) -> None:
     """A ban is a catalogue: on each (banning country, stage) the latest in force sets the factors (a lift
     sets 1); bans of different countries multiply for projects outside both."""
     lead, cost = np.ones((len(COUNTRIES), len(STAGES))), np.ones((len(COUNTRIES), len(STAGES)))
-    latest = latest_by([(m, stage) for m in measures for stage in m.event.stages], lambda pair: (pair[0].actor, pair[1]))
+    latest = latest_by(
+        [(m, stage) for m in measures for stage in m.event.stages], lambda pair: (pair[0].actor, pair[1])
+    )
     for (actor, stage), (measure, _) in latest.items():
         if measure.event.lift:
             continue
@@ -163,8 +191,11 @@ def _technology_ban(model, measure: ActiveMeasure) -> tuple[str, str]:
     event = measure.event
     if event.lift:
         return f"technology and equipment ban on {', '.join(event.stages)} lifted", "set by the scenario"
-    return (f"no {event.actor} technology or equipment for {', '.join(event.stages)} projects elsewhere: lead "
-            f"times x{event.lead_factor:g}, costs x{event.cost_factor:g}", "technology ban set by the scenario")
+    return (
+        f"no {event.actor} technology or equipment for {', '.join(event.stages)} projects elsewhere: lead "
+        f"times x{event.lead_factor:g}, costs x{event.cost_factor:g}",
+        "technology ban set by the scenario",
+    )
 
 
 register(MeasureRule("technology_ban", "technology", _technology_ban))

@@ -7,6 +7,7 @@ Explore page (`ui/components/lever_specs.py`, `levers.py`) and the classroom (`s
 without another table.
 
 A field the schema has in a shape no form knows fails here, at import, naming the field."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -36,10 +37,17 @@ LEVER_WORDS = {
     "export_control": ("Export controls", "Licences or a ban on exports of chosen products to chosen destinations."),
     "export_quota": ("Export quota", "A ceiling on a year's exports of the chosen products."),
     "general_licence": ("General licences", "Civil end users in the destinations need no licence."),
-    "extraterritorial": ("Extraterritorial rule", ("Goods made abroad with at least a threshold share of this "
-                          "country's material need its licence, as if exported from it.")),
-    "technology_ban": ("Technology ban", ("No processing technology for other countries: new plants elsewhere take "
-                        "longer and cost more.")),
+    "extraterritorial": (
+        "Extraterritorial rule",
+        (
+            "Goods made abroad with at least a threshold share of this "
+            "country's material need its licence, as if exported from it."
+        ),
+    ),
+    "technology_ban": (
+        "Technology ban",
+        ("No processing technology for other countries: new plants elsewhere take longer and cost more."),
+    ),
     "mining_quota": ("Mining quota", "How much ore the country's mines may dig a year."),
     "stockpile_release": ("Stockpile release", "Sell part of the strategic stockpile to domestic firms."),
     "stockpile_target": ("Stockpile target", "How many days of domestic use the strategic stockpile aims to hold."),
@@ -47,75 +55,148 @@ LEVER_WORDS = {
     "tariff": ("Tariffs", "Raise (or cut) tariffs on a partner's goods; relations move with them."),
     "relations": ("Relations", "A gesture or a snub: how the partner views this country moves."),
     "project_support": ("Project support", "Grants or loans for new mines, refineries and magnet plants at home."),
-    "proposal": ("Propose an agreement", ("The partner's strategy weighs the terms and accepts, counters or "
-                  "rejects; its answer shows below after the next month.")),
+    "proposal": (
+        "Propose an agreement",
+        (
+            "The partner's strategy weighs the terms and accepts, counters or "
+            "rejects; its answer shows below after the next month."
+        ),
+    ),
     "strategy": ("Strategy", "How the state decides on its own from now on."),
     "suspend": ("Suspend a measure", ""),  # help: the event model's docstring
     "resume": ("Resume a measure", ""),
     "cancel": ("Cancel a measure", ""),
     "demand_growth": ("Demand growth (world)", "Growth of magnet demand everywhere from now on."),
     # shocks: things that happen to the world rather than a state's choice, as a scenario's events have them
-    "capacity_shock": ("Shock: capacity", ("A flood, strike or conflict scales a country's mines, refineries or "
-                        "magnet plants for a while (0.5 = half the capacity).")),
-    "demand_shock": ("Shock: demand", ("Magnet demand of a country's sector jumps or slumps for a while "
-                      "(0.8 = a fifth less).")),
-    "ore_grade": ("Shock: ore mix", ("What a country's mines bring up changes, as when a crackdown closes "
-                   "heavy-rich ionic-clay mines (0.5 = half the Dy/Tb per tonne of ore).")),
-    "hoarding": ("Shock: speculative buying", ("Buyers in one market stock up beyond their needs, and sell it back "
-                  "when it ends (0.5 = half their normal cover again).")),
+    "capacity_shock": (
+        "Shock: capacity",
+        (
+            "A flood, strike or conflict scales a country's mines, refineries or "
+            "magnet plants for a while (0.5 = half the capacity)."
+        ),
+    ),
+    "demand_shock": (
+        "Shock: demand",
+        ("Magnet demand of a country's sector jumps or slumps for a while (0.8 = a fifth less)."),
+    ),
+    "ore_grade": (
+        "Shock: ore mix",
+        (
+            "What a country's mines bring up changes, as when a crackdown closes "
+            "heavy-rich ionic-clay mines (0.5 = half the Dy/Tb per tonne of ore)."
+        ),
+    ),
+    "hoarding": (
+        "Shock: speculative buying",
+        (
+            "Buyers in one market stock up beyond their needs, and sell it back "
+            "when it ends (0.5 = half their normal cover again)."
+        ),
+    ),
 }
 # Who acts. A state's act needs its country (the schema's `_StateEvent`); the others are the world's,
 # except that taking a measure back is the act of the state whose measure it is.
 STATE_ACTS = ("suspend", "resume", "cancel")
 # What a seat may do in a classroom (any seat: a release or a target needs a stockpile, which the room checks).
-CLASSROOM = ("export_control", "export_quota", "general_licence", "mining_quota", "stockpile_release",
-             "stockpile_target", "tariff", "project_support", "proposal")
+CLASSROOM = (
+    "export_control",
+    "export_quota",
+    "general_licence",
+    "mining_quota",
+    "stockpile_release",
+    "stockpile_target",
+    "tariff",
+    "project_support",
+    "proposal",
+)
 
 # field -> (words, unit); (kind, field) where one kind says it otherwise
 WORDS = {
-    "products": ("products", ""), "destinations": ("to", "* = every other country"), "level": ("level", ""),
-    "approval_rate": ("approval rate", "share approved"), "later_rate": ("later approval rate", "share approved"),
-    "ramp_months": ("ramp", "months from the first rate to the later"), "review_months": ("review time", "months"),
-    "deny_defense": ("deny military end users", ""), "covers": ("magnets covered", "heavy_bearing = Dy/Tb grades"),
-    "customs_hold_months": ("customs hold at the start", "months"), "duration_months": ("lasts", "months"),
-    "tonnes_per_year": ("quota", "t REO per year"), "product": ("product", ""), "tonnes": ("amount", "t REO"),
-    "days": ("target", "days of domestic use"), "usd_per_kg": ("floor price", "USD/kg"), "target": ("partner", ""),
-    "change_points": ("change", "percentage points"), "change": ("change of the partner's view", ""),
-    "share": ("share of capex", ""), "budget_usd_per_year": ("budget", "USD per year"), "name": ("name", ""),
-    "cofinance_usd_per_year": ("joint project fund", "USD per year"), "cofinance_share": ("fund's share of capex", ""),
-    "stockpile_days": ("joint stockpile", "days of use"), "tariff_points": ("tariff change", "points"),
-    "suspend_controls": ("ease export controls", ""), "suspend_to_rate": ("eased approval rate", ""),
-    "general_licence": ("general licences", ""), "preferential_supply": ("preferential supply", ""),
-    "rapid_response": ("rapid-response stockpile sharing", ""), "purchase_usd": ("purchase commitment", "USD"),
-    "agreed": ("the partner has agreed already", ""), "strategy": ("strategy", ""),
-    "threshold": ("threshold", "share of this country's material"), "lift": ("lift it", ""),
-    "stages": ("stages", ""), "lead_factor": ("lead times elsewhere", "multiplier"),
-    "cost_factor": ("capex elsewhere", "multiplier"), "measure": ("measure", ""),
-    "growth": ("growth", "share per year; 0.087 = 8.7%"), "country": ("where", ""), "stage": ("stage", ""),
-    "sector": ("sector", "* = all"), "heavy_factor": ("Dy/Tb per tonne of ore", "multiplier"),
-    "light_factor": ("NdPr per tonne of ore", "multiplier"), "market": ("market", ""),
+    "products": ("products", ""),
+    "destinations": ("to", "* = every other country"),
+    "level": ("level", ""),
+    "approval_rate": ("approval rate", "share approved"),
+    "later_rate": ("later approval rate", "share approved"),
+    "ramp_months": ("ramp", "months from the first rate to the later"),
+    "review_months": ("review time", "months"),
+    "deny_defense": ("deny military end users", ""),
+    "covers": ("magnets covered", "heavy_bearing = Dy/Tb grades"),
+    "customs_hold_months": ("customs hold at the start", "months"),
+    "duration_months": ("lasts", "months"),
+    "tonnes_per_year": ("quota", "t REO per year"),
+    "product": ("product", ""),
+    "tonnes": ("amount", "t REO"),
+    "days": ("target", "days of domestic use"),
+    "usd_per_kg": ("floor price", "USD/kg"),
+    "target": ("partner", ""),
+    "change_points": ("change", "percentage points"),
+    "change": ("change of the partner's view", ""),
+    "share": ("share of capex", ""),
+    "budget_usd_per_year": ("budget", "USD per year"),
+    "name": ("name", ""),
+    "cofinance_usd_per_year": ("joint project fund", "USD per year"),
+    "cofinance_share": ("fund's share of capex", ""),
+    "stockpile_days": ("joint stockpile", "days of use"),
+    "tariff_points": ("tariff change", "points"),
+    "suspend_controls": ("ease export controls", ""),
+    "suspend_to_rate": ("eased approval rate", ""),
+    "general_licence": ("general licences", ""),
+    "preferential_supply": ("preferential supply", ""),
+    "rapid_response": ("rapid-response stockpile sharing", ""),
+    "purchase_usd": ("purchase commitment", "USD"),
+    "agreed": ("the partner has agreed already", ""),
+    "strategy": ("strategy", ""),
+    "threshold": ("threshold", "share of this country's material"),
+    "lift": ("lift it", ""),
+    "stages": ("stages", ""),
+    "lead_factor": ("lead times elsewhere", "multiplier"),
+    "cost_factor": ("capex elsewhere", "multiplier"),
+    "measure": ("measure", ""),
+    "growth": ("growth", "share per year; 0.087 = 8.7%"),
+    "country": ("where", ""),
+    "stage": ("stage", ""),
+    "sector": ("sector", "* = all"),
+    "heavy_factor": ("Dy/Tb per tonne of ore", "multiplier"),
+    "light_factor": ("NdPr per tonne of ore", "multiplier"),
+    "market": ("market", ""),
     "extra_cover": ("extra stock wanted", "multiple of the normal cover"),
     "id": ("name it", "for suspend, resume and cancel"),
-    ("capacity_shock", "factor"): ("capacity multiplier", ""), ("demand_shock", "factor"): ("demand multiplier", ""),
+    ("capacity_shock", "factor"): ("capacity multiplier", ""),
+    ("demand_shock", "factor"): ("demand multiplier", ""),
     ("demand_shock", "country"): ("where", "* = everywhere"),
 }
 PERCENT = ("approval_rate", "later_rate", "suspend_to_rate", "share", "cofinance_share")  # a classroom shows %
 # what leaving a field empty means, where the schema's default is None
-EMPTY = {"duration_months": "for good", "later_rate": "stays at the approval rate", "id": "no name",
-         ("export_control", "duration_months"): "until changed", ("suspend", "duration_months"): "until a resume",
-         ("export_quota", "tonnes_per_year"): "lift it", "budget_usd_per_year": "keep"}
+EMPTY = {
+    "duration_months": "for good",
+    "later_rate": "stays at the approval rate",
+    "id": "no name",
+    ("export_control", "duration_months"): "until changed",
+    ("suspend", "duration_months"): "until a resume",
+    ("export_quota", "tonnes_per_year"): "lift it",
+    "budget_usd_per_year": "keep",
+}
 # the forms' starting values where the schema gives none, or a better example
 DEFAULTS: dict[str, dict[str, Any]] = {
     "export_control": {"products": ["heavy_oxide", "magnet"], "destinations": ["US"], "level": "licence"},
     "export_quota": {"products": ["light_oxide", "heavy_oxide"], "tonnes_per_year": 20000},
     "general_licence": {"products": ["heavy_oxide", "magnet"], "destinations": ["US"]},
-    "mining_quota": {"tonnes_per_year": 270000}, "stockpile_release": {"product": "heavy_oxide", "tonnes": 100},
-    "stockpile_target": {"days": 60}, "price_floor": {"product": "light_oxide", "usd_per_kg": 110},
-    "tariff": {"target": "US", "change_points": 10}, "relations": {"target": "US", "change": -0.2},
+    "mining_quota": {"tonnes_per_year": 270000},
+    "stockpile_release": {"product": "heavy_oxide", "tonnes": 100},
+    "stockpile_target": {"days": 60},
+    "price_floor": {"product": "light_oxide", "usd_per_kg": 110},
+    "tariff": {"target": "US", "change_points": 10},
+    "relations": {"target": "US", "change": -0.2},
     "project_support": {"share": 0.3, "budget_usd_per_year": 500_000_000},
-    "proposal": {"target": "US", "name": "supply pact", "duration_months": 24, "cofinance_usd_per_year": 1e9,
-                 "cofinance_share": 0.3},
-    "strategy": {"strategy": "default"}, "demand_growth": {"growth": 0.087},
+    "proposal": {
+        "target": "US",
+        "name": "supply pact",
+        "duration_months": 24,
+        "cofinance_usd_per_year": 1e9,
+        "cofinance_share": 0.3,
+    },
+    "strategy": {"strategy": "default"},
+    "demand_growth": {"growth": 0.087},
     "capacity_shock": {"country": "MY", "stage": "refining", "factor": 0.5, "duration_months": 3},
     "demand_shock": {"factor": 0.8, "duration_months": 6},
     "ore_grade": {"country": "CN", "heavy_factor": 0.5, "duration_months": 8},
@@ -126,6 +207,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 @dataclass(frozen=True)
 class LeverField:
     """One field of a lever: what the schema says of it, and the words a form shows."""
+
     kind: str
     name: str
     type: str  # number | integer | choice | choices | flag | text | measure
@@ -154,8 +236,15 @@ class LeverField:
     def label(self, unit: str | None = None, scale: float = 1.0) -> str:
         """Words, then (unit, range, the word it also takes; empty = ...); `scale` shows the range in other units."""
         shown = self if scale == 1.0 else _scaled(self, scale)
-        extra = [p for p in (self.unit if unit is None else unit, shown.range if self.type in ("number", "integer")
-                             else "", f"or {self.word}" if self.word else "") if p]
+        extra = [
+            p
+            for p in (
+                self.unit if unit is None else unit,
+                shown.range if self.type in ("number", "integer") else "",
+                f"or {self.word}" if self.word else "",
+            )
+            if p
+        ]
         text = ", ".join(extra) + (f"; empty = {self.empty}" if self.empty else "")
         return f"{self.words} ({text})" if text else self.words
 
@@ -186,8 +275,11 @@ def _num(value: float) -> str:
 
 
 def _scaled(field: LeverField, scale: float) -> LeverField:
-    return replace(field, minimum=None if field.minimum is None else field.minimum / scale,
-                   maximum=None if field.maximum is None else field.maximum / scale)
+    return replace(
+        field,
+        minimum=None if field.minimum is None else field.minimum / scale,
+        maximum=None if field.maximum is None else field.maximum / scale,
+    )
 
 
 def event_models() -> dict[str, type]:
@@ -241,13 +333,24 @@ def _lever(kind: str, model) -> Lever:
         schema_default = model.model_fields[name].get_default(call_default_factory=True)
         default = DEFAULTS.get(kind, {}).get(name, None if schema_default is PydanticUndefined else schema_default)
         nullable = shape.pop("nullable", False)
-        fields.append(LeverField(kind, name, words=words, unit=unit, required=name in required,
-                                 empty=_words(kind, name, EMPTY, "left out") if nullable else "", default=default,
-                                 help=" ".join(prop.get("description", "").split()), percent=name in PERCENT,
-                                 **shape))
+        fields.append(
+            LeverField(
+                kind,
+                name,
+                words=words,
+                unit=unit,
+                required=name in required,
+                empty=_words(kind, name, EMPTY, "left out") if nullable else "",
+                default=default,
+                help=" ".join(prop.get("description", "").split()),
+                percent=name in PERCENT,
+                **shape,
+            )
+        )
     title, help_text = LEVER_WORDS[kind]
-    actor = "world" if "world" in get_args(model.model_fields["actor"].annotation) and kind not in STATE_ACTS \
-        else "state"
+    actor = (
+        "world" if "world" in get_args(model.model_fields["actor"].annotation) and kind not in STATE_ACTS else "state"
+    )
     return Lever(kind, title, help_text or " ".join((model.__doc__ or "").split()), actor, tuple(fields))
 
 
@@ -283,6 +386,7 @@ def default_for(field: LeverField, actor: str):
 @dataclass(frozen=True)
 class NamedMeasure:
     """A measure suspend, resume and cancel can name (an event with an id), as it stands in a run."""
+
     id: str
     kind: str
     date: str
@@ -300,9 +404,12 @@ class NamedMeasure:
 def named_measures(model) -> tuple[NamedMeasure, ...]:
     """Every named measure of a run and its state at the month the model runs next."""
     from .levers import measures
+
     defined = model.schedule_events.measures.defined
-    return tuple(NamedMeasure(i, defined[i].kind, defined[i].date, defined[i].actor, state, defined[i].description)
-                 for i, state in measures(model).items())
+    return tuple(
+        NamedMeasure(i, defined[i].kind, defined[i].date, defined[i].actor, state, defined[i].description)
+        for i, state in measures(model).items()
+    )
 
 
 def measure_choices(measures, kind: str, actor: str) -> tuple[NamedMeasure, ...]:

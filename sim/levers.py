@@ -8,6 +8,7 @@ rationale. Applying it says what it will do, with a warning when it will do litt
 are kept, so a run with levers pulled mid-way can be written out as a scenario file that replays to the
 same world.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class AppliedLever:
     """A lever change as scheduled, with what it will do (`summary`, one line without its actor) and the
     `warnings` when it will do little or nothing. `event` is the validated event whose description carries
     the warnings; the fields every event has read through, as when `apply` returned the event itself."""
+
     event: Any
     summary: str
     warnings: tuple[str, ...] = ()
@@ -77,6 +79,7 @@ def measures(model) -> dict[str, str]:
     the month the model runs next: "in force", "pending", "suspended", "cancelled" or "ended". What a
     web UI or a classroom offers to suspend or cancel."""
     from .dates import parse_month
+
     book = model.schedule_events.measures
     upcoming = model.start_month + model.months_run
     states = {}
@@ -105,8 +108,9 @@ def replay_scenario(model) -> dict[str, Any]:
     data["seed"] = int(model.seed_value)
     data["events"] = [e.model_dump(mode="json", exclude_none=True) for e in (*model.scenario.events, *model.levers)]
     if model.levers:
-        data["description"] = (data["description"].rstrip()
-                               + f" Replayed with {len(model.levers)} lever change(s) made during the run.")
+        data["description"] = (
+            data["description"].rstrip() + f" Replayed with {len(model.levers)} lever change(s) made during the run."
+        )
     return data
 
 
@@ -127,8 +131,12 @@ def extended(model, months: int, source: str = "run to"):
     total = model.months + int(months)
     if months < 1 or total > LONGEST_RUN:
         last = format_month(model.start_month + LONGEST_RUN - 1)
-        raise ScenarioError(source, "months", f"a run is at most {LONGEST_RUN} months long (to {last}); this one "
-                            f"can carry on for 1 to {LONGEST_RUN - model.months} months past its end, not {months}")
+        raise ScenarioError(
+            source,
+            "months",
+            f"a run is at most {LONGEST_RUN} months long (to {last}); this one "
+            f"can carry on for 1 to {LONGEST_RUN - model.months} months past its end, not {months}",
+        )
     longer = type(model)(model.scenario.model_copy(update={"months": total}), seed=model.seed_value)
     pending = list(model.levers)  # in the order pulled, so by date
     while True:

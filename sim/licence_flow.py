@@ -6,6 +6,7 @@ having been refused before,
 they apply for more (up to 2x), as firms did in 2025. Verdicts are logged per exporter, importer,
 product and reason, naming the applicant firms.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -48,9 +49,11 @@ def _decider(model):
     def decide(app):
         key = (app.authority, app.exporter, app.product, app.importer, app.defense)
         if key not in odds:
-            odds[key] = model.states[COUNTRIES[app.authority]].licence_odds(app.exporter, app.product, app.importer,
-                                                                          app.defense)
+            odds[key] = model.states[COUNTRIES[app.authority]].licence_odds(
+                app.exporter, app.product, app.importer, app.defense
+            )
         return odds[key].decide(model.rng)
+
     return decide
 
 
@@ -114,7 +117,8 @@ def _origin_content(model) -> np.ndarray:
 
 def _learn(model, verdicts) -> None:
     """Each applicant's sense of its chances: the approved share of what it applied for, smoothed."""
-    approved, decided = defaultdict(float), defaultdict(float)
+    approved: defaultdict[tuple[int, int], float] = defaultdict(float)
+    decided: defaultdict[tuple[int, int], float] = defaultdict(float)
     for v in verdicts:
         key = (v.application.firm, v.application.product)
         decided[key] += v.application.tonnes
@@ -134,11 +138,18 @@ def _log(model, verdicts) -> None:
         if authority != e:
             reason = f"{reason}; {COUNTRIES[e]}-made goods with {COUNTRIES[authority]} content need its licence"
         names = sorted({model.firm_names[a.firm].split(" #")[0] for a in apps})
-        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+        shown = ", ".join(names[:NAMES_SHOWN]) + (
+            f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+        )
         tonnes = sum(a.tonnes for a in apps)
-        model.log.add(model.month, COUNTRIES[authority], "licence_approved" if approved else "licence_denied", COUNTRIES[m],
-                      f"{PRODUCTS[p]}: {len(apps)} application{'s' if len(apps) != 1 else ''}, {tonnes:,.0f} t, "
-                      f"from {shown}", reason)
+        model.log.add(
+            model.month,
+            COUNTRIES[authority],
+            "licence_approved" if approved else "licence_denied",
+            COUNTRIES[m],
+            f"{PRODUCTS[p]}: {len(apps)} application{'s' if len(apps) != 1 else ''}, {tonnes:,.0f} t, from {shown}",
+            reason,
+        )
 
 
 def market_terms(model, p: int):
@@ -149,8 +160,16 @@ def market_terms(model, p: int):
     licensed = None
     pairs = office.level[:, p, :] == LICENCE
     if pairs.any():
-        holdings = office.holdings(p, buyers, b_country, book.order[buyers, p], model.defense_row[buyers],
-                                   model.month, _unreached(model, p, buyers), documented_need(model, p, buyers))
+        holdings = office.holdings(
+            p,
+            buyers,
+            b_country,
+            book.order[buyers, p],
+            model.defense_row[buyers],
+            model.month,
+            _unreached(model, p, buyers),
+            documented_need(model, p, buyers),
+        )
         licensed = market.Licensed.of(holdings, b_country, pairs, expected_release(office, p, model.month))
     cap = office.caps(p, None if licensed is None else licensed.held, model.month)
     if not office.export_quotas:
@@ -191,10 +210,11 @@ def record_use(model, p: int, clearing) -> None:
     office = model.office
     if clearing.licensed is not None:
         office.use(p, model.buyers[p], clearing.licensed)
-    abroad = clearing.flows.sum(axis=1) - np.diag(clearing.flows)
+    if not office.export_quotas:  # no quota to draw down
+        return
     for e in range(N_COUNTRIES):
-        if abroad[e] > 0:
-            office.use_export_quota(e, p, float(abroad[e]))
+        if clearing.exports[e] > 0:
+            office.use_export_quota(e, p, float(clearing.exports[e]))
 
 
 def export_quota_share(model, product: int) -> np.ndarray:
@@ -203,7 +223,8 @@ def export_quota_share(model, product: int) -> np.ndarray:
     scarce quota where it pays)."""
     share = np.ones(N_COUNTRIES)
     premium = (model.prices[:, market.WORLD] / model.prices[:, market.CHINA]) / (
-        model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA])
+        model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA]
+    )
     for e, quota in model.office.export_quotas.items():
         covered = sorted(quota.products)
         mix = model.export_mix[e, covered] * premium[covered] ** 2

@@ -7,10 +7,11 @@ state's strategy (`agents/state.py`), which gives its reason. Approved tonnes be
 lapse after the licence's validity. General licences let civil end users of a partner import without
 applying; an export quota caps an exporter's total exports of some products per calendar year.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -42,6 +43,7 @@ class Application:
 @dataclass
 class Verdict:
     """A decided application, with the office's reason in plain words."""
+
     application: Application
     approved: bool
     reason: str
@@ -68,6 +70,7 @@ class ExportQuota:
 @dataclass
 class Regime:
     """Terms of a licence regime on one (exporter, product, importer)."""
+
     approval_rate: float
     later_rate: float
     ramp_months: int
@@ -76,10 +79,23 @@ class Regime:
     covers: str = "all"
 
     @classmethod
-    def from_terms(cls, started: int, approval_rate: float = 1.0, later_rate: float | None = None,
-                   ramp_months: int = 0, deny_defense: bool = True, covers: str = "all") -> "Regime":
-        return cls(approval_rate, approval_rate if later_rate is None else later_rate, ramp_months, started,
-                   deny_defense, covers)
+    def from_terms(
+        cls,
+        started: int,
+        approval_rate: float = 1.0,
+        later_rate: float | None = None,
+        ramp_months: int = 0,
+        deny_defense: bool = True,
+        covers: str = "all",
+    ) -> Regime:
+        return cls(
+            approval_rate,
+            approval_rate if later_rate is None else later_rate,
+            ramp_months,
+            started,
+            deny_defense,
+            covers,
+        )
 
     def rate(self, month: int) -> float:
         if self.ramp_months <= 0:
@@ -92,6 +108,7 @@ class Regime:
 class ExtraterritorialRule:
     """Exports of `products` made outside the authority with at least `threshold` of its material need its
     licence, on these terms."""
+
     products: frozenset[int]
     threshold: float
     terms: tuple  # Regime's approval_rate, later_rate, ramp_months, deny_defense, covers, as (name, value)
@@ -105,6 +122,7 @@ class ExtraterritorialRule:
 @dataclass(frozen=True)
 class Coverage:
     """A pair an extraterritorial rule has put under the authority's licence."""
+
     authority: int
     regime: Regime
     review_months: int
@@ -151,8 +169,12 @@ class LicenceOffice:
         authority = {}
         for key, cover in self.covered.items():
             if level[key] == NONE:
-                level[key], review[key], regimes[key], authority[key] = LICENCE, cover.review_months, cover.regime, \
-                    cover.authority
+                level[key], review[key], regimes[key], authority[key] = (
+                    LICENCE,
+                    cover.review_months,
+                    cover.regime,
+                    cover.authority,
+                )
         left = (self.level == LICENCE) & (level != LICENCE)
         self.level[:], self.review_months[:] = level, review
         self.regimes, self.authority = regimes, authority
@@ -178,8 +200,12 @@ class LicenceOffice:
 
     def general_licence(self, exporter: int, product: int, importer: int, month: int) -> GeneralLicence | None:
         for licence in self.general:
-            if (licence.exporter == exporter and importer in licence.importers and product in licence.products
-                    and month <= licence.until):
+            if (
+                licence.exporter == exporter
+                and importer in licence.importers
+                and product in licence.products
+                and month <= licence.until
+            ):
                 return licence
         return None
 
@@ -211,11 +237,22 @@ class LicenceOffice:
         queued: dict[int, float] = {}
         for a in self.queue:
             queued[a.authority] = queued.get(a.authority, 0.0) + a.share
-        return {authority: queued.get(authority, 0.0) / (capacity * scale)
-                for authority, capacity in self.review_capacity.items()}
+        return {
+            authority: queued.get(authority, 0.0) / (capacity * scale)
+            for authority, capacity in self.review_capacity.items()
+        }
 
-    def apply(self, firms: np.ndarray, exporter: int, product: int, importer: int, tonnes: np.ndarray,
-              defense: np.ndarray, month: int, backlog: float = 0.0) -> None:
+    def apply(
+        self,
+        firms: np.ndarray,
+        exporter: int,
+        product: int,
+        importer: int,
+        tonnes: np.ndarray,
+        defense: np.ndarray,
+        month: int,
+        backlog: float = 0.0,
+    ) -> None:
         """File applications, split into lots by tonnage. The lots of an application are decided evenly
         over the regime's review time, each later by the office's backlog: a busy office delays every file
         evenly instead of deciding some importers' files and leaving others for later."""
@@ -229,12 +266,13 @@ class LicenceOffice:
                 # `review_months` is the longest review (45 working days in 2025); lots are decided
                 # evenly up to it, later by the backlog
                 due = month + max(int(np.ceil(review * (i + 1) / lots + backlog - 1e-9)), min(review, 1))
-                self.queue.append(Application(firm, exporter, product, importer, t / lots, bool(d), due, authority,
-                                              1.0 / lots))
+                self.queue.append(
+                    Application(firm, exporter, product, importer, t / lots, bool(d), due, authority, 1.0 / lots)
+                )
             self.applied[exporter, product, importer] += t
 
     # ------------------------------------------------------------------------------------- extraterritorial
-    def set_extraterritorial_rules(self, rules: dict[int, "ExtraterritorialRule"], month: int) -> None:
+    def set_extraterritorial_rules(self, rules: dict[int, ExtraterritorialRule], month: int) -> None:
         """The rule in force for each authority; pairs covered under a rule that changed are freed at once and
         found again from trade (`apply_extraterritorial`)."""
         changed = {a for a in set(rules) | set(self.extraterritorial) if rules.get(a) != self.extraterritorial.get(a)}
@@ -262,8 +300,9 @@ class LicenceOffice:
                         if held is not None and held.authority == authority:
                             covered[key] = held
                         elif self.own_level[key] == NONE and key not in covered:
-                            covered[key] = Coverage(authority, Regime(**rule.terms_dict, started=month),
-                                                    rule.review_months)
+                            covered[key] = Coverage(
+                                authority, Regime(**rule.terms_dict, started=month), rule.review_months
+                            )
         if covered != self.covered:
             self.covered = covered
             self.publish(month)
@@ -280,16 +319,30 @@ class LicenceOffice:
             key = (app.exporter, app.product, app.importer)
             if approved:
                 self.quota.setdefault((app.firm, app.exporter, app.product), []).append(
-                    [app.tonnes, month + self.validity_months])
+                    [app.tonnes, month + self.validity_months]
+                )
                 self.approved[key] += app.tonnes
             else:
                 self.denied[key] += app.tonnes
                 regime = self.regimes.get(key)
-                if regime is not None and not (app.defense and regime.deny_defense) and \
-                        self._resubmitted(regime.rate(month)):
-                    waiting.append(Application(app.firm, app.exporter, app.product, app.importer, app.tonnes,
-                                               app.defense, month + 1,
-                                               app.authority, app.share))
+                if (
+                    regime is not None
+                    and not (app.defense and regime.deny_defense)
+                    and self._resubmitted(regime.rate(month))
+                ):
+                    waiting.append(
+                        Application(
+                            app.firm,
+                            app.exporter,
+                            app.product,
+                            app.importer,
+                            app.tonnes,
+                            app.defense,
+                            month + 1,
+                            app.authority,
+                            app.share,
+                        )
+                    )
                     reason += "; returned for more documents and filed again"
             verdicts.append(Verdict(app, approved, reason))
         self.queue = waiting
@@ -299,16 +352,24 @@ class LicenceOffice:
         """Whether a refusal goes back for more papers: `resubmit_share` x the regime's current approval
         rate, square-rooted, of refusals do (a strict office refuses more for good), spread evenly with no
         random draw."""
-        self._returned += self.resubmit_share * rate ** 0.5
+        self._returned += self.resubmit_share * rate**0.5
         if self._returned >= 1.0 - 1e-9:
             self._returned -= 1.0
             return True
         return False
 
     # ------------------------------------------------------------------------------------- shipping
-    def holdings(self, product: int, buyers: np.ndarray, buyer_country: np.ndarray, orders: np.ndarray,
-                 defense: np.ndarray, month: int, unreached: np.ndarray | None = None,
-                 documented: np.ndarray | None = None) -> np.ndarray:
+    def holdings(
+        self,
+        product: int,
+        buyers: np.ndarray,
+        buyer_country: np.ndarray,
+        orders: np.ndarray,
+        defense: np.ndarray,
+        month: int,
+        unreached: np.ndarray | None = None,
+        documented: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Tonnes each buyer may import from each exporter this month on licence: valid approved quota,
         or its whole order where a general licence covers it (civil end users only). Where a control
         reaches only heavy-bearing grades, the `unreached` share of each buyer's order (grades without

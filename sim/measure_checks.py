@@ -1,5 +1,6 @@
 """Static checks of a scenario's timeline for `ree validate`: a lift or a suspension that names nothing in
 force (or due) at its date is almost always a mistake of dates. Nothing here runs the model."""
+
 from __future__ import annotations
 
 from .dates import format_month, parse_month
@@ -44,28 +45,42 @@ def scenario_warnings(scenario, numbers: list[int] | None = None) -> list[str]:
         where = f"events.{number[id(event)]}" + (f" ({event.id})" if event.id else "")
         lifted = _lifts(event)
         if lifted is not None:
-            earlier = [e for e in events if _imposes(e) == lifted and parse_month(e.date) <= when
-                       and e is not event and _ends_after(e, start, when)]
+            earlier = [
+                e
+                for e in events
+                if _imposes(e) == lifted
+                and parse_month(e.date) <= when
+                and e is not event
+                and _ends_after(e, start, when)
+            ]
             later = [e for e in events if _imposes(e) == lifted and parse_month(e.date) > when]
             if not earlier:
-                hint = (f"; the {later[0].kind} of {later[0].date} comes after it and stays in force: suspend or "
-                        f"cancel it by id" if later else "")
-                out.append(f"{where}: the {event.date} lift of {event.actor}'s {event.kind} finds none in force"
-                           + hint)
+                hint = (
+                    f"; the {later[0].kind} of {later[0].date} comes after it and stays in force: suspend or "
+                    f"cancel it by id"
+                    if later
+                    else ""
+                )
+                out.append(f"{where}: the {event.date} lift of {event.actor}'s {event.kind} finds none in force" + hint)
         target = getattr(event, "measure", None)
         if target is None:
             continue
         measure = next(e for e in events if e.id == target)
         begin, end = _window(measure, start)
         if event.kind == "resume":
-            suspensions = [e for e in events if e.kind == "suspend" and e.measure == target
-                           and parse_month(e.date) <= when]
+            suspensions = [
+                e for e in events if e.kind == "suspend" and e.measure == target and parse_month(e.date) <= when
+            ]
             if not suspensions:
                 out.append(f"{where}: resumes {target!r} on {event.date}, but nothing suspended it before")
-        elif any(e.kind == "cancel" and e.measure == target and parse_month(e.date) <= when and e is not event
-                 for e in events):
+        elif any(
+            e.kind == "cancel" and e.measure == target and parse_month(e.date) <= when and e is not event
+            for e in events
+        ):
             out.append(f"{where}: {event.kind}s {target!r} on {event.date}, but it was cancelled before")
         elif end is not None and end <= when:
-            out.append(f"{where}: {event.kind}s {target!r} on {event.date}, but that measure ended in "
-                       f"{format_month(end)} ({measure.duration_months} months from {measure.date})")
+            out.append(
+                f"{where}: {event.kind}s {target!r} on {event.date}, but that measure ended in "
+                f"{format_month(end)} ({measure.duration_months} months from {measure.date})"
+            )
     return out

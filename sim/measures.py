@@ -20,10 +20,12 @@ Composition rules (each slot's function states its own):
 Nothing in a record is a function or refers to another model, so `copy.deepcopy(model)` branches exactly
 and a model pickles.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .dates import format_month, parse_month
 from .scenario_schema import MEASURE_KINDS
@@ -36,6 +38,7 @@ CONTROL_KINDS = ("suspend", "resume", "cancel")
 @dataclass
 class ActiveMeasure:
     """One measure in force."""
+
     key: str  # the event's id, or a generated key ("~N") for measures without one
     kind: str
     event: Any  # the scenario event, or the decision an agent took (see each rule)
@@ -51,6 +54,7 @@ class MeasureRule:
     """How one kind of measure acts. `take_effect(model, measure) -> (detail, rationale)` runs once, when
     the measure enters the set (before its slot is composed); `ended(measure)` gives the event-log row
     (actor, kind, target, detail, rationale) written when its term runs out, or None for no row."""
+
     kind: str
     slot: str
     take_effect: Callable[[Any, ActiveMeasure], tuple[str, str]]
@@ -68,9 +72,11 @@ def register(rule: MeasureRule) -> MeasureRule:
 
 def composer(slot: str):
     """Decorator: the function that rebuilds `slot` from the base and the measures feeding it."""
+
     def wrap(function):
         SLOTS[slot] = function
         return function
+
     return wrap
 
 
@@ -97,14 +103,31 @@ class MeasureBook:
             self.defined[event.id] = event
 
     # ------------------------------------------------------------------------------ the set in force
-    def put(self, model, kind: str, event, month: int, actor: str, key: str | None = None,
-            duration: int | None = None, state: Any = None) -> tuple[ActiveMeasure, str, str]:
+    def put(
+        self,
+        model,
+        kind: str,
+        event,
+        month: int,
+        actor: str,
+        key: str | None = None,
+        duration: int | None = None,
+        state: Any = None,
+    ) -> tuple[ActiveMeasure, str, str]:
         """Add a measure to the set and recompose its slot; returns the record and its log detail and
         rationale."""
         self.arrivals += 1
         rule = RULES[kind]
-        measure = ActiveMeasure(key or f"~{self.arrivals}", kind, event, actor, month,
-                                None if duration is None else month + duration, self.arrivals, state)
+        measure = ActiveMeasure(
+            key or f"~{self.arrivals}",
+            kind,
+            event,
+            actor,
+            month,
+            None if duration is None else month + duration,
+            self.arrivals,
+            state,
+        )
         self.in_force.pop(measure.key, None)  # a measure restored after a suspension arrives anew
         self.in_force[measure.key] = measure
         detail, rationale = rule.take_effect(model, measure)

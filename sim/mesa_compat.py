@@ -14,6 +14,7 @@ it makes the change (once per process, before any model of ours is built).
 
 `ScenarioOfItsOwn` is the other difference ree meets between Mesa 3.3.1 and 3.5: who owns `model.scenario`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,12 +24,14 @@ from collections import defaultdict
 
 import mesa
 
+COUNT_FROM_ONE = functools.partial(itertools.count, 1)  # Mesa's own counter for each model's agents
+
 
 class ModelCounters(weakref.WeakKeyDictionary):
     """Mesa 3.3.1's `Agent._ids` with weak keys: a model's agent counter, created on first use, lives as long
     as the model does."""
 
-    def __init__(self, make_counter=functools.partial(itertools.count, 1)):
+    def __init__(self, make_counter=COUNT_FROM_ONE):
         super().__init__()
         self.make_counter = make_counter
 
@@ -53,7 +56,6 @@ def free_models_when_dropped(agent_class: type[mesa.Agent] = mesa.Agent) -> bool
     agent_class._ids = weak
     ids.clear()  # the old dictionary may still be referenced somewhere: let go of its models too
     return True
-
 
 
 try:  # Mesa 3.5+: a Model's parameters and seed travel in a Scenario

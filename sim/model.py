@@ -1,4 +1,5 @@
 """`RareEarthModel`: the Mesa model. One step is one calendar month, run as eight named phases."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,13 +12,31 @@ from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
 from agents.state import StateAgent
 
 from . import agreements, demand, levers, licence_flow, market, prices, risk, stockpiles, supply
-from .calibration import firm_table, load_calibration, trade_weights
 from .agreements import Diplomats
-from .constants import (
-    BUYER_KIND, COUNTRIES, FIRM_KINDS, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES,
-    N_PRODUCTS, N_SECTORS, P, PRODUCTS, REFINER, S, SECTORS, SELLER_KIND, STAGE_OF_KIND, STAGES,
-)
+from .calibration import firm_table, load_calibration, trade_weights
 from .caps import CapLog
+from .constants import (
+    BUYER_KIND,
+    COUNTRIES,
+    FIRM_KINDS,
+    HEAVY,
+    LIGHT,
+    MAGNET,
+    MAGNET_MAKER,
+    MANUFACTURER,
+    MINER,
+    N_COUNTRIES,
+    N_PRODUCTS,
+    N_SECTORS,
+    PRODUCTS,
+    REFINER,
+    SECTORS,
+    SELLER_KIND,
+    STAGE_OF_KIND,
+    STAGES,
+    P,
+    S,
+)
 from .contracts import ContractBook
 from .dates import format_month, parse_month
 from .diplomacy import Relations
@@ -25,13 +44,13 @@ from .events import EventLog, ScheduledEvents
 from .investment import Investments
 from .licensing import LEVELS, LicenceOffice
 from .measures import MeasureBook
+from .mesa_compat import ScenarioOfItsOwn  # importing it frees dropped models on Mesa 3.3.1 (mesa #3179)
 from .projects import Projects
 from .recorder import Recorder
-from .trade_measures import country_ids, decide_control
 from .scenario import Scenario, load_scenario
 from .scenario_schema import Event
+from .trade_measures import country_ids, decide_control
 from .world import STOCKPILE, FirmBook, seed_at_reference_rates
-from .mesa_compat import ScenarioOfItsOwn  # importing it frees dropped models on Mesa 3.3.1 (mesa #3179)
 
 WARMUP_MONTHS = 12  # months run before the start date, with prices and the calendar frozen, to settle flows
 
@@ -56,8 +75,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
     (`world__scale=10`, `months=24`). `seed=None` takes the scenario's seed.
     """
 
-    def __init__(self, scenario: str | Path | Scenario = "baseline_2024", seed: int | None = None,
-                 **overrides: Any):
+    def __init__(self, scenario: str | Path | Scenario = "baseline_2024", seed: int | None = None, **overrides: Any):
         if isinstance(scenario, Scenario):
             if overrides:
                 raise TypeError("overrides go with a scenario name or path, not a loaded Scenario")
@@ -89,8 +107,15 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.measures = MeasureBook(loaded.events)  # the policy state is composed from the measures in force
         for country, state in self.states.items():
             for control in state.config.export_controls:  # controls already in force at the start
-                decide_control(self, "standing_control", country, [P[p] for p in control.products],
-                               country_ids(control.destinations), LEVELS[control.level], **control.regime())
+                decide_control(
+                    self,
+                    "standing_control",
+                    country,
+                    [P[p] for p in control.products],
+                    country_ids(control.destinations),
+                    LEVELS[control.level],
+                    **control.regime(),
+                )
         self.relations = Relations.from_pairs(loaded.diplomacy.relations)
         self.approval_belief = np.ones((self.book.n, N_PRODUCTS))
         self.export_mix = np.zeros((N_COUNTRIES, N_PRODUCTS))
@@ -108,10 +133,13 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.cum_mined = self.cum_by_products = self.cum_final_use = 0.0
         self.max_balance_error = 0.0
         # module-level reporters, not lambdas: the model pickles (Dask, the UI's fork)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "magnet_world_usd_per_kg": _magnet_world_price, "heavy_world_usd_per_kg": _heavy_world_price,
-            "shortage_share": _shortage_share,
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "magnet_world_usd_per_kg": _magnet_world_price,
+                "heavy_world_usd_per_kg": _heavy_world_price,
+                "shortage_share": _shortage_share,
+            }
+        )
         self.running = True
         self.datacollector.collect(self)
 
@@ -121,8 +149,11 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.heavy_share = cal.param("heavy_share_of_magnet_reo")
         self.growth = sc.demand.growth if sc.demand.growth is not None else cal.param("magnet_demand_growth")
         self.growth_rebase = 1.0  # keeps demand continuous when a lever changes the growth rate mid-run
-        self.substitution_speed = (sc.demand.substitution_speed if sc.demand.substitution_speed is not None
-                                   else cal.param("substitution_speed"))
+        self.substitution_speed = (
+            sc.demand.substitution_speed
+            if sc.demand.substitution_speed is not None
+            else cal.param("substitution_speed")
+        )
         self.ore_grade = cal.ore_grades.loc[list(COUNTRIES), ["light_fraction", "heavy_fraction"]].to_numpy(float)
         self.registered_grade = self.ore_grade.copy()  # as calibrated; `ore_grade` events change ore_grade
         self.unregistered_pull = 0.0  # smoothed log rise of China's Dy/Tb price (see supply.mined_grade)
@@ -142,8 +173,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.trade_weight = trade_weights(cal, sc.market.home_preference)
         self.origin_share = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
         reference_month = cal.param("magnet_demand_reference_year") * 12.0
-        annual = cal.param("magnet_reo_demand_t") * (1 + self.growth) ** (
-            (self.start_month - reference_month) / 12.0)
+        annual = cal.param("magnet_reo_demand_t") * (1 + self.growth) ** ((self.start_month - reference_month) / 12.0)
         self.base_world_demand = annual
 
     def _build_firms(self) -> None:
@@ -193,8 +223,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         for cls in FIRM_CLASSES:
             rows = self.rows[cls.kind]
             if cls is Manufacturer:
-                Manufacturer.create_agents(self, len(rows), list(rows), [names[r] for r in rows],
-                                           [SECTORS[self.book.sector[r]] for r in rows])
+                Manufacturer.create_agents(
+                    self, len(rows), list(rows), [names[r] for r in rows], [SECTORS[self.book.sector[r]] for r in rows]
+                )
             else:
                 cls.create_agents(self, len(rows), list(rows), [names[r] for r in rows])
         self._seed_stocks()
@@ -205,12 +236,20 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         return (weights[:, None] * self.ore_grade).sum(axis=0) / max(weights.sum(), 1e-12)
 
     def _seed_stocks(self) -> None:
-        self.base_utilisation = seed_at_reference_rates(self.book, self.rows, self.output_2024, self.feed_grade,
-                                                        self.ore_grade, self.heavy_share, self._target_cover)
+        self.base_utilisation = seed_at_reference_rates(
+            self.book,
+            self.rows,
+            self.output_2024,
+            self.feed_grade,
+            self.ore_grade,
+            self.heavy_share,
+            self._target_cover,
+        )
 
     def _build_states(self) -> None:
         self.states: dict[str, StateAgent] = {}
         from .scenario_schema import StateConfig
+
         for country in COUNTRIES:
             config = self.scenario.states.get(country, StateConfig(strategy="passive"))
             self.states[country] = StateAgent(self, country, config)
@@ -226,8 +265,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
                 self.defense_row[state.stockpile_row] = True
         self.buyers = {}
         for p in range(N_PRODUCTS):
-            stockpile_rows = [s.stockpile_row for s in self.states.values()
-                              if s.stockpile_row is not None and s.holds[p]]
+            stockpile_rows = [
+                s.stockpile_row for s in self.states.values() if s.stockpile_row is not None and s.holds[p]
+            ]
             self.buyers[p] = np.concatenate([self.rows[BUYER_KIND[p]], np.asarray(stockpile_rows, dtype=np.int64)])
 
     def _warm_up(self) -> None:
@@ -281,8 +321,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         agreements.review(self)
         for state in self.states.values():
             for decision in state.decide():
-                self.log.add(self.month, state.country, decision.kind, decision.target, decision.detail,
-                             decision.rationale)
+                self.log.add(
+                    self.month, state.country, decision.kind, decision.target, decision.detail, decision.rationale
+                )
         self._mining_limit = supply.mining_limits(self)
 
     def firms_plan(self) -> None:
@@ -309,8 +350,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
             buyers = self.buyers[p]
             sellers = self.sellers[p]
             normal = self.normal_supply(sellers, p)
-            clearing = market.clear_product(self.book, p, sellers, buyers, weight, cap, self.prices[p], normal,
-                                            licensed, export_limit)
+            clearing = market.clear_product(
+                self.book, p, sellers, buyers, weight, cap, self.prices[p], normal, licensed, export_limit
+            )
             licence_flow.record_use(self, p, clearing)
             self.month_flows[p] = clearing.flows + contracted
             if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
@@ -428,8 +470,11 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
             book = self.book
             firms = book.kind != STOCKPILE
             key = book.country[firms] * N_PRODUCTS
-            use = np.bincount((key[:, None] + np.arange(N_PRODUCTS)).ravel(), book.use_avg[firms].ravel(),
-                              minlength=N_COUNTRIES * N_PRODUCTS).reshape(N_COUNTRIES, N_PRODUCTS)
+            use = np.bincount(
+                (key[:, None] + np.arange(N_PRODUCTS)).ravel(),
+                book.use_avg[firms].ravel(),
+                minlength=N_COUNTRIES * N_PRODUCTS,
+            ).reshape(N_COUNTRIES, N_PRODUCTS)
             self._use_cache = (self._use_version, use)
         cached = self._use_cache[1]
         assert cached is not None  # the version starts at 0, an empty cache's at -1: filled just above
@@ -448,6 +493,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         out = np.zeros((N_COUNTRIES, len(STAGES)))
         for kind, stage in STAGE_OF_KIND.items():
             rows = self.rows[kind]
-            out[:, stage] = np.bincount(book.country[rows], book.capacity[rows] * book.capacity_factor[rows],
-                                        minlength=N_COUNTRIES)
+            out[:, stage] = np.bincount(
+                book.country[rows], book.capacity[rows] * book.capacity_factor[rows], minlength=N_COUNTRIES
+            )
         return out

@@ -4,6 +4,7 @@ and a separator orders the ore allotted to it, not more: what China's mines can 
 separators imported last month, shared in proportion to their orders. Scarce ore is rationed by allotment,
 not bid for, so separators do not pile up unfilled orders (and the fear of shortage that follows) for ore no
 one can sell them."""
+
 from __future__ import annotations
 
 import numpy as np

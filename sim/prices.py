@@ -4,13 +4,27 @@
 and keeps the level traders measure scarcity against (the expected price), which drifts back to normal and
 is arbitraged towards China's price where Chinese exports flow freely.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from . import market
-from .constants import (BUYER_KIND, CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MANUFACTURER, MARKETS, N_COUNTRIES,
-                        N_PRODUCTS, ORE, P, PRODUCTS)
+from .constants import (
+    BUYER_KIND,
+    CN,
+    COUNTRIES,
+    HEAVY,
+    LIGHT,
+    MAGNET,
+    MANUFACTURER,
+    MARKETS,
+    N_COUNTRIES,
+    N_PRODUCTS,
+    ORE,
+    PRODUCTS,
+    P,
+)
 from .demand import heavy_bearing_share
 from .licensing import BAN, LICENCE, NONE
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
@@ -27,8 +41,9 @@ def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
     sc = model.scenario.market
     markets = market.MARKET_OF[model.book.country[rows]]
     rising = model.price_momentum[p, markets].clip(0.0, 1.0)  # the method: np.clip adds two Python calls
-    return model.target_cover(p) * (1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising
-                                    + model.hoarding[p, markets])
+    return model.target_cover(p) * (
+        1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising + model.hoarding[p, markets]
+    )
 
 
 def magnet_cost_change(model) -> np.ndarray:
@@ -65,9 +80,18 @@ def update_prices(model) -> None:
                 continue
             share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
             previous = model.prices[p, k]
-            model.prices[p, k] = market.price_step(previous, expected[p, k], held[k],
-                                                   wanted[k], share, sc.cover_elasticity, sc.unmet_response,
-                                                   sc.price_speed, sc.max_monthly_change, sc.cover_floor)
+            model.prices[p, k] = market.price_step(
+                previous,
+                expected[p, k],
+                held[k],
+                wanted[k],
+                share,
+                sc.cover_elasticity,
+                sc.unmet_response,
+                sc.price_speed,
+                sc.max_monthly_change,
+                sc.cover_floor,
+            )
             _report_caps(model, p, k, held[k], wanted[k], previous)
     # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
     change = np.log(model.prices / before)
@@ -83,8 +107,7 @@ def update_prices(model) -> None:
     if sc.expectation_months > 0:
         scarce = model.prices > model.expected_prices
         model.expected_prices += np.where(scarce, model.prices - model.expected_prices, 0.0) / sc.expectation_months
-    parity = (model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD]
-              / model.start_prices[:, market.CHINA])
+    parity = model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA]
     gap = parity - model.expected_prices[:, market.WORLD]
     model.expected_prices[:, market.WORLD] += export_openness(model) * gap / sc.arbitrage_months
 
@@ -99,7 +122,7 @@ def china_ore_contract(model, months: int) -> float:
         return price
     grade = model.registered_grade[CN]
     done = model.months_run  # months already recorded
-    past = model.recorder.price[max(done - months, 0):done] if done > 0 else model.start_prices[None]
+    past = model.recorder.price[max(done - months, 0) : done] if done > 0 else model.start_prices[None]
     value = (grade[0] * past[:, LIGHT, market.CHINA] + grade[1] * past[:, HEAVY, market.CHINA]).mean()
     start = grade[0] * model.start_prices[LIGHT, market.CHINA] + grade[1] * model.start_prices[HEAVY, market.CHINA]
     return float(model.start_prices[ORE, market.CHINA] * value / start)
@@ -109,8 +132,9 @@ def export_openness(model) -> np.ndarray:
     """Per product, the share of world demand that China may supply freely (licences count as half
     open at a 100% approval rate, less at lower ones)."""
     office = model.office
-    closed = np.where(office.level[CN] == BAN, 1.0,
-                      np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0))
+    closed = np.where(
+        office.level[CN] == BAN, 1.0, np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0)
+    )
     use = model.use_by_country()
     use[CN] = 0.0
     weights = np.divide(use, use.sum(axis=0), out=np.zeros_like(use), where=use.sum(axis=0) > 0)
@@ -198,14 +222,26 @@ def compose_hoarding(model, measures: list[ActiveMeasure]) -> None:
 
 def _hoarding(model, measure: ActiveMeasure) -> tuple[str, str]:
     event = measure.event
-    return (f"buyers in the {event.market} market want {event.extra_cover:g}x their normal cover more "
-            f"of {', '.join(event.products)}"), "hoarding set by the scenario"
+    return (
+        f"buyers in the {event.market} market want {event.extra_cover:g}x their normal cover more "
+        f"of {', '.join(event.products)}"
+    ), "hoarding set by the scenario"
 
 
-register(MeasureRule("hoarding", "hoarding", _hoarding, lambda m: (
-    m.event.actor, "hoarding_ends", m.event.market,
-    f"buyers in the {m.event.market} market sell back their extra {', '.join(m.event.products)}",
-    "the hoarding was temporary")))
+register(
+    MeasureRule(
+        "hoarding",
+        "hoarding",
+        _hoarding,
+        lambda m: (
+            m.event.actor,
+            "hoarding_ends",
+            m.event.market,
+            f"buyers in the {m.event.market} market sell back their extra {', '.join(m.event.products)}",
+            "the hoarding was temporary",
+        ),
+    )
+)
 
 
 @composer("floors")
@@ -217,6 +253,13 @@ def compose_floors(model, measures: list[ActiveMeasure]) -> None:
     model.floors[:] = floors
 
 
-register(MeasureRule("price_floor", "floors", lambda model, m: (
-    f"{m.event.actor} guarantees {m.event.usd_per_kg:g} USD/kg for domestic {m.event.product}",
-    "price floor set by the scenario")))
+register(
+    MeasureRule(
+        "price_floor",
+        "floors",
+        lambda model, m: (
+            f"{m.event.actor} guarantees {m.event.usd_per_kg:g} USD/kg for domestic {m.event.product}",
+            "price floor set by the scenario",
+        ),
+    )
+)

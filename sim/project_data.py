@@ -2,6 +2,7 @@
 (`candidate_projects.csv`) and how many plants of a stage each country can build at once
 (`engineering_capacity.csv`). Both files are optional: a folder without them (configs/data_2009) has no
 candidates, and every country builds one greenfield plant of a stage at a time, as the model did before."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .calibration import _fail, _members, _numbers, checked_table, resolve_data_folder
+from .calibration import _members, _numbers, checked_table, resolve_data_folder
 from .constants import COUNTRIES, STAGES
 from .dates import parse_month
 
@@ -23,6 +24,7 @@ DEFAULT_PROJECTS_AT_ONCE = 1
 @dataclass(frozen=True)
 class Candidate:
     """A named project its developer could commit to from `earliest` (a month number) if it is financed."""
+
     index: int
     name: str
     firm: str
@@ -46,9 +48,23 @@ def _read_optional(folder, name: str, required: tuple[str, ...]) -> pd.DataFrame
 
 @lru_cache(maxsize=8)
 def load_candidates(folder: str = "") -> tuple[Candidate, ...]:
-    table = _read_optional(resolve_data_folder(folder), CANDIDATES, (
-        "name", "firm", "country", "stage", "tonnes_per_year", "capex_usd", "earliest_start", "lead_months",
-        "ramp_months", "unit_cost_usd_per_kg", "feed"))
+    table = _read_optional(
+        resolve_data_folder(folder),
+        CANDIDATES,
+        (
+            "name",
+            "firm",
+            "country",
+            "stage",
+            "tonnes_per_year",
+            "capex_usd",
+            "earliest_start",
+            "lead_months",
+            "ramp_months",
+            "unit_cost_usd_per_kg",
+            "feed",
+        ),
+    )
     if table is None:
         return ()
     _members(table, "country", COUNTRIES)
@@ -57,11 +73,23 @@ def load_candidates(folder: str = "") -> tuple[Candidate, ...]:
     for column in ("tonnes_per_year", "capex_usd", "lead_months", "ramp_months"):
         _numbers(table, column)
     _numbers(table, "unit_cost_usd_per_kg", minimum=1e-9)
-    return tuple(Candidate(i, r["name"], r["firm"], COUNTRIES.index(r["country"]), r["stage"],
-                           float(r["tonnes_per_year"]), float(r["capex_usd"]), parse_month(r["earliest_start"]),
-                           int(r["lead_months"]), max(int(r["ramp_months"]), 1), float(r["unit_cost_usd_per_kg"]),
-                           r["feed"])
-                 for i, r in enumerate(table.to_dict("records")))
+    return tuple(
+        Candidate(
+            i,
+            r["name"],
+            r["firm"],
+            COUNTRIES.index(r["country"]),
+            r["stage"],
+            float(r["tonnes_per_year"]),
+            float(r["capex_usd"]),
+            parse_month(r["earliest_start"]),
+            int(r["lead_months"]),
+            max(int(r["ramp_months"]), 1),
+            float(r["unit_cost_usd_per_kg"]),
+            r["feed"],
+        )
+        for i, r in enumerate(table.to_dict("records"))
+    )
 
 
 @lru_cache(maxsize=8)

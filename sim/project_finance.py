@@ -19,6 +19,7 @@ shortfall times its years, out of the fund's money left after its capex shares; 
 `offtake_max_uplift` of the plant's revenue at the appraisal prices. So money builds twice: a bigger fund
 pays its share of more projects and underwrites more of those that do not pay back at Chinese prices.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -77,11 +78,13 @@ def offtake_possible(model, country: int, shortfall: float, revenue: float) -> b
     """Whether a fund covering `country` may underwrite a yearly shortfall of this size at all."""
     _, uplift = offtake_terms(model)
     return shortfall <= uplift * max(revenue, 0.0) and any(
-        a.covers(country) and a.has_fund for a in model.diplomats.active(model.month))
+        a.covers(country) and a.has_fund for a in model.diplomats.active(model.month)
+    )
 
 
-def offtake_offered(model, country: int, shortfall: float, revenue: float,
-                    capital: dict[str, float]) -> dict[str, float]:
+def offtake_offered(
+    model, country: int, shortfall: float, revenue: float, capital: dict[str, float]
+) -> dict[str, float]:
     """The guarantee a fund covering `country` signs for a yearly `shortfall`, keyed "offtake KEY" with its
     scored cost: the fund with the most money left after the capex shares in `capital`; {} if none can."""
     years, _ = offtake_terms(model)
@@ -89,8 +92,11 @@ def offtake_offered(model, country: int, shortfall: float, revenue: float,
     if shortfall <= 0 or not offtake_possible(model, country, shortfall, revenue):
         return {}
     model.diplomats.cofinance(country, 0.0, model.month)  # a new year's money, if January came
-    left = {a.key: a.fund_left - capital.get(f"{FUND} {a.key}", 0.0)
-            for a in model.diplomats.active(model.month) if a.covers(country) and a.has_fund}
+    left = {
+        a.key: a.fund_left - capital.get(f"{FUND} {a.key}", 0.0)
+        for a in model.diplomats.active(model.month)
+        if a.covers(country) and a.has_fund
+    }
     key = max(left, key=lambda k: left[k])
     return {f"{OFFTAKE} {key}": cost} if left[key] >= cost else {}
 
@@ -118,8 +124,9 @@ def financing_offered(model, country: int, stage: str, capex: float) -> dict[str
 
 def funds_at_full_share(model, country: int, capex: float) -> float:
     """What the funds covering the country would pay if their money were not spent: their shares of capex."""
-    return sum(capex * a.terms.cofinance_share for a in model.diplomats.active(model.month)
-               if a.covers(country) and a.has_fund)
+    return sum(
+        capex * a.terms.cofinance_share for a in model.diplomats.active(model.month) if a.covers(country) and a.has_fund
+    )
 
 
 def source_name(model, source: str) -> str:
@@ -147,12 +154,17 @@ def commit(model, country: int, financing: dict[str, float], project: str, capex
                 why = f"the fund pays {fund.terms.cofinance_share:.0%} of capex while its yearly money lasts"
             else:
                 years, _ = offtake_terms(model)
-                what = (f"${usd / 1e6:,.0f}M committed to an offtake for {project} "
-                        f"(${usd / years / 1e6:,.0f}M a year for {years:g} years); {used}")
-                why = ("at the prices lenders bank on the plant does not pay back with the capex shares alone; the "
-                       "fund guarantees the earnings it lacks")
-            model.log.add(model.month, "+".join(COUNTRIES[p] for p in fund.parties), "fund_payment", fund.key,
-                          what, why)
+                what = (
+                    f"${usd / 1e6:,.0f}M committed to an offtake for {project} "
+                    f"(${usd / years / 1e6:,.0f}M a year for {years:g} years); {used}"
+                )
+                why = (
+                    "at the prices lenders bank on the plant does not pay back with the capex shares alone; the "
+                    "fund guarantees the earnings it lacks"
+                )
+            model.log.add(
+                model.month, "+".join(COUNTRIES[p] for p in fund.parties), "fund_payment", fund.key, what, why
+            )
 
 
 def entrant_cost(country: int, base: float) -> float:

@@ -16,6 +16,7 @@ For every fund in force covering a project's country, each quarter a project tha
 one to the count of its reason; a project the fund paid for that comes online after the run adds one to
 `lead_time`. `fund_year` rows and summary outcomes name the limit from these counts.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,11 @@ LIMIT_WORDS = {
     "bankability": "its share: the projects left do not pay back even with it, at the prices lenders bank on",
 }
 HELD_BACK_WORDS = {  # a fund_year row's counts, in this order
-    "money": "waited for money", "engineering": "found no engineering team free", "feed": "found no ore",
-    "market": "found the market full", "bankability": "did not pay back even with the fund's share",
+    "money": "waited for money",
+    "engineering": "found no engineering team free",
+    "feed": "found no ore",
+    "market": "found the market full",
+    "bankability": "did not pay back even with the fund's share",
     "lead_time": "it paid for come online after the run",
 }
 NO_FEED_FROM = {CN, COUNTRIES.index("MM")}  # ore that goes to China's refiners
@@ -85,8 +89,7 @@ def pipeline_crowded(model, projects, country: int, stage: str) -> bool:
     """Merchant developers hold back while plants under construction for the same market would add more
     than `investment.pipeline_limit` of what that market uses of the stage's output."""
     k = market.MARKET_OF[country]
-    building = sum(p.tonnes_per_year for p in projects.active
-                   if p.stage == stage and market.MARKET_OF[p.country] == k)
+    building = sum(p.tonnes_per_year for p in projects.active if p.stage == stage and market.MARKET_OF[p.country] == k)
     product = {"mining": ORE, "refining": LIGHT, "magnets": MAGNET}[stage]
     use = model.use_by_country()[:, product]
     market_use = 12.0 * use[market.MARKET_OF == k].sum()
@@ -106,10 +109,14 @@ def magnet_room(model, projects, country: int) -> float:
     makers = model.book.kind == MAGNET_MAKER
     capacity = (model.book.capacity + model.book.project_add)[makers & in_market].sum()
     month = model.month
-    capacity += sum(t for online, c, s, t in projects.known_tonnes
-                    if online > month and STAGES[s] == "magnets" and market.MARKET_OF[c] == k)
-    capacity += sum(p.tonnes_per_year for p in projects.active
-                    if p.stage == "magnets" and market.MARKET_OF[p.country] == k)
+    capacity += sum(
+        t
+        for online, c, s, t in projects.known_tonnes
+        if online > month and STAGES[s] == "magnets" and market.MARKET_OF[c] == k
+    )
+    capacity += sum(
+        p.tonnes_per_year for p in projects.active if p.stage == "magnets" and market.MARKET_OF[p.country] == k
+    )
     use = 12.0 * model.use_by_country()[market.MARKET_OF == k, MAGNET].sum()
     return float(use - capacity)
 
@@ -167,6 +174,7 @@ def fund_limit_outcomes(model, last_month: int) -> dict[str, float]:
         out["fund_binding_limit_code"] = float(LIMIT_CODE[max(REASONS, key=lambda r: (names.count(r), -LIMIT_CODE[r]))])
     for reason in REASONS:
         out[f"fund_binding_limit_years_{reason}"] = float(names.count(reason))
-        out[f"fund_held_back_{reason}"] = float(sum(per_year.get(reason, 0) for years in model.projects.limits.values()
-                                                    for per_year in years.values()))
+        out[f"fund_held_back_{reason}"] = float(
+            sum(per_year.get(reason, 0) for years in model.projects.limits.values() for per_year in years.values())
+        )
     return out

@@ -8,6 +8,7 @@ in less than `speedup_max_share` of its lead time taken off. Months are bought o
 plant whose next month is cheapest, while the money lasts. A plant finished sooner frees its engineering team
 sooner, so a larger fund starts more plants before the limits of `sim/project_limits.py` bind again.
 """
+
 from __future__ import annotations
 
 from .constants import COUNTRIES
@@ -65,8 +66,13 @@ def _pay(model, agreement, project, months: int, usd: float) -> None:
     year = model.month // 12
     agreement.paid_for_time[year] = agreement.paid_for_time.get(year, 0.0) + usd
     amount = agreement.terms.cofinance_usd_per_year
-    model.log.add(model.month, "+".join(COUNTRIES[p] for p in agreement.parties), "fund_payment", agreement.key,
-                  f"${usd / 1e6:,.0f}M to bring {project.name} online {months} month{'s' * (months != 1)} sooner "
-                  f"({project.months_saved} saved in all, due {format_month(project.due)}); "
-                  f"${agreement.paid[model.month // 12] / 1e9:,.2f}B of this year's ${amount / 1e9:,.2f}B used",
-                  "the fund's money left this year lapses in January; each month saved costs more than the last")
+    model.log.add(
+        model.month,
+        "+".join(COUNTRIES[p] for p in agreement.parties),
+        "fund_payment",
+        agreement.key,
+        f"${usd / 1e6:,.0f}M to bring {project.name} online {months} month{'s' * (months != 1)} sooner "
+        f"({project.months_saved} saved in all, due {format_month(project.due)}); "
+        f"${agreement.paid[model.month // 12] / 1e9:,.2f}B of this year's ${amount / 1e9:,.2f}B used",
+        "the fund's money left this year lapses in January; each month saved costs more than the last",
+    )

@@ -9,6 +9,7 @@ of capex, after the home state's support and the joint funds' co-finance, within
 hold (an engineering team free, ore for a refinery, a market that is not flooded: `sim/project_limits.py`)
 is checked too, and what held a project back is counted for the funds covering its country.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,10 +19,23 @@ import numpy as np
 from . import project_limits as limits
 from .constants import CN, COUNTRIES, STAGE_KIND, STAGES
 from .project_data import Candidate, load_candidates, load_engineering
+from .project_finance import (
+    FUND,
+    OFFTAKE,
+    appraisal_prices,
+    commit,
+    entrant_cost,
+    financing_offered,
+    funds_at_full_share,
+    margin_usd_per_kg,
+    offtake_offered,
+    offtake_possible,
+    offtake_terms,
+    revenue_usd,
+    source_name,
+    state_support,
+)
 from .project_speedup import speed_up
-from .project_finance import (FUND, OFFTAKE, appraisal_prices, commit, entrant_cost, financing_offered,
-                              funds_at_full_share, margin_usd_per_kg, offtake_offered, offtake_possible, offtake_terms,
-                              revenue_usd, source_name, state_support)
 
 PROJECT_SIZE = {"mining": 10000.0, "refining": 10000.0, "magnets": 3000.0}  # t/yr of REO (feed for refining)
 NEW_ENTRANT_COST = {"mining": 3.5, "refining": 12.0, "magnets": 100.0}  # USD/kg, as non-Chinese incumbents
@@ -55,6 +69,7 @@ class Project:
 @dataclass(frozen=True)
 class Offer:
     """A project as appraised: a candidate or a standard greenfield plant."""
+
     name: str
     developer: str | None  # None: the country's largest firm of the stage takes it
     country: int
@@ -90,8 +105,16 @@ class Projects:
         mines = cal.mine_output[cal.mine_output["tonnes_reo"] > 0]
         self.mining_countries = {COUNTRIES.index(c) for c in mines["country"]}
         # known projects still to come: (online month, country, stage index, firm) and the same with tonnes
-        known = [(online, int(model.book.country[model.firm_name_index[firm][0]]), limits.stage_of_firm(model, firm),
-                  firm, tonnes) for online, firm, tonnes, _ in model.scheduled_projects]
+        known = [
+            (
+                online,
+                int(model.book.country[model.firm_name_index[firm][0]]),
+                limits.stage_of_firm(model, firm),
+                firm,
+                tonnes,
+            )
+            for online, firm, tonnes, _ in model.scheduled_projects
+        ]
         self.known = [(online, c, s, firm) for online, c, s, firm, _ in known]
         self.known_tonnes = [(online, c, s, tonnes) for online, c, s, _, tonnes in known]
 
@@ -127,10 +150,15 @@ class Projects:
             self.ramping.extend((row, per_row, project.ramp_months) for row in project.rows)
             if project.mine_tonnes > 0:
                 self.ramping.append((project.mine_row, project.mine_tonnes / project.ramp_months, project.ramp_months))
-            model.log.add(month, project.developer, "project_online", COUNTRIES[project.country],
-                          f"{project.name}: {project.tonnes_per_year:,.0f} t/yr of {project.stage}, ramping up over "
-                          f"{project.ramp_months} months",
-                          f"construction finished after {month - project.started} months")
+            model.log.add(
+                month,
+                project.developer,
+                "project_online",
+                COUNTRIES[project.country],
+                f"{project.name}: {project.tonnes_per_year:,.0f} t/yr of {project.stage}, ramping up over "
+                f"{project.ramp_months} months",
+                f"construction finished after {month - project.started} months",
+            )
         self.active = still
 
     # ------------------------------------------------------------------------------------------ appraisal
@@ -146,19 +174,41 @@ class Projects:
                     continue  # new mines only where there is mining already
                 k = 0
                 while k < self.projects_at_once[c, STAGES.index(stage)] and self._consider(
-                        month, self._greenfield_offer(month, c, stage, k)):
+                    month, self._greenfield_offer(month, c, stage, k)
+                ):
                     k += 1
 
     def _candidate_offer(self, candidate: Candidate) -> Offer:
-        return Offer(candidate.name, candidate.firm, candidate.country, candidate.stage, candidate.tonnes_per_year,
-                     candidate.capex_usd, candidate.lead_months, candidate.ramp_months, candidate.unit_cost,
-                     candidate.feed, (CANDIDATE_STREAM + candidate.index,))
+        return Offer(
+            candidate.name,
+            candidate.firm,
+            candidate.country,
+            candidate.stage,
+            candidate.tonnes_per_year,
+            candidate.capex_usd,
+            candidate.lead_months,
+            candidate.ramp_months,
+            candidate.unit_cost,
+            candidate.feed,
+            (CANDIDATE_STREAM + candidate.index,),
+        )
 
     def _greenfield_offer(self, month: int, c: int, stage: str, k: int) -> Offer:
         size = PROJECT_SIZE[stage]
         name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}" + (f" #{k + 1}" if k else "")
-        return Offer(name, None, c, stage, size, size * self.capex[stage], self.lead[stage], RAMP_MONTHS,
-                     entrant_cost(c, NEW_ENTRANT_COST[stage]), GREENFIELD_FEED[stage], (k,) if k else ())
+        return Offer(
+            name,
+            None,
+            c,
+            stage,
+            size,
+            size * self.capex[stage],
+            self.lead[stage],
+            RAMP_MONTHS,
+            entrant_cost(c, NEW_ENTRANT_COST[stage]),
+            GREENFIELD_FEED[stage],
+            (k,) if k else (),
+        )
 
     def _consider(self, month: int, offer: Offer) -> bool:
         """Start the project if it is bankable and nothing else holds it back; else count what did."""
@@ -168,15 +218,21 @@ class Projects:
         prices = appraisal_prices(model, self.price_avg, c)
         profit = margin_usd_per_kg(model, prices, c, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
         revenue = revenue_usd(model, prices, c, stage, offer.tonnes_per_year)
-        public_at_most = (state_support(model, c, stage, capex, within_budget=False)
-                          + funds_at_full_share(model, c, capex))  # with money to spare
+        public_at_most = state_support(model, c, stage, capex, within_budget=False) + funds_at_full_share(
+            model, c, capex
+        )  # with money to spare
         if not offtake_possible(model, c, self._shortfall(capex - public_at_most, profit), revenue) and (
-                profit <= 0 or (capex - public_at_most) / profit > self.hurdle):
+            profit <= 0 or (capex - public_at_most) / profit > self.hurdle
+        ):
             return self._held_back(c, "bankability")
         if not limits.engineering_free(model, self, month, c, stage):
             return self._held_back(c, "engineering")
-        if stage == "refining" and offer.feed == "ore" and c != CN and \
-                limits.spare_ore(model, self, month) < offer.tonnes_per_year:
+        if (
+            stage == "refining"
+            and offer.feed == "ore"
+            and c != CN
+            and limits.spare_ore(model, self, month) < offer.tonnes_per_year
+        ):
             return self._held_back(c, "feed")
         financing = financing_offered(model, c, stage, capex)
         if not financing and limits.pipeline_crowded(model, self, c, stage):
@@ -209,10 +265,30 @@ class Projects:
         delays = np.random.default_rng([model.seed_value, c, s, month, *offer.stream])
         mine_tonnes = offer.tonnes_per_year if offer.feed == "own_mine" else 0.0
         mine_row = self._largest_row(c, "mining") if mine_tonnes > 0 else -1
-        funds = tuple(dict.fromkeys(source.split(" ", 1)[1] for source in [*financing, *offtake]
-                                    if source.startswith((f"{FUND} ", f"{OFFTAKE} "))))
-        project = Project(offer.name, developer, c, stage, offer.tonnes_per_year, month, month + lead, rows, delays,
-                          offer.ramp_months, mine_tonnes, mine_row, capex, lead, funds)
+        funds = tuple(
+            dict.fromkeys(
+                source.split(" ", 1)[1]
+                for source in [*financing, *offtake]
+                if source.startswith((f"{FUND} ", f"{OFFTAKE} "))
+            )
+        )
+        project = Project(
+            offer.name,
+            developer,
+            c,
+            stage,
+            offer.tonnes_per_year,
+            month,
+            month + lead,
+            rows,
+            delays,
+            offer.ramp_months,
+            mine_tonnes,
+            mine_row,
+            capex,
+            lead,
+            funds,
+        )
         self.active.append(project)
         if offer.stream and offer.stream[0] >= CANDIDATE_STREAM:
             self.started_candidates.append(offer.stream[0] - CANDIDATE_STREAM)
@@ -221,17 +297,28 @@ class Projects:
                 if source.startswith((f"{FUND} ", f"{OFFTAKE} ")):
                     limits.note_limit_of_fund(model, self, source.split(" ", 1)[1], "lead_time")
         shares = ", ".join(f"{source_name(model, k)} {v / capex:.0%}" for k, v in financing.items() if v > 0)
-        guarantee = "".join(f"; {source_name(model, k)} guarantees ${v / offtake_terms(model)[0] / 1e6:,.0f}M a year"
-                            for k, v in offtake.items())
+        guarantee = "".join(
+            f"; {source_name(model, k)} guarantees ${v / offtake_terms(model)[0] / 1e6:,.0f}M a year"
+            for k, v in offtake.items()
+        )
         mine = f" with its own mine of {mine_tonnes:,.0f} t/yr" if mine_tonnes else ""
         trust = model.calibration.parameters.get("project_premium_trust", 1.0)
-        basis = "last year's prices" if c == CN or trust >= 1 else \
-            f"China's prices of the last year plus {trust:.0%} of the premium outside China"
-        model.log.add(month, developer, "project_started", COUNTRIES[c],
-                      f"{offer.name}: {offer.tonnes_per_year:,.0f} t/yr of {stage}{mine}, capex ${capex / 1e6:,.0f}M "
-                      f"({shares}{guarantee}), online in about {lead} months",
-                      f"at {basis}{' with the offtake' if offtake else ''} it earns ${profit / 1e6:,.0f}M a year, so the developer's share pays back in "
-                      f"{financing['developer'] / profit:.1f} years (hurdle {self.hurdle:g})")
+        basis = (
+            "last year's prices"
+            if c == CN or trust >= 1
+            else f"China's prices of the last year plus {trust:.0%} of the premium outside China"
+        )
+        model.log.add(
+            month,
+            developer,
+            "project_started",
+            COUNTRIES[c],
+            f"{offer.name}: {offer.tonnes_per_year:,.0f} t/yr of {stage}{mine}, capex ${capex / 1e6:,.0f}M "
+            f"({shares}{guarantee}), online in about {lead} months",
+            f"at {basis}{' with the offtake' if offtake else ''} it earns ${profit / 1e6:,.0f}M a year, "
+            "so the developer's share pays back in "
+            f"{financing['developer'] / profit:.1f} years (hurdle {self.hurdle:g})",
+        )
 
     def _rows_for(self, offer: Offer) -> tuple[int, ...]:
         """A candidate's own firm (split among its copies) if the calibration has it; else, and for greenfield

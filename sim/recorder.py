@@ -1,10 +1,12 @@
 """Monthly numbers kept in preallocated arrays (no per-agent copies), turned into the output tables."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from .constants import COUNTRIES, MARKETS, N_COUNTRIES, N_PRODUCTS, N_SECTORS, PRODUCTS, SECTORS, STAGES
+from .shortage import unmet_share
 from .world import STOCKPILE
 
 HOLDERS = ("firms", "state")
@@ -53,13 +55,14 @@ class Recorder:
     def last_shortage_share(self, t: int) -> float:
         if t == 0:
             return 0.0
-        demand = self.demand[t - 1].sum()
-        return float(1.0 - self.delivered[t - 1].sum() / demand) if demand > 0 else 0.0
+        return float(unmet_share(self.demand[t - 1].sum(), self.delivered[t - 1].sum()))
 
     # ---------------------------------------------------------------------------------- tables
     def _frame(self, values: np.ndarray, names: list[str], labels: list[tuple[str, ...]], column: str) -> pd.DataFrame:
         n = self.written
-        index = pd.MultiIndex.from_product([self.dates[:n]] + [list(l) for l in labels], names=["date"] + names)
+        index = pd.MultiIndex.from_product(
+            [self.dates[:n]] + [list(values) for values in labels], names=["date"] + names
+        )
         return pd.DataFrame({column: values[:n].reshape(-1)}, index=index).reset_index()
 
     def prices(self) -> pd.DataFrame:
@@ -80,13 +83,15 @@ class Recorder:
         parts = {}
         for i, name in enumerate(("applied_t", "approved_t", "denied_t", "pending_t")):
             parts[name] = self.licence[:n, i].reshape(-1)
-        index = pd.MultiIndex.from_product([self.dates[:n], COUNTRIES, PRODUCTS, COUNTRIES],
-                                           names=["date", "exporter", "product", "importer"])
+        index = pd.MultiIndex.from_product(
+            [self.dates[:n], COUNTRIES, PRODUCTS, COUNTRIES], names=["date", "exporter", "product", "importer"]
+        )
         table = pd.DataFrame(parts, index=index).reset_index()
         active = table[["applied_t", "approved_t", "denied_t", "pending_t"]].sum(axis=1) > 1e-9
         table = table[active]
-        return table[["date", "exporter", "importer", "product", "applied_t", "approved_t", "denied_t",
-                      "pending_t"]].reset_index(drop=True)
+        return table[
+            ["date", "exporter", "importer", "product", "applied_t", "approved_t", "denied_t", "pending_t"]
+        ].reset_index(drop=True)
 
     def capacities(self) -> pd.DataFrame:
         table = self._frame(self.capacity, ["country", "stage"], [COUNTRIES, STAGES], "tonnes_per_year")

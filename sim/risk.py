@@ -1,6 +1,7 @@
 """Buyers' sense of supply risk: who they usually buy from, how exposed that leaves them to controls,
 and the unfilled orders they remember. Risk raises the stock cover buyers want (see `prices` and
 `agents.firms`)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,9 @@ def update_risk(model) -> None:
     if model.in_warmup:
         return
     office, book = model.office, model.book
-    severity = np.where(office.level == BAN, 1.0,
-                        np.where(office.level == LICENCE, 0.5 + 0.5 * (1.0 - office.approval_rate), 0.0))
+    severity = np.where(
+        office.level == BAN, 1.0, np.where(office.level == LICENCE, 0.5 + 0.5 * (1.0 - office.approval_rate), 0.0)
+    )
     # exposure[product, importer] = sum over exporters of usual share x severity
     exposure = np.einsum("pem,epm->pm", model.origin_share, severity)
     # distrust[exporter, importer]: the worst control the exporter has put on the importer, fading slowly
@@ -28,8 +30,9 @@ def update_risk(model) -> None:
     for kind, products in INPUTS_OF_KIND.items():
         rows = model.rows[kind]
         for p in products:
-            unmet_share = np.divide(book.unmet[rows, p], book.order[rows, p], out=np.zeros(len(rows)),
-                                    where=book.order[rows, p] > 1e-12)
+            unmet_share = np.divide(
+                book.unmet[rows, p], book.order[rows, p], out=np.zeros(len(rows)), where=book.order[rows, p] > 1e-12
+            )
             signal = np.maximum(unmet_share, exposure[p, book.country[rows]])
             book.risk[rows, p] += memory * (signal - book.risk[rows, p])
     for state in model.states.values():
@@ -53,11 +56,12 @@ def supply_exposure(model, country_id: int) -> float:
     """Share of the country's oxide and magnet supply that comes from suppliers that control exports
     to it or that it is at odds with."""
     office = model.office
-    exposed = [((office.level[:, p, country_id] > 0) | (model.relations.score[country_id] < 0.1))
-               for p in (LIGHT, HEAVY, MAGNET)]
+    exposed = [
+        ((office.level[:, p, country_id] > 0) | (model.relations.score[country_id] < 0.1))
+        for p in (LIGHT, HEAVY, MAGNET)
+    ]
     shares = [model.origin_share[p, :, country_id] for p in (LIGHT, HEAVY, MAGNET)]
-    exposed_share = [float((s * (e & (np.arange(N_COUNTRIES) != country_id))).sum())
-                     for s, e in zip(shares, exposed)]
+    exposed_share = [float((s * (e & (np.arange(N_COUNTRIES) != country_id))).sum()) for s, e in zip(shares, exposed)]
     return float(np.mean(exposed_share))
 
 

@@ -3,6 +3,7 @@
 Every problem a user can cause is raised as `ScenarioError(file, field, reason)`, whose text is the one
 line the CLI prints: `FILE: FIELD: REASON`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,6 +42,7 @@ def data_library() -> Path:
 
 # ----------------------------------------------------------------------------------------------- loading
 
+
 def find_in_library(name_or_path: str | Path, library: Path, relative_to: Path | None = None) -> Path | None:
     """A file as given (relative to `relative_to` first), else `library/NAME.toml`; None if neither exists."""
     text = str(name_or_path)
@@ -57,8 +59,9 @@ def resolve_scenario(name_or_path: str | Path, relative_to: Path | None = None) 
     """A path as given (relative to `relative_to` first), else a library name with or without `.toml`."""
     found = find_in_library(name_or_path, scenario_library(), relative_to)
     if found is None:
-        raise ScenarioError(str(name_or_path), "scenario", "no such file and no library scenario of that name "
-                            "(try `ree scenarios`)")
+        raise ScenarioError(
+            str(name_or_path), "scenario", "no such file and no library scenario of that name (try `ree scenarios`)"
+        )
     return found.resolve()
 
 
@@ -133,7 +136,7 @@ def apply_override(raw: dict[str, Any], path: str, value: Any, source: str = "--
             node[part] = {}
         node = node[part]
         if not isinstance(node, (dict, list)):
-            raise ScenarioError(source, path, f"'{'.'.join(parts[:depth + 1])}' is a value, not a table")
+            raise ScenarioError(source, path, f"'{'.'.join(parts[: depth + 1])}' is a value, not a table")
     last = parts[-1]
     if isinstance(node, list):
         index = int(_list_index(node, last, path, source))
@@ -164,8 +167,11 @@ def _format_location(loc: tuple[Any, ...]) -> str:
     # pydantic puts the discriminator value into the location of a tagged union member (right after the
     # event's index: a field may share a kind's name, as `strategy` does), and `[key]` after a bad dict key
     # (`states.UK.[key]`); drop both.
-    parts = [str(p) for i, p in enumerate(loc)
-             if not (p == "[key]" or (p in _EVENT_KINDS and i > 0 and isinstance(loc[i - 1], int)))]
+    parts = [
+        str(p)
+        for i, p in enumerate(loc)
+        if not (p == "[key]" or (p in _EVENT_KINDS and i > 0 and isinstance(loc[i - 1], int)))
+    ]
     return ".".join(parts) or "scenario"
 
 
@@ -199,8 +205,7 @@ def validate_event(raw: dict[str, Any], source: str) -> Event:
         raise _one_line_error(err, source, {"events": [raw]}, prefix=("events", 0)) from None
 
 
-def _one_line_error(err: ValidationError, source: str | Path, raw: dict[str, Any],
-                    prefix: tuple = ()) -> ScenarioError:
+def _one_line_error(err: ValidationError, source: str | Path, raw: dict[str, Any], prefix: tuple = ()) -> ScenarioError:
     first = err.errors()[0]
     first = {**first, "loc": prefix + tuple(first["loc"])}
     reason, location = first["msg"], _format_location(first["loc"])
@@ -212,8 +217,11 @@ def _one_line_error(err: ValidationError, source: str | Path, raw: dict[str, Any
         # Only events form a tagged union: their `kind` is the field at fault, not the whole event.
         location = f"{location}.kind"
         kinds = ", ".join(sorted(_EVENT_KINDS))
-        reason = (f"unknown event kind {first['ctx']['tag']!r} (expected one of {kinds})"
-                  if first["type"] == "union_tag_invalid" else f"required field is missing (one of {kinds})")
+        reason = (
+            f"unknown event kind {first['ctx']['tag']!r} (expected one of {kinds})"
+            if first["type"] == "union_tag_invalid"
+            else f"required field is missing (one of {kinds})"
+        )
     elif first["type"] == "value_error":
         # Our validators' messages already quote the bad value.
         reason = reason.removeprefix("Value error, ")
@@ -226,8 +234,12 @@ def _one_line_error(err: ValidationError, source: str | Path, raw: dict[str, Any
     return ScenarioError(source, location, reason + extra)
 
 
-def load_scenario(name_or_path: str | Path = "baseline_2024", overrides: dict[str, Any] | None = None,
-                  sets: list[str] | None = None, source: str = "override") -> Scenario:
+def load_scenario(
+    name_or_path: str | Path = "baseline_2024",
+    overrides: dict[str, Any] | None = None,
+    sets: list[str] | None = None,
+    source: str = "override",
+) -> Scenario:
     """Load, merge `extends`, apply `--set` strings and dotted `overrides` (named `source` in errors),
     validate."""
     path = resolve_scenario(name_or_path)

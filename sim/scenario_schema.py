@@ -1,24 +1,44 @@
 """The scenario schema: every section and event of a scenario file as a pydantic model, each field with
 its description (what `ree validate` checks and what the docs list). Loading and merging files is
 `sim.scenario`'s job."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .constants import COUNTRIES
 from .dates import parse_month
 from .scenario_market import Market
-from .scenario_types import (Country, CountryOrAll, CountryOrWorld, Level, Month, Product, ReviewsPerMonth,
-                             SectorOrAll, Stage, Strategy, Tonnes, TonnesOrAll, Usd, UsdPerKg, _check_month,
-                             _Strict, field_error)
+from .scenario_types import (
+    Country,
+    CountryOrAll,
+    CountryOrWorld,
+    Level,
+    Month,
+    Product,
+    ReviewsPerMonth,
+    SectorOrAll,
+    Stage,
+    Strategy,
+    Tonnes,
+    TonnesOrAll,
+    Usd,
+    UsdPerKg,
+    _check_month,
+    _Strict,
+    field_error,
+)
 
 
 class World(_Strict):
     scale: int = Field(1, ge=1, le=1000, description="firm agents per calibrated firm")
-    data: str = Field("", description="calibration CSVs: empty = configs/data, a name = a folder shipped "
-                                      "beside it (e.g. data_2009), else a path")
+    data: str = Field(
+        "",
+        description="calibration CSVs: empty = configs/data, a name = a folder shipped "
+        "beside it (e.g. data_2009), else a path",
+    )
 
 
 class Demand(_Strict):
@@ -26,32 +46,47 @@ class Demand(_Strict):
     substitution_speed: float | None = Field(None, ge=0, le=1, description="share of demand per year")
     substitution_elasticity: float = Field(0.35, ge=0, le=3)
     rebound_cap: float = Field(1.05, ge=1, le=2, description="how far cheap magnets can lift demand")
-    heavy_thrift_floor: float = Field(0.4, gt=0, le=1, description="share of 2024's Dy/Tb per magnet that "
-                                                                  "thrifting never goes below")
+    heavy_thrift_floor: float = Field(
+        0.4, gt=0, le=1, description="share of 2024's Dy/Tb per magnet that thrifting never goes below"
+    )
 
 
 class Investment(_Strict):
     greenfield_countries: list[Country] = Field(
         default_factory=lambda: ["CN", "US", "JP", "AU", "EU", "MY", "ROW"],
-        description="where developers propose new plants (Myanmar's conflict zones are left out)")
+        description="where developers propose new plants (Myanmar's conflict zones are left out)",
+    )
     utilisation_trigger: float = Field(0.88, ge=0, le=1.5)
     margin_trigger: float = Field(1.25, ge=0)
     step: float = Field(0.10, ge=0, le=2, description="capacity added by one project, share of current")
-    pipeline_limit: float = Field(0.15, gt=0, le=5, description="merchant developers (no public money) hold back "
-                                  "while greenfield plants under construction for a market add more than this "
-                                  "share of its use")
-    engineering_scale: float = Field(1.0, ge=0, le=10, description="multiplies the plants of a stage each country "
-                                     "can build at once (configs/data/engineering_capacity.csv)")
-    lead_months: dict[Stage, int] = Field(
-        default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9}
+    pipeline_limit: float = Field(
+        0.15,
+        gt=0,
+        le=5,
+        description="merchant developers (no public money) hold back "
+        "while greenfield plants under construction for a market add more than this "
+        "share of its use",
     )
+    engineering_scale: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="multiplies the plants of a stage each country "
+        "can build at once (configs/data/engineering_capacity.csv)",
+    )
+    lead_months: dict[Stage, int] = Field(default_factory=lambda: {"mining": 12, "refining": 12, "magnets": 9})
 
 
 class Licensing(_Strict):
     validity_months: int = Field(6, ge=1, le=36)
     application_months: float = Field(1.0, gt=0, le=12, description="months of needs one application covers")
-    resubmit_share: float = Field(0.8, ge=0, le=1, description="share of refused civil lots filed again "
-                                  "(returned for more documents) rather than refused for good")
+    resubmit_share: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="share of refused civil lots filed again "
+        "(returned for more documents) rather than refused for good",
+    )
 
 
 class RegimeTerms(_Strict):
@@ -61,7 +96,8 @@ class RegimeTerms(_Strict):
     review_months: int = Field(2, ge=0, le=24)
     deny_defense: bool = Field(True, description="deny military end users in principle")
     covers: Literal["all", "heavy_bearing"] = Field(
-        "all", description="magnets: every magnet, or only grades containing the controlled heavy rare earths")
+        "all", description="magnets: every magnet, or only grades containing the controlled heavy rare earths"
+    )
 
     def regime(self) -> dict:
         """The licence terms alone, as keywords for the licence office: every field of `RegimeTerms`, read
@@ -81,8 +117,9 @@ class ExportControl(RegimeTerms, _ControlTarget):
 
 class StateConfig(_Strict):
     strategy: Strategy = "default"
-    review_capacity: ReviewsPerMonth | None = Field(None, description="licence applications reviewed a month "
-                                                                      "(leave out: no limit)")
+    review_capacity: ReviewsPerMonth | None = Field(
+        None, description="licence applications reviewed a month (leave out: no limit)"
+    )
     stockpile_end_use: Literal["civil", "defense"] = "civil"
     project_support: float = Field(0.0, ge=0, le=0.9, description="share of domestic project capex granted or lent")
     support_budget_usd: Usd = Field(0.0, description="project support available a year, USD")
@@ -107,9 +144,13 @@ class _Event(_Strict):
     date: Month
     actor: CountryOrWorld = "world"
     description: str = ""
-    id: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40,
-                           description="a name other events, --set and sweeps use for this event "
-                                       "(events.ID.field); a letter first, unique in the scenario")
+    id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
+        max_length=40,
+        description="a name other events, --set and sweeps use for this event "
+        "(events.ID.field); a letter first, unique in the scenario",
+    )
 
     @field_validator("date")
     @classmethod
@@ -120,6 +161,7 @@ class _Event(_Strict):
 class _StateEvent(_Event):
     """An act of a state (a control, a quota, a proposal, ...): unlike a shock or a note, it needs the
     country that acts; without one the field's default, "world", would reach the state's handler."""
+
     actor: Country = Field(description="the state that acts")
     if TYPE_CHECKING:
         kind: str  # each event class declares its own (a Literal); not a field of this base
@@ -130,12 +172,16 @@ class _StateEvent(_Event):
         # itself, means nothing; "*" in destinations already means every country but the actor.
         target = getattr(self, "target", None)
         if target is not None and target == self.actor:
-            raise field_error(("target",), f"is {target}, the actor itself (a {self.kind} event aims at another "
-                              "country)", target)
+            raise field_error(
+                ("target",), f"is {target}, the actor itself (a {self.kind} event aims at another country)", target
+            )
         destinations = getattr(self, "destinations", None) or []
         if self.actor in destinations:
-            raise field_error(("destinations",), f"includes {self.actor}, the actor itself ('*' means every "
-                              "country but the actor)", destinations)
+            raise field_error(
+                ("destinations",),
+                f"includes {self.actor}, the actor itself ('*' means every country but the actor)",
+                destinations,
+            )
         return self
 
 
@@ -143,17 +189,24 @@ class ExportControlEvent(_StateEvent, ExportControl):
     kind: Literal["export_control"]
     duration_months: int | None = Field(None, ge=1, le=600)
     customs_hold_months: float = Field(
-        0.0, ge=0, le=12, description="months from the control's start during which customs hold every shipment "
+        0.0,
+        ge=0,
+        le=12,
+        description="months from the control's start during which customs hold every shipment "
         "of the products its heading covers (all magnets, whatever their grade), before the legal scope (`covers`) "
         "decides which need a licence; a fraction holds that share of the last month's shipments (licence "
-        "controls only: customs check what the licence covers)")
+        "controls only: customs check what the licence covers)",
+    )
 
     @model_validator(mode="after")
     def _hold_needs_a_licence(self):
         if self.customs_hold_months > 0 and self.level != "licence":
-            raise field_error(("customs_hold_months",), f"is {self.customs_hold_months:g}, but a customs hold "
-                              f"checks shipments for a licence and this control's level is {self.level}",
-                              self.customs_hold_months)
+            raise field_error(
+                ("customs_hold_months",),
+                f"is {self.customs_hold_months:g}, but a customs hold "
+                f"checks shipments for a licence and this control's level is {self.level}",
+                self.customs_hold_months,
+            )
         return self
 
 
@@ -173,6 +226,7 @@ class CapacityShockEvent(_Event):
 class OreGradeEvent(_Event):
     """The mix of what a country's mines bring up changes: a crackdown on heavy-rich (ionic-clay) mines,
     a lost or new feed. Applies to ore mined from then on; ore already mined keeps its content."""
+
     kind: Literal["ore_grade"]
     country: Country
     heavy_factor: float = Field(1.0, ge=0, le=3, description="multiplies the Dy/Tb share of the ore mined there")
@@ -183,6 +237,7 @@ class OreGradeEvent(_Event):
 class HoardingEvent(_Event):
     """Traders and users stock up beyond their needs in one market, and sell the stock back when it ends
     (speculative funds bought up China's rare earths in the first half of 2011)."""
+
     kind: Literal["hoarding"]
     market: Literal["china", "world"]
     products: list[Product] = Field(default_factory=lambda: ["light_oxide", "heavy_oxide"], min_length=1)
@@ -252,8 +307,11 @@ class ProposalEvent(_StateEvent):
     preferential_supply: bool = False
     rapid_response: bool = False
     purchase_usd: Usd = 0.0
-    agreed: bool = Field(False, description="the partner has already said yes (a classroom seat answered): "
-                                            "signed as proposed, without its strategy's talks")
+    agreed: bool = Field(
+        False,
+        description="the partner has already said yes (a classroom seat answered): "
+        "signed as proposed, without its strategy's talks",
+    )
 
 
 class StockpileTargetEvent(_StateEvent):
@@ -282,8 +340,19 @@ class TariffEvent(_StateEvent):
 
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 # Kinds whose effect lasts and can be taken back: these can be named by suspend, resume and cancel.
-MEASURE_KINDS = ("export_control", "export_quota", "general_licence", "extraterritorial", "technology_ban",
-                 "price_floor", "mining_quota", "capacity_shock", "demand_shock", "ore_grade", "hoarding")
+MEASURE_KINDS = (
+    "export_control",
+    "export_quota",
+    "general_licence",
+    "extraterritorial",
+    "technology_ban",
+    "price_floor",
+    "mining_quota",
+    "capacity_shock",
+    "demand_shock",
+    "ore_grade",
+    "hoarding",
+)
 
 
 _DONE = {"suspend": "suspended", "resume": "resumed", "cancel": "cancelled"}
@@ -291,20 +360,24 @@ _DONE = {"suspend": "suspended", "resume": "resumed", "cancel": "cancelled"}
 
 class SuspendEvent(_Event):
     """Takes a named measure out of force: at once if it is in force, else from the day it was due."""
+
     kind: Literal["suspend"]
     measure: EventId = Field(description="the id of the measure (an event of a kind in MEASURE_KINDS)")
-    duration_months: int | None = Field(None, ge=1, le=600, description="months until the measure is restored; "
-                                                                        "leave out to suspend until a resume")
+    duration_months: int | None = Field(
+        None, ge=1, le=600, description="months until the measure is restored; leave out to suspend until a resume"
+    )
 
 
 class ResumeEvent(_Event):
     """Ends a suspension: the measure is back in force from this month (if it was due by then)."""
+
     kind: Literal["resume"]
     measure: EventId
 
 
 class CancelEvent(_Event):
     """Revokes a named measure for good: undone if in force, never applied if still pending."""
+
     kind: Literal["cancel"]
     measure: EventId
 
@@ -326,10 +399,29 @@ class DemandGrowthEvent(_Event):
 
 
 Event = Annotated[
-    Union[ExportControlEvent, QuotaEvent, CapacityShockEvent, OreGradeEvent, HoardingEvent, DemandShockEvent, StockpileReleaseEvent, NoteEvent,
-          ExportQuotaEvent, GeneralLicenceEvent, RelationsEvent, TariffEvent, ExtraterritorialEvent,
-          TechnologyBanEvent, ProposalEvent, PriceFloorEvent, SuspendEvent, ResumeEvent, CancelEvent,
-          StrategyEvent, ProjectSupportEvent, DemandGrowthEvent, StockpileTargetEvent],
+    ExportControlEvent
+    | QuotaEvent
+    | CapacityShockEvent
+    | OreGradeEvent
+    | HoardingEvent
+    | DemandShockEvent
+    | StockpileReleaseEvent
+    | NoteEvent
+    | ExportQuotaEvent
+    | GeneralLicenceEvent
+    | RelationsEvent
+    | TariffEvent
+    | ExtraterritorialEvent
+    | TechnologyBanEvent
+    | ProposalEvent
+    | PriceFloorEvent
+    | SuspendEvent
+    | ResumeEvent
+    | CancelEvent
+    | StrategyEvent
+    | ProjectSupportEvent
+    | DemandGrowthEvent
+    | StockpileTargetEvent,
     Field(discriminator="kind"),
 ]
 
@@ -349,8 +441,16 @@ class Diplomacy(_Strict):
         return value
 
 
-OBJECTIVE_METRICS = ("shortage_share", "magnet_price_ratio", "export_value_busd", "refining_share",
-                     "magnet_capacity_growth", "refining_capacity_growth", "relations", "stockpile_days")
+OBJECTIVE_METRICS = (
+    "shortage_share",
+    "magnet_price_ratio",
+    "export_value_busd",
+    "refining_share",
+    "magnet_capacity_growth",
+    "refining_capacity_growth",
+    "relations",
+    "stockpile_days",
+)
 if TYPE_CHECKING:
     Metric = str  # a Literal of OBJECTIVE_METRICS at run time: a plain str to a static checker
 else:
@@ -359,6 +459,7 @@ else:
 
 class Objective(_Strict):
     """One aim of a classroom role, scored 0 (at `worst` or beyond) to 1 (at `best` or beyond)."""
+
     metric: Metric
     worst: float
     best: float
@@ -366,7 +467,7 @@ class Objective(_Strict):
     description: str = ""
 
     @model_validator(mode="after")
-    def _distinct(self) -> "Objective":
+    def _distinct(self) -> Objective:
         if self.worst == self.best:
             raise ValueError("worst and best must differ")
         return self
@@ -382,6 +483,7 @@ def _default_seats() -> list[Seat]:
 class Classroom(_Strict):
     """Classroom play (`ree classroom`): the seats students take and how each role is scored. The world
     ignores this section."""
+
     seats: list[Seat] = Field(default_factory=_default_seats)
     months_per_round: int = Field(3, ge=1, le=24)
     round_seconds: int = Field(300, ge=10, le=7200, description="time for a round before the AI moves for late seats")
@@ -419,9 +521,11 @@ class Scenario(_Strict):
         for country, config in states.items():
             for number, control in enumerate(config.export_controls):
                 if country in control.destinations:
-                    raise field_error((country, "export_controls", number, "destinations"),
-                                      f"includes {country}, the state whose control it is "
-                                      f"('*' means every country but {country})", control.destinations)
+                    raise field_error(
+                        (country, "export_controls", number, "destinations"),
+                        f"includes {country}, the state whose control it is ('*' means every country but {country})",
+                        control.destinations,
+                    )
         return states
 
     @field_validator("events")
@@ -438,14 +542,18 @@ class Scenario(_Strict):
             if target is None:
                 continue
             if target not in kinds:
-                raise ValueError(f"the {event.kind} of {event.date} names {target!r}, but no event has that id "
-                                 f"(ids: {', '.join(sorted(kinds)) or 'none'})")
+                raise ValueError(
+                    f"the {event.kind} of {event.date} names {target!r}, but no event has that id "
+                    f"(ids: {', '.join(sorted(kinds)) or 'none'})"
+                )
             if kinds[target] not in MEASURE_KINDS:
-                raise ValueError(f"the {event.kind} of {event.date} names {target!r}, a {kinds[target]} event, "
-                                 f"which cannot be {_DONE[event.kind]} (measures: {', '.join(MEASURE_KINDS)})")
+                raise ValueError(
+                    f"the {event.kind} of {event.date} names {target!r}, a {kinds[target]} event, "
+                    f"which cannot be {_DONE[event.kind]} (measures: {', '.join(MEASURE_KINDS)})"
+                )
         return events
 
     @model_validator(mode="after")
-    def _events_in_order(self) -> "Scenario":
+    def _events_in_order(self) -> Scenario:
         self.events = sorted(self.events, key=lambda e: parse_month(e.date))
         return self

@@ -1,8 +1,9 @@
 """Types the scenario schema's sections share: the names a field may take, the bounds on quantities and
 the strict base model."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -62,6 +63,7 @@ class _Strict(BaseModel):
 class _AtMost(AfterValidator):
     """An AfterValidator whose bound shows in the JSON schema as `maximum` (the forms built from the schema,
     `sim.lever_catalogue`, read their ranges there)."""
+
     limit: float
 
     def __get_pydantic_json_schema__(self, schema, handler):
@@ -70,24 +72,36 @@ class _AtMost(AfterValidator):
 
 def at_most(limit: float, unit: str, why: str) -> AfterValidator:
     """An upper bound whose error says what the bound stands for (pydantic's `le` gives only the number)."""
+
     def check(value: float) -> float:
         if value > limit:
             raise PydanticCustomError("less_than_equal", f"Input should be at most {limit:,.0f} {unit}, {why}")
         return value
+
     bound = _AtMost(check)
     object.__setattr__(bound, "limit", limit)  # AfterValidator is a frozen dataclass
     return bound
 
 
 # allow_inf_nan here too: a TypeAdapter of these types (below) has no model config to take it from.
-Tonnes = Annotated[float, Field(ge=0, allow_inf_nan=False),
-                   at_most(MAX_TONNES, "t REO", "about five years of world mine output")]
+Tonnes = Annotated[
+    float, Field(ge=0, allow_inf_nan=False), at_most(MAX_TONNES, "t REO", "about five years of world mine output")
+]
 Usd = Annotated[float, Field(ge=0, allow_inf_nan=False), at_most(MAX_USD, "USD", "about a tenth of world GDP")]
-UsdPerKg = Annotated[float, Field(gt=0, allow_inf_nan=False),
-                     at_most(MAX_USD_PER_KG, "USD/kg", "many times the dearest rare earth's peak price")]
-ReviewsPerMonth = Annotated[float, Field(gt=0, allow_inf_nan=False),
-                            at_most(MAX_REVIEWS_PER_MONTH, "applications a month", "more than the model's firms "
-                                    "ever file (leave review_capacity out for no limit)")]
+UsdPerKg = Annotated[
+    float,
+    Field(gt=0, allow_inf_nan=False),
+    at_most(MAX_USD_PER_KG, "USD/kg", "many times the dearest rare earth's peak price"),
+]
+ReviewsPerMonth = Annotated[
+    float,
+    Field(gt=0, allow_inf_nan=False),
+    at_most(
+        MAX_REVIEWS_PER_MONTH,
+        "applications a month",
+        "more than the model's firms ever file (leave review_capacity out for no limit)",
+    ),
+]
 
 _TONNES = TypeAdapter(Tonnes)
 
@@ -104,20 +118,23 @@ def _tonnes_or_all(value: Any) -> float | str:
         if error["type"] in ("float_parsing", "float_type"):
             raise PydanticCustomError("float_type", f"Input should be a number of tonnes or '{RELEASE_ALL}'") from None
         if error["type"] == "less_than_equal":
-            raise PydanticCustomError("less_than_equal",
-                                      f"{error['msg']} (to release everything held, write '{RELEASE_ALL}')") from None
+            raise PydanticCustomError(
+                "less_than_equal", f"{error['msg']} (to release everything held, write '{RELEASE_ALL}')"
+            ) from None
         raise
 
 
-TonnesOrAll = Annotated[Union[float, Literal["all"]],
-                        PlainValidator(_tonnes_or_all, json_schema_input_type=Union[Tonnes, Literal["all"]])]
+TonnesOrAll = Annotated[
+    float | Literal["all"], PlainValidator(_tonnes_or_all, json_schema_input_type=Tonnes | Literal["all"])
+]
 
 
 def field_error(loc: tuple, message: str, value: Any) -> ValidationError:
     """An error a model validator raises about one of its fields: pydantic puts the model's own location
     before `loc`, so the error line names the field (a ValueError would name only the model)."""
-    return ValidationError.from_exception_data("scenario", [InitErrorDetails(
-        type=PydanticCustomError("value_error", message), loc=loc, input=value)])
+    return ValidationError.from_exception_data(
+        "scenario", [InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)]
+    )
 
 
 def _check_month(value: str) -> str:

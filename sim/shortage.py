@@ -1,6 +1,7 @@
 """The share of demand left unmet, computed one way everywhere: tonnes short (never below 0) over tonnes
 demanded, and 0 where nothing was demanded (no demand is no shortage). The recorder, the reports, the web
 UI, the classroom and validation all read shortages through these two functions."""
+
 from __future__ import annotations
 
 import numpy as np

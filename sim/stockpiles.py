@@ -1,6 +1,7 @@
 """States' strategic stockpiles reaching firms: releases to buyers the market left short, and releases a
 scenario orders. (What a state holds and when it opens its stockpile is the state's decision,
 `agents/state.py`; this module moves the tonnes.)"""
+
 from __future__ import annotations
 
 import numpy as np

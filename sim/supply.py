@@ -1,4 +1,5 @@
 """What sellers bring to market: mining limits under quotas, processors' margins, and normal supply."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -122,9 +123,20 @@ def _capacity_shock(model, measure: ActiveMeasure) -> tuple[str, str]:
     return f"{event.stage} capacity in {event.country} x{event.factor:g}", "capacity shock set by the scenario"
 
 
-register(MeasureRule("capacity_shock", "capacity", _capacity_shock,
-                     lambda m: (m.event.actor, "capacity_shock_ends", m.event.country,
-                                f"{m.event.stage} capacity restored", "the disruption was temporary")))
+register(
+    MeasureRule(
+        "capacity_shock",
+        "capacity",
+        _capacity_shock,
+        lambda m: (
+            m.event.actor,
+            "capacity_shock_ends",
+            m.event.country,
+            f"{m.event.stage} capacity restored",
+            "the disruption was temporary",
+        ),
+    )
+)
 
 
 def _graded(grade: np.ndarray, event) -> np.ndarray:
@@ -148,18 +160,32 @@ def _ore_grade(model, measure: ActiveMeasure) -> tuple[str, str]:
     event = measure.event
     before = model.ore_grade[COUNTRIES.index(event.country)]
     changed = _graded(before, event)
-    return (f"ore mined in {event.country}: NdPr {before[0]:.3f} -> {changed[0]:.3f}, "
-            f"Dy/Tb {before[1]:.4f} -> {changed[1]:.4f} of a tonne"), "ore grade set by the scenario"
+    return (
+        f"ore mined in {event.country}: NdPr {before[0]:.3f} -> {changed[0]:.3f}, "
+        f"Dy/Tb {before[1]:.4f} -> {changed[1]:.4f} of a tonne"
+    ), "ore grade set by the scenario"
 
 
-register(MeasureRule("ore_grade", "ore_grade", _ore_grade,
-                     lambda m: (m.event.actor, "ore_grade_ends", m.event.country, "ore grade back to what it was",
-                                "the change was temporary")))
+register(
+    MeasureRule(
+        "ore_grade",
+        "ore_grade",
+        _ore_grade,
+        lambda m: (
+            m.event.actor,
+            "ore_grade_ends",
+            m.event.country,
+            "ore grade back to what it was",
+            "the change was temporary",
+        ),
+    )
+)
 
 
 @dataclass
 class QuotaLevel:
     """A mining quota measure's level: set by the event, grown since by the state's quota batches."""
+
     tonnes_per_year: float
 
 

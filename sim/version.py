@@ -1,2 +1,3 @@
 """The package version, written into every run's summary.json."""
+
 __version__ = "0.1.0"

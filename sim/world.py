@@ -3,6 +3,7 @@
 Mesa agent objects (see `agents/`) hold only their row number; everything that changes monthly lives here.
 Rows of kind STOCKPILE are states' strategic stocks: they buy in markets like firms but never produce.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,8 +63,15 @@ class FirmBook:
         self.transit[-1] = 0.0
         self.transit_content[-1] = 0.0
 
-    def receive(self, rows: np.ndarray, product: int, domestic: np.ndarray, imported: np.ndarray,
-                content_domestic: np.ndarray | None = None, content_imported: np.ndarray | None = None) -> None:
+    def receive(
+        self,
+        rows: np.ndarray,
+        product: int,
+        domestic: np.ndarray,
+        imported: np.ndarray,
+        content_domestic: np.ndarray | None = None,
+        content_imported: np.ndarray | None = None,
+    ) -> None:
         """Domestic deliveries land now; imports land after the transit delay."""
         if self.transit_months == 0:
             domestic, imported = domestic + imported, np.zeros_like(imported)
@@ -81,8 +89,15 @@ class FirmBook:
         return self.transit[:, :, product].sum(axis=0)
 
 
-def seed_at_reference_rates(book: FirmBook, rows: dict, output: np.ndarray, feed_grade: np.ndarray,
-                            ore_grade: np.ndarray, heavy_share: float, target_cover: np.ndarray) -> np.ndarray:
+def seed_at_reference_rates(
+    book: FirmBook,
+    rows: dict,
+    output: np.ndarray,
+    feed_grade: np.ndarray,
+    ore_grade: np.ndarray,
+    heavy_share: float,
+    target_cover: np.ndarray,
+) -> np.ndarray:
     """Start every row at its reference-year rates (`output`, t/yr) with its target stocks, so the warm-up
     has little to do. Returns each row's reference utilisation."""
     h = heavy_share
@@ -100,8 +115,8 @@ def seed_at_reference_rates(book: FirmBook, rows: dict, output: np.ndarray, feed
     book.use_avg[users, MAGNET] = monthly[users]
     for p in range(N_PRODUCTS):
         book.stock[:, p] = 1.2 * book.sales_avg[:, p] + target_cover[p] * book.use_avg[:, p]
-    book.ore_content[:] = book.stock[:, ORE:ORE + 1] * ore_grade[book.country]
-    book.ore_content[refiners] = book.stock[refiners, ORE:ORE + 1] * grade[refiners]
+    book.ore_content[:] = book.stock[:, ORE : ORE + 1] * ore_grade[book.country]
+    book.ore_content[refiners] = book.stock[refiners, ORE : ORE + 1] * grade[refiners]
     book.utilisation[:] = np.divide(output, book.capacity, out=np.zeros(book.n), where=book.capacity > 0)
     # plants without a reference-year record (new projects) run like a typical plant
     return np.where(output > 0, np.minimum(book.utilisation, 1.0), NEW_PLANT_UTILISATION)

@@ -1,5 +1,6 @@
 """Where the browser tests find Debian's Chromium. Without it they skip, except under CI (CI=true), where
 they fail: a skipped browser test must never pass a CI run silently."""
+
 from __future__ import annotations
 
 import os

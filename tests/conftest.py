@@ -1,4 +1,5 @@
 """Shared fixtures: scenario runs are cached per session because several tests read the same run."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sim.shortage import unmet_share
 @dataclass
 class CheckedRun:
     """A finished model plus what was checked after every month."""
+
     model: RareEarthModel
     balance_errors: list[float] = field(default_factory=list)
     min_stock: list[float] = field(default_factory=list)
@@ -33,8 +35,10 @@ class CheckedRun:
         return self.rec.price[: self.rec.written, P[product], 0 if market == "china" else 1]
 
     def shortage_share(self, country: str) -> np.ndarray:
-        return unmet_share(self.rec.demand[: self.rec.written, C[country]].sum(axis=1),
-                           self.rec.delivered[: self.rec.written, C[country]].sum(axis=1))
+        return unmet_share(
+            self.rec.demand[: self.rec.written, C[country]].sum(axis=1),
+            self.rec.delivered[: self.rec.written, C[country]].sum(axis=1),
+        )
 
 
 def run_checked(scenario: str = "baseline_2024", seed: int | None = None, **overrides) -> CheckedRun:
@@ -49,8 +53,14 @@ def run_checked(scenario: str = "baseline_2024", seed: int | None = None, **over
     return run
 
 
-def model_with_events(events: list[dict], months: int, base: str = "baseline_2024", sets: dict | None = None,
-                      seed: int = 42, source: str = "test") -> RareEarthModel:
+def model_with_events(
+    events: list[dict],
+    months: int,
+    base: str = "baseline_2024",
+    sets: dict | None = None,
+    seed: int = 42,
+    source: str = "test",
+) -> RareEarthModel:
     """A shipped scenario cut to `months`, with extra events and `--set` style overrides; not yet run."""
     raw = load_raw(resolve_scenario(base))
     raw["months"] = months

@@ -1,4 +1,5 @@
 """The package layout's rules (see `sim/__init__.py`): one-way imports, no circles, short modules."""
+
 from __future__ import annotations
 
 import ast
@@ -44,7 +45,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")
-                anchor = anchor[:len(anchor) - (node.level - 1)]
+                anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join(anchor + ([base] if base else []))
             submodules = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known]
             # `from . import market` imports the submodule; the package counts only for names it defines
@@ -86,16 +87,22 @@ def test_no_import_circles(graph):
 
 
 def test_the_world_imports_no_runs_game_cli_or_ui(graph):
-    world = [m for m in graph if (in_part(m, "sim") or in_part(m, "agents")) and m != "sim"
-             and not any(in_part(m, part) for part in OUTSIDE_THE_WORLD)]
+    world = [
+        m
+        for m in graph
+        if (in_part(m, "sim") or in_part(m, "agents"))
+        and m != "sim"
+        and not any(in_part(m, part) for part in OUTSIDE_THE_WORLD)
+    ]
     assert "sim.model" in world and "agents.firms" in world
     leaks = [(m, t) for m in world for t in graph.successors(m) if any(in_part(t, p) for p in OUTSIDE_THE_WORLD)]
     assert not leaks, f"world modules importing the run machinery, the game, the CLI or the UI: {leaks}"
 
 
 def test_nothing_imports_the_ui(graph):
-    leaks = [(m, t) for m, t in graph.edges
-             if in_part(t, "ui") and not in_part(m, "ui") and t not in UI_ENTRIES.get(m, ())]
+    leaks = [
+        (m, t) for m, t in graph.edges if in_part(t, "ui") and not in_part(m, "ui") and t not in UI_ENTRIES.get(m, ())
+    ]
     assert not leaks
 
 
@@ -104,8 +111,11 @@ def test_sim_never_names_the_ui():
     mounting "ui.classroom.app" by name once did (a tie the import graph cannot see); the command line's
     entry points aside (`UI_ENTRIES`)."""
     found = modules()
-    leaks = {name: named for name, path in found.items() if not in_part(name, "ui")
-             and (named := ui_named(name, path, set(found)) - UI_ENTRIES.get(name, set()))}
+    leaks = {
+        name: named
+        for name, path in found.items()
+        if not in_part(name, "ui") and (named := ui_named(name, path, set(found)) - UI_ENTRIES.get(name, set()))
+    }
     assert not leaks, f"modules outside ui naming ui modules: {leaks}"
 
 
@@ -136,8 +146,9 @@ def test_the_checker_sees_a_circle(tmp_path):
 
 def test_the_checker_sees_the_ui_named_in_a_string(tmp_path):
     server = tmp_path / "server.py"
-    server.write_text('"""Mounts `ui.classroom.app`."""\nAPP = "ui.classroom.app:routes"\n'
-                      'from ui.components import tables\n')
+    server.write_text(
+        '"""Mounts `ui.classroom.app`."""\nAPP = "ui.classroom.app:routes"\nfrom ui.components import tables\n'
+    )
     known = {"ui", "ui.classroom", "ui.classroom.app", "ui.components", "ui.components.tables"}
     assert ui_named("sim.game.server", server, known) == {"ui.classroom.app", "ui.components.tables"}
 
@@ -145,4 +156,5 @@ def test_the_checker_sees_the_ui_named_in_a_string(tmp_path):
 def test_old_outputs_path_still_works():
     import sim.outputs
     import sim.runs.outputs
+
     assert sim.outputs.tables is sim.runs.outputs.tables

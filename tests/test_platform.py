@@ -2,6 +2,7 @@
 behaves the same on Mesa 3.3.1 (Python 3.11) and Mesa 3.5 (Python 3.12+): `model.scenario` is ree's Scenario
 and a seed gives the random streams it always gave. (.ci/run also runs full_embargo and the default scenario
 on 3.11 and 3.13 and compares the files byte for byte.)"""
+
 from __future__ import annotations
 
 import copy
@@ -46,8 +47,9 @@ def test_each_constraints_file_pins_every_requirement_inside_its_range(python):
             continue
         name = canonicalize_name(req.name)
         assert name in pins, f"constraints/py{python}.txt lacks {req.name}: run constraints/refresh.sh"
-        assert req.specifier.contains(pins[name], prereleases=True), \
+        assert req.specifier.contains(pins[name], prereleases=True), (
             f"constraints/py{python}.txt has {req.name}=={pins[name]}, outside {req}: run constraints/refresh.sh"
+        )
 
 
 def test_model_scenario_is_rees_and_mesas_own_is_kept_beside_it():

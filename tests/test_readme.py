@@ -1,6 +1,7 @@
 """The README's examples do what it says. Every ```python block runs as a script; every `ree`
 command of its ```bash blocks runs (months shrunk to keep the suite quick); every ```toml block loads:
 the scenario example with `ree validate`, the aggregate example inside a sweep file."""
+
 import re
 import shlex
 import socket
@@ -19,7 +20,7 @@ SHORT_MONTHS = "6"
 NOT_RUN = {
     "python -m pytest": "the suite itself",
     "ree sweep ": "a 36-run sweep of 60 months: the shipped sweep files are loaded and their first run made in "
-                  "tests/runs/test_sweep.py, and small sweeps run there end to end",
+    "tests/runs/test_sweep.py, and small sweeps run there end to end",
     "ree sweep-report": "needs the sweep above; sweep reports are built in tests/runs/test_sweep.py",
     "dask ": "a cluster on other machines; tests/runs/test_sweep.py runs a real scheduler with two workers",
     "mkdir ": "prepares a worker node's Dask settings",
@@ -30,7 +31,7 @@ NOT_RUN = {
 def blocks(language: str) -> list[str]:
     text = README.read_text(encoding="utf-8")
     found = [(indent, body) for indent, lang, body in FENCE.findall(text) if lang == language]
-    return ["\n".join(line[len(indent):] for line in body.splitlines()) for indent, body in found]
+    return ["\n".join(line[len(indent) :] for line in body.splitlines()) for indent, body in found]
 
 
 def commands() -> list[str]:
@@ -44,8 +45,9 @@ def commands() -> list[str]:
 
 
 def _ree(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_the_readme_has_the_examples_this_file_checks():
@@ -81,8 +83,11 @@ def test_ree_commands_run(command, tmp_path):
     result = _ree(args, tmp_path)
     assert result.returncode == 0, result.stderr
     if args[0] == "run":
-        out = Path(args[args.index("--out") + 1]) if "--out" in args else Path("runs") / (
-            args[1] if len(args) > 1 and not args[1].startswith("-") else "baseline_2024")
+        out = (
+            Path(args[args.index("--out") + 1])
+            if "--out" in args
+            else Path("runs") / (args[1] if len(args) > 1 and not args[1].startswith("-") else "baseline_2024")
+        )
         assert (tmp_path / out / "report.html").is_file() and (tmp_path / out / "summary.json").is_file()
 
 
@@ -90,15 +95,16 @@ def _serves(args: list[str], cwd: Path) -> None:
     """A server command starts and answers on loopback (a free port, never another host), then stops."""
     for option in ("--port", "--host"):
         if option in args:
-            del args[args.index(option):args.index(option) + 2]
+            del args[args.index(option) : args.index(option) + 2]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     args += ["--port", str(port)] + (["--host", "127.0.0.1"] if args[0] == "classroom" else [])
     if "--db" in args:  # the README creates the room the line before
         assert _ree(["classroom", "new", "classroom_2025", "--db", args[args.index("--db") + 1]], cwd).returncode == 0
-    server = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.time() + 90
         while True:
@@ -121,7 +127,8 @@ def test_other_commands_are_accounted_for():
         if command.startswith("ree "):
             continue
         assert command.startswith(("python3 -m venv", ". .venv/bin/activate", "pip install")) or any(
-            command.startswith(start) for start in NOT_RUN), command
+            command.startswith(start) for start in NOT_RUN
+        ), command
 
 
 def test_toml_examples_load(tmp_path):
@@ -134,8 +141,11 @@ def test_toml_examples_load(tmp_path):
         result = _ree(["validate", str(path)], tmp_path)
         assert result.returncode == 0, result.stderr
     from sim.runs.sweep import load_sweep
+
     for index, text in enumerate(aggregate):
         path = tmp_path / f"sweep_{index}.toml"
-        path.write_text('[sweep]\nscenario = "oct2025_controls"\nmonths = 60\n[parameters]\n"world.scale" = [1]\n'
-                        + text, encoding="utf-8")
+        path.write_text(
+            '[sweep]\nscenario = "oct2025_controls"\nmonths = 60\n[parameters]\n"world.scale" = [1]\n' + text,
+            encoding="utf-8",
+        )
         assert load_sweep(path).aggregates

@@ -1,4 +1,5 @@
 """The web app: `ree ui`, or `solara run ui.app`. Each browser tab gets its own runs (built in `Layout`)."""
+
 from __future__ import annotations
 
 import os

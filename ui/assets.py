@@ -12,6 +12,7 @@ own version up). Solara's VegaLite widget and ree's chart component (ui/componen
 `vega@5/build/vega.min.js`, `vega-lite@5/build/vega-lite.min.js` and `vega-embed@6/build/vega-embed.min.js`:
 this links those paths, in Solara's asset folder, to the wheel's files.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,15 +23,18 @@ from pathlib import Path
 
 PACKAGE = "js_lib_vega_embed"  # the django-js-lib-vega-embed wheel's files
 # the path Solara and vega_chart.vue ask for -> the wheel's file
-LIBRARIES = {"vega@5/build/vega.min.js": "vega5.js",
-             "vega-lite@5/build/vega-lite.min.js": "vega-lite5.js",
-             "vega-embed@6/build/vega-embed.min.js": "vega-embed6.js"}
+LIBRARIES = {
+    "vega@5/build/vega.min.js": "vega5.js",
+    "vega-lite@5/build/vega-lite.min.js": "vega-lite5.js",
+    "vega-embed@6/build/vega-embed.min.js": "vega-embed6.js",
+}
 VEGA_LITE = "vega-lite@5/build/vega-lite.min.js"
 log = logging.getLogger(__name__)
 
 
 def asset_folder() -> Path:
     from solara.server import settings
+
     return Path(settings.assets.proxy_cache_dir)
 
 
@@ -52,6 +56,7 @@ def script_version(path: Path) -> str | None:
 def spec_version() -> str:
     """The Vega-Lite version Altair writes in every spec's `$schema` ("5.20.1")."""
     import altair
+
     return altair.SCHEMA_VERSION.lstrip("v")
 
 
@@ -73,8 +78,10 @@ def ensure_offline_assets(folder: Path | None = None, source: Path | None = None
         problems = [problem for path, name in LIBRARIES.items() if (problem := _link(folder / path, source / name))]
         version = script_version(source / LIBRARIES[VEGA_LITE]) if (source / LIBRARIES[VEGA_LITE]).is_file() else None
         if version and not draws(version, spec_version()):
-            problems.append(f"Vega-Lite {version} (in {source}) does not match Altair's specs (Vega-Lite "
-                            f"{spec_version()}): each chart warns in the browser's console")
+            problems.append(
+                f"Vega-Lite {version} (in {source}) does not match Altair's specs (Vega-Lite "
+                f"{spec_version()}): each chart warns in the browser's console"
+            )
     for problem in problems:
         log.warning("offline charts may not load: %s", problem)
     return problems

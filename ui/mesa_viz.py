@@ -19,6 +19,7 @@ What SolaraViz asks of a model, and how `VizModel` meets it on Mesa 3.3.1 and 3.
   the plots here use the matplotlib backend.
 - It has no levers, no fork and no download: those are in `ree ui`.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -46,7 +47,9 @@ class VizModel(mesa.Model):
         # Mesa hands over keeps its own rng (Mesa 3.5 refuses two)
         super().__init__(**({"rng": seed} if mesa_scenario is None else {"scenario": mesa_scenario}))
         self.world = RareEarthModel(scenario_name, seed=seed, **kwargs)
-        self.datacollector = mesa.DataCollector(model_reporters={name: partial(world_measure, name) for name in MEASURES})
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(world_measure, name) for name in MEASURES}
+        )
         self.datacollector.collect(self)
 
     def step(self) -> None:
@@ -62,17 +65,32 @@ def world_measure(name: str, viz: VizModel) -> float:
 
 def model_params(scenario: str = "baseline_2024", seed: int = 42) -> dict:
     return {
-        "scenario_name": {"type": "Select", "value": scenario, "values": [name for name, _ in list_library()],
-                     "label": "scenario"},
+        "scenario_name": {
+            "type": "Select",
+            "value": scenario,
+            "values": [name for name, _ in list_library()],
+            "label": "scenario",
+        },
         "seed": {"type": "InputText", "value": str(seed), "label": "seed"},
-        "world__scale": {"type": "SliderInt", "value": 1, "min": 1, "max": 10, "step": 1,
-                         "label": "firm agents per calibrated firm"},
+        "world__scale": {
+            "type": "SliderInt",
+            "value": 1,
+            "min": 1,
+            "max": 10,
+            "step": 1,
+            "label": "firm agents per calibrated firm",
+        },
     }
 
 
 def solara_viz(scenario: str = "baseline_2024", seed: int = 42):
     """A SolaraViz page of one new model (built here, per call: never shared at module level)."""
     from mesa.visualization import SolaraViz, make_plot_component
+
     components = [make_plot_component(measure, backend="matplotlib") for measure in MEASURES]
-    return SolaraViz(VizModel(scenario, seed=seed), components=components, model_params=model_params(scenario, seed),
-                     name="ree: the rare-earth supply chain")
+    return SolaraViz(
+        VizModel(scenario, seed=seed),
+        components=components,
+        model_params=model_params(scenario, seed),
+        name="ree: the rare-earth supply chain",
+    )

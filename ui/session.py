@@ -5,6 +5,7 @@ tabs never share a run. Every read and every step goes through the session's loc
 steps in a background thread while the page renders; pages draw from `Snapshot`s (tables copied out under
 the lock), never from a model that may be mid-step.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,6 +28,7 @@ DRAWN = ("prices", "flows", "supply", "licences", "capacity", "events")  # the t
 @dataclass(frozen=True)
 class Snapshot:
     """What the pages draw: a run's tables and calendar at one moment."""
+
     scenario: str
     seed: int
     date: str  # the last month run, or the start month before the first step
@@ -61,18 +63,33 @@ class Snapshot:
 def snapshot(model, planned_months: int = 0) -> Snapshot:
     date = model.date if model.months_run else model.scenario.start
     next_month = model.start_month + model.months_run
-    upcoming = tuple((e.date, e.actor, e.kind, e.description) for e in model.scenario.events
-                     if parse_month(e.date) >= next_month)
-    return Snapshot(model.scenario.name, int(model.seed_value), date, model.months_run, model.months,
-                    model.scenario.start, {f"{name}.csv": table(model, name) for name in DRAWN},
-                    len(model.levers), upcoming, planned_months if planned_months < model.months else 0)
+    upcoming = tuple(
+        (e.date, e.actor, e.kind, e.description) for e in model.scenario.events if parse_month(e.date) >= next_month
+    )
+    return Snapshot(
+        model.scenario.name,
+        int(model.seed_value),
+        date,
+        model.months_run,
+        model.months,
+        model.scenario.start,
+        {f"{name}.csv": table(model, name) for name in DRAWN},
+        len(model.levers),
+        upcoming,
+        planned_months if planned_months < model.months else 0,
+    )
 
 
 def parse_seed(text: str) -> int:
     text = str(text).strip()
     if not text.isdigit():
-        raise ScenarioError(SOURCE, "seed", f"enter a whole number of 0 or more (got {text!r})" if text
-                            else "enter a whole number of 0 or more (the field is empty)")
+        raise ScenarioError(
+            SOURCE,
+            "seed",
+            f"enter a whole number of 0 or more (got {text!r})"
+            if text
+            else "enter a whole number of 0 or more (the field is empty)",
+        )
     return int(text)
 
 
@@ -131,8 +148,11 @@ class Session:
             except ValueError as err:
                 raise ScenarioError(SOURCE, "run to", f"{err}; enter a month like {end}") from None
             if target < start + self.model.months_run:
-                raise ScenarioError(SOURCE, "run to", f"{text} has already been run; "
-                                    f"the next month is {format_month(start + self.model.months_run)}")
+                raise ScenarioError(
+                    SOURCE,
+                    "run to",
+                    f"{text} has already been run; the next month is {format_month(start + self.model.months_run)}",
+                )
             if target > start + months - 1:
                 new_end = max(target, min(target // 12 * 12 + 11, start + LONGEST_RUN - 1))
                 past = new_end - (start + months - 1)

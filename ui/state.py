@@ -2,6 +2,7 @@
 values, replaced and never mutated, plus the tab's `Session` (its models). `Layout` builds one store per
 tab with `use_memo` and hands it to the pages through `store_context`; nothing here is module-level state
 shared by tabs, and no rule of the world lives here."""
+
 from __future__ import annotations
 
 import solara

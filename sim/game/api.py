@@ -11,13 +11,15 @@ Tokens travel in `Authorization: Bearer TOKEN`. The teacher's console and its ex
 HttpOnly cookie instead (`POST .../teacher/session` with the teacher token sets it), so the token is
 never in a URL path or query that a log or a projector could show.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -93,7 +95,9 @@ def check_post(request: Request) -> None:
     """JSON only, and from this site: refuses a cross-site form or `text/plain` POST."""
     origin = request.headers.get("origin")
     host = request.headers.get("x-forwarded-host") or request.headers.get("host", "")
-    if (origin is not None and urlsplit(origin).netloc != host) or request.headers.get("sec-fetch-site") == "cross-site":
+    if (origin is not None and urlsplit(origin).netloc != host) or request.headers.get(
+        "sec-fetch-site"
+    ) == "cross-site":
         raise GameError("cross-site request refused: use the classroom's own pages", 403)
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         raise GameError("send JSON with Content-Type: application/json", 415)
@@ -135,10 +139,15 @@ def _authorize(room, token: str, who: str) -> None:
         may_read_debrief(room, token)
 
 
-def endpoint(handler: Callable, model: type[bodies.Body] | Callable[[Call], type] | None = None, who: str = "public",
-             limit: str | None = None):
+def endpoint(
+    handler: Callable,
+    model: type[bodies.Body] | Callable[[Call], type] | None = None,
+    who: str = "public",
+    limit: str | None = None,
+):
     """An API route: the checks in this module's docstring, then `handler(call)` in the thread pool (a
     round's resolution must not hold up the pages' websockets)."""
+
     async def run(request: Request):
         try:
             state = request.app.state
@@ -167,18 +176,27 @@ def endpoint(handler: Callable, model: type[bodies.Body] | Callable[[Call], type
         if isinstance(result, Response):
             return result
         return SafeJSON(result if result is not None else {"ok": True})
+
     return run
 
 
 # ------------------------------------------------------------------------------------------ handlers
 def public_state(c: Call):
     from .views import seat_rows
+
     room = c.room
     with room.lock:
-        return {"room": room.code, "round": room.state.round, "status": room.state.status, "seats": room.seats,
-                "seconds_left": room.seconds_left, "version": room.version, "scenario": room.scenario.name,
-                "joining_open": room.state.joining_open,
-                "players": {row["seat"]: row["players"] for row in seat_rows(room)}}
+        return {
+            "room": room.code,
+            "round": room.state.round,
+            "status": room.state.status,
+            "seats": room.seats,
+            "seconds_left": room.seconds_left,
+            "version": room.version,
+            "scenario": room.scenario.name,
+            "joining_open": room.state.joining_open,
+            "players": {row["seat"]: row["players"] for row in seat_rows(room)},
+        }
 
 
 def join(c: Call):
@@ -188,6 +206,7 @@ def join(c: Call):
 
 def me(c: Call):
     from .views import player_view
+
     return player_view(c.room, c.token)
 
 
@@ -215,12 +234,19 @@ def ready(c: Call):
 
 def teacher(c: Call):
     from .views import teacher_view
+
     return teacher_view(c.room)
 
 
 TEACHER_ACTIONS = ("start", "pause", "resume", "advance", "rollback", "end")
-TEACHER_BODIES = {**{a: bodies.Empty for a in TEACHER_ACTIONS}, "debrief": bodies.Empty, "inject": bodies.Inject,
-                  "broadcast": bodies.Broadcast, "remove": bodies.RemovePlayer, "joining": bodies.Joining}
+TEACHER_BODIES = {
+    **{a: bodies.Empty for a in TEACHER_ACTIONS},
+    "debrief": bodies.Empty,
+    "inject": bodies.Inject,
+    "broadcast": bodies.Broadcast,
+    "remove": bodies.RemovePlayer,
+    "joining": bodies.Joining,
+}
 
 
 def teacher_body(c: Call) -> type:
@@ -249,8 +275,15 @@ def teacher_session(c: Call):
     """The teacher link's key (from its #fragment, posted by the page) for the console's HttpOnly cookie."""
     c.room.check_teacher(c.body.token)
     response = SafeJSON({"ok": True, "console": f"/teacher/{c.room.code}"})
-    response.set_cookie(COOKIE.format(code=c.room.code), c.room.console_key(), max_age=COOKIE_SECONDS,
-                        httponly=True, samesite="strict", path="/", secure=c.params.get("scheme") == "https")
+    response.set_cookie(
+        COOKIE.format(code=c.room.code),
+        c.room.console_key(),
+        max_age=COOKIE_SECONDS,
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=c.params.get("scheme") == "https",
+    )
     return response
 
 
@@ -268,8 +301,11 @@ def debrief(c: Call):
 
 
 def export_zip(c: Call):
-    return Response(export.zip_bytes(c.room), media_type="application/zip",
-                    headers={"content-disposition": f'attachment; filename="room_{c.room.code}.zip"'})
+    return Response(
+        export.zip_bytes(c.room),
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="room_{c.room.code}.zip"'},
+    )
 
 
 def api_routes() -> list:
@@ -280,16 +316,19 @@ def api_routes() -> list:
     async def login(request: Request):  # the cookie's Secure flag follows the scheme the browser used
         request.path_params["scheme"] = request.headers.get("x-forwarded-proto") or request.url.scheme
         return await session(request)
-    return [Route(base, endpoint(public_state, limit="lookups")),
-            Route(f"{base}/join", endpoint(join, bodies.Join, limit="joins"), methods=["POST"]),
-            Route(f"{base}/me", endpoint(me, who="seat")),
-            Route(f"{base}/moves", endpoint(moves, bodies.MoveBody, "seat"), methods=["POST"]),
-            Route(f"{base}/withdraw", endpoint(withdraw, bodies.Withdraw, "seat"), methods=["POST"]),
-            Route(f"{base}/answers", endpoint(answers, bodies.AnswerBody, "seat"), methods=["POST"]),
-            Route(f"{base}/messages", endpoint(messages, bodies.MessageBody, "seat"), methods=["POST"]),
-            Route(f"{base}/ready", endpoint(ready, bodies.Ready, "seat"), methods=["POST"]),
-            Route(f"{base}/teacher", endpoint(teacher, who="teacher")),
-            Route(f"{base}/teacher/session", login, methods=["POST"]),
-            Route(base + "/teacher/{action}", endpoint(teacher_action, teacher_body, "teacher"), methods=["POST"]),
-            Route(f"{base}/debrief", endpoint(debrief, who="reader")),
-            Route(f"{base}/export.zip", endpoint(export_zip, who="teacher"))]
+
+    return [
+        Route(base, endpoint(public_state, limit="lookups")),
+        Route(f"{base}/join", endpoint(join, bodies.Join, limit="joins"), methods=["POST"]),
+        Route(f"{base}/me", endpoint(me, who="seat")),
+        Route(f"{base}/moves", endpoint(moves, bodies.MoveBody, "seat"), methods=["POST"]),
+        Route(f"{base}/withdraw", endpoint(withdraw, bodies.Withdraw, "seat"), methods=["POST"]),
+        Route(f"{base}/answers", endpoint(answers, bodies.AnswerBody, "seat"), methods=["POST"]),
+        Route(f"{base}/messages", endpoint(messages, bodies.MessageBody, "seat"), methods=["POST"]),
+        Route(f"{base}/ready", endpoint(ready, bodies.Ready, "seat"), methods=["POST"]),
+        Route(f"{base}/teacher", endpoint(teacher, who="teacher")),
+        Route(f"{base}/teacher/session", login, methods=["POST"]),
+        Route(base + "/teacher/{action}", endpoint(teacher_action, teacher_body, "teacher"), methods=["POST"]),
+        Route(f"{base}/debrief", endpoint(debrief, who="reader")),
+        Route(f"{base}/export.zip", endpoint(export_zip, who="teacher")),
+    ]

@@ -6,11 +6,12 @@ valid UTF-8 text. Anything else is a GameError: one line naming the field and th
 What a move or an inject means is checked by the room (`sim.game.moves.to_event`, the scenario schema);
 here only its shape: a flat object of text, numbers, booleans and short lists.
 """
+
 from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -79,7 +80,7 @@ class AnswerBody(Body):
     round: Round
     proposal_id: Id
     answer: Literal["accept", "counter", "reject"]
-    terms: Optional[Fields] = None
+    terms: Fields | None = None
 
 
 class MessageBody(Body):

@@ -9,6 +9,7 @@ The rules are a plain reading of each government's interests, with the reason wr
   backs domestic projects while it depends on one supplier;
 - any state answers a proposal with its strategy's own valuation (accept, counter or reject).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,14 +42,34 @@ def _supplier_moves(model, seat: str, partners: list[str]) -> list[tuple[dict[st
         levels = model.office.level[me, :, other]
         if view < -0.3 and not levels.any():
             rate = 0.3 if strict else 0.5
-            moves.append(({"lever": "export_control", "products": LEVERAGE, "destinations": [partner],
-                           "level": "licence", "approval_rate": rate, "review_months": 2},
-                          f"relations with {partner} are hostile ({view:+.2f}): its supply becomes leverage"))
+            moves.append(
+                (
+                    {
+                        "lever": "export_control",
+                        "products": LEVERAGE,
+                        "destinations": [partner],
+                        "level": "licence",
+                        "approval_rate": rate,
+                        "review_months": 2,
+                    },
+                    f"relations with {partner} are hostile ({view:+.2f}): its supply becomes leverage",
+                )
+            )
         elif view > 0.1 and (levels == LICENCE).any() and levels.max() == LICENCE:
             products = [PRODUCTS[p] for p in range(len(PRODUCTS)) if levels[p] == LICENCE]
-            moves.append(({"lever": "export_control", "products": products, "destinations": [partner],
-                           "level": "licence", "approval_rate": 0.8, "review_months": 1},
-                          f"relations with {partner} are good again ({view:+.2f}): licences are approved faster"))
+            moves.append(
+                (
+                    {
+                        "lever": "export_control",
+                        "products": products,
+                        "destinations": [partner],
+                        "level": "licence",
+                        "approval_rate": 0.8,
+                        "review_months": 1,
+                    },
+                    f"relations with {partner} are good again ({view:+.2f}): licences are approved faster",
+                )
+            )
     return moves
 
 
@@ -63,23 +84,38 @@ def _importer_moves(model, seat: str) -> list[tuple[dict[str, Any], str]]:
         held = [p for p in range(len(PRODUCTS)) if stock[p] > 1.0]
         worst = max(held, key=lambda p: short[p], default=None)
         if worst is not None and short[worst] > SHORT_TRIGGER:
-            moves.append(({"lever": "stockpile_release", "product": PRODUCTS[worst],
-                           "tonnes": round(float(stock[worst]) / 2, 1)},
-                          f"buyers went short of {short[worst]:.0%} of their {PRODUCTS[worst]} orders: "
-                          f"half the stockpile goes to them"))
+            moves.append(
+                (
+                    {
+                        "lever": "stockpile_release",
+                        "product": PRODUCTS[worst],
+                        "tonnes": round(float(stock[worst]) / 2, 1),
+                    },
+                    f"buyers went short of {short[worst]:.0%} of their {PRODUCTS[worst]} orders: "
+                    f"half the stockpile goes to them",
+                )
+            )
         elif exposure > EXPOSED and state.config.stockpile_target_days < 90:
             days = state.config.stockpile_target_days + 30
-            moves.append(({"lever": "stockpile_target", "days": days},
-                          f"supply depends on few sources (exposure {exposure:.0%}): stockpile target {days:g} days"))
+            moves.append(
+                (
+                    {"lever": "stockpile_target", "days": days},
+                    f"supply depends on few sources (exposure {exposure:.0%}): stockpile target {days:g} days",
+                )
+            )
     if exposure > EXPOSED and state.config.project_support < 0.3:
-        moves.append(({"lever": "project_support", "share": 0.3, "budget_usd_per_year": 2e9},
-                      f"supply depends on few sources (exposure {exposure:.0%}): grants for 30% of domestic "
-                      f"mines, refineries and magnet plants"))
+        moves.append(
+            (
+                {"lever": "project_support", "share": 0.3, "budget_usd_per_year": 2e9},
+                f"supply depends on few sources (exposure {exposure:.0%}): grants for 30% of domestic "
+                f"mines, refineries and magnet plants",
+            )
+        )
     return moves
 
 
 def ai_answer(model, seat: str, proposal: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """accept / counter / reject for a pending proposal, by the seat's strategy; a counter's terms."""
+    """Accept / counter / reject for a pending proposal, by the seat's strategy; a counter's terms."""
     terms = Terms(**{k: proposal["terms"][k] for k in TERMS if k in proposal["terms"]})
     answer, counter, _why = model.states[seat].answer(terms, COUNTRIES.index(proposal["proposer"]))
     if answer == "counter" and counter is not None:

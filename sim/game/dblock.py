@@ -3,6 +3,7 @@ rooms' file while it runs, and writes into it who holds it. A second server on t
 port, another terminal) stops at once with one line naming the file and the running server, instead of
 both resolving the same rounds. The operating system drops the lock when the process ends, however it
 ends (a SIGKILL or a power cut included), so a stale lock file never blocks a restart."""
+
 from __future__ import annotations
 
 import fcntl
@@ -19,15 +20,16 @@ class ServerLock:
         self.path = self.db.with_name(self.db.name + ".lock")
         self._fd: int | None = None
 
-    def acquire(self) -> "ServerLock":
+    def acquire(self) -> ServerLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 300).decode("utf-8", "replace").strip() or "another process"
             os.close(fd)
-            raise GameError(f"--db: {self.db} is already served by {holder}: stop that server first, or serve "
-                            f"another file") from None
+            raise GameError(
+                f"--db: {self.db} is already served by {holder}: stop that server first, or serve another file"
+            ) from None
         self._fd = fd
         self.describe("starting")
         return self

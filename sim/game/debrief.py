@@ -2,11 +2,13 @@
 world vs AI-only worlds": the class's outcome placed in the distribution of N runs of the same scenario over
 the same months in which the AI plays every seat (the same bots that fill empty seats, round by round), with
 seeds spawned from the room's seed."""
+
 from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +26,7 @@ def ai_world(scenario, seed: int, months: int, months_per_round: int, seats: lis
     from threadpoolctl import threadpool_limits
 
     from ..model import RareEarthModel
+
     with threadpool_limits(limits=1, user_api="blas"):
         model = RareEarthModel(scenario=scenario.model_copy(update={"months": months}), seed=seed)
         while not model.finished:
@@ -45,8 +48,15 @@ def ai_worlds(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], Non
     out = []
     for i, seed in enumerate(seeds):
         model = ai_world(room.scenario, int(seed), months, room.months_per_round, room.seats)
-        out.append({"seed": int(seed), "seats": {s: {"score": score(objectives(room.scenario, s), metrics(model, s))[0],
-                                                     **metrics(model, s)} for s in room.seats}})
+        out.append(
+            {
+                "seed": int(seed),
+                "seats": {
+                    s: {"score": score(objectives(room.scenario, s), metrics(model, s))[0], **metrics(model, s)}
+                    for s in room.seats
+                },
+            }
+        )
         if progress is not None:
             progress(i + 1, runs)
     return out
@@ -59,9 +69,15 @@ def compare(room, worlds: list[dict]) -> list[dict[str, Any]]:
         mine = seat_score(room.model, room.scenario, seat)["score"]
         theirs = sorted(w["seats"][seat]["score"] for w in worlds)
         beaten = sum(t < mine for t in theirs) + 0.5 * sum(t == mine for t in theirs)
-        rows.append({"seat": seat, "class_score": mine, "ai_scores": theirs,
-                     "ai_median": float(np.median(theirs)) if theirs else None,
-                     "beat_share": beaten / len(theirs) if theirs else None})
+        rows.append(
+            {
+                "seat": seat,
+                "class_score": mine,
+                "ai_scores": theirs,
+                "ai_median": float(np.median(theirs)) if theirs else None,
+                "beat_share": beaten / len(theirs) if theirs else None,
+            }
+        )
     return rows
 
 
@@ -75,19 +91,27 @@ def debrief(room, runs: int = DEFAULT_RUNS, progress: Callable[[int, int], None]
     def part_one(done: int, total: int) -> None:
         first[0] = total
         report(done, total + runs)
+
     try:
         moves_did = move_effects(room, part_one)
     except Exception as err:  # shown in its section; the rest of the debrief stands
         moves_did = {"error": f"{type(err).__name__}: {err}"}
     worlds = ai_worlds(room, runs, lambda done, _: report(first[0] + done, first[0] + runs))
     from .views import _series, world_log
-    return {"room": room.code, "scenario": room.scenario.name, "rounds_played": len(room.state.resolutions),
-            "months_played": room.model.months_run,
-            "scores": [seat_score(room.model, room.scenario, s) for s in room.seats],
-            "moves_did": moves_did,
-            "comparison": compare(room, worlds), "ai_runs": len(worlds),
-            "charts": _series(room.model), "log": world_log(room.model, None, 400),
-            "seconds": round(time.perf_counter() - started, 2)}
+
+    return {
+        "room": room.code,
+        "scenario": room.scenario.name,
+        "rounds_played": len(room.state.resolutions),
+        "months_played": room.model.months_run,
+        "scores": [seat_score(room.model, room.scenario, s) for s in room.seats],
+        "moves_did": moves_did,
+        "comparison": compare(room, worlds),
+        "ai_runs": len(worlds),
+        "charts": _series(room.model),
+        "log": world_log(room.model, None, 400),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 class DebriefJobs:
@@ -126,12 +150,17 @@ class DebriefJobs:
                     return {"state": "not_started", "done": 0, "total": self.runs, "error": None}
             if job["state"] == "done":
                 return {"state": "done", **job["result"]}
-            return {"state": job["state"], "done": job.get("done", 0), "total": job.get("total", self.runs),
-                    "error": job.get("error")}
+            return {
+                "state": job["state"],
+                "done": job.get("done", 0),
+                "total": job.get("total", self.runs),
+                "error": job.get("error"),
+            }
 
     def _run(self, room, key: str, job: dict[str, Any]) -> None:
         def progress(done: int, total: int) -> None:
             job["done"], job["total"] = done, total
+
         try:
             with room.lock:  # a snapshot: the world must not move while the AI worlds are sized to it
                 snapshot = _Snapshot(room)
@@ -147,6 +176,7 @@ class _Snapshot:
 
     def __init__(self, room):
         import copy
+
         self.code, self.seed, self.scenario, self.seats = room.code, room.seed, room.scenario, list(room.seats)
         self.months_per_round = room.months_per_round
         self.model = copy.deepcopy(room.model)

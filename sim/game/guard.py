@@ -10,15 +10,22 @@
 A websocket opened from another site's page (its `Origin` names another host) is refused, so a page
 elsewhere cannot drive a teacher's or a player's session.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-           (b"content-security-policy", CSP.encode()), (b"referrer-policy", b"no-referrer")]
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", CSP.encode()),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
 def _header(scope, name: bytes) -> str:
@@ -51,4 +58,5 @@ class SecurityHeaders:
                     extra.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
+
         await self.app(scope, receive, send_with_headers)

@@ -1,6 +1,7 @@
 """A room's state as a fold of its stored events: who sits where, the current round, the moves, messages
 and proposals, and the resolved rounds. The same `apply` serves a live room and its replay after a
 restart, so both always agree."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -120,13 +121,19 @@ class GameState:
 
     def players(self) -> list[dict[str, Any]]:
         """Every player in the room, with the id the teacher removes them by (never their token)."""
-        return [{"id": i, "seat": self.members[t][0], "name": self.members[t][1]}
-                for i, t in self.member_ids.items() if t in self.members]
+        return [
+            {"id": i, "seat": self.members[t][0], "name": self.members[t][1]}
+            for i, t in self.member_ids.items()
+            if t in self.members
+        ]
 
     def _on_move(self, ev: StoredEvent) -> None:
         p = ev.payload
-        self.moves.append(Move(ev.seq, ev.round, ev.seat, p["move"], p["event"], p["rationale"], p["by"],
-                               summary=p.get("summary", "")))
+        self.moves.append(
+            Move(
+                ev.seq, ev.round, ev.seat, p["move"], p["event"], p["rationale"], p["by"], summary=p.get("summary", "")
+            )
+        )
 
     def _on_withdraw(self, ev: StoredEvent) -> None:
         for move in self.moves:
@@ -135,7 +142,9 @@ class GameState:
 
     def _on_answer(self, ev: StoredEvent) -> None:
         p = ev.payload
-        self.answers.append(Answer(ev.seq, ev.round, ev.seat, p["proposal_id"], p["answer"], p.get("terms", {}), p["by"]))
+        self.answers.append(
+            Answer(ev.seq, ev.round, ev.seat, p["proposal_id"], p["answer"], p.get("terms", {}), p["by"])
+        )
 
     def _on_message(self, ev: StoredEvent) -> None:
         p = ev.payload
@@ -160,8 +169,11 @@ class GameState:
 
     def _on_resolve(self, ev: StoredEvent) -> None:
         p = ev.payload
-        self.resolutions.append(Resolution(ev.round, p["applied"], p["late"], p["ai_seats"], p["pending"],
-                                           p["reason"], ev.at, p.get("refused", [])))
+        self.resolutions.append(
+            Resolution(
+                ev.round, p["applied"], p["late"], p["ai_seats"], p["pending"], p["reason"], ev.at, p.get("refused", [])
+            )
+        )
         self.round = ev.round + 1
         self.ready = set()
         self.deadline = p["deadline"] if self.status == "running" else None

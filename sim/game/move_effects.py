@@ -13,6 +13,7 @@ Two outcomes are split, from the same runs: the seat's score (`sim.game.scores`:
 the finished world like the debrief's scores) and the seat's magnets left unmet (tonnes REO over the months
 played, every sector), which says in tonnes what a clipped score can hide.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,6 +34,7 @@ SMALL_POINTS, SMALL_TONNES = 0.05, 0.5  # below these a share reads as "no notic
 @dataclass(frozen=True)
 class SeatOutcomes:
     """Every seat's score, then every seat's magnets unmet (t), read off one world."""
+
     scenario: Any
     seats: tuple[str, ...]
     windowed = True  # a world runs only the months played
@@ -48,6 +50,7 @@ def players(room) -> tuple[Any, dict[str, list[int]], dict[str, list[str]]]:
     each player's events in it (positions) and what each of them did, in words (notes left out)."""
     from ..runs.why_branch import question
     from ..scenario import validate
+
     q = question(room.model)
     scenario = validate(q.scenario, "debrief")
     applied = [item for resolution in room.state.resolutions for item in resolution.applied]
@@ -75,28 +78,41 @@ def move_effects(room, progress: Callable[[int, int], None] | None = None) -> di
     if months == 0:
         return {"months": 0, "method": "", "runs": 0, "seconds": 0.0, "players": [], "seats": []}
     from threadpoolctl import threadpool_limits
+
     scenario, groups, words = players(room)
     seats = tuple(room.seats)
     with threadpool_limits(limits=1, user_api="blas"):  # as the AI worlds: a background job on a shared server
-        shares = shapley(scenario, groups, SeatOutcomes(room.scenario, seats), 0, months - 1, seed=room.seed,
-                         progress=progress)
+        shares = shapley(
+            scenario, groups, SeatOutcomes(room.scenario, seats), 0, months - 1, seed=room.seed, progress=progress
+        )
     # SeatOutcomes reads several numbers off each run: the values are arrays
     assert isinstance(shares.everyone, np.ndarray) and isinstance(shares.nobody, np.ndarray)
     names = {key: player_name(key) for key in groups}
     out = []
     for j, seat in enumerate(seats):
         k = len(seats) + j
-        row = {"seat": seat, "score": float(shares.everyone[j]), "score_without": float(shares.nobody[j]),
-               "unmet_t": float(shares.everyone[k]), "unmet_t_without": float(shares.nobody[k]),
-               "points": {p: float(shares.value[p][j]) for p in groups},
-               "tonnes": {p: float(shares.value[p][k]) for p in groups},
-               "points_stderr": {p: float(shares.stderr[p][j]) for p in groups},
-               "tonnes_stderr": {p: float(shares.stderr[p][k]) for p in groups}}
+        row = {
+            "seat": seat,
+            "score": float(shares.everyone[j]),
+            "score_without": float(shares.nobody[j]),
+            "unmet_t": float(shares.everyone[k]),
+            "unmet_t_without": float(shares.nobody[k]),
+            "points": {p: float(shares.value[p][j]) for p in groups},
+            "tonnes": {p: float(shares.value[p][k]) for p in groups},
+            "points_stderr": {p: float(shares.stderr[p][j]) for p in groups},
+            "tonnes_stderr": {p: float(shares.stderr[p][k]) for p in groups},
+        }
         row["summary"] = summary_words(seat, row)
         row["lines"] = seat_lines(seat, row, words)
         out.append(row)
-    return {"months": months, "method": shares.method, "runs": shares.runs, "seconds": round(shares.seconds, 2),
-            "players": [{"key": p, "name": names[p], "moves": words[p]} for p in groups], "seats": out}
+    return {
+        "months": months,
+        "method": shares.method,
+        "runs": shares.runs,
+        "seconds": round(shares.seconds, 2),
+        "players": [{"key": p, "name": names[p], "moves": words[p]} for p in groups],
+        "seats": out,
+    }
 
 
 # ------------------------------------------------------------------------------------------ in words
@@ -105,6 +121,7 @@ def player_name(key: str) -> str:
     if key in (TEACHER, SCENARIO):
         return f"the {key}"
     from ..runs.report_story import country_name
+
     return country_name(key)
 
 
@@ -133,27 +150,37 @@ def _noticeable(row: dict[str, Any], player: str) -> bool:
 def seat_lines(seat: str, row: dict[str, Any], words: dict[str, list[str]]) -> list[str]:
     """The seat's own moves first, then each player that moved its outcome (the most first), then in one
     line each the players that made no noticeable difference and those with nothing to count."""
-    others = sorted((p for p in row["points"] if p != seat),
-                    key=lambda p: (-abs(row["points"][p]), -abs(row["tonnes"][p])))
+    others = sorted(
+        (p for p in row["points"] if p != seat), key=lambda p: (-abs(row["points"][p]), -abs(row["tonnes"][p]))
+    )
     moved = [p for p in others if words[p]]
     out = [effect_words(p, seat, row, words[p]) for p in [seat, *(p for p in moved if _noticeable(row, p))]]
     target = player_name(seat)
     small = [_whose(p) for p in moved if not _noticeable(row, p)]
     if small:
-        out.append(f"{_capital(_and(small))} made no noticeable difference to {target} (under {SMALL_POINTS} "
-                   f"points and 1 t of magnets{' each' if len(small) > 1 else ''}).")
-    idle = [{TEACHER: "the teacher (no inject)", SCENARIO: "the scenario (no event in these months)"}.get(
-            p, f"{player_name(p)} (no move)") for p in others if not words[p]]
+        out.append(
+            f"{_capital(_and(small))} made no noticeable difference to {target} (under {SMALL_POINTS} "
+            f"points and 1 t of magnets{' each' if len(small) > 1 else ''})."
+        )
+    idle = [
+        {TEACHER: "the teacher (no inject)", SCENARIO: "the scenario (no event in these months)"}.get(
+            p, f"{player_name(p)} (no move)"
+        )
+        for p in others
+        if not words[p]
+    ]
     if idle:
         out.append(f"Nothing to count from {_and(idle)}: 0 for {target}.")
     return out
 
 
 def summary_words(seat: str, row: dict[str, Any]) -> str:
-    return (f"{_capital(player_name(seat))}: {row['score']:.2f} points as played, {row['score_without']:.2f} with "
-            f"no move, inject or scenario event ({row['score'] - row['score_without']:+.2f}); magnets left unmet: "
-            f"{row['unmet_t']:,.0f} t as played, {row['unmet_t_without']:,.0f} t with none of them "
-            f"({row['unmet_t'] - row['unmet_t_without']:+,.0f} t).")
+    return (
+        f"{_capital(player_name(seat))}: {row['score']:.2f} points as played, {row['score_without']:.2f} with "
+        f"no move, inject or scenario event ({row['score'] - row['score_without']:+.2f}); magnets left unmet: "
+        f"{row['unmet_t']:,.0f} t as played, {row['unmet_t_without']:,.0f} t with none of them "
+        f"({row['unmet_t'] - row['unmet_t_without']:+,.0f} t)."
+    )
 
 
 def effect_words(player: str, seat: str, row: dict[str, Any], moves: list[str]) -> str:
@@ -169,8 +196,9 @@ def effect_words(player: str, seat: str, row: dict[str, Any], moves: list[str]) 
     if abs(points) >= SMALL_POINTS:
         parts.append(("gained" if points > 0 else "cost", f"{abs(points):.1f} points{_pm(p_err, '.1f')}", points > 0))
     if abs(tonnes) >= SMALL_TONNES:
-        parts.append(("saved" if tonnes < 0 else "cost", f"{abs(tonnes):,.0f} t of magnets{_pm(t_err, ',.0f')}",
-                      tonnes < 0))
+        parts.append(
+            ("saved" if tonnes < 0 else "cost", f"{abs(tonnes):,.0f} t of magnets{_pm(t_err, ',.0f')}", tonnes < 0)
+        )
     if not parts:
         return f"{who} made no noticeable difference to {target} (under {SMALL_POINTS} points and 1 t of magnets)."
     (verb, amount, good), rest = parts[0], parts[1:]

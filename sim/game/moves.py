@@ -6,6 +6,7 @@ A move is `{"lever": KIND, ...fields}`, the fields of that scenario event kind w
 lever API applies at the round's first month and checks it with the scenario schema itself, so a move that
 would fail at resolution is refused when it is submitted, with one line naming the field and the reason.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,8 @@ MAX_LIST = 12  # items in a list field (products, destinations)
 
 
 def check_text(text: str, field: str, limit: int = MAX_TEXT) -> str:
-    """`text` if it is at most `limit` characters of valid UTF-8 (JSON lets through lone surrogates such as
-    "\\ud800", which no file, CSV or page can hold); else GameError naming the field."""
+    r"""`text` if it is at most `limit` characters of valid UTF-8 (JSON lets through lone surrogates such as
+    "\ud800", which no file, CSV or page can hold); else GameError naming the field."""
     if len(text) > limit:
         raise GameError(f"{field}: at most {limit} characters (got {len(text):,})")
     try:
@@ -71,7 +72,8 @@ def _example(kind: str) -> dict[str, Any]:
 # lever -> (label for people, the fields a player sets, an example move), from the lever catalogue
 LEVERS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
     kind: (LEVER_BY_KIND[kind].title, tuple(f.name for f in LEVER_BY_KIND[kind].classroom_fields), _example(kind))
-    for kind in CLASSROOM}
+    for kind in CLASSROOM
+}
 STOCKPILE_LEVERS = ("stockpile_release", "stockpile_target")
 # what an agreement promises (a counter-offer changes these): a proposal's fields after whom, what and how long
 TERMS = tuple(name for name in LEVERS["proposal"][1] if name not in ("target", "name", "duration_months"))

@@ -5,11 +5,12 @@ They keep a classroom usable when someone (or a script) floods it: room-code gue
 (the server's limits are in `sim.game.api`; a player's messages are limited by the room itself, so the
 pages and the API share one bucket). Keys are forgotten when full again, so memory stays small.
 """
+
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 MAX_KEYS = 10_000  # past this, full buckets are dropped first (a full bucket is the same as none)
 

@@ -1,6 +1,7 @@
 """What a round's resolution applies, in order: the teacher's injects, each seat's moves (or its AI's),
 then the answers to last round's proposals. The list is stored with the resolution, so a replay applies
 exactly the same events whatever the bots would choose today."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,55 +28,94 @@ def plan_round(room) -> tuple[list[dict[str, Any]], list[str], list[str], list[d
         own = state.round_moves(r, seat)
         acted = own or any(a.round == r and a.seat == seat for a in state.answers)
         if seat in ai_seats or (seat in late and not acted):
-            label = ("AI seat" if seat in ai_seats else
-                     f"{seat} was not ready at the deadline and had made no move; its AI strategy moved for it")
+            label = (
+                "AI seat"
+                if seat in ai_seats
+                else f"{seat} was not ready at the deadline and had made no move; its AI strategy moved for it"
+            )
             partners = [s for s in room.seats if s != seat]
             chosen = bots.ai_moves(room.model, seat, partners)
             if not chosen:
-                add({"kind": "note", "actor": seat, "description": f"{label}: no change of policy"},
-                    f"{label}: nothing called for a change", seat, "ai")
+                add(
+                    {"kind": "note", "actor": seat, "description": f"{label}: no change of policy"},
+                    f"{label}: nothing called for a change",
+                    seat,
+                    "ai",
+                )
             for move, why in chosen:
                 add(to_event(seat, move, month), f"{label}: {why}", seat, "ai")
         for move in own:
             target = move.event.get("target")
             if move.event["kind"] == "proposal" and target in humans:
                 pending.append(_pending(move.id, seat, move.event))
-                add({"kind": "note", "actor": seat, "description": f"{seat} proposes '{move.event['name']}' "
-                     f"to {target}, who answers next round"}, move.rationale, seat, "player")
+                add(
+                    {
+                        "kind": "note",
+                        "actor": seat,
+                        "description": f"{seat} proposes '{move.event['name']}' to {target}, who answers next round",
+                    },
+                    move.rationale,
+                    seat,
+                    "player",
+                )
                 continue
             add(move.event, move.rationale, seat, "player")
-    for proposal in (state.resolutions[r - 2].pending if r >= 2 else []):
+    for proposal in state.resolutions[r - 2].pending if r >= 2 else []:
         _settle(proposal, state, humans, add, pending)
     return applied, late, ai_seats, pending
 
 
 def _pending(proposal_id: int, proposer: str, event: dict[str, Any]) -> dict[str, Any]:
     from .moves import TERMS
-    return {"id": proposal_id, "proposer": proposer, "target": event["target"], "name": event["name"],
-            "duration_months": event.get("duration_months", 12),
-            "terms": {k: event[k] for k in TERMS if k in event}}
+
+    return {
+        "id": proposal_id,
+        "proposer": proposer,
+        "target": event["target"],
+        "name": event["name"],
+        "duration_months": event.get("duration_months", 12),
+        "terms": {k: event[k] for k in TERMS if k in event},
+    }
 
 
 def _settle(proposal: dict[str, Any], state, humans: set[str], add, pending: list[dict[str, Any]]) -> None:
     """Last round's proposal to a seat with players: its answer takes effect, or the seat's strategy answers."""
     proposer, target, name = proposal["proposer"], proposal["target"], proposal["name"]
-    event = {"kind": "proposal", "actor": proposer, "target": target, "name": name,
-             "duration_months": proposal["duration_months"], **proposal["terms"]}
+    event = {
+        "kind": "proposal",
+        "actor": proposer,
+        "target": target,
+        "name": name,
+        "duration_months": proposal["duration_months"],
+        **proposal["terms"],
+    }
     answer = state.answer_to(proposal["id"])
     if answer is None or answer.round != state.round:
         add(event, f"{target} did not answer {proposer}'s proposal '{name}'; its AI strategy answered", target, "ai")
     elif answer.answer == "accept":
-        add({**event, "agreed": True}, f"{target} ({answer.by}) accepted {proposer}'s proposal '{name}'", target,
-            "player")
+        add(
+            {**event, "agreed": True},
+            f"{target} ({answer.by}) accepted {proposer}'s proposal '{name}'",
+            target,
+            "player",
+        )
     elif answer.answer == "reject":
-        add({"kind": "note", "actor": target, "description": f"{target} rejected {proposer}'s proposal '{name}'"},
-            f"{target} ({answer.by}) rejected the proposal", target, "player")
+        add(
+            {"kind": "note", "actor": target, "description": f"{target} rejected {proposer}'s proposal '{name}'"},
+            f"{target} ({answer.by}) rejected the proposal",
+            target,
+            "player",
+        )
     else:
         counter = {**event, "actor": target, "target": proposer, "name": f"{name} (counter)", **answer.terms}
         if proposer in humans:
             pending.append(_pending(answer.id, target, counter))
-            add({"kind": "note", "actor": target, "description": f"{target} counters {proposer}'s proposal '{name}'"},
-                f"{target} ({answer.by}) made a counter-offer, answered next round", target, "player")
+            add(
+                {"kind": "note", "actor": target, "description": f"{target} counters {proposer}'s proposal '{name}'"},
+                f"{target} ({answer.by}) made a counter-offer, answered next round",
+                target,
+                "player",
+            )
         else:
             add(counter, f"{target} countered; {proposer}'s AI strategy answers", target, "player")
 
@@ -106,8 +146,9 @@ def trial_round(model, applied: list[dict[str, Any]], months: int):
     world, kept, failed = attempt(items)
     while failed is not None:  # a refused lever may have half-changed the copy: start again without it
         item, reason = failed
-        refused.append({"seat": item["seat"], "source": item["source"], "event": item["event"],
-                        "reason": " ".join(reason.split())})
+        refused.append(
+            {"seat": item["seat"], "source": item["source"], "event": item["event"], "reason": " ".join(reason.split())}
+        )
         items = [i for i in items if i is not item]
         world, kept, failed = attempt(items)
     try:
@@ -115,6 +156,9 @@ def trial_round(model, applied: list[dict[str, Any]], months: int):
             if not world.finished:
                 world.step()
     except Exception as err:  # a bug in the world: refuse the round rather than store a broken one
-        raise GameError(f"the round could not be resolved ({type(err).__name__}: {err}); nothing was "
-                        f"stored: the teacher can roll back a round or end the game", 409) from err
+        raise GameError(
+            f"the round could not be resolved ({type(err).__name__}: {err}); nothing was "
+            f"stored: the teacher can roll back a round or end the game",
+            409,
+        ) from err
     return world, kept, refused

@@ -9,6 +9,7 @@ and seats not ready at the deadline that made no move, are played by their AI (`
 log says so. A proposal to a seat with players waits for that seat's answer in the next round; a proposal
 to an AI seat, or one left unanswered, is answered by that state's strategy.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -16,20 +17,22 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..dates import format_month
 from ..lever_feedback import assess
 from ..levers import measures
 from ..scenario import Scenario, ScenarioError, load_scenario, validate_event
-from . import moves as moves_mod, scores
+from . import moves as moves_mod
+from . import scores
 from .history import GameState, Resolution
 from .moves import GameError, check_plain, check_text, to_event
 from .ratelimit import Buckets
 from .shared import SharedViews
-from .store import RoomRow, StoredEvent, Store
+from .store import RoomRow, Store, StoredEvent
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed on phones without mix-ups
 CODE_LENGTH = 5
@@ -75,12 +78,23 @@ class Room:
 
     # ------------------------------------------------------------------------------------ creating
     @classmethod
-    def create(cls, store: Store, scenario: str | Path, seed: int | None = None, seats: list[str] | None = None,
-               months_per_round: int | None = None, round_seconds: int | None = None,
-               clock: Callable[[], float] = time.time) -> tuple["Room", str]:
+    def create(
+        cls,
+        store: Store,
+        scenario: str | Path,
+        seed: int | None = None,
+        seats: list[str] | None = None,
+        months_per_round: int | None = None,
+        round_seconds: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> tuple[Room, str]:
         """A new room; returns it and its teacher token. Bad settings raise ScenarioError (one line)."""
-        overrides = {"classroom.seats": seats, "classroom.months_per_round": months_per_round,
-                     "classroom.round_seconds": round_seconds, "seed": seed}
+        overrides = {
+            "classroom.seats": seats,
+            "classroom.months_per_round": months_per_round,
+            "classroom.round_seconds": round_seconds,
+            "seed": seed,
+        }
         loaded = load_scenario(scenario, overrides={k: v for k, v in overrides.items() if v is not None})
         if len(set(loaded.classroom.seats)) != len(loaded.classroom.seats):
             raise ScenarioError("classroom", "seats", "a seat is listed twice")
@@ -110,6 +124,7 @@ class Room:
 
     def _rebuild_world_empty(self) -> None:
         from ..model import RareEarthModel
+
         self.model = RareEarthModel(scenario=self.scenario, seed=self.seed)
         self.round_metrics: dict[int, dict[str, dict[str, float]]] = {}
 
@@ -153,13 +168,15 @@ class Room:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise GameError(f"this room is read-only: {self.read_only}; export it (Export on the console) "
-                            f"and start a new room", 409)
+            raise GameError(
+                f"this room is read-only: {self.read_only}; export it (Export on the console) and start a new room", 409
+            )
 
     def _append(self, kind: str, seat: str, payload: dict[str, Any], round_: int | None = None) -> StoredEvent:
         self._check_writable()
-        event = self.store.append(self.code, kind, self.state.round if round_ is None else round_, seat, payload,
-                                  self.clock())
+        event = self.store.append(
+            self.code, kind, self.state.round if round_ is None else round_, seat, payload, self.clock()
+        )
         self.state.apply(event)
         self.version += 1
         for listener in self._listeners:
@@ -172,16 +189,21 @@ class Room:
         if self.state.status == "paused" and not allow_paused:
             raise GameError(f"the game is paused: your {what} waits until the teacher resumes it", 409)
         if round_ != self.state.round:
-            raise GameError(f"this {what} was for round {round_}, but the room is at round {self.state.round}: "
-                            f"reload to see the current round", 409)
+            raise GameError(
+                f"this {what} was for round {round_}, but the room is at round {self.state.round}: "
+                f"reload to see the current round",
+                409,
+            )
 
     # ------------------------------------------------------------------------------------ players
     def join(self, seat: str, name: str) -> dict[str, str]:
         seat, name = str(seat).strip().upper(), " ".join(str(name).split())
         with self.lock:
             if seat not in self.seats:
-                raise GameError(f"seat: {check_text(seat, 'seat', 40) or '(none)'} is not a seat in this room "
-                                f"(seats: {', '.join(self.seats)})")
+                raise GameError(
+                    f"seat: {check_text(seat, 'seat', 40) or '(none)'} is not a seat in this room "
+                    f"(seats: {', '.join(self.seats)})"
+                )
             if not 1 <= len(name) <= 40:
                 raise GameError("name: give a name of 1 to 40 characters")
             check_text(name, "name", 40)
@@ -205,8 +227,9 @@ class Room:
                 raise GameError("you said you are ready: press 'not ready' before changing your moves", 409)
             told, event = self._assess(seat, move)
             why = _text(rationale, "rationale", allow_empty=True) or f"{seat}'s move"
-            stored = self._append("move", seat, {"move": move, "event": event, "rationale": why, "by": name,
-                                                 "summary": told.summary})
+            stored = self._append(
+                "move", seat, {"move": move, "event": event, "rationale": why, "by": name, "summary": told.summary}
+            )
             return SubmittedMove(stored.seq, told.summary, told.warnings)
 
     def preview_move(self, token: str, move: dict[str, Any]) -> SubmittedMove:
@@ -246,11 +269,21 @@ class Room:
                 proposal = waiting[proposal_id]
                 unknown = sorted(set(terms) - set(moves_mod.TERMS))
                 if unknown or not terms:
-                    raise GameError(f"terms.{unknown[0] if unknown else ''}: a counter-offer changes the terms "
-                                    f"({', '.join(moves_mod.TERMS)})")
-                to_event(seat, {"lever": "proposal", "target": proposal["proposer"], "name": proposal["name"],
-                                "duration_months": proposal["duration_months"], **{**proposal["terms"], **terms}},
-                         self.month_label)
+                    raise GameError(
+                        f"terms.{unknown[0] if unknown else ''}: a counter-offer changes the terms "
+                        f"({', '.join(moves_mod.TERMS)})"
+                    )
+                to_event(
+                    seat,
+                    {
+                        "lever": "proposal",
+                        "target": proposal["proposer"],
+                        "name": proposal["name"],
+                        "duration_months": proposal["duration_months"],
+                        **{**proposal["terms"], **terms},
+                    },
+                    self.month_label,
+                )
                 terms = {**proposal["terms"], **terms}
             self._append("answer", seat, {"proposal_id": proposal_id, "answer": answer, "terms": terms, "by": name})
 
@@ -260,8 +293,9 @@ class Room:
             self._check_open(round_, "message", allow_paused=True)
             to = check_text(str(to).strip().upper(), "to", 8) or "*"
             if to != "*" and (to not in self.seats or to == seat):
-                raise GameError(f"to: send to another seat ({', '.join(s for s in self.seats if s != seat)}) "
-                                "or to everyone (*)")
+                raise GameError(
+                    f"to: send to another seat ({', '.join(s for s in self.seats if s != seat)}) or to everyone (*)"
+                )
             text = _text(text, "text")
             wait = self.message_limit.take(token)
             if wait:
@@ -316,8 +350,12 @@ class Room:
             if not self.state.resolutions:
                 raise GameError("nothing to roll back: no round has been resolved yet", 409)
             seconds = self.settings.round_seconds
-            self._append("rollback", "", {"deadline": self.clock() + seconds, "remaining": float(seconds)},
-                         round_=self.state.round - 1)
+            self._append(
+                "rollback",
+                "",
+                {"deadline": self.clock() + seconds, "remaining": float(seconds)},
+                round_=self.state.round - 1,
+            )
             self._rebuild_world()
 
     def inject(self, token: str, event: dict[str, Any], rationale: str = "") -> int:
@@ -328,8 +366,7 @@ class Room:
             if not isinstance(event, dict):
                 raise GameError("inject: expected an event (an object with a 'kind' and its fields)")
             check_plain(event, "inject")
-            raw = {"actor": "world", **{k: v for k, v in dict(event).items() if k != "date"},
-                   "date": self.month_label}
+            raw = {"actor": "world", **{k: v for k, v in dict(event).items() if k != "date"}, "date": self.month_label}
             try:
                 validate_event(raw, "inject")
             except ScenarioError as err:
@@ -339,6 +376,7 @@ class Room:
 
     def inject_catalogue(self) -> list[dict[str, Any]]:
         from .injects import catalogue
+
         return catalogue(self.scenario)
 
     def broadcast(self, token: str, text: str) -> int:
@@ -393,14 +431,26 @@ class Room:
         """Plan the round, run it on a copy of the world, and only then store it: a move that fails is
         refused (and said so), never committed, so a restart cannot replay into a broken room."""
         from .resolve import plan_round, trial_round
+
         self._check_writable()
         if self.model.finished:
             raise GameError("the scenario's last month has been played", 409)
         applied, late, ai_seats, pending = plan_round(self)
         world, kept, refused = trial_round(self.model, applied, self.months_per_round)
         deadline = self.clock() + self.settings.round_seconds
-        self._append("resolve", "", {"applied": kept, "late": late, "ai_seats": ai_seats, "pending": pending,
-                                     "reason": reason, "deadline": deadline, "refused": refused})
+        self._append(
+            "resolve",
+            "",
+            {
+                "applied": kept,
+                "late": late,
+                "ai_seats": ai_seats,
+                "pending": pending,
+                "reason": reason,
+                "deadline": deadline,
+                "refused": refused,
+            },
+        )
         self.model = world
         resolution = self.state.resolutions[-1]
         self.round_metrics[resolution.round] = {s: scores.metrics(self.model, s) for s in self.seats}

@@ -1,11 +1,12 @@
 """Every room of one SQLite file, loaded on first use and kept in memory (a room is small: its world and
 its folded events), with a clock thread that resolves rounds whose deadline has passed."""
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .moves import GameError
 from .room import Room
@@ -37,8 +38,9 @@ class Rooms:
                 try:
                     self._rooms[code] = Room(self.store, row, self.clock)
                 except Exception as err:  # a scenario that no longer loads: say so, once per request, as JSON
-                    raise GameError(f"room {code} cannot be opened ({type(err).__name__}: "
-                                    f"{' '.join(str(err).split())[:200]})", 409) from None
+                    raise GameError(
+                        f"room {code} cannot be opened ({type(err).__name__}: {' '.join(str(err).split())[:200]})", 409
+                    ) from None
             return self._rooms[code]
 
     def codes(self) -> list[str]:
@@ -55,13 +57,16 @@ class Rooms:
 
     def run_clock(self, interval: float = 0.5) -> threading.Thread:
         """A daemon thread that resolves rounds at their deadline, so a game never waits for a late seat."""
+
         def loop():
             while not self._stop.wait(interval):
                 try:
                     self.tick()
                 except Exception:  # one room's failure must not stop the others' clocks
                     import logging
+
                     logging.getLogger(__name__).exception("classroom clock")
+
         thread = threading.Thread(target=loop, name="classroom-clock", daemon=True)
         thread.start()
         return thread

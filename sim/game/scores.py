@@ -13,6 +13,7 @@ weight; the seat's score is the weighted mean of its objectives' points, times 1
 - `relations`: how the other countries regard it at the end, on average (-1..1);
 - `stockpile_days`: the state stockpile at the end, in days of domestic use.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,24 +26,51 @@ from ..scenario_schema import Objective
 from ..shortage import unmet_share
 
 _SECURITY = [  # an importer's aims: keep factories supplied, build capacity at home, keep friends
-    {"metric": "shortage_share", "worst": 0.3, "best": 0.0, "weight": 2.0,
-     "description": "keep manufacturers supplied with magnets"},
-    {"metric": "magnet_capacity_growth", "worst": 1.0, "best": 2.0, "weight": 1.0,
-     "description": "build magnet capacity at home"},
+    {
+        "metric": "shortage_share",
+        "worst": 0.3,
+        "best": 0.0,
+        "weight": 2.0,
+        "description": "keep manufacturers supplied with magnets",
+    },
+    {
+        "metric": "magnet_capacity_growth",
+        "worst": 1.0,
+        "best": 2.0,
+        "weight": 1.0,
+        "description": "build magnet capacity at home",
+    },
     {"metric": "relations", "worst": -0.5, "best": 0.5, "weight": 1.0, "description": "keep good relations"},
 ]
 DEFAULT_OBJECTIVES: dict[str, list[dict[str, Any]]] = {
     "CN": [
-        {"metric": "export_value_busd", "worst": 0.0, "best": 4.0, "weight": 1.0,
-         "description": "earn from rare-earth exports"},
-        {"metric": "refining_share", "worst": 0.6, "best": 0.9, "weight": 2.0,
-         "description": "keep the world's refining in China"},
+        {
+            "metric": "export_value_busd",
+            "worst": 0.0,
+            "best": 4.0,
+            "weight": 1.0,
+            "description": "earn from rare-earth exports",
+        },
+        {
+            "metric": "refining_share",
+            "worst": 0.6,
+            "best": 0.9,
+            "weight": 2.0,
+            "description": "keep the world's refining in China",
+        },
         {"metric": "relations", "worst": -0.5, "best": 0.5, "weight": 1.0, "description": "avoid isolation"},
     ],
-    "US": _SECURITY, "JP": _SECURITY, "EU": _SECURITY,
+    "US": _SECURITY,
+    "JP": _SECURITY,
+    "EU": _SECURITY,
     "AU": [
-        {"metric": "refining_capacity_growth", "worst": 1.0, "best": 2.0, "weight": 2.0,
-         "description": "become the refiner outside China"},
+        {
+            "metric": "refining_capacity_growth",
+            "worst": 1.0,
+            "best": 2.0,
+            "weight": 2.0,
+            "description": "become the refiner outside China",
+        },
         {"metric": "export_value_busd", "worst": 0.0, "best": 1.0, "weight": 1.0, "description": "earn from exports"},
         {"metric": "relations", "worst": -0.5, "best": 0.5, "weight": 1.0, "description": "keep good relations"},
     ],
@@ -58,9 +86,16 @@ def metrics(model, seat: str) -> dict[str, float]:
     """The seat's metrics over the months run so far."""
     rec, n, c = model.recorder, model.recorder.written, COUNTRIES.index(seat)
     if n == 0:
-        return {"shortage_share": 0.0, "magnet_price_ratio": 1.0, "export_value_busd": 0.0,
-                "refining_share": float(model.refining_share(c)), "magnet_capacity_growth": 1.0,
-                "refining_capacity_growth": 1.0, "relations": _relations(model, c), "stockpile_days": _stock_days(model, c)}
+        return {
+            "shortage_share": 0.0,
+            "magnet_price_ratio": 1.0,
+            "export_value_busd": 0.0,
+            "refining_share": float(model.refining_share(c)),
+            "magnet_capacity_growth": 1.0,
+            "refining_capacity_growth": 1.0,
+            "relations": _relations(model, c),
+            "stockpile_days": _stock_days(model, c),
+        }
     demand, delivered = rec.demand[:n, c].sum(), rec.delivered[:n, c].sum()
     k = MARKET_OF[c]
     exports = rec.flow[:n, :, c, :].sum(axis=2) - rec.flow[:n, :, c, c]  # month x product
@@ -103,8 +138,17 @@ def score(goals: list[Objective], values: dict[str, float]) -> tuple[float, list
     for goal in goals:
         value = values[goal.metric]
         points = float(np.clip((value - goal.worst) / (goal.best - goal.worst), 0.0, 1.0))
-        rows.append({"metric": goal.metric, "description": goal.description, "value": round(value, 4),
-                     "worst": goal.worst, "best": goal.best, "weight": goal.weight, "points": round(points, 4)})
+        rows.append(
+            {
+                "metric": goal.metric,
+                "description": goal.description,
+                "value": round(value, 4),
+                "worst": goal.worst,
+                "best": goal.best,
+                "weight": goal.weight,
+                "points": round(points, 4),
+            }
+        )
         total += goal.weight * points
         weights += goal.weight
     return round(100 * total / weights, 2), rows

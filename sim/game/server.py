@@ -30,6 +30,7 @@ with status 400, 403, 404, 409, 413, 415 or 429):
   GET  /api/rooms/{code}/debrief         teacher token (or a seat token once the game is over)
   GET  /api/rooms/{code}/export.zip      teacher token or cookie: every table, CSV + JSON
 """
+
 from __future__ import annotations
 
 import socket
@@ -62,6 +63,7 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 @dataclass
 class Served:
     """What the pages need of the running server, handed to them when they are mounted."""
+
     rooms: Rooms
     jobs: DebriefJobs
     url: str = DEFAULT_URL  # the address students reach the server at (join links, the QR code)
@@ -70,6 +72,7 @@ class Served:
 @dataclass
 class Pages:
     """What a page app gives the server to serve beside the API."""
+
     routes: list[BaseRoute]
     middleware: list[Middleware] = field(default_factory=list)
     lifespan: Callable[[Any], AbstractAsyncContextManager[Any]] | None = None
@@ -109,8 +112,9 @@ def build_app(rooms: Rooms, pages: Mount | None = None, url: str = DEFAULT_URL) 
         routes += [r for r in mounted.routes if getattr(r, "path", "") not in CLOSED_ROUTES]
         middleware += mounted.middleware
         lifespan = mounted.lifespan
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error},
-                    lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+    )
     app.state.rooms, app.state.jobs, app.state.limits = rooms, served.jobs, Limits()
     return app
 
@@ -124,6 +128,7 @@ def teacher_link(url: str, room) -> str:
 def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8765, pages: Mount | None = None) -> None:
     """Serve the API and `pages` (none: the API alone) over every room of `db` until stopped."""
     import uvicorn
+
     lock = ServerLock(db).acquire()  # before anything else: a second server on the file stops here
     rooms = Rooms(db)
     loaded = rooms.load_all()  # replayed once at start, so a restarted server is at once where it was
@@ -141,10 +146,18 @@ def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8765, pages: Moun
     print(f"classroom server on {url}/ ({len(loaded)} room(s) in {db})", flush=True)
     for room in loaded:
         state = f"read-only: {room.read_only}" if room.read_only else room.state.status
-        print(f"  room {room.code} ({room.scenario.name}, round {room.state.round}, {state}): "
-              f"join {url}/join/{room.code}   teacher {teacher_link(url, room)}", flush=True)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, ws_ping_interval=PING_SECONDS,
-                            ws_ping_timeout=PING_SECONDS)
+        print(
+            f"  room {room.code} ({room.scenario.name}, round {room.state.round}, {state}): "
+            f"join {url}/join/{room.code}   teacher {teacher_link(url, room)}",
+            flush=True,
+        )
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+        ws_ping_interval=PING_SECONDS,
+        ws_ping_timeout=PING_SECONDS,
+    )
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

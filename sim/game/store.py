@@ -9,6 +9,7 @@ is kept in `debriefs` for the state of the game it describes.
 The file holds every token, so only its owner may read it: it is created with mode 600 (SQLite gives its
 -wal and -shm files the same mode), an older file is set to 600 when opened, and a new folder is 700.
 """
+
 from __future__ import annotations
 
 import json
@@ -94,13 +95,16 @@ class Store:
 
     def add_room(self, code: str, scenario: dict[str, Any], seed: int, teacher_token: str, created: float) -> None:
         with self._lock:
-            self._db.execute("INSERT INTO rooms VALUES (?, ?, ?, ?, ?)",
-                             (code, json.dumps(scenario, sort_keys=True), int(seed), teacher_token, created))
+            self._db.execute(
+                "INSERT INTO rooms VALUES (?, ?, ?, ?, ?)",
+                (code, json.dumps(scenario, sort_keys=True), int(seed), teacher_token, created),
+            )
 
     def room(self, code: str) -> RoomRow | None:
         with self._lock:
-            row = self._db.execute("SELECT code, scenario, seed, teacher_token, created FROM rooms WHERE code = ?",
-                                   (code,)).fetchone()
+            row = self._db.execute(
+                "SELECT code, scenario, seed, teacher_token, created FROM rooms WHERE code = ?", (code,)
+            ).fetchone()
         return None if row is None else RoomRow(row[0], json.loads(row[1]), row[2], row[3], row[4])
 
     def room_codes(self) -> list[str]:
@@ -110,8 +114,10 @@ class Store:
     def append(self, room: str, kind: str, round_: int, seat: str, payload: dict[str, Any], at: float) -> StoredEvent:
         text = json.dumps(payload, sort_keys=True)
         with self._lock:
-            cursor = self._db.execute("INSERT INTO events (room, kind, round, seat, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
-                                      (room, kind, int(round_), seat, text, at))
+            cursor = self._db.execute(
+                "INSERT INTO events (room, kind, round, seat, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (room, kind, int(round_), seat, text, at),
+            )
             seq = cursor.lastrowid
         assert seq is not None  # an INSERT that succeeded always sets it
         return StoredEvent(seq, kind, int(round_), seat, json.loads(text), at)
@@ -127,8 +133,9 @@ class Store:
 
     def events(self, room: str) -> list[StoredEvent]:
         with self._lock:
-            rows = self._db.execute("SELECT seq, kind, round, seat, payload, at FROM events WHERE room = ? ORDER BY seq",
-                                    (room,)).fetchall()
+            rows = self._db.execute(
+                "SELECT seq, kind, round, seat, payload, at FROM events WHERE room = ? ORDER BY seq", (room,)
+            ).fetchall()
         return [StoredEvent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
 

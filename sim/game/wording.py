@@ -1,6 +1,7 @@
 """What the classroom says to people, in plain words: proposals and their terms, each objective's score
 line, and the notice a seat gets when a round resolves (what was applied for it, and what the AI did for
 a late seat). Plain data in, strings out, so the pages and the API say the same thing."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,9 +40,11 @@ def objective_line(row: dict[str, Any]) -> str:
     90% of the marks' — the value in the metric's own words, so a full score never reads as 100% unmet."""
     metric = row["metric"]
     text = row.get("description") or metric
-    return (f"{text[:1].upper()}{text[1:]}: {value_words(metric, row['value'])} "
-            f"(full marks at {bound_words(metric, row['best'])}, none at {bound_words(metric, row['worst'])}): "
-            f"{marks(row['points'])}" + (f", counts x{row['weight']:g}" if row.get("weight", 1) != 1 else ""))
+    return (
+        f"{text[:1].upper()}{text[1:]}: {value_words(metric, row['value'])} "
+        f"(full marks at {bound_words(metric, row['best'])}, none at {bound_words(metric, row['worst'])}): "
+        f"{marks(row['points'])}" + (f", counts x{row['weight']:g}" if row.get("weight", 1) != 1 else "")
+    )
 
 
 def bound_words(metric: str, value: float) -> str:
@@ -63,8 +66,10 @@ def terms_words(terms: dict[str, Any]) -> str:
 
 
 def proposal_words(proposal: dict[str, Any]) -> str:
-    return (f"{proposal['proposer']} proposes '{proposal['name']}' for {proposal['duration_months']} months: "
-            f"{terms_words(proposal['terms'])}")
+    return (
+        f"{proposal['proposer']} proposes '{proposal['name']}' for {proposal['duration_months']} months: "
+        f"{terms_words(proposal['terms'])}"
+    )
 
 
 def applied_words(item: dict[str, Any]) -> str:
@@ -94,8 +99,11 @@ def round_notice(resolution, seat: str) -> dict[str, Any]:
             lines.append(f"refused when the round resolved: {describe_event(item['event'])}: {item['reason']}")
     if not mine:
         lines.append("No move of yours was applied this round.")
-    return {"round": resolution.round, "title": f"Round {resolution.round} resolved ({resolution.reason}).",
-            "lines": lines}
+    return {
+        "round": resolution.round,
+        "title": f"Round {resolution.round} resolved ({resolution.reason}).",
+        "lines": lines,
+    }
 
 
 def _without_label(text: str) -> str:

@@ -1,4 +1,5 @@
 """A room on SQLite :memory: with a clock the test moves by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,6 +39,7 @@ def game(rooms):
 def served(tmp_path_factory):
     """A real `ree classroom serve` on 127.0.0.1 with one room, shared by a module's tests: (server, room, db)."""
     from .live_server import LiveServer, new_room
+
     db = tmp_path_factory.mktemp("served") / "class.sqlite"
     room = new_room(db)
     server = LiveServer(db)

@@ -1,4 +1,5 @@
 """Start `ree classroom serve` as a real process (so it can be killed with SIGKILL) and talk to its API."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,13 @@ class LiveServer:
     def __init__(self, db: Path):
         self.db = db
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen([sys.executable, "-m", "sim.cli", "classroom", "serve", "--db", str(db),
-                                         "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", "classroom", "serve", "--db", str(db), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
         first = self.process.stdout.readline()
         if not first.startswith("classroom server on "):
             self.process.kill()
@@ -43,15 +48,17 @@ class LiveServer:
     def call(self, method: str, path: str, token: str | None = None, body: dict | None = None):
         """(status, JSON) of one API call."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"content-type": "application/json"})
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"content-type": "application/json"}
+        )
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 raw = response.read()
-                return response.status, (json.loads(raw) if response.headers.get_content_type() == "application/json"
-                                         else raw)
+                return response.status, (
+                    json.loads(raw) if response.headers.get_content_type() == "application/json" else raw
+                )
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"{}")
 
@@ -75,6 +82,10 @@ class LiveServer:
 
 
 def new_room(db: Path, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "sim.cli", "classroom", "new", "classroom_2025", "--db", str(db),
-                          *args], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "classroom", "new", "classroom_2025", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)

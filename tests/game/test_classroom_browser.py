@@ -4,6 +4,7 @@ rolls back a round and ends the game; the debrief shows the scores, what the mov
 first) and the AI-worlds comparison. The teacher opens the console with the printed link, whose key never
 reaches the server and leaves the address bar. No page logs a console error. Screenshots go to
 artifacts/classroom/ (not committed)."""
+
 from __future__ import annotations
 
 import re
@@ -55,8 +56,12 @@ def click(page, name: str) -> None:
 
 def watch(page, errors: list, warnings: list) -> None:
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("console", lambda m: (errors if m.type == "error" else warnings).append(m.text)
-            if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: (
+            (errors if m.type == "error" else warnings).append(m.text) if m.type in ("error", "warning") else None
+        ),
+    )
 
 
 def test_a_lesson_in_the_browser(lesson):

@@ -3,6 +3,7 @@ through (join, lobby, a round with a move and a message, a pause, the notice aft
 moved for a late seat, the teacher's console, the debrief with what the moves did). Pages pass the
 Content-Security-Policy and carry nosniff and a frame policy; no console errors. Screenshots of each page
 go to artifacts/classroom/."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,9 @@ def test_every_page_fits_a_phone(tmp_path):
             late = browser.new_context(**PHONE).new_page()
             for page in (teacher, student, late):
                 watch(page, errors, warnings)
-                page.on("response", lambda r: headers.append(r.headers) if r.request.resource_type == "document" else None)
+                page.on(
+                    "response", lambda r: headers.append(r.headers) if r.request.resource_type == "document" else None
+                )
             teacher.goto(f"{server.url}/teacher/{code}#key={room['teacher_token']}")
             see(teacher, "Room code")
             fits(teacher, "teacher_lobby", widths)
@@ -64,9 +67,22 @@ def test_every_page_fits_a_phone(tmp_path):
             click(student, "Submit move")
             see(student, "submitted for round 1")
             us_token = student.url.rsplit("/", 1)[1]
-            status, _ = server.call("POST", f"/api/rooms/{code}/moves", us_token, {"round": 1, "move": {
-                "lever": "proposal", "target": "JP", "name": "Magnet pact", "duration_months": 24,
-                "cofinance_usd_per_year": 1.5e9, "cofinance_share": 0.3}})
+            status, _ = server.call(
+                "POST",
+                f"/api/rooms/{code}/moves",
+                us_token,
+                {
+                    "round": 1,
+                    "move": {
+                        "lever": "proposal",
+                        "target": "JP",
+                        "name": "Magnet pact",
+                        "duration_months": 24,
+                        "cofinance_usd_per_year": 1.5e9,
+                        "cofinance_share": 0.3,
+                    },
+                },
+            )
             assert status == 200
             student.get_by_label("Message").fill("Japan: shall we pool our stockpiles?")
             click(student, "Send")
@@ -102,5 +118,9 @@ def test_every_page_fits_a_phone(tmp_path):
     assert not wide, f"pages wider than a 390 px phone: {wide}"
     assert not errors, errors
     assert not [w for w in warnings if "Content Security Policy" in w]
-    assert headers and all(h.get("x-content-type-options") == "nosniff" and h.get("x-frame-options") == "DENY"
-                           and "content-security-policy" in h for h in headers)
+    assert headers and all(
+        h.get("x-content-type-options") == "nosniff"
+        and h.get("x-frame-options") == "DENY"
+        and "content-security-policy" in h
+        for h in headers
+    )

@@ -2,6 +2,7 @@
 players (each seat's moves, the teacher's injects, the scenario's events) adds up to the difference between
 the game as played and the same months with none of them; a player without moves counts exactly 0; the
 lines say the numbers; the debrief page shows the section."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,7 @@ def test_every_seats_parts_add_up_to_its_difference(played):
     assert [p["key"] for p in did["players"]] == ["CN", "US", "JP", TEACHER, SCENARIO]
     for row in did["seats"]:
         assert sum(row["points"].values()) == pytest.approx(row["score"] - row["score_without"], rel=1e-6, abs=1e-9)
-        assert sum(row["tonnes"].values()) == pytest.approx(row["unmet_t"] - row["unmet_t_without"], rel=1e-6,
-                                                            abs=1e-9)
+        assert sum(row["tonnes"].values()) == pytest.approx(row["unmet_t"] - row["unmet_t_without"], rel=1e-6, abs=1e-9)
         # "as played" is the game itself: the seat's score and shortage read off the room's world
         assert row["score"] == seat_score(room.model, room.scenario, row["seat"])["score"]
         unmet = parse_outcome(f"shortage:{row['seat']}").value(room.model, 0, room.model.months_run - 1)
@@ -108,6 +108,7 @@ def test_progress_counts_both_parts(played):
 def tab():
     """A browser tab's kernel context, as the Solara server gives each page."""
     from solara.server import kernel, kernel_context
+
     context = kernel_context.VirtualKernelContext(id="debrief-test", kernel=kernel.Kernel(), session_id="debrief")
     with context:
         yield context
@@ -118,6 +119,7 @@ def test_the_debrief_page_shows_what_the_moves_did_reader_first(played, tab):
     import solara
 
     from ui.classroom.debrief_page import Result
+
     room, result, _ = played
     _, rc = solara.render(Result(room, result, "JP"), handle_error=False)
     shown = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]

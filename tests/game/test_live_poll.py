@@ -1,5 +1,6 @@
 """The classroom pages' polling hook draws every change, including one that lands between a page's first
 render and the start of its polling thread (a debrief's AI worlds can finish in about a second)."""
+
 from __future__ import annotations
 
 import itertools
@@ -66,6 +67,7 @@ def test_an_unchanged_value_draws_once(tab):
 
 def test_many_hooks_share_one_polling_thread(tab):
     import threading
+
     seen = {name: [] for name in "abcdef"}
 
     @solara.component

@@ -1,6 +1,7 @@
 """Load: 30 players (six on each of five seats) play 10 rounds against the real server, all at once each
 round; every move the server acknowledged is stored and applied in its round: no move is lost.
 (Timings are in benchmarks/bench_classroom.py, not here.)"""
+
 from __future__ import annotations
 
 import csv
@@ -37,9 +38,16 @@ def test_thirty_players_ten_rounds_lose_no_move(tmp_path):
         def play(player, round_):
             seat, i, token = player
             target = SEATS[(SEATS.index(seat) + 1 + i % 4) % 5]
-            status, body = server.call("POST", f"{api}/moves", token, {
-                "round": round_, "move": {"lever": "tariff", "target": target, "change_points": 1 + i},
-                "rationale": f"{seat} student {i}, round {round_}"})
+            status, body = server.call(
+                "POST",
+                f"{api}/moves",
+                token,
+                {
+                    "round": round_,
+                    "move": {"lever": "tariff", "target": target, "change_points": 1 + i},
+                    "rationale": f"{seat} student {i}, round {round_}",
+                },
+            )
             assert status == 200, body
             server.call("POST", f"{api}/messages", token, {"round": round_, "to": "*", "text": f"r{round_} {seat}{i}"})
             return body["id"], (round_, seat, i)

@@ -1,5 +1,6 @@
 """A move says what it will do when it is submitted, and warns when it will do little or nothing; the warning
 reaches the world's event log when the round resolves."""
+
 from __future__ import annotations
 
 from ui.classroom.move_form import submitted_feedback
@@ -30,7 +31,11 @@ def test_a_fund_with_no_share_is_shown_in_amber_and_a_clean_move_in_green(game):
     warned = room.submit_move(tokens["US"], 1, EMPTY_FUND)
     assert warned.warnings == ("the joint fund pays 0% of project capex: its $1.00B a year pays nothing",)
     kind, text, for_round = submitted_feedback("Proposal of an agreement", 1, warned)
-    assert kind == "warning" and for_round == 1 and text.startswith("Proposal of an agreement submitted for round 1: it proposes 'Pact'")
+    assert (
+        kind == "warning"
+        and for_round == 1
+        and text.startswith("Proposal of an agreement submitted for round 1: it proposes 'Pact'")
+    )
     assert text.endswith(f"Warning: {warned.warnings[0]}.")
     fund = room.submit_move(tokens["US"], 1, {**EMPTY_FUND, "cofinance_share": 0.3})
     assert submitted_feedback("Proposal of an agreement", 1, fund)[0] == "ok"

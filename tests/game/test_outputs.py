@@ -1,4 +1,5 @@
 """Scores, the debrief's AI-only worlds, exports and `ree classroom` on the command line."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,10 @@ from sim.scenario_schema import Objective
 
 
 def test_score_points_run_from_worst_to_best_and_weights_count():
-    goals = [Objective(metric="shortage_share", worst=0.4, best=0.0, weight=3),
-             Objective(metric="relations", worst=-0.5, best=0.5, weight=1)]
+    goals = [
+        Objective(metric="shortage_share", worst=0.4, best=0.0, weight=3),
+        Objective(metric="relations", worst=-0.5, best=0.5, weight=1),
+    ]
     assert score(goals, {"shortage_share": 0.4, "relations": -0.5})[0] == 0
     assert score(goals, {"shortage_share": 0.0, "relations": 0.5})[0] == 100
     assert score(goals, {"shortage_share": 0.2, "relations": -2.0})[0] == pytest.approx(37.5)
@@ -52,8 +55,16 @@ def test_export_has_wide_and_long_tables_and_no_tokens(game):
     room.advance(teacher)
     data = zipfile.ZipFile(io.BytesIO(export.zip_bytes(room)))
     names = set(data.namelist())
-    assert {"moves.csv", "applied.csv", "messages.csv", "seat_rounds.csv", "seats.csv", "events.csv",
-            "prices.csv", "room.json"} <= names
+    assert {
+        "moves.csv",
+        "applied.csv",
+        "messages.csv",
+        "seat_rounds.csv",
+        "seats.csv",
+        "events.csv",
+        "prices.csv",
+        "room.json",
+    } <= names
     everything = b"".join(data.read(n) for n in names).decode()
     assert not any(t in everything for t in (*tokens.values(), teacher))
     frames = export.frames(room)
@@ -85,15 +96,18 @@ def test_cli_new_prints_code_token_and_links(tmp_path, capsys):
     assert (tmp_path / "x" / "seats.csv").is_file()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["classroom", "new", "no_such_scenario"], "no_such_scenario: scenario: no such file"),
-    (["classroom", "new", "classroom_2025", "--seats", "CN,MARS"], "classroom.seats.1"),
-    (["classroom", "new", "classroom_2025", "--months-per-round", "0"], "classroom.months_per_round"),
-    (["classroom", "demo", "--rounds", "0"], "--rounds: play at least one round"),
-    (["classroom", "export", "--room", "QQQQQ", "--out", "x"], "no room with the code QQQQQ"),
-    (["classroom", "serve", "--port", "99999"], "--port: 99999 is not a port"),
-    (["classroom", "serve", "--db", "missing.sqlite"], "--db: missing.sqlite does not exist"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["classroom", "new", "no_such_scenario"], "no_such_scenario: scenario: no such file"),
+        (["classroom", "new", "classroom_2025", "--seats", "CN,MARS"], "classroom.seats.1"),
+        (["classroom", "new", "classroom_2025", "--months-per-round", "0"], "classroom.months_per_round"),
+        (["classroom", "demo", "--rounds", "0"], "--rounds: play at least one round"),
+        (["classroom", "export", "--room", "QQQQQ", "--out", "x"], "no room with the code QQQQQ"),
+        (["classroom", "serve", "--port", "99999"], "--port: 99999 is not a port"),
+        (["classroom", "serve", "--db", "missing.sqlite"], "--db: missing.sqlite does not exist"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     db = tmp_path / "class.sqlite"
     main(["classroom", "new", "classroom_2025", "--db", str(db)])

@@ -1,5 +1,6 @@
 """A round is run on a copy of the world before it is stored, a room that cannot be replayed opens
 read-only with the reason, and the debrief is computed once per state of the game and kept."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,9 +19,23 @@ def test_a_move_the_world_refuses_at_resolution_is_refused_never_stored(game):
     room.submit_move(tokens["US"], 1, STOCK, "hold more")
     # a move stored by an older server, which let it through: an export control with no products
     bad = {"lever": "export_control", "products": [], "destinations": ["US"], "level": "ban"}
-    room._append("move", "CN", {"move": bad, "event": {"kind": "export_control", "actor": "CN", "date": "2025-01",
-                                                       "products": [], "destinations": ["US"], "level": "ban"},
-                                "rationale": "old server", "by": "student CN"})
+    room._append(
+        "move",
+        "CN",
+        {
+            "move": bad,
+            "event": {
+                "kind": "export_control",
+                "actor": "CN",
+                "date": "2025-01",
+                "products": [],
+                "destinations": ["US"],
+                "level": "ban",
+            },
+            "rationale": "old server",
+            "by": "student CN",
+        },
+    )
     room.advance(teacher)
     resolution = room.state.resolutions[-1]
     assert [r["seat"] for r in resolution.refused] == ["CN"] and "products" in resolution.refused[0]["reason"]
@@ -39,6 +54,7 @@ def test_a_round_whose_world_fails_stores_nothing_and_the_clock_pauses_the_room(
 
     def broken_step():
         raise FloatingPointError("a bug in the world")
+
     monkeypatch.setattr(room.model, "_user_step", broken_step)  # Mesa's step() calls it (and a copy keeps it)
     with pytest.raises(GameError, match="could not be resolved.*nothing was stored"):
         room.advance(teacher)
@@ -52,19 +68,34 @@ def test_a_room_that_cannot_be_replayed_opens_read_only_with_the_reason(game):
     room, teacher, tokens = game
     room.start(teacher)
     room.message(tokens["US"], 1, "*", "before the damage")
-    room.store.append(room.code, "resolve", 1, "", {"applied": [{"event": {"kind": "no_such_kind", "date": "2025-01"},
-                                                                 "rationale": "", "seat": "", "source": "inject"}],
-                                                    "late": [], "ai_seats": [], "pending": [], "reason": "x",
-                                                    "deadline": 0.0}, 0.0)
+    room.store.append(
+        room.code,
+        "resolve",
+        1,
+        "",
+        {
+            "applied": [
+                {"event": {"kind": "no_such_kind", "date": "2025-01"}, "rationale": "", "seat": "", "source": "inject"}
+            ],
+            "late": [],
+            "ai_seats": [],
+            "pending": [],
+            "reason": "x",
+            "deadline": 0.0,
+        },
+        0.0,
+    )
     broken = Room(room.store, room.store.room(room.code), room.clock)
     assert broken.read_only.startswith("it could not be replayed")
     from sim.game.views import player_view, teacher_view
+
     assert player_view(broken, tokens["US"])["read_only"] == broken.read_only
     assert teacher_view(broken)["messages"][0]["text"] == "before the damage"
     with pytest.raises(GameError, match="read-only") as refused:
         broken.message(tokens["US"], 2, "*", "after")
     assert refused.value.status == 409
     from sim.game import export
+
     assert export.zip_bytes(broken)  # the teacher can still take everything away
 
 
@@ -90,6 +121,7 @@ def test_the_debrief_waits_for_the_end_or_the_teacher_and_is_computed_once(game,
 
 def wait_done(jobs, room, seconds: float = 120):
     import time
+
     deadline = time.monotonic() + seconds
     while jobs.status(room)["state"] == "running" and time.monotonic() < deadline:
         time.sleep(0.1)

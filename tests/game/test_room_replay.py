@@ -1,4 +1,5 @@
 """A classroom room's world replays from the scenario file its export carries (`sim.levers.replay_toml`)."""
+
 from __future__ import annotations
 
 from sim import RareEarthModel, levers

@@ -1,4 +1,5 @@
 """Rounds, moves, stale input, deadlines, the AI standing in, rollback and replay."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,16 +29,28 @@ def test_a_round_applies_its_moves_at_its_first_month_then_runs_its_months(game)
     assert logged and logged[0][0] == "2025-01" and logged[0][5] == "buy time against licence delays"
 
 
-@pytest.mark.parametrize("seat, round_, move, message", [
-    ("US", 1, {"lever": "export_control", "products": ["magnet"], "level": "licence", "approval_rate": 1.5},
-     "move.approval_rate: Input should be less than or equal to 1"),
-    ("US", 1, {"lever": "embargo_everyone"}, "move.lever: unknown lever 'embargo_everyone'"),
-    ("US", 1, {"lever": "tariff", "actor": "CN", "target": "JP", "change_points": 5}, "you play US"),
-    ("US", 1, {"lever": "stockpile_target", "days": 90, "tonnes": 3}, "move.tonnes: not a field of stockpile_target"),
-    ("CN", 1, STOCK, "CN holds no strategic stockpile"),
-    ("US", 2, STOCK, "this move was for round 2, but the room is at round 1"),
-    ("US", 1, {"lever": "tariff", "target": "US", "change_points": 5}, "cannot aim a tariff at itself"),
-])
+@pytest.mark.parametrize(
+    "seat, round_, move, message",
+    [
+        (
+            "US",
+            1,
+            {"lever": "export_control", "products": ["magnet"], "level": "licence", "approval_rate": 1.5},
+            "move.approval_rate: Input should be less than or equal to 1",
+        ),
+        ("US", 1, {"lever": "embargo_everyone"}, "move.lever: unknown lever 'embargo_everyone'"),
+        ("US", 1, {"lever": "tariff", "actor": "CN", "target": "JP", "change_points": 5}, "you play US"),
+        (
+            "US",
+            1,
+            {"lever": "stockpile_target", "days": 90, "tonnes": 3},
+            "move.tonnes: not a field of stockpile_target",
+        ),
+        ("CN", 1, STOCK, "CN holds no strategic stockpile"),
+        ("US", 2, STOCK, "this move was for round 2, but the room is at round 1"),
+        ("US", 1, {"lever": "tariff", "target": "US", "change_points": 5}, "cannot aim a tariff at itself"),
+    ],
+)
 def test_a_bad_move_gets_one_clear_line_and_changes_nothing(game, seat, round_, move, message):
     room, teacher, tokens = game
     before = (room.version, len(room.store.events(room.code)), len(room.state.moves))
@@ -104,11 +117,24 @@ def test_the_same_events_replay_to_the_same_world(game, clock):
     room, teacher, tokens = game
     room.start(teacher)
     room.submit_move(tokens["JP"], 1, STOCK)
-    room.submit_move(tokens["CN"], 1, {"lever": "export_control", "products": ["magnet"], "destinations": ["US"],
-                                      "level": "licence", "approval_rate": 0.2, "review_months": 3})
+    room.submit_move(
+        tokens["CN"],
+        1,
+        {
+            "lever": "export_control",
+            "products": ["magnet"],
+            "destinations": ["US"],
+            "level": "licence",
+            "approval_rate": 0.2,
+            "review_months": 3,
+        },
+    )
     room.advance(teacher)
-    room.inject(teacher, {"kind": "capacity_shock", "country": "AU", "stage": "refining", "factor": 0.5,
-                          "duration_months": 6}, "a flood at the refinery")
+    room.inject(
+        teacher,
+        {"kind": "capacity_shock", "country": "AU", "stage": "refining", "factor": 0.5, "duration_months": 6},
+        "a flood at the refinery",
+    )
     clock.now += 10_000
     room.tick()
     replayed = Room(room.store, room.store.room(room.code), clock)

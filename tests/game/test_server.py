@@ -1,4 +1,5 @@
 """The real server over HTTP: persistence across a SIGKILL, and who may do and read what."""
+
 from __future__ import annotations
 
 import re
@@ -33,9 +34,16 @@ def snapshot(server, code, teacher, tokens):
     status, view = server.call("GET", f"/api/rooms/{code}/teacher", teacher)
     assert status == 200
     players = {seat: server.call("GET", f"/api/rooms/{code}/me", token)[1] for seat, token in tokens.items()}
-    return {"round": view["round"], "month": view["month"], "charts": view["charts"], "log": view["log"],
-            "seats": view["seat_status"], "messages": view["messages"],
-            "moves": {s: p["moves"] for s, p in players.items()}, "now": {s: p["status_now"] for s, p in players.items()}}
+    return {
+        "round": view["round"],
+        "month": view["month"],
+        "charts": view["charts"],
+        "log": view["log"],
+        "seats": view["seat_status"],
+        "messages": view["messages"],
+        "moves": {s: p["moves"] for s, p in players.items()},
+        "now": {s: p["status_now"] for s, p in players.items()},
+    }
 
 
 def test_a_server_killed_mid_round_comes_back_at_the_same_round_with_every_move(served):
@@ -47,10 +55,29 @@ def test_a_server_killed_mid_round_comes_back_at_the_same_round_with_every_move(
     for seat in tokens:
         assert server.call("POST", f"/api/rooms/{code}/ready", tokens[seat], {"round": 1})[0] == 200
     # round 2, under way: moves, a proposal and a message submitted, then the power goes
-    for seat, move in (("JP", STOCK), ("CN", {"lever": "export_control", "products": ["magnet"],
-                                              "destinations": ["JP"], "level": "licence", "approval_rate": 0.3}),
-                       ("US", {"lever": "proposal", "target": "JP", "name": "Pact", "cofinance_share": 0.3,
-                               "cofinance_usd_per_year": 1e9})):
+    for seat, move in (
+        ("JP", STOCK),
+        (
+            "CN",
+            {
+                "lever": "export_control",
+                "products": ["magnet"],
+                "destinations": ["JP"],
+                "level": "licence",
+                "approval_rate": 0.3,
+            },
+        ),
+        (
+            "US",
+            {
+                "lever": "proposal",
+                "target": "JP",
+                "name": "Pact",
+                "cofinance_share": 0.3,
+                "cofinance_usd_per_year": 1e9,
+            },
+        ),
+    ):
         status, body = server.call("POST", f"/api/rooms/{code}/moves", tokens[seat], {"round": 2, "move": move})
         assert status == 200 and set(body) == {"id", "summary", "warnings"}, body
     server.call("POST", f"/api/rooms/{code}/messages", tokens["US"], {"round": 2, "to": "JP", "text": "deal?"})
@@ -77,9 +104,12 @@ def test_seat_and_teacher_tokens_guard_every_action_and_private_message(served):
     tokens = join_all(server, code)
     api = f"/api/rooms/{code}"
     # a seat cannot act for another seat
-    status, body = server.call("POST", f"{api}/moves", tokens["US"],
-                               {"round": 1, "move": {"lever": "export_control", "actor": "CN", "products": ["magnet"],
-                                                     "level": "ban"}})
+    status, body = server.call(
+        "POST",
+        f"{api}/moves",
+        tokens["US"],
+        {"round": 1, "move": {"lever": "export_control", "actor": "CN", "products": ["magnet"], "level": "ban"}},
+    )
     assert status == 403 and "you play US" in body["error"]
     # private messages reach only their two seats
     server.call("POST", f"{api}/messages", tokens["CN"], {"round": 1, "to": "JP", "text": "secret offer to Japan"})
@@ -88,7 +118,9 @@ def test_seat_and_teacher_tokens_guard_every_action_and_private_message(served):
     # teacher actions need the teacher token: no token, a seat token, a made-up token
     for token in (None, tokens["US"], secrets.token_urlsafe(16)):
         for action in ("start", "advance", "rollback", "pause", "end", "broadcast", "inject"):
-            status, body = server.call("POST", f"{api}/teacher/{action}", token, {"text": "x", "event": {"kind": "note"}})
+            status, body = server.call(
+                "POST", f"{api}/teacher/{action}", token, {"text": "x", "event": {"kind": "note"}}
+            )
             assert status == 403 and "teacher token" in body["error"]
         assert server.call("GET", f"{api}/teacher", token)[0] == 403
         assert server.call("GET", f"{api}/export.zip", token)[0] == 403
@@ -110,6 +142,7 @@ def test_seat_and_teacher_tokens_guard_every_action_and_private_message(served):
 
 def test_tokens_are_long_random_and_distinct(tmp_path):
     from sim.game.rooms import Rooms
+
     rooms = Rooms(":memory:")
     room, teacher = rooms.create("classroom_2025")
     tokens = [room.join("US", f"s{i}")["token"] for i in range(300)] + [teacher]

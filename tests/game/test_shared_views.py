@@ -1,6 +1,7 @@
 """Views are computed once per change and shared (a message does not touch the world's pieces), and what
 the pages say reads right: proposals in plain words, score lines in the metric's own direction, the
 notice after a round, forms that offer only what the seat holds."""
+
 from __future__ import annotations
 
 from sim.game import shared, views
@@ -36,17 +37,35 @@ def test_a_resolution_renews_the_world_once_for_every_reader(game):
 
 
 def test_proposals_and_scores_read_in_plain_words():
-    words = proposal_words({"proposer": "US", "name": "Magnet pact", "duration_months": 24,
-                            "terms": {"cofinance_usd_per_year": 1.5e9, "cofinance_share": 0.3}})
-    assert words == ("US proposes 'Magnet pact' for 24 months: a joint fund of $1.50B a year paying 30% of "
-                     "project capex")
+    words = proposal_words(
+        {
+            "proposer": "US",
+            "name": "Magnet pact",
+            "duration_months": 24,
+            "terms": {"cofinance_usd_per_year": 1.5e9, "cofinance_share": 0.3},
+        }
+    )
+    assert words == (
+        "US proposes 'Magnet pact' for 24 months: a joint fund of $1.50B a year paying 30% of project capex"
+    )
     assert "=" not in words and "1500000000" not in words
-    full = objective_line({"metric": "shortage_share", "description": "keep factories supplied", "value": 0.0,
-                           "worst": 0.3, "best": 0.0, "weight": 2.0, "points": 1.0})
-    assert full == ("Keep factories supplied: 0% of magnet demand unmet (full marks at 0%, none at 30%): "
-                    "full marks, counts x2")
-    half = objective_line({"metric": "stockpile_days", "description": "", "value": 30, "worst": 0, "best": 60,
-                           "weight": 1, "points": 0.5})
+    full = objective_line(
+        {
+            "metric": "shortage_share",
+            "description": "keep factories supplied",
+            "value": 0.0,
+            "worst": 0.3,
+            "best": 0.0,
+            "weight": 2.0,
+            "points": 1.0,
+        }
+    )
+    assert full == (
+        "Keep factories supplied: 0% of magnet demand unmet (full marks at 0%, none at 30%): full marks, counts x2"
+    )
+    half = objective_line(
+        {"metric": "stockpile_days", "description": "", "value": 30, "worst": 0, "best": 60, "weight": 1, "points": 0.5}
+    )
     assert half == "Stockpile_days: 30 days of stockpile (full marks at 60 days, none at 0 days): 50% of the marks"
 
 
@@ -72,8 +91,9 @@ def test_the_release_form_offers_only_what_the_stockpile_holds(game):
     assert "stockpile_release" not in room.views.seat_world("CN")["briefing"]["levers"]  # no stockpile at all
     # what a release larger than the stock will really do, before it is submitted
     product = example["product"]
-    told = room.preview_move(tokens["JP"], {"lever": "stockpile_release", "product": product,
-                                            "tonnes": held[product] + 1000})
+    told = room.preview_move(
+        tokens["JP"], {"lever": "stockpile_release", "product": product, "tonnes": held[product] + 1000}
+    )
     assert told.warnings and "holds" in told.warnings[0]
     assert room.version == 3  # a preview stores nothing
 

@@ -1,5 +1,6 @@
 """The levers added for classroom seats (`stockpile_target`, `project_support`, `proposal.agreed`) act on
 the world in the direction they should and replay exactly, like every other lever."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,8 +12,15 @@ from sim.runs.outputs import tables
 
 TARGET = {"kind": "stockpile_target", "actor": "JP", "days": 180}
 SUPPORT = {"kind": "project_support", "actor": "US", "share": 0.6, "budget_usd_per_year": 5e9}
-PACT = {"kind": "proposal", "actor": "US", "target": "CN", "name": "Grand bargain", "suspend_controls": True,
-        "general_licence": True, "duration_months": 24}
+PACT = {
+    "kind": "proposal",
+    "actor": "US",
+    "target": "CN",
+    "name": "Grand bargain",
+    "suspend_controls": True,
+    "general_licence": True,
+    "duration_months": 24,
+}
 
 
 def run(levers, months=12, scenario="apr2025_licensing"):

@@ -1,4 +1,5 @@
 """Proposals between seats, messages, injects, broadcasts and what each player may read."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,14 @@ import pytest
 from sim.game.moves import GameError
 from sim.game.views import player_view, teacher_view
 
-PACT = {"lever": "proposal", "target": "JP", "name": "Magnet pact", "duration_months": 24,
-        "cofinance_usd_per_year": 1e9, "cofinance_share": 0.3}
+PACT = {
+    "lever": "proposal",
+    "target": "JP",
+    "name": "Magnet pact",
+    "duration_months": 24,
+    "cofinance_usd_per_year": 1e9,
+    "cofinance_share": 0.3,
+}
 
 
 def test_a_proposal_to_a_seat_with_players_waits_for_its_answer_next_round(game):

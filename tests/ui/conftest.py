@@ -1,6 +1,7 @@
 """Browser fixtures: a `ree ui` server on a free port of 127.0.0.1 (its log kept for the traceback check)
 and Debian's Chromium driven by Playwright (found by tests/browser_support.py, which fails them under CI
 when it is missing)."""
+
 from __future__ import annotations
 
 import os
@@ -19,6 +20,8 @@ from tests.browser_support import chromium_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -41,12 +44,20 @@ def server():
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log = ARTIFACTS / "server.log"
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-           # an asset missing from the offline bundle fails at once, locally, instead of reaching the internet
-           "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        # an asset missing from the offline bundle fails at once, locally, instead of reaching the internet
+        "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
+    }
     with log.open("w") as handle:
-        process = subprocess.Popen([sys.executable, "-m", "sim.cli", "ui", "--port", str(port)], cwd=ROOT,
-                                   stdout=handle, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", "ui", "--port", str(port)],
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 60
     while True:
@@ -67,6 +78,7 @@ def server():
 def browser():
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable)
         yield browser
@@ -76,6 +88,7 @@ def browser():
 @dataclass
 class Watch:
     """What a page did that it must not: console errors, uncaught exceptions, requests off this machine."""
+
     errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
 
@@ -118,6 +131,7 @@ def new_page(browser, server):
         context, page, watch = open_page(browser, server)
         contexts.append(context)
         return page, watch
+
     yield opened
     for context in contexts:
         context.close()

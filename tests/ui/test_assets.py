@@ -1,5 +1,6 @@
 """The chart libraries the pages load offline: versions that draw Altair's specs without a warning, linked where
 Solara asks for them, set up in one place (ui/assets.py) for `ree ui` and the classroom."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The web UI in headless Chromium, as a student would use it: pick a scenario, step, pull a lever, fork and
 compare, download the run. Screenshots go to artifacts/ (look at them)."""
+
 from __future__ import annotations
 
 import re
@@ -17,6 +18,7 @@ LONG = 60_000
 
 def expect():
     from playwright.sync_api import expect as playwright_expect
+
     return playwright_expect
 
 
@@ -33,7 +35,6 @@ def step(page, months: int, expected_month: int) -> None:
 
 def price_chart(page):
     return page.locator(".vega-embed").first
-
 
 
 def fork_and_set_level(page, month: str, level: str, why: str) -> None:
@@ -114,12 +115,14 @@ def test_bad_input_gets_an_inline_message_and_nothing_breaks(app, server, artifa
     page, watch = app
     page.get_by_label("approval rate (share approved, 0 to 1)").fill("1.5")
     page.get_by_role("button", name="Apply from next month").click()
-    expect()(page.locator(".ree-lever-error")).to_contain_text("approval_rate: Input should be less than or equal to 1",
-                                                               timeout=LONG)
+    expect()(page.locator(".ree-lever-error")).to_contain_text(
+        "approval_rate: Input should be less than or equal to 1", timeout=LONG
+    )
     page.get_by_label("run to month (YYYY-MM)").fill("2124-01")
     page.get_by_role("button", name="Run to").click()
-    expect()(page.locator(".ree-run-error")).to_contain_text("2124-01 is too far: a run is at most 1200 months long",
-                                                             timeout=LONG)
+    expect()(page.locator(".ree-run-error")).to_contain_text(
+        "2124-01 is too far: a run is at most 1200 months long", timeout=LONG
+    )
     page.get_by_label("seed (a whole number)").fill("")
     page.get_by_role("button", name="Start / reset").click()
     expect()(page.locator(".ree-run-error")).to_contain_text("seed: enter a whole number", timeout=LONG)
@@ -140,21 +143,32 @@ def test_a_lever_that_does_little_is_applied_with_an_amber_warning(app, artifact
     page.get_by_label("amount (t REO, 0 to 2,000,000, or all)").fill("1000000")
     page.get_by_role("button", name="Apply from next month").click()
     warning = page.locator(".ree-lever-warning")
-    expect()(warning).to_contain_text("From 2024-01, JP releases 17 t of heavy_oxide to JP firms (all the "
-                                      "stockpile holds). Warning: asks for 1,000,000 t but the stockpile holds 17 t",
-                                      timeout=LONG)
+    expect()(warning).to_contain_text(
+        "From 2024-01, JP releases 17 t of heavy_oxide to JP firms (all the "
+        "stockpile holds). Warning: asks for 1,000,000 t but the stockpile holds 17 t",
+        timeout=LONG,
+    )
     assert page.locator(".ree-lever-done").count() == 0
     warning.scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "05_lever_warning.png")
     step(page, 1, 1)
     page.get_by_role("tab", name="Events").click()
-    expect()(page.locator(".ree-feed")).to_contain_text("(warning: asks for 1,000,000 t but the stockpile holds 17 t)",
-                                                        timeout=LONG)
+    expect()(page.locator(".ree-feed")).to_contain_text(
+        "(warning: asks for 1,000,000 t but the stockpile holds 17 t)", timeout=LONG
+    )
     watch.assert_clean()
 
 
-NEW_LEVERS = ("Suspend a measure", "Resume a measure", "Cancel a measure", "Extraterritorial rule", "Technology ban",
-              "Stockpile target", "Price floor", "Relations")
+NEW_LEVERS = (
+    "Suspend a measure",
+    "Resume a measure",
+    "Cancel a measure",
+    "Extraterritorial rule",
+    "Technology ban",
+    "Stockpile target",
+    "Price floor",
+    "Relations",
+)
 
 
 def test_the_lever_list_offers_the_new_kinds_and_a_suspension_names_the_runs_measure(app, artifacts):
@@ -172,7 +186,8 @@ def test_the_lever_list_offers_the_new_kinds_and_a_suspension_names_the_runs_mea
     page.get_by_label("why (shown in the event feed)").fill("a truce on technology")
     page.get_by_role("button", name="Apply from next month").click()
     expect()(page.locator(".ree-lever-done")).to_contain_text(
-        "From 2024-01, CN suspends catalogue_2023 (technology_ban of 2023-12, CN).", timeout=LONG)
+        "From 2024-01, CN suspends catalogue_2023 (technology_ban of 2023-12, CN).", timeout=LONG
+    )
     page.screenshot(path=artifacts / "05b_lever_suspend.png")
     watch.assert_clean()
 
@@ -213,7 +228,7 @@ def test_why_in_compare_shows_the_levers_share_of_the_difference(app, artifacts)
     assert "refining capacity outside China (t/yr, at the end)" in measures
     assert "magnets delivered outside China (t REO)" in measures
     us = next(i for i, r in enumerate(rows) if r[0] == "US magnet shortage (t REO)")
-    assert [r[1] for r in rows[us:us + 3]] == ["so far", "2024", "2025"]
+    assert [r[1] for r in rows[us : us + 3]] == ["so far", "2024", "2025"]
     us_difference = number(rows[us][4])
     assert us_difference < -100, rows[us]
 
@@ -239,8 +254,10 @@ def test_why_in_compare_shows_the_levers_share_of_the_difference(app, artifacts)
 
     page.get_by_role("tab", name="Charts").click()  # a click on Japan's shortage line explains it
     page.wait_for_timeout(1000)
-    japan = ('path[aria-roledescription="point"][aria-label*="country: JP"][aria-label*="date: 2024-09"]'
-             '[aria-label*="branch: baseline"]:visible')  # 23% short: no other point there
+    japan = (
+        'path[aria-roledescription="point"][aria-label*="country: JP"][aria-label*="date: 2024-09"]'
+        '[aria-label*="branch: baseline"]:visible'
+    )  # 23% short: no other point there
     page.locator(japan).click()
     expect()(summary).to_contain_text("JP magnet shortage (t REO), 2024-01 to 2025-04", timeout=LONG)
 
@@ -303,8 +320,10 @@ def test_explore_draws_every_chart_with_no_vega_version_warning(browser, server,
     versions = [text for _, text in messages if VERSION_WARNING.search(text)]
     errors = [text for kind, text in messages if kind == "error"]
     warnings = [text for kind, text in messages if kind == "warning"]
-    print(f"console: {len(messages)} messages, {len(warnings)} warnings, {len(errors)} errors, "
-          f"{len(versions)} Vega version warnings")
+    print(
+        f"console: {len(messages)} messages, {len(warnings)} warnings, {len(errors)} errors, "
+        f"{len(versions)} Vega version warnings"
+    )
     context.close()
     assert versions == []
     assert errors == []

@@ -1,4 +1,5 @@
 """Chart specs for the web UI: units on the axes, the shared palette, the month's rows in the data."""
+
 from __future__ import annotations
 
 import io
@@ -36,30 +37,42 @@ def rows(spec: dict) -> pd.DataFrame:
 
 
 def specs(frames) -> dict[str, dict]:
-    return {"prices": charts.prices(frames["prices.csv"]),
-            "shortage_share": charts.shortage_share(frames["supply.csv"]),
-            "shortage_by_sector": charts.shortage_by_sector(frames["supply.csv"]),
-            "flows": charts.trade_flows(frames["flows.csv"], "magnet"),
-            "capacity": charts.capacity(frames["capacity.csv"]),
-            "licences": charts.licences(frames["licences.csv"])}
+    return {
+        "prices": charts.prices(frames["prices.csv"]),
+        "shortage_share": charts.shortage_share(frames["supply.csv"]),
+        "shortage_by_sector": charts.shortage_by_sector(frames["supply.csv"]),
+        "flows": charts.trade_flows(frames["flows.csv"], "magnet"),
+        "capacity": charts.capacity(frames["capacity.csv"]),
+        "licences": charts.licences(frames["licences.csv"]),
+    }
 
 
 def test_every_quantitative_axis_names_its_unit(frames):
     for name, spec in specs(frames).items():
         if name == "flows":
             continue  # no axes: countries on both sides, the width legend carries the unit (tested below)
-        titled = [enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items()
-                  if channel in ("x", "y") and isinstance(enc, dict) and enc.get("type") == "quantitative"
-                  and enc.get("axis", {}) is not None]
+        titled = [
+            enc
+            for node in walk(spec)
+            for channel, enc in node.get("encoding", {}).items()
+            if channel in ("x", "y")
+            and isinstance(enc, dict)
+            and enc.get("type") == "quantitative"
+            and enc.get("axis", {}) is not None
+        ]
         assert titled, name
         for enc in titled:
             assert "(" in enc["title"] and ")" in enc["title"], (name, enc["title"])
 
 
 def test_countries_get_the_shared_palette_everywhere(frames):
-    scales = [enc["scale"] for spec in specs(frames).values() for node in walk(spec)
-              for channel, enc in node.get("encoding", {}).items()
-              if channel == "color" and isinstance(enc, dict) and enc.get("field") in ("country", "exporter", "label")]
+    scales = [
+        enc["scale"]
+        for spec in specs(frames).values()
+        for node in walk(spec)
+        for channel, enc in node.get("encoding", {}).items()
+        if channel == "color" and isinstance(enc, dict) and enc.get("field") in ("country", "exporter", "label")
+    ]
     assert len(scales) >= 4
     for scale in scales:
         assert dict(zip(scale["domain"], scale["range"])) == palette.COUNTRY
@@ -84,18 +97,25 @@ def test_trade_flows_draw_exports_only_with_width_in_tonnes(frames):
     spec = charts.trade_flows(frames["flows.csv"], "magnet")
     drawn = rows(spec)
     flows = frames["flows.csv"]
-    last = flows[(flows["date"] == flows["date"].max()) & (flows["product"] == "magnet")
-                 & (flows["exporter"] != flows["importer"])]
+    last = flows[
+        (flows["date"] == flows["date"].max())
+        & (flows["product"] == "magnet")
+        & (flows["exporter"] != flows["importer"])
+    ]
     assert (drawn["exporter"] != drawn["importer"]).all()
     assert drawn["tonnes"].sum() == pytest.approx(last[last["tonnes"] > 0.05]["tonnes"].sum(), rel=1e-5)
-    widths = [enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeWidth"]
+    widths = [
+        enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeWidth"
+    ]
     assert widths and widths[0]["field"] == "tonnes" and "t REO" in widths[0]["title"]
 
 
 def test_branches_keep_the_colour_and_differ_by_line_style(frames):
     both = charts.stacked_branches(frames["prices.csv"], frames["prices.csv"])
     spec = charts.prices(both)
-    dashes = [enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeDash"]
+    dashes = [
+        enc for node in walk(spec) for channel, enc in node.get("encoding", {}).items() if channel == "strokeDash"
+    ]
     assert dashes and dashes[0]["field"] == "branch"
     assert set(rows(spec)["branch"]) == {"what-if", "baseline"}
 
@@ -118,9 +138,11 @@ def test_log_scales_get_no_zero_and_say_what_they_left_out(frames):
     assert "title" not in charts.prices(frames["prices.csv"])
 
 
-SERIES = {"dates": ["2025-01", "2025-02"],
-          "prices": {f"{p}_{m}": [100.0, 120.0] for p in ("heavy_oxide", "magnet") for m in ("china", "world")},
-          "shortage": {c: [0.0, 0.25] for c in ("CN", "US", "JP", "AU", "EU", "MM", "MY", "ROW")}}
+SERIES = {
+    "dates": ["2025-01", "2025-02"],
+    "prices": {f"{p}_{m}": [100.0, 120.0] for p in ("heavy_oxide", "magnet") for m in ("china", "world")},
+    "shortage": {c: [0.0, 0.25] for c in ("CN", "US", "JP", "AU", "EU", "MM", "MY", "ROW")},
+}
 
 
 def test_the_classroom_draws_the_shared_charts_at_a_phones_width():
@@ -136,19 +158,28 @@ def test_the_classroom_draws_the_shared_charts_at_a_phones_width():
     assert short["width"] == charts.FILL and colour["domain"] == list(seats)
     assert colour["range"] == [palette.COUNTRY[s] for s in seats]
     assert set(rows(short)["country"]) == set(seats) and rows(short)["short_pct"].max() == 25
-    wide = charts.shortage_share(pd.DataFrame({"date": ["2025-01"], "country": ["US"], "demand_t": [2.0],
-                                               "delivered_t": [1.0]}))
+    wide = charts.shortage_share(
+        pd.DataFrame({"date": ["2025-01"], "country": ["US"], "demand_t": [2.0], "delivered_t": [1.0]})
+    )
     assert wide["width"] == charts.WIDTH + 80 and "legend" not in wide["encoding"]["color"]  # Explore's, unchanged
 
 
 def test_scores_and_the_ai_worlds_in_each_seats_colour():
     scores = game_charts.scores([{"seat": "US", "score": 40.0}, {"seat": "JP", "score": 55.5}])
-    assert scores["encoding"]["color"]["scale"] == {"domain": ["US", "JP"],
-                                                    "range": [palette.COUNTRY["US"], palette.COUNTRY["JP"]]}
+    assert scores["encoding"]["color"]["scale"] == {
+        "domain": ["US", "JP"],
+        "range": [palette.COUNTRY["US"], palette.COUNTRY["JP"]],
+    }
     assert list(rows(scores)["score"]) == [40.0, 55.5]
-    spec = game_charts.ai_comparison([{"seat": "CN", "class_score": 60.0, "ai_scores": [50.0, 70.0], "beat_share": 0.5},
-                                      {"seat": "US", "class_score": 30.0, "ai_scores": [20.0], "beat_share": 1.0}])
+    spec = game_charts.ai_comparison(
+        [
+            {"seat": "CN", "class_score": 60.0, "ai_scores": [50.0, 70.0], "beat_share": 0.5},
+            {"seat": "US", "class_score": 30.0, "ai_scores": [20.0], "beat_share": 1.0},
+        ]
+    )
     data = rows(spec)
     assert (data["world"] == "ai").sum() == 3 and list(data[data["world"] == "class"]["beat"]) == [
-        "beat 50% of AI worlds", "beat 100% of AI worlds"]
+        "beat 50% of AI worlds",
+        "beat 100% of AI worlds",
+    ]
     assert spec["layer"][1]["encoding"]["color"]["scale"]["range"] == [palette.COUNTRY["CN"], palette.COUNTRY["US"]]

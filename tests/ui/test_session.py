@@ -1,4 +1,5 @@
 """The web UI's per-tab sessions, lever forms and run bundle, without a browser."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,9 @@ def test_two_sessions_have_their_own_models():
     assert (first.view().months_run, second.view().months_run) == (6, 0)
 
 
-@pytest.mark.parametrize("seed, words", [("", "the field is empty"), ("-3", "got '-3'"), ("4.5", "got '4.5'"),
-                                         ("abc", "got 'abc'")])
+@pytest.mark.parametrize(
+    "seed, words", [("", "the field is empty"), ("-3", "got '-3'"), ("4.5", "got '4.5'"), ("abc", "got 'abc'")]
+)
 def test_a_bad_seed_is_refused_with_the_field_named(seed, words):
     with pytest.raises(ScenarioError) as err:
         Session().start("baseline_2024", seed)
@@ -52,9 +54,15 @@ def test_a_seed_typed_as_text_gives_the_same_run_as_the_number():
     pd.testing.assert_frame_equal(text["prices.csv"], tables(model)["prices.csv"])
 
 
-@pytest.mark.parametrize("month, words", [("2124-01", "is too far: a run is at most 1200 months long"),
-                                          ("2024-13", "months run 01-12"), ("soon", "not a YYYY-MM month"),
-                                          ("2024-02", "has already been run")])
+@pytest.mark.parametrize(
+    "month, words",
+    [
+        ("2124-01", "is too far: a run is at most 1200 months long"),
+        ("2024-13", "months run 01-12"),
+        ("soon", "not a YYYY-MM month"),
+        ("2024-02", "has already been run"),
+    ],
+)
 def test_run_to_refuses_months_it_cannot_reach(month, words):
     session = started()
     session.step(3)
@@ -79,8 +87,13 @@ def test_run_to_past_the_end_carries_the_run_on_and_its_tables_stay_consistent(t
     assert session.view().finished and session.view().planned_end is None
     session.fork()
     view = session.run_to("2027-06")
-    assert (view.date, view.months_run, view.months, view.end, view.planned_end) == ("2027-06", 42, 48, "2027-12",
-                                                                                    "2026-12")
+    assert (view.date, view.months_run, view.months, view.end, view.planned_end) == (
+        "2027-06",
+        42,
+        48,
+        "2027-12",
+        "2026-12",
+    )
     assert session.baseline_view().months_run == 42 and session.baseline.levers == session.model.levers
     months = pd.period_range("2024-01", "2027-06", freq="M").strftime("%Y-%m").tolist()
     for model in (session.model, session.baseline):
@@ -98,7 +111,8 @@ def test_run_to_past_the_end_carries_the_run_on_and_its_tables_stay_consistent(t
         replay.step()
     for name, frame in tables(replay).items():
         assert (tmp_path / "run" / name).read_text() == frame.to_csv(
-            index=False, float_format="%.9g", lineterminator="\n"), name
+            index=False, float_format="%.9g", lineterminator="\n"
+        ), name
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["months"] == 42
     session.apply_lever(build_change(LEVER_BY_KIND["strategy"], "CN", {"strategy": "conciliatory"}), "softer")
     assert session.step(6).finished and session.model.levers[-1].date == "2027-07"  # a lever past the end
@@ -114,6 +128,7 @@ def test_still_to_come_lists_every_upcoming_event_soonest_first():
     import solara.widgets
 
     from ui.components.event_feed import UpcomingEvents
+
     view = Session().start("truce_lapses_2026", "42")
     assert len(view.upcoming) == 20
     _, rc = solara.render(UpcomingEvents(view.upcoming), handle_error=False)
@@ -137,8 +152,16 @@ def test_a_lever_after_the_fork_changes_only_the_what_if():
     session = started()
     session.run_to("2025-03")
     session.fork()
-    session.apply_lever({"kind": "export_control", "actor": "CN", "products": ["magnet", "heavy_oxide"],
-                         "destinations": ["US"], "level": "ban"}, "a ban, to compare")
+    session.apply_lever(
+        {
+            "kind": "export_control",
+            "actor": "CN",
+            "products": ["magnet", "heavy_oxide"],
+            "destinations": ["US"],
+            "level": "ban",
+        },
+        "a ban, to compare",
+    )
     session.step(9)
     table = difference_table(session.view(), session.baseline_view()).set_index(["measure", "period"])
     assert table.loc[("US magnet shortage (t REO)", "so far"), "difference"] > 0
@@ -177,14 +200,17 @@ def test_every_lever_form_with_its_defaults_is_accepted_by_the_schema(actor):
     assert actor == "JP" or {"suspend", "cancel"} <= set(pulled)  # CN and US have measures of their own
 
 
-@pytest.mark.parametrize("kind, values, field, words", [
-    ("export_control", {"approval_rate": "1.5"}, "approval_rate", "less than or equal to 1"),
-    ("export_control", {"review_months": "two"}, "review_months", "enter a whole number"),
-    ("export_control", {"products": []}, "products", "choose at least one"),
-    ("mining_quota", {"tonnes_per_year": ""}, "tonnes_per_year", "the field is empty"),
-    ("tariff", {"change_points": "900"}, "change_points", "less than or equal to 200"),
-    ("demand_growth", {"growth": "-2"}, "growth", "greater than or equal to -0.5"),
-])
+@pytest.mark.parametrize(
+    "kind, values, field, words",
+    [
+        ("export_control", {"approval_rate": "1.5"}, "approval_rate", "less than or equal to 1"),
+        ("export_control", {"review_months": "two"}, "review_months", "enter a whole number"),
+        ("export_control", {"products": []}, "products", "choose at least one"),
+        ("mining_quota", {"tonnes_per_year": ""}, "tonnes_per_year", "the field is empty"),
+        ("tariff", {"change_points": "900"}, "change_points", "less than or equal to 200"),
+        ("demand_growth", {"growth": "-2"}, "growth", "greater than or equal to -0.5"),
+    ],
+)
 def test_a_bad_lever_value_names_its_field_and_changes_nothing(kind, values, field, words):
     session = started()
     with pytest.raises(ScenarioError) as err:
@@ -211,7 +237,8 @@ def test_the_zip_holds_the_run_files_and_a_scenario_that_replays_it(tmp_path):
         replay.step()
     for name, frame in tables(replay).items():
         assert (tmp_path / "run" / name).read_text() == frame.to_csv(
-            index=False, float_format="%.9g", lineterminator="\n"), name
+            index=False, float_format="%.9g", lineterminator="\n"
+        ), name
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["months"] == 8
 
 
@@ -222,8 +249,11 @@ def test_no_download_before_a_month_has_run():
 
 def test_a_proposal_gets_an_answer_with_its_reasons_in_the_events():
     session = started()
-    change = build_change(LEVER_BY_KIND["proposal"], "US",
-                          {"target": "JP", "cofinance_usd_per_year": "200000000", "cofinance_share": "0.3"})
+    change = build_change(
+        LEVER_BY_KIND["proposal"],
+        "US",
+        {"target": "JP", "cofinance_usd_per_year": "200000000", "cofinance_share": "0.3"},
+    )
     session.apply_lever(change, "a joint fund")
     session.step(1)
     events = session.view().frames["events.csv"]
@@ -234,6 +264,7 @@ def test_a_proposal_gets_an_answer_with_its_reasons_in_the_events():
 
 def test_ree_ui_refuses_a_bad_port_with_one_line(capsys):
     from sim.cli import main
+
     assert main(["ui", "--port", "70000"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "ree ui: --port: 70000 is not a port number (0-65535)"
@@ -243,6 +274,7 @@ def test_ree_ui_says_when_its_port_is_taken(capsys):
     import socket
 
     from sim.cli import main
+
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

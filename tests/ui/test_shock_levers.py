@@ -1,5 +1,6 @@
 """The web UI's shock levers (capacity, demand, ore mix, speculative buying): a form left at its defaults
 makes the same world as the same event written in a scenario file, and the world differs from one without it."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """The Why panel's parts without a browser: what a session asks of each branch, the per-tab cache, the bar
 chart's spec and the table (the panel itself runs in tests/ui/test_browser.py)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,8 +11,13 @@ from ui.components.tables import table_html
 from ui.components.why_chart import COLUMNS, WHO, contributions, rows, table_rows
 from ui.session import Answers, Session
 
-LIFT = {"kind": "export_control", "actor": "CN", "products": ["heavy_oxide", "magnet"], "destinations": ["US"],
-        "level": "none"}
+LIFT = {
+    "kind": "export_control",
+    "actor": "CN",
+    "products": ["heavy_oxide", "magnet"],
+    "destinations": ["US"],
+    "level": "none",
+}
 
 
 def forked_session() -> Session:
@@ -44,9 +50,12 @@ def test_the_difference_names_only_the_lever_after_the_fork():
     assert [answer.names[c.id] for c in answer.attribution.contributions] == ["your lever 2: CN export control"]
     spec = contributions(answer, "US magnet shortage (t REO)")
     data = rows(answer)
-    assert data["who"].tolist() == ["your lever"] and data["bar"].tolist() == ["your lever 2: CN export control (2024-05)"]
-    assert spec["layer"][0]["encoding"]["x"]["title"] == ("contribution to US magnet shortage (t REO), "
-                                                          "2024-01 to 2024-07")  # the unit once
+    assert data["who"].tolist() == ["your lever"] and data["bar"].tolist() == [
+        "your lever 2: CN export control (2024-05)"
+    ]
+    assert spec["layer"][0]["encoding"]["x"]["title"] == (
+        "contribution to US magnet shortage (t REO), 2024-01 to 2024-07"
+    )  # the unit once
     assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == list(WHO.values())
 
 

@@ -1,10 +1,18 @@
 """Agreements are keyed by id, never by name: two may share a name, and each fund payment names its payer."""
+
 from __future__ import annotations
 
 from sim import RareEarthModel
 
-PACT = {"kind": "proposal", "actor": "US", "target": "JP", "name": "supply pact", "duration_months": 48,
-        "cofinance_share": 0.3, "agreed": True}
+PACT = {
+    "kind": "proposal",
+    "actor": "US",
+    "target": "JP",
+    "name": "supply pact",
+    "duration_months": 48,
+    "cofinance_share": 0.3,
+    "agreed": True,
+}
 
 
 def test_two_agreements_named_alike_run_to_the_end_and_each_payment_names_its_fund():

@@ -1,4 +1,5 @@
 """The calm 2024 world stays calm and matches the calibration data ('baseline_2024')."""
+
 import numpy as np
 import pytest
 
@@ -32,8 +33,9 @@ def test_no_country_sector_shortage_above_two_percent(baseline):
     demand, delivered = rec.demand[: rec.written], rec.delivered[: rec.written]
     share = np.divide(demand - delivered, demand, out=np.zeros_like(demand), where=demand > 0)
     worst = np.unravel_index(share.argmax(), share.shape)
-    assert share.max() <= 0.02, (f"{rec.dates[worst[0]]} {COUNTRIES[worst[1]]}/{SECTORS[worst[2]]} "
-                                 f"short by {share.max():.1%}")
+    assert share.max() <= 0.02, (
+        f"{rec.dates[worst[0]]} {COUNTRIES[worst[1]]}/{SECTORS[worst[2]]} short by {share.max():.1%}"
+    )
 
 
 def test_2024_mine_output_by_country_within_10_percent_of_reference(baseline):
@@ -43,7 +45,8 @@ def test_2024_mine_output_by_country_within_10_percent_of_reference(baseline):
     for row in reference.itertuples():
         model_t = mined[C[row.country]]
         assert model_t == pytest.approx(row.tonnes_reo, rel=0.10), (
-            f"{row.country}: model {model_t:,.0f} t vs USGS {row.tonnes_reo:,.0f} t")
+            f"{row.country}: model {model_t:,.0f} t vs USGS {row.tonnes_reo:,.0f} t"
+        )
 
 
 def _china_share(baseline, stage: int) -> float:

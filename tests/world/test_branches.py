@@ -1,5 +1,6 @@
 """A model is plain data: a `copy.deepcopy` at any month runs on exactly as the original, a pickled model
 too, and every branch (with levers pulled before or after the fork) replays from its own scenario file."""
+
 from __future__ import annotations
 
 import copy
@@ -89,10 +90,24 @@ def test_the_original_runs_on_unchanged_after_its_copy_ran_ahead():
 LEVERS_AFTER_FORK = {
     "full_embargo": {"kind": "cancel", "actor": "CN", "measure": "embargo"},
     "busan_truce": {"kind": "resume", "actor": "CN", "measure": "no57"},
-    "us_japan_framework": {"kind": "proposal", "actor": "US", "target": "JP", "name": "supply pact",
-                           "cofinance_usd_per_year": 1e9, "cofinance_share": 0.3, "duration_months": 24},
-    "baseline_2024": {"kind": "export_control", "actor": "CN", "products": ["heavy_oxide"],
-                      "destinations": ["JP"], "level": "licence", "approval_rate": 0.5, "duration_months": 6},
+    "us_japan_framework": {
+        "kind": "proposal",
+        "actor": "US",
+        "target": "JP",
+        "name": "supply pact",
+        "cofinance_usd_per_year": 1e9,
+        "cofinance_share": 0.3,
+        "duration_months": 24,
+    },
+    "baseline_2024": {
+        "kind": "export_control",
+        "actor": "CN",
+        "products": ["heavy_oxide"],
+        "destinations": ["JP"],
+        "level": "licence",
+        "approval_rate": 0.5,
+        "duration_months": 6,
+    },
 }
 
 

@@ -1,5 +1,6 @@
 """Commitments within bounds: offtake contracts within what sellers make, joint funds within their money
 (and reported), and every clamp on prices and quantities named and flagged when it binds."""
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,14 @@ def test_more_money_never_builds_less(seed, share):
     that is not without it, so there the biggest fund must build more than none."""
     built, used = [], []
     for usd in (0.0, 5e7, 4e8, 2e9, 4e9):
-        result = outcomes(finished("us_japan_framework", seed=seed, events__framework__cofinance_usd_per_year=usd,
-                                   events__framework__cofinance_share=share))
+        result = outcomes(
+            finished(
+                "us_japan_framework",
+                seed=seed,
+                events__framework__cofinance_usd_per_year=usd,
+                events__framework__cofinance_share=share,
+            )
+        )
         built.append(result["capacity_nonchina_refining_end_t"] + result["capacity_nonchina_magnets_end_t"])
         used.append(result["cofinance_used_usd"])
     assert all(b >= a - 1e-6 for a, b in zip(built, built[1:])), built

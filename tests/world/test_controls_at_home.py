@@ -1,6 +1,7 @@
 """China's controls trap supply at home, customs hold a new control's whole heading for a
 while, China's quota stays near its published level, China's ore trades on a quarterly contract, and US ore is
 mined and stored when it cannot go to China. Each mechanism is shown by what it changes."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,19 @@ def test_customs_hold_every_magnet_in_the_first_month_then_the_law_decides():
 
 def test_a_hold_needs_a_licence_regime():
     with pytest.raises(Exception, match="customs_hold_months"):
-        model_with_events([{"date": "2024-03", "kind": "export_control", "actor": "CN", "products": ["magnet"],
-                            "level": "ban", "customs_hold_months": 1}], 3)
+        model_with_events(
+            [
+                {
+                    "date": "2024-03",
+                    "kind": "export_control",
+                    "actor": "CN",
+                    "products": ["magnet"],
+                    "level": "ban",
+                    "customs_hold_months": 1,
+                }
+            ],
+            3,
+        )
 
 
 def test_licences_hold_dy_tb_at_home_and_china_s_price_falls():
@@ -73,7 +85,7 @@ def test_us_ore_is_mined_and_stored_when_it_cannot_go_to_china():
     assert mined[year(2025)].sum() > 0.95 * mined[year(2024)].sum()
     stock = run.rec.stock[: run.rec.written, C["US"], 0, P["ore"]]
     assert stock[run.month_index("2025-12")] > stock[run.month_index("2025-03")] + 20_000
-    assert run.rec.flow[run.month_index("2025-05"):, P["ore"], C["US"], C["CN"]].sum() == 0
+    assert run.rec.flow[run.month_index("2025-05") :, P["ore"], C["US"], C["CN"]].sum() == 0
 
 
 def test_china_s_quota_stays_near_its_published_level():

@@ -2,6 +2,7 @@
 
 All eight bands must hold for the scenario's seed and for at least four of five other seeds.
 """
+
 import pytest
 
 from sim.runs.validation import BANDS, crisis_metrics
@@ -59,7 +60,7 @@ def test_squeezed_japanese_magnet_makers_move_production_into_china():
 # price peaked at ~4.8x in January 2011 and December 2015 was ~0.65 of December 2011.
 def _path(run):
     world = run.price("heavy_oxide", "world")
-    base = world[run.month_index("2009-01"): run.month_index("2010-01")].mean()
+    base = world[run.month_index("2009-01") : run.month_index("2010-01")].mean()
     december = {year: world[run.month_index(f"{year}-12")] for year in range(2011, 2016)}
     return world, base, december
 
@@ -70,12 +71,12 @@ def test_one_main_peak_of_ten_times_in_mid_2011():
     peak = int(world.argmax())
     assert run.month_index("2011-05") <= peak <= run.month_index("2011-10") and world[peak] >= 10 * base
     # one main peak: nothing from 2012 on comes back to even half of it (history fell every year)
-    assert world[run.month_index("2012-01"):].max() < 0.5 * world[peak]
+    assert world[run.month_index("2012-01") :].max() < 0.5 * world[peak]
 
 
 def test_december_price_falls_every_year_2012_to_2015():
-    """Before the 2011-15 recalibration the ex-China price re-peaked at 3.2x in 2013 and 3.5x in 2014 (a cobweb of China's
-    refiners at the margin cliff)."""
+    """Before the 2011-15 recalibration the ex-China price re-peaked at 3.2x in 2013 and 3.5x in 2014 (a cobweb
+    of China's refiners at the margin cliff)."""
     _, _, december = _path(cached_run("crisis_2010"))
     assert all(december[year] < december[year - 1] for year in range(2012, 2016))
 

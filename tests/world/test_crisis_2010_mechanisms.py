@@ -7,6 +7,7 @@ path in the direction its history says, so none of them is a knob that merely ha
 - Japanese makers' term contracts keep them buying: without them they make less in 2011 and the peak is lower.
 - Speculative buying inside China in the first half of 2011 lifts China's own prices.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,7 +52,8 @@ def test_unregistered_mining_answers_the_price_and_ends_the_boom():
 def test_term_contracts_keep_japanese_makers_buying_through_2011():
     def japan_magnets(run):
         made = run.rec.output[: run.rec.written, 2, C["JP"]]
-        return made[run.month_index("2011-01"): run.month_index("2012-01")].sum()
+        return made[run.month_index("2011-01") : run.month_index("2012-01")].sum()
+
     contracted = cached_run("crisis_2010")
     spot_only = cached_run("crisis_2010", None, without("market__term_contract_share", 0.0))
     assert japan_magnets(contracted) > 1.05 * japan_magnets(spot_only)
@@ -90,12 +92,14 @@ def test_speculative_buying_in_china_lifts_chinas_prices_and_eases_japans_depend
     """Speculators bought up China's rare earths from February 2011 (Xinhua, 30 Mar 2011): without them
     China's own heavy price rises less by March and Japan leans more on China in 2012."""
     from sim.runs.validation import crisis_metrics
+
     with_buying = cached_run("crisis_2010")
     without_buying = cached_run("crisis_2010", None, without("events__speculative_buying_2011__extra_cover", 0.0))
 
     def china_heavy_rise(run):
         china = run.price("heavy_oxide", "china")
         return china[run.month_index("2011-03")] / china[run.month_index("2010-12")]
+
     assert china_heavy_rise(with_buying) > china_heavy_rise(without_buying)
     share = [crisis_metrics(r.model)["japan_china_share_2012"] for r in (with_buying, without_buying)]
     assert share[0] < share[1]

@@ -1,4 +1,5 @@
 """Same scenario and seed give byte-identical outputs, in one process and across processes."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -9,13 +10,38 @@ from sim import RareEarthModel
 from sim.runs.outputs import tables
 
 LICENCE_SCENARIO = Path(__file__).parents[1] / "scenarios" / "licence_heavy_to_jp.toml"
-FILES = ["prices.csv", "flows.csv", "supply.csv", "licences.csv", "capacity.csv", "stocks.csv", "events.csv",
-         "summary.json", "report.html"]
+FILES = [
+    "prices.csv",
+    "flows.csv",
+    "supply.csv",
+    "licences.csv",
+    "capacity.csv",
+    "stocks.csv",
+    "events.csv",
+    "summary.json",
+    "report.html",
+]
 
 
 def _run_cli(scenario: str, out: Path, seed: int) -> None:
-    subprocess.run([sys.executable, "-m", "sim.cli", "run", scenario, "--out", str(out), "--seed", str(seed),
-                    "--months", "18", "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            scenario,
+            "--out",
+            str(out),
+            "--seed",
+            str(seed),
+            "--months",
+            "18",
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_byte_identical_across_processes(tmp_path):

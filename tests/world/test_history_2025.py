@@ -1,6 +1,7 @@
 """The 2025-26 episode against history: shortages small and short, a smooth truce year, smooth
 paths in every shipped scenario, and China's NdPr price after MP's halt. Seeds are those of `ree validation`.
 Runs stop at the last month a measure needs."""
+
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_mp_halt_stops_us_ore_to_china():
     run = cached_run("apr2025_licensing", None, TO_END_2025)
     ore_us_to_cn = run.rec.flow[: run.rec.written, 0, 1, 0]
     assert ore_us_to_cn[run.month_index("2025-03")] > 1000
-    assert ore_us_to_cn[run.month_index("2025-05"):].max() == 0
+    assert ore_us_to_cn[run.month_index("2025-05") :].max() == 0
 
 
 @pytest.mark.parametrize("scenario", [name for name, _ in list_library()])
@@ -86,14 +87,16 @@ def test_refusals_that_are_lost_shipments_cost_more():
         delayed = cached_run("apr2025_licensing", seed, TO_END_2025)
         lost = cached_run("apr2025_licensing", seed, TO_END_2025 + (("licensing.resubmit_share", 0.0),))
         verdicts = slice(delayed.month_index("2025-06"), delayed.month_index("2025-12") + 1)
-        assert (lost.price("magnet", "world")[verdicts].mean()
-                > 1.05 * delayed.price("magnet", "world")[verdicts].mean()), seed
+        assert (
+            lost.price("magnet", "world")[verdicts].mean() > 1.05 * delayed.price("magnet", "world")[verdicts].mean()
+        ), seed
     every = TO_END_2025 + ((f"{APRIL}.covers", "all"),)
     more_months = []  # seed by seed, months short when refusals are lost minus when they are delays
     for seed in (None, 1, 2):
         delayed_every = episode_metrics(cached_run("apr2025_licensing", seed, every).model)
-        lost_every = episode_metrics(cached_run("apr2025_licensing", seed,
-                                                every + (("licensing.resubmit_share", 0.0),)).model)
+        lost_every = episode_metrics(
+            cached_run("apr2025_licensing", seed, every + (("licensing.resubmit_share", 0.0),)).model
+        )
         more_months.append(lost_every["short_months_2025"] - delayed_every["short_months_2025"])
     assert min(more_months) >= 0 and sum(more_months) > 0, more_months
 

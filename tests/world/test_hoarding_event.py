@@ -1,4 +1,5 @@
 """The `hoarding` event: buyers in one market want more stock of the products named, for its duration."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,16 @@ from sim.prices import wanted_cover
 from sim.scenario import ScenarioError, load_raw, resolve_scenario, validate
 from tests.conftest import model_with_events
 
-HOARD = {"id": "frenzy", "date": "2024-03", "kind": "hoarding", "actor": "CN", "market": "china",
-         "products": ["heavy_oxide"], "extra_cover": 1.0, "duration_months": 3}
+HOARD = {
+    "id": "frenzy",
+    "date": "2024-03",
+    "kind": "hoarding",
+    "actor": "CN",
+    "market": "china",
+    "products": ["heavy_oxide"],
+    "extra_cover": 1.0,
+    "duration_months": 3,
+}
 
 
 def model_with(events: list[dict], months: int = 12) -> RareEarthModel:

@@ -1,4 +1,5 @@
 """Invariants checked after every month of several scenarios."""
+
 import numpy as np
 import pytest
 

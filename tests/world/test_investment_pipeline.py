@@ -1,5 +1,6 @@
 """The investment pipeline: money, prices, engineering and ore decide which projects go ahead, and the
 joint funds say what limited them (sim/projects.py, sim/project_finance.py, sim/project_limits.py)."""
+
 from __future__ import annotations
 
 import copy
@@ -51,13 +52,15 @@ def test_every_fund_year_names_the_limit_that_held_it(framework_by_fund_size):
         assert len(years) == 5  # 2025..2029 reported; 2030 ends with the run
         for rationale in years["rationale"]:
             assert rationale.startswith("the fund ran out") or any(
-                rationale.startswith(f"binding limit: {words}") for words in LIMIT_WORDS.values()), rationale
+                rationale.startswith(f"binding limit: {words}") for words in LIMIT_WORDS.values()
+            ), rationale
         assert "the number of projects, not money" not in " ".join(years["rationale"])
         code = result["fund_binding_limit_code"]
         assert code in LIMIT_CODE.values()
         named = REASONS[int(code) - 1]
         assert result[f"fund_binding_limit_years_{named}"] == max(
-            result[f"fund_binding_limit_years_{reason}"] for reason in REASONS)
+            result[f"fund_binding_limit_years_{reason}"] for reason in REASONS
+        )
         assert sum(result[f"fund_binding_limit_years_{reason}"] for reason in REASONS) == 6  # 2025..2030
     assert framework_by_fund_size[0.0][1]["fund_binding_limit_code"] == 0  # no fund, no limit to name
 
@@ -119,8 +122,11 @@ def test_a_refinery_outside_china_takes_ore_that_others_then_lack(world_2025):
     model = copy.deepcopy(world_2025)
     before = spare_ore(model, model.projects, model.month)
     row = model.projects._largest_row(C["US"], "refining")
-    model.projects.active.append(Project("test", "test", C["US"], "refining", 5000.0, model.month, model.month + 36,
-                                         (row,), np.random.default_rng(0)))
+    model.projects.active.append(
+        Project(
+            "test", "test", C["US"], "refining", 5000.0, model.month, model.month + 36, (row,), np.random.default_rng(0)
+        )
+    )
     assert spare_ore(model, model.projects, model.month) == pytest.approx(before - 5000.0)
 
 
@@ -151,7 +157,11 @@ def test_a_fund_payment_names_its_project_and_the_money_left():
     assert len(shares) and len(offtakes) and len(sooner) and len(shares) + len(offtakes) + len(sooner) == len(payments)
     assert shares["detail"].str.match(r"\$[\d,]+M \(\d+% of \$[\d,]+M\) for .+; \$\d+\.\d\dB of this year's").all()
     assert all(re.search(r"30% of capex", r) for r in shares["rationale"])
-    assert offtakes["detail"].str.match(r"\$[\d,]+M committed to an offtake for .+ \(\$[\d,]+M a year for 10 years\)").all()
+    assert (
+        offtakes["detail"]
+        .str.match(r"\$[\d,]+M committed to an offtake for .+ \(\$[\d,]+M a year for 10 years\)")
+        .all()
+    )
     assert sooner["detail"].str.match(r"\$[\d,]+M to bring .+ online \d+ months? sooner").all()
     assert (sooner["date"].str[-2:] == "10").all()  # October: the year's money left before it lapses
 

@@ -1,4 +1,5 @@
 """The lever API: policy changes made mid-run, as events of the scenario format, that replay exactly."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,13 @@ from sim import RareEarthModel, ScenarioError, load_scenario
 from sim.levers import extended, replay_toml
 from sim.runs.outputs import tables
 
-BAN_US = {"kind": "export_control", "actor": "CN", "products": ["magnet", "heavy_oxide"],
-          "destinations": ["US"], "level": "ban"}
+BAN_US = {
+    "kind": "export_control",
+    "actor": "CN",
+    "products": ["magnet", "heavy_oxide"],
+    "destinations": ["US"],
+    "level": "ban",
+}
 
 
 def run_with_lever(months_before: int = 4, months: int = 12):
@@ -37,8 +43,10 @@ def test_a_lever_changes_the_world_in_the_direction_it_should():
         baseline.step()
     banned = run_with_lever()
     flows = [tables(m)["flows.csv"] for m in (baseline, banned)]
-    cn_to_us = [f[(f.exporter == "CN") & (f.importer == "US") & (f["product"] == "magnet")
-                  & (f.date >= "2024-06")].tonnes.sum() for f in flows]
+    cn_to_us = [
+        f[(f.exporter == "CN") & (f.importer == "US") & (f["product"] == "magnet") & (f.date >= "2024-06")].tonnes.sum()
+        for f in flows
+    ]
     assert cn_to_us[0] > 100 and cn_to_us[1] == 0
 
 
@@ -55,13 +63,16 @@ def test_a_run_with_levers_replays_to_the_same_world(tmp_path):
         pd.testing.assert_frame_equal(first[name], second[name], check_exact=True)
 
 
-@pytest.mark.parametrize("change, field, words", [
-    ({**BAN_US, "level": "licence", "approval_rate": 1.5}, "approval_rate", "less than or equal to 1"),
-    ({**BAN_US, "destinations": ["XX"]}, "destinations.0", "XX"),
-    ({"kind": "teleport", "actor": "CN"}, "kind", "unknown event kind"),
-    ({**BAN_US, "date": "2030-01"}, "date", "current month 2024-01"),
-    ({**BAN_US, "volume": 3}, "volume", "unknown field"),
-])
+@pytest.mark.parametrize(
+    "change, field, words",
+    [
+        ({**BAN_US, "level": "licence", "approval_rate": 1.5}, "approval_rate", "less than or equal to 1"),
+        ({**BAN_US, "destinations": ["XX"]}, "destinations.0", "XX"),
+        ({"kind": "teleport", "actor": "CN"}, "kind", "unknown event kind"),
+        ({**BAN_US, "date": "2030-01"}, "date", "current month 2024-01"),
+        ({**BAN_US, "volume": 3}, "volume", "unknown field"),
+    ],
+)
 def test_a_bad_lever_is_refused_with_one_line_and_nothing_changes(change, field, words):
     model = RareEarthModel("apr2025_licensing", seed=3, months=6)
     before = len(model.schedule_events.events)
@@ -81,8 +92,10 @@ def test_no_lever_after_the_last_month():
 
 def test_events_are_named_by_id_in_overrides(tmp_path):
     path = tmp_path / "named.toml"
-    path.write_text('extends = "apr2025_licensing"\n\n[[events]]\nid = "us_tariff"\nkind = "tariff"\n'
-                    'date = "2024-06"\nactor = "US"\ntarget = "CN"\nchange_points = 10\n')
+    path.write_text(
+        'extends = "apr2025_licensing"\n\n[[events]]\nid = "us_tariff"\nkind = "tariff"\n'
+        'date = "2024-06"\nactor = "US"\ntarget = "CN"\nchange_points = 10\n'
+    )
     scenario = load_scenario(path, overrides={"events.us_tariff.change_points": 25})
     assert [e.change_points for e in scenario.events if e.id == "us_tariff"] == [25]
     with pytest.raises(ScenarioError, match="no item with id 'nope'"):
@@ -94,6 +107,7 @@ def test_events_are_named_by_id_in_overrides(tmp_path):
 
 def test_an_export_quota_on_products_an_exporter_never_ships_leaves_its_other_trade_unlimited():
     import warnings
+
     model = RareEarthModel("baseline_2024", months=4)
     model.apply_lever({"kind": "export_quota", "actor": "US", "products": ["magnet"], "tonnes_per_year": 100.0})
     with warnings.catch_warnings():

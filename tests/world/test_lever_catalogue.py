@@ -1,6 +1,7 @@
 """One lever catalogue: every event kind a state or the world can set is a lever, every schema field
 of every lever has a widget in both faces (the Explore page and the classroom's move form), drawn on a real
 render of each face, with the schema's ranges and choices; a field a face lacks fails here, by name."""
+
 from __future__ import annotations
 
 from typing import get_args
@@ -32,11 +33,32 @@ from ui.components.lever_specs import widget_of
 from ui.components.levers import LEVER_BY_TITLE, LeverPanel, current_measures
 from ui.state import ExploreStore
 
-TODAY = ("export_control", "export_quota", "general_licence", "mining_quota", "stockpile_release", "tariff",
-         "project_support", "proposal", "strategy", "demand_growth", "capacity_shock", "demand_shock", "ore_grade",
-         "hoarding")
-NEW = ("suspend", "resume", "cancel", "extraterritorial", "technology_ban", "stockpile_target", "price_floor",
-       "relations")
+TODAY = (
+    "export_control",
+    "export_quota",
+    "general_licence",
+    "mining_quota",
+    "stockpile_release",
+    "tariff",
+    "project_support",
+    "proposal",
+    "strategy",
+    "demand_growth",
+    "capacity_shock",
+    "demand_shock",
+    "ore_grade",
+    "hoarding",
+)
+NEW = (
+    "suspend",
+    "resume",
+    "cancel",
+    "extraterritorial",
+    "technology_ban",
+    "stockpile_target",
+    "price_floor",
+    "relations",
+)
 KINDS = sorted(LEVER_BY_KIND)
 
 
@@ -77,6 +99,7 @@ def test_the_explore_list_offers_the_new_kinds_beside_todays():
 
 def test_strategy_names_are_the_schemas_and_every_one_has_an_agent():
     from agents.state import STRATEGIES
+
     assert LEVER_BY_KIND["strategy"].field("strategy").choices == get_args(Strategy) == tuple(STRATEGIES)
 
 
@@ -140,6 +163,7 @@ def test_suspend_resume_and_cancel_offer_the_runs_measures_by_id_and_name(explor
 def test_a_suspension_from_the_form_makes_the_measure_resumable():
     from sim import RareEarthModel
     from ui.components.lever_specs import build_change
+
     model = RareEarthModel("baseline_2024", seed=1)
     model.apply_lever(build_change(LEVER_BY_KIND["suspend"], "CN", {}, named_measures(model)), "a truce")
     model.step()
@@ -156,19 +180,24 @@ def briefing_for(kind: str) -> dict:
     """A seat's briefing offering one lever, as `views.briefing` builds it from `moves.LEVERS` (a kind the
     classroom does not offer is shown as it would be if the catalogue offered it)."""
     label, fields, example = moves.LEVERS.get(kind) or (
-        LEVER_BY_KIND[kind].title, tuple(f.name for f in LEVER_BY_KIND[kind].classroom_fields), moves._example(kind))
+        LEVER_BY_KIND[kind].title,
+        tuple(f.name for f in LEVER_BY_KIND[kind].classroom_fields),
+        moves._example(kind),
+    )
     return {"levers": {kind: {"label": label, "fields": list(fields), "example": example}}, "stockpile": {}}
 
 
 def classroom_gaps(kind: str) -> list[str]:
     """Schema fields of `kind` with no widget in a rendered move form (those the catalogue leaves out, with a
     reason, aside)."""
-    _, rc = solara.render(move_form.MoveForm(NoRoom(), "token", "US", 1, briefing_for(kind), False),
-                            handle_error=False)
+    _, rc = solara.render(move_form.MoveForm(NoRoom(), "token", "US", 1, briefing_for(kind), False), handle_error=False)
     shown = labels(rc)
     rc.close()
-    return [n for n in schema_fields(kind) if n not in CLASSROOM_LEAVES_OUT
-            and move_form.widget_of(LEVER_BY_KIND[kind].field(n), "US")[1] not in shown]
+    return [
+        n
+        for n in schema_fields(kind)
+        if n not in CLASSROOM_LEAVES_OUT and move_form.widget_of(LEVER_BY_KIND[kind].field(n), "US")[1] not in shown
+    ]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -202,9 +231,21 @@ def test_the_classroom_offers_its_levers_with_the_catalogues_fields():
 
 
 def test_a_seat_sets_the_new_export_control_fields_but_never_signs_for_its_partner():
-    event = to_event("CN", {"lever": "export_control", "products": ["magnet"], "destinations": ["US"],
-                            "level": "licence", "covers": "heavy_bearing", "later_rate": 0.8, "ramp_months": 6,
-                            "deny_defense": False, "customs_hold_months": 1.5}, "2025-04")
+    event = to_event(
+        "CN",
+        {
+            "lever": "export_control",
+            "products": ["magnet"],
+            "destinations": ["US"],
+            "level": "licence",
+            "covers": "heavy_bearing",
+            "later_rate": 0.8,
+            "ramp_months": 6,
+            "deny_defense": False,
+            "customs_hold_months": 1.5,
+        },
+        "2025-04",
+    )
     assert event["covers"] == "heavy_bearing" and event["customs_hold_months"] == 1.5
     with pytest.raises(GameError, match="move.agreed: not a field of proposal"):
         to_event("US", {"lever": "proposal", "target": "JP", "name": "Pact", "agreed": True}, "2025-04")

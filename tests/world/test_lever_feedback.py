@@ -1,5 +1,6 @@
 """Feedback on levers: applying a lever says what it will do, and warns when it will do little
 or nothing; the warning travels in the event's description, so events.csv and the replay file keep it."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,10 +14,22 @@ from sim.runs.outputs import tables
 from sim.scenario import load_scenario, validate_event
 from tests.conftest import model_with_events
 
-CN_BAN_US = {"kind": "export_control", "actor": "CN", "products": ["magnet", "heavy_oxide"], "destinations": ["US"],
-             "level": "ban"}
-CN_LICENCE_ALL = {"kind": "export_control", "actor": "CN", "products": ["magnet"], "destinations": ["*"],
-                  "level": "licence", "approval_rate": 0.5, "review_months": 2}
+CN_BAN_US = {
+    "kind": "export_control",
+    "actor": "CN",
+    "products": ["magnet", "heavy_oxide"],
+    "destinations": ["US"],
+    "level": "ban",
+}
+CN_LICENCE_ALL = {
+    "kind": "export_control",
+    "actor": "CN",
+    "products": ["magnet"],
+    "destinations": ["*"],
+    "level": "licence",
+    "approval_rate": 0.5,
+    "review_months": 2,
+}
 JP_RELEASE = {"kind": "stockpile_release", "actor": "JP", "product": "heavy_oxide"}  # JP holds 17 t at the start
 PACT = {"kind": "proposal", "actor": "US", "target": "JP", "name": "pact"}
 SHOCK = {"kind": "capacity_shock", "actor": "world", "country": "MY", "stage": "refining"}
@@ -38,57 +51,114 @@ def feedback(model, change: dict):
 
 # Each check: a change it warns about (with words of the warning), and one that bites and gets no warning.
 CHECKS = {
-    "release larger than the stock": ({**JP_RELEASE, "tonnes": 1e6}, "the stockpile holds 17 t",
-                                      {**JP_RELEASE, "tonnes": 10}),
-    "release from no stockpile": ({**JP_RELEASE, "actor": "CN", "tonnes": 10}, "CN holds no strategic stockpile",
-                                  {**JP_RELEASE, "tonnes": 10}),
-    "release of a product not held": ({**JP_RELEASE, "product": "magnet", "tonnes": 10}, "holds no magnet",
-                                      {**JP_RELEASE, "product": "light_oxide", "tonnes": 10}),
-    "release with no domestic users": ({**JP_RELEASE, "actor": "US", "product": "light_oxide", "tonnes": 10},
-                                       "no firm in US uses light_oxide", {**JP_RELEASE, "tonnes": 10}),
-    "control on pairs that trade nothing": ({**CN_BAN_US, "products": ["ore"], "destinations": ["MM"]},
-                                            "the control cuts no trade now", CN_BAN_US),
+    "release larger than the stock": (
+        {**JP_RELEASE, "tonnes": 1e6},
+        "the stockpile holds 17 t",
+        {**JP_RELEASE, "tonnes": 10},
+    ),
+    "release from no stockpile": (
+        {**JP_RELEASE, "actor": "CN", "tonnes": 10},
+        "CN holds no strategic stockpile",
+        {**JP_RELEASE, "tonnes": 10},
+    ),
+    "release of a product not held": (
+        {**JP_RELEASE, "product": "magnet", "tonnes": 10},
+        "holds no magnet",
+        {**JP_RELEASE, "product": "light_oxide", "tonnes": 10},
+    ),
+    "release with no domestic users": (
+        {**JP_RELEASE, "actor": "US", "product": "light_oxide", "tonnes": 10},
+        "no firm in US uses light_oxide",
+        {**JP_RELEASE, "tonnes": 10},
+    ),
+    "control on pairs that trade nothing": (
+        {**CN_BAN_US, "products": ["ore"], "destinations": ["MM"]},
+        "the control cuts no trade now",
+        CN_BAN_US,
+    ),
     "lift of a control not in force": ({**CN_BAN_US, "level": "none"}, "there is nothing to lift", CN_BAN_US),
     "general licence where no licence is needed": (
         {"kind": "general_licence", "actor": "CN", "products": ["magnet"], "destinations": ["US"]},
-        "waives nothing", None),
-    "export quota above exports": ({"kind": "export_quota", "actor": "CN", "products": ["magnet"],
-                                    "tonnes_per_year": 1e6}, "does not bind",
-                                   {"kind": "export_quota", "actor": "CN", "products": ["magnet"],
-                                    "tonnes_per_year": 1000}),
-    "lift of an export quota not in force": ({"kind": "export_quota", "actor": "CN", "products": ["magnet"]},
-                                             "there is nothing to lift", None),
-    "fund whose share is 0": ({**PACT, "cofinance_usd_per_year": 1e9}, "pays 0% of project capex",
-                              {**PACT, "cofinance_usd_per_year": 1e9, "cofinance_share": 0.3}),
-    "fund with no money": ({**PACT, "cofinance_share": 0.3}, "has no money",
-                           {**PACT, "cofinance_usd_per_year": 1e9, "cofinance_share": 0.3}),
+        "waives nothing",
+        None,
+    ),
+    "export quota above exports": (
+        {"kind": "export_quota", "actor": "CN", "products": ["magnet"], "tonnes_per_year": 1e6},
+        "does not bind",
+        {"kind": "export_quota", "actor": "CN", "products": ["magnet"], "tonnes_per_year": 1000},
+    ),
+    "lift of an export quota not in force": (
+        {"kind": "export_quota", "actor": "CN", "products": ["magnet"]},
+        "there is nothing to lift",
+        None,
+    ),
+    "fund whose share is 0": (
+        {**PACT, "cofinance_usd_per_year": 1e9},
+        "pays 0% of project capex",
+        {**PACT, "cofinance_usd_per_year": 1e9, "cofinance_share": 0.3},
+    ),
+    "fund with no money": (
+        {**PACT, "cofinance_share": 0.3},
+        "has no money",
+        {**PACT, "cofinance_usd_per_year": 1e9, "cofinance_share": 0.3},
+    ),
     "proposal with no terms": (PACT, "promises nothing", {**PACT, "rapid_response": True}),
-    "mining quota above capacity": ({"kind": "mining_quota", "actor": "US", "tonnes_per_year": 1e6},
-                                    "above US's mining capacity",
-                                    {"kind": "mining_quota", "actor": "CN", "tonnes_per_year": 100000}),
-    "the mining quota in force": ({"kind": "mining_quota", "actor": "CN", "tonnes_per_year": 270000},
-                                  "the same quota", {"kind": "mining_quota", "actor": "CN", "tonnes_per_year": 1e6}),
+    "mining quota above capacity": (
+        {"kind": "mining_quota", "actor": "US", "tonnes_per_year": 1e6},
+        "above US's mining capacity",
+        {"kind": "mining_quota", "actor": "CN", "tonnes_per_year": 100000},
+    ),
+    "the mining quota in force": (
+        {"kind": "mining_quota", "actor": "CN", "tonnes_per_year": 270000},
+        "the same quota",
+        {"kind": "mining_quota", "actor": "CN", "tonnes_per_year": 1e6},
+    ),
     "capacity shock of factor 1": ({**SHOCK, "factor": 1}, "a factor of 1", {**SHOCK, "factor": 0.5}),
-    "capacity shock where there is no plant": ({**SHOCK, "country": "MM", "stage": "magnets", "factor": 0.5},
-                                               "MM has no magnets capacity", {**SHOCK, "factor": 0.5}),
-    "demand shock of factor 1": ({"kind": "demand_shock", "factor": 1}, "a factor of 1",
-                                 {"kind": "demand_shock", "factor": 0.8}),
-    "ore grade of factors 1": ({"kind": "ore_grade", "country": "CN"}, "factors of 1",
-                               {"kind": "ore_grade", "country": "CN", "heavy_factor": 0.5}),
-    "hoarding of 0": ({"kind": "hoarding", "market": "china", "extra_cover": 0}, "changes nothing",
-                      {"kind": "hoarding", "market": "china", "extra_cover": 0.5}),
-    "price floor below the price": ({"kind": "price_floor", "actor": "US", "product": "magnet", "usd_per_kg": 1},
-                                    "below the current price",
-                                    {"kind": "price_floor", "actor": "US", "product": "magnet", "usd_per_kg": 1000}),
-    "the strategy in force": ({"kind": "strategy", "actor": "CN", "strategy": "default"}, "follows default already",
-                              {"kind": "strategy", "actor": "CN", "strategy": "hawkish"}),
-    "tariff change of 0": ({"kind": "tariff", "actor": "US", "target": "CN", "change_points": 0}, "changes nothing",
-                           {"kind": "tariff", "actor": "US", "target": "CN", "change_points": 10}),
-    "the demand growth in force": ({"kind": "demand_growth", "growth": 0.087}, "grows at this rate already",
-                                   {"kind": "demand_growth", "growth": 0.2}),
-    "stockpile target with no stockpile": ({"kind": "stockpile_target", "actor": "CN", "days": 30},
-                                           "no strategic stockpile", {"kind": "stockpile_target", "actor": "JP",
-                                                                      "days": 60}),
+    "capacity shock where there is no plant": (
+        {**SHOCK, "country": "MM", "stage": "magnets", "factor": 0.5},
+        "MM has no magnets capacity",
+        {**SHOCK, "factor": 0.5},
+    ),
+    "demand shock of factor 1": (
+        {"kind": "demand_shock", "factor": 1},
+        "a factor of 1",
+        {"kind": "demand_shock", "factor": 0.8},
+    ),
+    "ore grade of factors 1": (
+        {"kind": "ore_grade", "country": "CN"},
+        "factors of 1",
+        {"kind": "ore_grade", "country": "CN", "heavy_factor": 0.5},
+    ),
+    "hoarding of 0": (
+        {"kind": "hoarding", "market": "china", "extra_cover": 0},
+        "changes nothing",
+        {"kind": "hoarding", "market": "china", "extra_cover": 0.5},
+    ),
+    "price floor below the price": (
+        {"kind": "price_floor", "actor": "US", "product": "magnet", "usd_per_kg": 1},
+        "below the current price",
+        {"kind": "price_floor", "actor": "US", "product": "magnet", "usd_per_kg": 1000},
+    ),
+    "the strategy in force": (
+        {"kind": "strategy", "actor": "CN", "strategy": "default"},
+        "follows default already",
+        {"kind": "strategy", "actor": "CN", "strategy": "hawkish"},
+    ),
+    "tariff change of 0": (
+        {"kind": "tariff", "actor": "US", "target": "CN", "change_points": 0},
+        "changes nothing",
+        {"kind": "tariff", "actor": "US", "target": "CN", "change_points": 10},
+    ),
+    "the demand growth in force": (
+        {"kind": "demand_growth", "growth": 0.087},
+        "grows at this rate already",
+        {"kind": "demand_growth", "growth": 0.2},
+    ),
+    "stockpile target with no stockpile": (
+        {"kind": "stockpile_target", "actor": "CN", "days": 30},
+        "no strategic stockpile",
+        {"kind": "stockpile_target", "actor": "JP", "days": 60},
+    ),
 }
 
 
@@ -123,23 +193,38 @@ def test_a_control_that_is_in_force_already_changes_nothing():
 def measured():
     """At 2024-05 (next month): flood in force, later pending, held suspended, gone cancelled, brief ended."""
     shock = {**SHOCK, "date": "2024-01", "factor": 0.9}
-    model = model_with_events([{**shock, "id": "flood"}, {**shock, "id": "later", "date": "2024-12"},
-                               {**shock, "id": "held"}, {**shock, "id": "gone"},
-                               {**shock, "id": "brief", "duration_months": 2},
-                               {"kind": "suspend", "measure": "held", "date": "2024-02"},
-                               {"kind": "cancel", "measure": "gone", "date": "2024-02"}], months=12)
+    model = model_with_events(
+        [
+            {**shock, "id": "flood"},
+            {**shock, "id": "later", "date": "2024-12"},
+            {**shock, "id": "held"},
+            {**shock, "id": "gone"},
+            {**shock, "id": "brief", "duration_months": 2},
+            {"kind": "suspend", "measure": "held", "date": "2024-02"},
+            {"kind": "cancel", "measure": "gone", "date": "2024-02"},
+        ],
+        months=12,
+    )
     for _ in range(4):
         model.step()
     return model
 
 
-@pytest.mark.parametrize("kind, measure, words", [
-    ("suspend", "flood", None), ("suspend", "later", None), ("suspend", "held", "held is suspended"),
-    ("suspend", "brief", "brief has ended"), ("resume", "held", None), ("resume", "flood", "flood is in force"),
-    ("cancel", "flood", None), ("cancel", "held", None), ("cancel", "gone", "gone was cancelled"),
-])
-def test_suspend_resume_and_cancel_warn_when_the_measure_is_not_in_a_state_they_act_on(measured, kind, measure,
-                                                                                       words):
+@pytest.mark.parametrize(
+    "kind, measure, words",
+    [
+        ("suspend", "flood", None),
+        ("suspend", "later", None),
+        ("suspend", "held", "held is suspended"),
+        ("suspend", "brief", "brief has ended"),
+        ("resume", "held", None),
+        ("resume", "flood", "flood is in force"),
+        ("cancel", "flood", None),
+        ("cancel", "held", None),
+        ("cancel", "gone", "gone was cancelled"),
+    ],
+)
+def test_suspend_resume_and_cancel_warn_when_the_measure_is_not_in_a_state_they_act_on(measured, kind, measure, words):
     told = feedback(measured, {"kind": kind, "measure": measure})
     assert measure in told.summary
     assert told.warnings == (() if words is None else (f"{words}: there is nothing to {kind}",))

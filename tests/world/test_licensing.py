@@ -1,4 +1,5 @@
 """Licences: applications wait for review, are approved at the regime's rate or denied, and cap shipments."""
+
 import numpy as np
 import pytest
 
@@ -64,6 +65,7 @@ def test_military_end_users_are_denied(licensed):
 
 def test_refused_firms_apply_for_more(licensed):
     from sim.constants import MANUFACTURER
+
     model = licensed.model
     jp_users = model.rows[MANUFACTURER][model.book.country[model.rows[MANUFACTURER]] == C["JP"]]
     assert model.approval_belief[jp_users, P["magnet"]].min() < 0.9
@@ -74,8 +76,9 @@ def test_stricter_licensing_raises_world_prices_and_cuts_china_exports():
     tight = cached_run(SCENARIO, None, (("events.1.approval_rate", 0.2),))
     heavy, year = P["heavy_oxide"], slice(tight.month_index("2024-03"), tight.month_index("2025-03"))
     assert tight.price("heavy_oxide", "world").max() > loose.price("heavy_oxide", "world").max()
-    assert (tight.rec.flow[year, heavy, C["CN"], C["JP"]].sum()
-            < 0.8 * loose.rec.flow[year, heavy, C["CN"], C["JP"]].sum())
+    assert (
+        tight.rec.flow[year, heavy, C["CN"], C["JP"]].sum() < 0.8 * loose.rec.flow[year, heavy, C["CN"], C["JP"]].sum()
+    )
 
 
 def test_ban_stops_flows_and_lifting_it_restores_them():

@@ -1,5 +1,6 @@
 """Measures named by id: suspended, resumed and cancelled whatever their date, by a scenario or a lever;
 `ree validate` lists events with their numbers and ids and warns about lifts that find nothing in force."""
+
 from __future__ import annotations
 
 import subprocess
@@ -36,8 +37,15 @@ def run(scenario, levers=()) -> RareEarthModel:
     return model
 
 
-BAN = {"id": "ban", "date": "2024-03", "kind": "export_control", "actor": "CN", "products": ["magnet"],
-       "destinations": ["*"], "level": "ban"}
+BAN = {
+    "id": "ban",
+    "date": "2024-03",
+    "kind": "export_control",
+    "actor": "CN",
+    "products": ["magnet"],
+    "destinations": ["*"],
+    "level": "ban",
+}
 
 
 def magnet_level_to_us(model_events, months_in: list[str]) -> list[int]:
@@ -64,8 +72,10 @@ def test_suspension_with_an_end_restores_the_measure_then():
 
 
 def test_suspension_of_a_pending_measure_past_its_date_restores_it_for_the_rest_of_its_term():
-    events = [{**BAN, "duration_months": 6},  # due 2024-03 .. 2024-08
-              {"date": "2024-02", "kind": "suspend", "actor": "CN", "measure": "ban", "duration_months": 3}]
+    events = [
+        {**BAN, "duration_months": 6},  # due 2024-03 .. 2024-08
+        {"date": "2024-02", "kind": "suspend", "actor": "CN", "measure": "ban", "duration_months": 3},
+    ]
     levels = magnet_level_to_us(events, ["2024-03", "2024-04", "2024-05", "2024-08", "2024-09"])
     assert levels == [0, 0, 2, 2, 0]  # suspended 2024-02..04, back 2024-05 for the 4 months left
 
@@ -73,17 +83,36 @@ def test_suspension_of_a_pending_measure_past_its_date_restores_it_for_the_rest_
 def test_cancel_undoes_a_measure_for_good_and_resume_ends_an_open_suspension():
     cancelled = [BAN, {"date": "2024-06", "kind": "cancel", "actor": "CN", "measure": "ban"}]
     assert magnet_level_to_us(cancelled, ["2024-05", "2024-06", "2024-12"]) == [2, 0, 0]
-    resumed = [BAN, {"date": "2024-04", "kind": "suspend", "actor": "CN", "measure": "ban"},
-               {"date": "2024-09", "kind": "resume", "actor": "CN", "measure": "ban"}]
+    resumed = [
+        BAN,
+        {"date": "2024-04", "kind": "suspend", "actor": "CN", "measure": "ban"},
+        {"date": "2024-09", "kind": "resume", "actor": "CN", "measure": "ban"},
+    ]
     assert magnet_level_to_us(resumed, ["2024-04", "2024-08", "2024-09"]) == [0, 0, 2]
 
 
 def test_suspending_a_licence_regime_restores_the_one_it_replaced_with_its_ramp():
     """busan_truce's No. 70 case: the April regime ramps on while No. 57 is suspended."""
-    april = {"id": "april", "date": "2024-02", "kind": "export_control", "actor": "CN", "products": ["magnet"],
-             "level": "licence", "approval_rate": 0.2, "later_rate": 0.6, "ramp_months": 8}
-    stricter = {"id": "stricter", "date": "2024-04", "kind": "export_control", "actor": "CN",
-                "products": ["magnet"], "level": "licence", "approval_rate": 0.1}
+    april = {
+        "id": "april",
+        "date": "2024-02",
+        "kind": "export_control",
+        "actor": "CN",
+        "products": ["magnet"],
+        "level": "licence",
+        "approval_rate": 0.2,
+        "later_rate": 0.6,
+        "ramp_months": 8,
+    }
+    stricter = {
+        "id": "stricter",
+        "date": "2024-04",
+        "kind": "export_control",
+        "actor": "CN",
+        "products": ["magnet"],
+        "level": "licence",
+        "approval_rate": 0.1,
+    }
     suspend = {"date": "2024-06", "kind": "suspend", "actor": "CN", "measure": "stricter"}
     model = RareEarthModel(scenario_with([april, stricter, suspend]))
     rates = {}
@@ -96,8 +125,10 @@ def test_suspending_a_licence_regime_restores_the_one_it_replaced_with_its_ramp(
 
 
 def test_suspend_cancel_and_resume_are_levers_and_logged():
-    model = run(scenario_with([BAN]), levers=[("2024-05", {"kind": "suspend", "actor": "CN", "measure": "ban",
-                                                           "duration_months": 2})])
+    model = run(
+        scenario_with([BAN]),
+        levers=[("2024-05", {"kind": "suspend", "actor": "CN", "measure": "ban", "duration_months": 2})],
+    )
     events = table(model, "events")
     kinds = events.set_index("kind")
     assert kinds.loc["suspend", "date"] == "2024-05" and kinds.loc["suspend", "target"] == "ban"
@@ -110,8 +141,12 @@ def test_scenario_naming_an_unknown_or_unsuspendable_event_is_an_error():
     with pytest.raises(ScenarioError, match="names 'nope', but no event has that id"):
         scenario_with([BAN, {"date": "2024-05", "kind": "suspend", "measure": "nope"}])
     with pytest.raises(ScenarioError, match="a relations event, which cannot be suspended"):
-        scenario_with([{"id": "talk", "date": "2024-02", "kind": "relations", "actor": "US", "target": "CN",
-                        "change": 0.1}, {"date": "2024-05", "kind": "suspend", "measure": "talk"}])
+        scenario_with(
+            [
+                {"id": "talk", "date": "2024-02", "kind": "relations", "actor": "US", "target": "CN", "change": 0.1},
+                {"date": "2024-05", "kind": "suspend", "measure": "talk"},
+            ]
+        )
 
 
 def ree(*args: str) -> subprocess.CompletedProcess:
@@ -126,21 +161,27 @@ def test_validate_lists_numbered_named_events_and_warns_about_a_lift_of_a_later_
     assert "events.9 (no61)" in listed.stdout and "events.13 (no70_no61)" in listed.stdout
     # the seed's busan_truce lifted No. 61 a month before No. 61 took effect
     early_lift = tmp_path / "early_lift.toml"
-    early_lift.write_text('extends = "oct2025_controls"\nname = "x"\ndescription = "x"\n[[events]]\n'
-                          'date = "2025-11"\nkind = "extraterritorial"\nactor = "CN"\nlift = true\n')
+    early_lift.write_text(
+        'extends = "oct2025_controls"\nname = "x"\ndescription = "x"\n[[events]]\n'
+        'date = "2025-11"\nkind = "extraterritorial"\nactor = "CN"\nlift = true\n'
+    )
     warned = ree("validate", str(early_lift))
     assert warned.returncode == 0
     lines = warned.stderr.strip().splitlines()
     assert len(lines) == 1 and "events.10" in lines[0] and "finds none in force" in lines[0]
     assert "the extraterritorial of 2025-12 comes after it" in lines[0]
     stale = tmp_path / "stale.toml"
-    stale.write_text('extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2026-01"\n'
-                     'kind = "suspend"\nmeasure = "embargo"\n')
+    stale.write_text(
+        'extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2026-01"\n'
+        'kind = "suspend"\nmeasure = "embargo"\n'
+    )
     assert "that measure ended in 2025-03" in ree("validate", str(stale)).stderr
     late = tmp_path / "late.toml"
-    late.write_text('extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2024-05"\n'
-                    'kind = "cancel"\nmeasure = "embargo"\n[[events]]\ndate = "2024-06"\nkind = "suspend"\n'
-                    'measure = "embargo"\n')
+    late.write_text(
+        'extends = "full_embargo"\nname = "x"\ndescription = "x"\n[[events]]\ndate = "2024-05"\n'
+        'kind = "cancel"\nmeasure = "embargo"\n[[events]]\ndate = "2024-06"\nkind = "suspend"\n'
+        'measure = "embargo"\n'
+    )
     assert "but it was cancelled before" in ree("validate", str(late)).stderr
     assert ree("validate", "busan_truce", "truce_lapses_2026", "crisis_2010").stderr == ""
 
@@ -205,6 +246,7 @@ def test_busan_truce_keeps_the_extraterritorial_rule_out_and_the_us_better_off(s
 def test_a_run_with_a_suspension_lever_replays_to_the_same_world(tmp_path: Path):
     from sim.levers import replay_toml
     from sim.runs.outputs import tables
+
     lever = ("2024-06", {"kind": "suspend", "actor": "CN", "measure": "ban", "duration_months": 3})
     model = run(scenario_with([BAN]), levers=[lever])
     path = tmp_path / "replay.toml"
@@ -218,6 +260,7 @@ def test_a_run_with_a_suspension_lever_replays_to_the_same_world(tmp_path: Path)
 
 def test_the_lever_api_lists_named_measures_and_their_state():
     from sim.levers import measures
+
     model = RareEarthModel("busan_truce", months=28)  # to 2026-04
     assert measures(model)["no61"] == "pending" and measures(model)["catalogue_2023"] == "in force"
     while not model.finished:

@@ -1,4 +1,5 @@
 """Decisions come from agents negotiating: licences, agreements, projects (directional tests)."""
+
 import re
 
 import pytest
@@ -10,8 +11,12 @@ from tests.conftest import cached_run
 
 LOOSE = (("events.2.approval_rate", 0.7), ("events.2.later_rate", 0.9))
 TIGHT = (("events.2.approval_rate", 0.15), ("events.2.later_rate", 0.3))
-FRAMEWORK_SUPPORT = (("states.US.project_support", 0.2), ("states.US.support_budget_usd", 2e9),
-                     ("states.JP.project_support", 0.2), ("states.JP.support_budget_usd", 1e9))
+FRAMEWORK_SUPPORT = (
+    ("states.US.project_support", 0.2),
+    ("states.US.support_budget_usd", 2e9),
+    ("states.JP.project_support", 0.2),
+    ("states.JP.support_budget_usd", 1e9),
+)
 
 
 def _china_exports(run, products=("heavy_oxide", "magnet"), months=slice(None)):
@@ -54,6 +59,7 @@ def test_tighter_licensing_cuts_chinese_exports_raises_prices_and_investment_abr
 
     def first_start_abroad(run):  # "9999-99": none within the run (Western plants need public money, 7.15)
         return min((r[0] for r in run.model.log.rows if r[2] == "project_started" and r[3] != "CN"), default="9999-99")
+
     longer = (("months", 60),)
     loose_60 = cached_run("apr2025_licensing", None, LOOSE + longer)
     tight_60 = cached_run("apr2025_licensing", None, TIGHT + longer)
@@ -118,11 +124,14 @@ def _proposal_model(**terms):
     return model, Terms(**terms)
 
 
-@pytest.mark.parametrize("terms", [
-    {"cofinance_usd_per_year": 5e9, "cofinance_share": 0.3},        # the US asks China to co-finance
-    {"suspend_controls": True, "general_licence": True},             # the US asks China to give up leverage
-    {"tariff_points": 10, "suspend_controls": True},                 # a package deal
-])
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"cofinance_usd_per_year": 5e9, "cofinance_share": 0.3},  # the US asks China to co-finance
+        {"suspend_controls": True, "general_licence": True},  # the US asks China to give up leverage
+        {"tariff_points": 10, "suspend_controls": True},  # a package deal
+    ],
+)
 def test_negotiations_terminate_within_bounded_rounds_and_are_deterministic(terms):
     logs = []
     for _ in range(2):
@@ -153,6 +162,7 @@ def test_a_hawkish_china_values_a_truce_less_than_a_conciliatory_one():
 def test_bargaining_ends_within_rounds_between_the_reservation_prices():
     from sim.contracts import MAX_ROUNDS as CONTRACT_ROUNDS
     from sim.contracts import bargain
+
     price, rounds = bargain(buyer_reservation=120, seller_reservation=90, buyer_offer=80, seller_offer=140)
     assert price is not None and 90 <= price <= 120 and rounds <= CONTRACT_ROUNDS
     price, rounds = bargain(buyer_reservation=80, seller_reservation=90, buyer_offer=70, seller_offer=100)
@@ -185,6 +195,7 @@ def test_a_general_licence_opens_a_licensed_route_for_contracts_but_never_a_ban(
     from sim.contracts import Contract
     from sim.licensing import BAN, LICENCE, GeneralLicence
     from sim.trade_measures import decide_control
+
     model = RareEarthModel("baseline_2024", seed=1, months=2)
     book, p = model.book, P["magnet"]
     seller = int(model.sellers[p][book.country[model.sellers[p]] == C["CN"]][0])

@@ -1,5 +1,6 @@
 """The `ore_grade` event: what a country's mines bring up changes from the month it takes effect, a cut deep
 enough to pass the Dy/Tb that refiners leave unseparated raises the heavy price, and it can be taken back."""
+
 from __future__ import annotations
 
 import pytest

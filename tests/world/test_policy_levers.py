@@ -1,4 +1,5 @@
 """The lever kinds the web UI added to the scenario format: strategy, project support, demand growth."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,11 +48,14 @@ def test_project_support_sets_the_share_and_budget():
     assert model.states["US"].strategy.project_support(model.states["US"], "refining", model) == 0.5
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"kind": "strategy", "actor": "CN", "strategy": "greedy"}, "strategy"),
-    ({"kind": "project_support", "actor": "US", "share": 1.2}, "share"),
-    ({"kind": "demand_growth", "growth": 3}, "growth"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"kind": "strategy", "actor": "CN", "strategy": "greedy"}, "strategy"),
+        ({"kind": "project_support", "actor": "US", "share": 1.2}, "share"),
+        ({"kind": "demand_growth", "growth": 3}, "growth"),
+    ],
+)
 def test_bad_values_are_refused(change, field):
     model = RareEarthModel("baseline_2024", seed=4, months=3)
     with pytest.raises(ScenarioError) as err:
@@ -63,9 +67,11 @@ def test_capacity_grows_faster_with_project_support():
     def us_refining(share: float) -> float:
         model = RareEarthModel("baseline_2024", seed=4, months=36)
         if share:
-            model.apply_lever({"kind": "project_support", "actor": "US", "share": share,
-                               "budget_usd_per_year": 5e9}, "support")
+            model.apply_lever(
+                {"kind": "project_support", "actor": "US", "share": share, "budget_usd_per_year": 5e9}, "support"
+            )
         while not model.finished:
             model.step()
         return float(model.recorder.capacity[35, C["US"]].sum())
+
     assert us_refining(0.8) >= us_refining(0.0)

@@ -1,5 +1,6 @@
 """Every number a stockpile or licence rationale quotes is the number the run's tables (or, for
 orders, the model's state that month) hold, and stockpiles do not open and close month after month."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,10 @@ from sim.dates import format_month, parse_month
 from sim.runs.outputs import table
 
 SCENARIOS = ("full_embargo", "apr2025_licensing", "busan_truce", "truce_lapses_2026", "us_japan_framework")
-ORDERS = re.compile(r"in (\d{4}-\d{2}) (.+?) ordered ([\d,]+) t of (\w+) and the market left ([\d,]+) t of it unfilled"
-                    r"(?: \(([\d,]+) t of it the stockpile supplied\))?: (\d+)% of their orders")
+ORDERS = re.compile(
+    r"in (\d{4}-\d{2}) (.+?) ordered ([\d,]+) t of (\w+) and the market left ([\d,]+) t of it unfilled"
+    r"(?: \(([\d,]+) t of it the stockpile supplied\))?: (\d+)% of their orders"
+)
 USE_SHORT = re.compile(r"their magnet use itself was (\d+)% short")
 STOCK = re.compile(r"([\d,]+) t of (\w+) on hand(?:, ([\d,]+) t more on the way)?$")
 VERDICT = re.compile(r"^(\w+): (\d+) applications?, ([\d,]+) t, from ")
@@ -37,8 +40,10 @@ def run_with_orders(scenario: str):
                 continue
             for p in np.flatnonzero(state.holds):
                 rows = watched_rows(model, state, int(p))
-                seen[(model.date, state.country, PRODUCTS[p])] = (float(model.book.order[rows, p].sum()),
-                                                                  float(model.book.unmet[rows, p].sum()))
+                seen[(model.date, state.country, PRODUCTS[p])] = (
+                    float(model.book.order[rows, p].sum()),
+                    float(model.book.unmet[rows, p].sum()),
+                )
     return model, {name: table(model, name) for name in ("supply", "licences", "stocks")}, seen
 
 
@@ -48,8 +53,12 @@ def checked(request):
 
 
 def state_stock(stocks, date: str, country: str, product: str) -> float:
-    row = stocks[(stocks.date == date) & (stocks.country == country) & (stocks.holder == "state")
-                 & (stocks["product"] == product)]
+    row = stocks[
+        (stocks.date == date)
+        & (stocks.country == country)
+        & (stocks.holder == "state")
+        & (stocks["product"] == product)
+    ]
     return float(row.tonnes.sum())
 
 
@@ -71,8 +80,15 @@ def test_stockpile_rationales_quote_the_tables(checked):
         assert month == before and named == product
         orders, unmet = seen[(month, actor, product)]
         two_before = format_month(parse_month(month) - 1)
-        gave = max(state_stock(out["stocks"], two_before, actor, product)
-                   - state_stock(out["stocks"], month, actor, product), 0.0) if supplied else 0.0
+        gave = (
+            max(
+                state_stock(out["stocks"], two_before, actor, product)
+                - state_stock(out["stocks"], month, actor, product),
+                0.0,
+            )
+            if supplied
+            else 0.0
+        )
         assert number(ordered) == pytest.approx(orders, abs=0.5), rationale
         assert number(left) == pytest.approx(unmet + gave, abs=1.0), rationale
         if supplied:
@@ -118,8 +134,13 @@ def test_licence_rationales_quote_licences_csv(checked):
     licences = out["licences"].set_index(["date", "exporter", "importer", "product"])
     for (date, exporter, importer, product, kind), tonnes in quoted.items():
         column = "approved_t" if kind == "licence_approved" else "denied_t"
-        assert tonnes == pytest.approx(licences.loc[(date, exporter, importer, product), column], abs=2.0), \
-            (date, exporter, importer, product, kind)
+        assert tonnes == pytest.approx(licences.loc[(date, exporter, importer, product), column], abs=2.0), (
+            date,
+            exporter,
+            importer,
+            product,
+            kind,
+        )
 
 
 def test_the_check_can_fail(checked):

@@ -1,4 +1,5 @@
 """world.scale multiplies firm agents and splits capacity among them: aggregates stay put."""
+
 import numpy as np
 import pytest
 

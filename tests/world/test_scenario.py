@@ -1,4 +1,5 @@
 """Scenario files: extends, overrides, library, and the model's keyword parameters."""
+
 import pytest
 
 from sim import RareEarthModel, ScenarioError, load_scenario
@@ -21,8 +22,9 @@ def test_extends_keeps_parent_values_and_appends_events():
 
 
 def test_set_overrides_with_toml_values():
-    scenario = load_scenario("baseline_2024", sets=["world.scale=3", "states.CN.quota_growth=0.1",
-                                                    "description=plain text is a string"])
+    scenario = load_scenario(
+        "baseline_2024", sets=["world.scale=3", "states.CN.quota_growth=0.1", "description=plain text is a string"]
+    )
     assert scenario.world.scale == 3
     assert scenario.states["CN"].quota_growth == 0.1
     assert scenario.description == "plain text is a string"
@@ -53,6 +55,10 @@ def test_seed_defaults_to_the_scenario_and_can_be_given():
 
 
 def test_events_are_sorted_by_date():
-    scenario = load_scenario("baseline_2024", sets=[
-        'events=[{date="2025-01", kind="note", description="b"}, {date="2024-05", kind="note", description="a"}]'])
+    scenario = load_scenario(
+        "baseline_2024",
+        sets=[
+            'events=[{date="2025-01", kind="note", description="b"}, {date="2024-05", kind="note", description="a"}]'
+        ],
+    )
     assert [e.date for e in scenario.events] == ["2024-05", "2025-01"]

@@ -1,5 +1,6 @@
 """A stockpile release of `tonnes = "all"` hands over everything the state holds of the product: the word
 for what a huge number would otherwise stand in for."""
+
 from __future__ import annotations
 
 from sim import load_scenario
@@ -8,8 +9,13 @@ from sim.levers import replay_toml
 from sim.stockpiles import release_to_domestic
 from tests.conftest import model_with_events
 
-RELEASE_ALL_LIGHT = {"date": "2024-03", "kind": "stockpile_release", "actor": "JP", "product": "light_oxide",
-                     "tonnes": "all"}
+RELEASE_ALL_LIGHT = {
+    "date": "2024-03",
+    "kind": "stockpile_release",
+    "actor": "JP",
+    "product": "light_oxide",
+    "tonnes": "all",
+}
 
 
 def test_release_all_empties_the_state_stock_of_that_product_only():

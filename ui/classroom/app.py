@@ -7,6 +7,7 @@
 /debrief/CODE          the debrief for the teacher (the console's cookie)
 /debrief/CODE/TOKEN    the debrief for a player, once the game is over
 """
+
 from __future__ import annotations
 
 import solara
@@ -48,4 +49,5 @@ def Bare(children=[]):  # noqa: B006 (Solara's layout signature)
 
 # Solara's server answers only paths its routes can match: one leaf per first part, all drawn by Page.
 routes = [solara.Route(path="/", component=Page, layout=Bare)] + [
-    solara.Route(path=part, component=Page) for part in ("join", "play", "teacher", "debrief")]
+    solara.Route(path=part, component=Page) for part in ("join", "play", "teacher", "debrief")
+]

@@ -6,6 +6,7 @@ Phone first (390 x 844 CSS pixels): one column, nothing wider than the screen (t
 instead of scrolling sideways, charts take the column's width), buttons that wrap onto the next line and
 are at least 44 px tall (a fingertip), text of at least 14 px.
 """
+
 from __future__ import annotations
 
 import solara

@@ -7,6 +7,7 @@ over, or mid-game when the teacher asks for it. The page polls the job's progres
 and is never redrawn by what happens in the room (a message, a ready).
 Players open it with their seat's link once the game is over (`/debrief/CODE/TOKEN`); the teacher with
 the console's cookie (`/debrief/CODE`)."""
+
 from __future__ import annotations
 
 import solara
@@ -42,6 +43,7 @@ def DebriefPage(code: str, token: str = ""):
         solara.Error(problem)
         return
     from .teacher import console_token
+
     is_teacher = not token
     reader = token or console_token(room)
     try:
@@ -53,6 +55,7 @@ def DebriefPage(code: str, token: str = ""):
     def start():
         _jobs().status(room, start=True)
         set_started(started + 1)
+
     with solara.Column(classes=["ree-page"], gap="10px"):
         Html(f"Debrief: room {room.code}, {room.scenario.name}", tag="h2")
         seat = "" if is_teacher else room.state.members.get(token, ("", ""))[0]  # checked above
@@ -69,8 +72,10 @@ def Body(room, start, seat: str = ""):
             solara.Button("Run the debrief now (the game can go on)", color="primary", on_click=start)
         return
     if job["state"] == "running":
-        solara.Text(f"Running the worlds the debrief compares with (the game without some players' moves, then "
-                    f"{_jobs().runs} AI-only worlds): {job['done']} of {job['total']} done")
+        solara.Text(
+            f"Running the worlds the debrief compares with (the game without some players' moves, then "
+            f"{_jobs().runs} AI-only worlds): {job['done']} of {job['total']} done"
+        )
         solara.ProgressLinear(value=100 * job["done"] / max(job["total"], 1))
         return
     if job["state"] == "failed":
@@ -83,28 +88,48 @@ def Body(room, start, seat: str = ""):
 def Result(room, job: dict, seat: str = ""):
     seat_filter, set_seat_filter = solara.use_state("all")
     with_firms, set_with_firms = solara.use_state(False)
-    solara.Text(f"{job['rounds_played']} rounds, {job['months_played']} months played. "
-                f"Compared with {job['ai_runs']} worlds where the AI played every seat ({job['seconds']} s).")
+    solara.Text(
+        f"{job['rounds_played']} rounds, {job['months_played']} months played. "
+        f"Compared with {job['ai_runs']} worlds where the AI played every seat ({job['seconds']} s)."
+    )
     Chart(game_charts.ai_comparison(job["comparison"]))
     for s in job["scores"]:
         beat = next(c for c in job["comparison"] if c["seat"] == s["seat"])
         with solara.Card(margin=0):
-            Html([country_badge(s["seat"]), " ", element("b", f"{s['score']:.0f} / 100"),
-                  f" · beat {beat['beat_share']:.0%} of AI worlds (their median {beat['ai_median']:.0f})",
-                  lines([objective_line(o) for o in s["objectives"]])])
+            Html(
+                [
+                    country_badge(s["seat"]),
+                    " ",
+                    element("b", f"{s['score']:.0f} / 100"),
+                    f" · beat {beat['beat_share']:.0%} of AI worlds (their median {beat['ai_median']:.0f})",
+                    lines([objective_line(o) for o in s["objectives"]]),
+                ]
+            )
     if "moves_did" in job:  # debriefs kept from before this section have none
         MovesDid(job["moves_did"], seat)
     WorldCharts(job["charts"], tuple(room.seats), ("magnet", "heavy_oxide"))
     Html("What happened, and why", tag="h3")
     with solara.Row(classes=["ree-buttons"]):
         solara.Select("Whose events", value=seat_filter, values=["all", *room.seats], on_value=set_seat_filter)
-        solara.Checkbox(label="include firms' events (projects, contracts)", value=with_firms,
-                        on_value=set_with_firms)
-    log = [r for r in job["log"] if (with_firms or _is_policy(r)) and (
-           seat_filter == "all" or seat_filter in (r["actor"], r["target"]) or seat_filter in r["actor"].split("+"))]
-    Lines([[element("b", f"{r['date']} · {r['actor']}"), f" {r['kind']}", f" → {r['target']}" if r["target"] else "",
-             f": {r['detail']}", [element("br"), element("i", f"why: {r['rationale']}")] if r["rationale"] else ""]
-            for r in log])
+        solara.Checkbox(label="include firms' events (projects, contracts)", value=with_firms, on_value=set_with_firms)
+    log = [
+        r
+        for r in job["log"]
+        if (with_firms or _is_policy(r))
+        and (seat_filter == "all" or seat_filter in (r["actor"], r["target"]) or seat_filter in r["actor"].split("+"))
+    ]
+    Lines(
+        [
+            [
+                element("b", f"{r['date']} · {r['actor']}"),
+                f" {r['kind']}",
+                f" → {r['target']}" if r["target"] else "",
+                f": {r['detail']}",
+                [element("br"), element("i", f"why: {r['rationale']}")] if r["rationale"] else "",
+            ]
+            for r in log
+        ]
+    )
 
 
 @solara.component
@@ -118,23 +143,43 @@ def MovesDid(did: dict, seat: str = ""):
     if not did["seats"]:
         solara.Info("No month has been played yet: no move has done anything.")
         return
-    Html(f"Each seat's score split among who moved: each seat (all its moves, its students' or its AI's), "
-         f"the teacher's injects and the scenario's events. Points are the score out of 100; tonnes are the "
-         f"seat's magnet demand left unmet over the {did['months']} months played. The parts add up to the "
-         f"game as played minus the same months with no move, inject or scenario event (the moves as "
-         f"played: in a world without some of them nobody plans again). Shapley values from {did['runs']} "
-         f"replays ({did['method']}, {did['seconds']} s).")
+    Html(
+        f"Each seat's score split among who moved: each seat (all its moves, its students' or its AI's), "
+        f"the teacher's injects and the scenario's events. Points are the score out of 100; tonnes are the "
+        f"seat's magnet demand left unmet over the {did['months']} months played. The parts add up to the "
+        f"game as played minus the same months with no move, inject or scenario event (the moves as "
+        f"played: in a world without some of them nobody plans again). Shapley values from {did['runs']} "
+        f"replays ({did['method']}, {did['seconds']} s)."
+    )
     names = {p["key"]: p["name"] for p in did["players"]}
     for row in sorted(did["seats"], key=lambda r: r["seat"] != seat):
-        parts = [[f"{names[p][:1].upper()}{names[p][1:]}", f"{row['points'][p]:+.2f}", f"{row['tonnes'][p]:+,.0f}"]
-                 for p in names]
-        parts.append(["All together", f"{row['score'] - row['score_without']:+.2f}",
-                      f"{row['unmet_t'] - row['unmet_t_without']:+,.0f}"])
+        parts = [
+            [f"{names[p][:1].upper()}{names[p][1:]}", f"{row['points'][p]:+.2f}", f"{row['tonnes'][p]:+,.0f}"]
+            for p in names
+        ]
+        parts.append(
+            [
+                "All together",
+                f"{row['score'] - row['score_without']:+.2f}",
+                f"{row['unmet_t'] - row['unmet_t_without']:+,.0f}",
+            ]
+        )
         with solara.Card(margin=0, classes=["ree-moves-did"]):  # one block: a card is one widget to send
-            Html([country_badge(row["seat"]), f" {row['summary']}", lines(row["lines"]),
-                  table_html(["Whose moves", "Points", "Magnets unmet (t)"], parts)])
-    Html(element("details", element("summary", "The moves counted for each player"),
-                 [[element("b", p["name"]), lines(p["moves"] or ["none"])] for p in did["players"]]))
+            Html(
+                [
+                    country_badge(row["seat"]),
+                    f" {row['summary']}",
+                    lines(row["lines"]),
+                    table_html(["Whose moves", "Points", "Magnets unmet (t)"], parts),
+                ]
+            )
+    Html(
+        element(
+            "details",
+            element("summary", "The moves counted for each player"),
+            [[element("b", p["name"]), lines(p["moves"] or ["none"])] for p in did["players"]],
+        )
+    )
 
 
 def _is_policy(row) -> bool:

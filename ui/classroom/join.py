@@ -3,6 +3,7 @@ its token, becomes the page's address, so a reload or a return to the tab gives 
 
 Typed codes are looked up only once they are complete, and each browser session may look up only so
 many (the API's limit on room lookups, for the page): guessing codes here is as slow as over the API."""
+
 from __future__ import annotations
 
 import solara
@@ -36,8 +37,12 @@ def JoinPage(code: str = ""):
     room, problem = solara.use_memo(lambda: look_up(typed), [typed])
     with solara.Column(classes=["ree-page"]):
         Html("Rare-earth classroom: join a room", tag="h2")
-        solara.InputText("Room code (on the board)", value=typed, continuous_update=True,
-                         on_value=lambda v: set_typed(v.strip().upper()[:12]))
+        solara.InputText(
+            "Room code (on the board)",
+            value=typed,
+            continuous_update=True,
+            on_value=lambda v: set_typed(v.strip().upper()[:12]),
+        )
         if problem:
             solara.Warning(problem, dense=True)
         if room is None:
@@ -49,8 +54,10 @@ def JoinPage(code: str = ""):
             solara.Warning("The teacher has closed joining: ask the teacher to open it.")
             return
         solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
-        solara.Text(f"Scenario: {room.scenario.name}, round {room.state.round} of {room.total_rounds}, "
-                    f"{room.state.status}. Pick your country:")
+        solara.Text(
+            f"Scenario: {room.scenario.name}, round {room.state.round} of {room.total_rounds}, "
+            f"{room.state.status}. Pick your country:"
+        )
         for seat in room.seats:
             players = room.state.names(seat)
             with solara.Card(margin=0, elevation=1):
@@ -61,5 +68,6 @@ def JoinPage(code: str = ""):
                     joined = act(set_feedback, lambda: room.join(seat, name))
                     if joined:
                         router.push(f"/play/{room.code}/{joined['token']}")
+
                 solara.Button(f"Join as {seat}", on_click=join, color="primary", disabled=not name.strip())
         Feedback(feedback)

@@ -7,6 +7,7 @@ component's tab. So a message redraws the inboxes, not the charts, and nothing i
 the countdown runs in the browser (`widgets.CountdownWidget`). A tab whose websocket is gone gets no
 pushes (it is drawn afresh if it comes back) and Solara closes it after `mount.CULL_SECONDS`.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -110,6 +111,7 @@ def use_piece(room, read: Callable[[], Any]):
         feed = Feed.of(room)
         key = feed.subscribe(kernel_context.get_current_context(), read, set_value, value)
         return lambda: feed.unsubscribe(key)
+
     solara.use_effect(subscribe, [])
     return value
 
@@ -117,6 +119,7 @@ def use_piece(room, read: Callable[[], Any]):
 @dataclass
 class Watch:
     """One `use_poll` hook: what it reads, what its page shows, and when it stops."""
+
     context: Any
     read: Callable[[], Any]
     set_value: Callable[[Any], None]
@@ -130,6 +133,7 @@ class Watch:
 class Poller:
     """One thread for every `use_poll` hook of the process (not one per hook): each hook is looked at on its
     own interval, and dropped when its page closes, its `until` holds or its component goes away."""
+
     _lock = threading.Lock()
     _watches: list[Watch] = []
     _wake = threading.Event()
@@ -146,6 +150,7 @@ class Poller:
 
         def stop() -> None:
             watch.stopped = True
+
         return stop
 
     @classmethod
@@ -193,8 +198,15 @@ def use_poll(read, interval: float = 0.7, until: Callable[[Any], bool] | None = 
             return None
         # compare with what the page shows, not with a fresh read: a change landing between the render and
         # the first look (a debrief finishing in a second) would otherwise never be drawn
-        watch = Watch(kernel_context.get_current_context(), read, set_value, value, interval, until,
-                      due=time.monotonic() + interval)
+        watch = Watch(
+            kernel_context.get_current_context(),
+            read,
+            set_value,
+            value,
+            interval,
+            until,
+            due=time.monotonic() + interval,
+        )
         return Poller.watch(watch)
 
     solara.use_effect(start, [])
@@ -206,7 +218,10 @@ def Countdown(room):
     """The round's clock, counted down in the browser from what was left when the deadline last changed."""
     clock = use_piece(room, room.views.clock)
     status, deadline, remaining = clock["status"], clock["deadline"], clock["remaining"]
-    left = solara.use_memo(lambda: 1000 * (max(deadline - room.clock(), 0.0) if status == "running" and deadline
-                                           else (remaining or 0.0)), [status, deadline, remaining])
-    CountdownWidget.element(left_ms=left, stamp=f"{status}:{deadline}:{remaining}", running=status == "running",
-                            paused=status == "paused")
+    left = solara.use_memo(
+        lambda: 1000 * (max(deadline - room.clock(), 0.0) if status == "running" and deadline else (remaining or 0.0)),
+        [status, deadline, remaining],
+    )
+    CountdownWidget.element(
+        left_ms=left, stamp=f"{status}:{deadline}:{remaining}", running=status == "running", paused=status == "paused"
+    )

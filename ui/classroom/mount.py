@@ -7,6 +7,7 @@ Solara's settings for an offline classroom are made here: its bundled assets, no
 a dead page closed after `CULL_SECONDS`. (The chart libraries' files are linked by `app` as it loads, as
 for `ree ui`: ui/assets.py.)
 """
+
 from __future__ import annotations
 
 import os
@@ -33,6 +34,7 @@ def mount(server: Served) -> Pages:
     os.environ.setdefault("SOLARA_MODE", "production")
     os.environ.setdefault("SOLARA_CHECK_VERSION", "False")
     import solara.server.settings as settings
+
     settings.kernel.cull_timeout = f"{CULL_SECONDS}s"  # Solara's default keeps a dead page for 24 h
     settings.session.http_only = True  # Solara's own session cookie: no script needs to read it
     settings.theme.show_banner = False  # "runs on Solara", pinned over the last line of a phone's page
@@ -40,5 +42,7 @@ def mount(server: Served) -> Pages:
     # SameSite=Lax: that is what a classroom wants, and the teacher's terminal should stay readable
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     import solara.server.starlette as solara_server  # reads the settings above as it loads
-    return Pages(routes=list(solara_server.routes), middleware=list(solara_server.middleware),
-                 lifespan=solara_server.lifespan)
+
+    return Pages(
+        routes=list(solara_server.routes), middleware=list(solara_server.middleware), lifespan=solara_server.lifespan
+    )

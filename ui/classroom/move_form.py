@@ -6,6 +6,7 @@ or nothing (`Room.preview_move`, the lever feedback of the world itself); a refu
 
 Shares are picked from a list of percentages rather than a slider: on a phone a slider beside its label
 is a sliver, and a list is one tap and exact."""
+
 from __future__ import annotations
 
 import solara
@@ -37,7 +38,7 @@ def widget_of(field: LeverField, seat: str) -> tuple[str, str, object]:
         empty = f"; empty = {field.empty}" if field.empty else ""
         return "share", f"{words} (%{empty})", (field.minimum, field.maximum)
     scale = BILLION if billions(field) else 1.0
-    label = words + field.label(unit=f"billion {field.unit}" if scale != 1.0 else None, scale=scale)[len(field.words):]
+    label = words + field.label(unit=f"billion {field.unit}" if scale != 1.0 else None, scale=scale)[len(field.words) :]
     if field.type in ("choices", "choice"):
         return ("multi" if field.type == "choices" else "select"), label, choices_for(field, seat)
     if field.type == "text":
@@ -118,14 +119,19 @@ def Field(field: LeverField, value, on_value, seat: str, stockpile: dict):
         if not everything:
             solara.InputFloat(label, value=float(value or 0), on_value=on_value, continuous_update=True)
     elif widget == "multi":
-        solara.SelectMultiple(label, values=[v for v in (value or []) if v in options], all_values=list(options),
-                              on_value=on_value)
+        solara.SelectMultiple(
+            label, values=[v for v in (value or []) if v in options], all_values=list(options), on_value=on_value
+        )
     elif widget == "select":
         solara.Select(label, value=value, values=list(options), on_value=on_value)
     elif widget == "share":
         shown = field.empty if value is None else _percent(value)
-        solara.Select(label, value=shown, values=_share_options(field, *options),
-                      on_value=lambda text: on_value(None if text == field.empty else int(text.rstrip("%")) / 100))
+        solara.Select(
+            label,
+            value=shown,
+            values=_share_options(field, *options),
+            on_value=lambda text: on_value(None if text == field.empty else int(text.rstrip("%")) / 100),
+        )
     elif widget in ("int", "float"):
         typed = solara.InputInt if widget == "int" else solara.InputFloat
         number = None if value is None or value == ALL else (int if widget == "int" else float)(value)
@@ -166,12 +172,18 @@ def MoveForm(room, token: str, seat: str, round_: int, briefing: dict, disabled:
     labels = {v["label"]: k for k, v in levers.items()}
     solara.Select("Lever", value=levers[lever]["label"], values=list(labels), on_value=lambda v: choose(labels[v]))
     for name in levers[lever]["fields"]:
-        Field(LEVER_BY_KIND[lever].field(name), values.get(name), lambda v, f=name: change(f, v), seat,
-              briefing.get("stockpile", {}) if lever == "stockpile_release" else {})
+        Field(
+            LEVER_BY_KIND[lever].field(name),
+            values.get(name),
+            lambda v, f=name: change(f, v),
+            seat,
+            briefing.get("stockpile", {}) if lever == "stockpile_release" else {},
+        )
     if feedback is None or feedback[0] == "error" or feedback[2] != round_:
         Feedback((told[0], told[1], round_), round_)
-    solara.InputText("Why? (shown in the world's event log)", value=rationale, on_value=set_rationale,
-                     continuous_update=True)
+    solara.InputText(
+        "Why? (shown in the world's event log)", value=rationale, on_value=set_rationale, continuous_update=True
+    )
     with solara.Row(classes=["ree-buttons"]):
         solara.Button("Submit move", on_click=submit, color="primary", disabled=disabled)
     Feedback(feedback, round_)

@@ -6,6 +6,7 @@ charts and recent events.
 Each part draws one piece of the room's shared views (`sim.game.shared`) and is redrawn only when that
 piece changes (`live.use_piece`): a message redraws the inbox, not the charts. It shows only what this
 token's seat may see."""
+
 from __future__ import annotations
 
 import solara
@@ -54,10 +55,17 @@ def Header(room, seat: str, name: str):
     clock = use_piece(room, room.views.clock)
     players = use_piece(room, room.views.players)
     team = ", ".join(p["name"] for p in players if p["seat"] == seat)
-    Html([element("h2", country_badge(seat), f" You play {seat}", style="margin:4px 0"),
-          element("div", f"{name} · team: {team} · room {room.code}"),
-          element("div", element("b", f"Round {clock['round']} of {clock['total_rounds']}"),
-                  f" · {clock['month']} · {clock['months_per_round']} months a round · game {clock['status']}")])
+    Html(
+        [
+            element("h2", country_badge(seat), f" You play {seat}", style="margin:4px 0"),
+            element("div", f"{name} · team: {team} · room {room.code}"),
+            element(
+                "div",
+                element("b", f"Round {clock['round']} of {clock['total_rounds']}"),
+                f" · {clock['month']} · {clock['months_per_round']} months a round · game {clock['status']}",
+            ),
+        ]
+    )
 
 
 @solara.component
@@ -74,8 +82,9 @@ def Notices(room, seat: str, token: str, open_debrief):
     if clock["read_only"]:
         solara.Error(f"This room is read-only: {clock['read_only']}.")
     if status == "lobby":
-        solara.Info("The teacher has not started the game yet: read your briefing below and plan your first "
-                    "moves.", dense=True)
+        solara.Info(
+            "The teacher has not started the game yet: read your briefing below and plan your first moves.", dense=True
+        )
     elif status == "paused":
         why = clock["paused_reason"] or "the teacher paused the game"
         solara.Warning(f"Paused: {why}. The clock has stopped; moves wait, but you can still send messages.")
@@ -85,8 +94,9 @@ def Notices(room, seat: str, token: str, open_debrief):
     notice = mine["notice"]
     if notice is not None:
         late = any(line.startswith("You were not ready") for line in notice["lines"])
-        with solara.Card(margin=0, classes=["ree-notice"], style={"border-left": "5px solid " +
-                                                                  ("#CC3311" if late else "#0077BB")}):
+        with solara.Card(
+            margin=0, classes=["ree-notice"], style={"border-left": "5px solid " + ("#CC3311" if late else "#0077BB")}
+        ):
             Html([element("b", notice["title"]), lines(notice["lines"])])
 
 
@@ -97,17 +107,28 @@ def Briefing(room, seat: str):
     mine = use_piece(room, lambda: room.views.seat_world(seat))
     briefing = mine["briefing"]
     with solara.Details("Your briefing: role, objectives, levers", expand=clock["round"] <= 1):
-        Html([element("p", briefing["role"]),
-              element("p", "How you are scored over the whole game:", style="margin:6px 0 2px")])
-        rows = [[o["description"] or o["metric"], _target(o, "best"), _target(o, "worst"), f"x{o['weight']:g}"]
-                for o in briefing["objectives"]]
+        Html(
+            [
+                element("p", briefing["role"]),
+                element("p", "How you are scored over the whole game:", style="margin:6px 0 2px"),
+            ]
+        )
+        rows = [
+            [o["description"] or o["metric"], _target(o, "best"), _target(o, "worst"), f"x{o['weight']:g}"]
+            for o in briefing["objectives"]
+        ]
         Table(["objective", "full marks at", "no marks at", "counts"], rows)
-        Html([element("p", f"Your levers: {', '.join(v['label'] for v in briefing['levers'].values())}."),
-              element("p", briefing["scenario"])])
+        Html(
+            [
+                element("p", f"Your levers: {', '.join(v['label'] for v in briefing['levers'].values())}."),
+                element("p", briefing["scenario"]),
+            ]
+        )
 
 
 def _target(objective: dict, end: str) -> str:
     from sim.game.wording import bound_words
+
     return bound_words(objective["metric"], objective[end])
 
 
@@ -117,8 +138,13 @@ def Scoreline(room, seat: str):
     mine = use_piece(room, lambda: room.views.seat_world(seat))
     if clock["round"] <= 1 and clock["status"] != "ended":
         return
-    Html([element("b", f"Score so far: {mine['score']['score']:.0f} / 100"), " (targets are for the whole game)",
-          lines(mine["score_lines"])])
+    Html(
+        [
+            element("b", f"Score so far: {mine['score']['score']:.0f} / 100"),
+            " (targets are for the whole game)",
+            lines(mine["score_lines"]),
+        ]
+    )
 
 
 @solara.component
@@ -135,15 +161,23 @@ def Moves(room, token: str, seat: str):
             with solara.Row(classes=["ree-buttons"]):
                 solara.Text(f"#{move['id']} {move['words']} ({move['by']}: {move['rationale']})")
                 if status in ("lobby", "running") and not ready:
-                    solara.Button("withdraw", text=True, on_click=lambda m=move: act(
-                        set_feedback, lambda: room.withdraw(token, round_, m["id"]), "move withdrawn", round_))
+                    solara.Button(
+                        "withdraw",
+                        text=True,
+                        on_click=lambda m=move: act(
+                            set_feedback, lambda: room.withdraw(token, round_, m["id"]), "move withdrawn", round_
+                        ),
+                    )
         if status in ("lobby", "running", "paused"):
             MoveForm(room, token, seat, round_, world["briefing"], disabled=ready or status == "paused").key("form")
         label = "Not ready (change moves)" if ready else "Ready: end my round"
         with solara.Row(classes=["ree-buttons"]):
-            solara.Button(label, color="success" if not ready else None, disabled=status not in ("lobby", "running"),
-                          on_click=lambda: act(set_feedback, lambda: room.set_ready(token, round_, not ready),
-                                               round_=round_))
+            solara.Button(
+                label,
+                color="success" if not ready else None,
+                disabled=status not in ("lobby", "running"),
+                on_click=lambda: act(set_feedback, lambda: room.set_ready(token, round_, not ready), round_=round_),
+            )
         Feedback(feedback, round_)
 
 
@@ -154,20 +188,30 @@ def CountryNow(room, seat: str):
         if not now["stocks"]:
             solara.Text("Your stocks, licences and shortages appear after the first round.")
             return
-        rows = [[PRODUCT_NAMES[p], f"{v['firms_t']:,.0f}", f"{v['state_t']:,.0f}",
-                 f"{now['unmet_share_last_month'][p]:.0%}"] for p, v in now["stocks"].items()]
+        rows = [
+            [
+                PRODUCT_NAMES[p],
+                f"{v['firms_t']:,.0f}",
+                f"{v['state_t']:,.0f}",
+                f"{now['unmet_share_last_month'][p]:.0%}",
+            ]
+            for p, v in now["stocks"].items()
+        ]
         Table(["product", "firms' stock, t", "state stockpile, t", "orders not filled last month"], rows)
         lic = now["licences_last_month"]
         facts = []
         if lic:
-            facts.append(f"Licences your firms asked for last month: {lic['applied_t']:,.0f} t applied, "
-                         f"{lic['approved_t']:,.0f} t approved, {lic['denied_t']:,.0f} t denied, "
-                         f"{lic['pending_t']:,.0f} t waiting")
+            facts.append(
+                f"Licences your firms asked for last month: {lic['applied_t']:,.0f} t applied, "
+                f"{lic['approved_t']:,.0f} t approved, {lic['denied_t']:,.0f} t denied, "
+                f"{lic['pending_t']:,.0f} t waiting"
+            )
         faced = sorted({f"{c['level']} from {c['from']} on {c['product']}" for c in now["controls_faced"]})
         facts.append("Controls on your imports: " + ("; ".join(faced) if faced else "none"))
         made = sorted({f"{c['level']} to {c['to']} on {c['product']}" for c in now["controls_set"]})
-        facts.append("Your export controls: " + ("; ".join(made[:12]) + (" ..." if len(made) > 12 else "")
-                                                 if made else "none"))
+        facts.append(
+            "Your export controls: " + ("; ".join(made[:12]) + (" ..." if len(made) > 12 else "") if made else "none")
+        )
         parts = [f"project support {now['project_support']:.0%}"]
         if now["has_stockpile"]:
             parts.insert(0, f"stockpile target {now['stockpile_target_days']:g} days")
@@ -188,5 +232,7 @@ def World(room):
 def RecentEvents(room, seat: str):
     log = use_piece(room, lambda: room.views.seat_world(seat))["log"]
     with solara.Details("Recent events for your country"):
-        Table(["month", "who", "what", "why"], [[r["date"], r["actor"], f"{r['kind']}: {r['detail']}", r["rationale"]]
-                                                for r in reversed(log)])
+        Table(
+            ["month", "who", "what", "why"],
+            [[r["date"], r["actor"], f"{r['kind']}: {r['detail']}", r["rationale"]] for r in reversed(log)],
+        )

@@ -7,6 +7,7 @@
   This reads it, wipes it from the address bar (the console is projected), trades it for the console's
   HttpOnly cookie (`POST /api/rooms/CODE/teacher/session`) and reloads; with the cookie set it only wipes.
 """
+
 from __future__ import annotations
 
 import ipyvue

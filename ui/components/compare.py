@@ -1,6 +1,7 @@
 """Compare and fork: keep the world as it is now as a baseline branch (or rebuild the baseline from the
 start with the same seed and no levers), pull levers on the explored branch, run both, and read the
 difference in a table and in the overlaid charts (what-if solid, baseline dashed)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -48,13 +49,14 @@ def ForkControls(store):
 
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button("Fork here", on_click=fork, color="primary", disabled=store.playing.value)
-        solara.Button("Baseline from the start", on_click=from_start,
-                      disabled=store.playing.value)
+        solara.Button("Baseline from the start", on_click=from_start, disabled=store.playing.value)
         solara.Button("Drop the baseline", on_click=drop, disabled=store.baseline.value is None)
-    solara.Text("Fork here keeps a copy of the world as it is now (levers already pulled included) as the "
-                "baseline; levers you pull next change only the what-if. Baseline from the start reruns the "
-                "scenario with the same seed and no levers to this month. Stepping runs both.",
-                style={"font-size": "13px", "color": "#444"})
+    solara.Text(
+        "Fork here keeps a copy of the world as it is now (levers already pulled included) as the "
+        "baseline; levers you pull next change only the what-if. Baseline from the start reruns the "
+        "scenario with the same seed and no levers to this month. Stepping runs both.",
+        style={"font-size": "13px", "color": "#444"},
+    )
 
 
 @solara.component
@@ -63,9 +65,15 @@ def DifferenceTable(view, baseline, fork_date: str):
         return solara.Text("No baseline yet: fork here, or build one from the start.")
     if view.months_run == 0:
         return solara.Text("Run a month to compare.")
-    solara.Text(f"What-if against the baseline (branched at {fork_date}), at {view.date}: the run so far and "
-                "each year (prices: the mean; capacity: at the period's end; the rest: totals)",
-                style={"font-weight": "bold"})
+    solara.Text(
+        f"What-if against the baseline (branched at {fork_date}), at {view.date}: the run so far and "
+        "each year (prices: the mean; capacity: at the period's end; the rest: totals)",
+        style={"font-weight": "bold"},
+    )
     table = difference_table(view, baseline)
-    Table(list(table.columns), *difference_rows(table), classes="ree-diff",
-          style={"max-height": "520px", "overflow-y": "auto"})
+    Table(
+        list(table.columns),
+        *difference_rows(table),
+        classes="ree-diff",
+        style={"max-height": "520px", "overflow-y": "auto"},
+    )

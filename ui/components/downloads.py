@@ -2,14 +2,18 @@
 the compare page each branch has its own zip, named by branch (`ree_whatif_...`, `ree_baseline_...`). The
 zip is written in Solara's download thread (a couple of seconds, mostly report.html's charts) while a bar
 shows which file is being written."""
+
 from __future__ import annotations
 
 import solara
 
 from sim.runs.bundle import zip_filename
 
-LABELS = {None: "Download this run (zip)", "whatif": "Download the what-if (zip)",
-          "baseline": "Download the baseline (zip)"}
+LABELS = {
+    None: "Download this run (zip)",
+    "whatif": "Download the what-if (zip)",
+    "baseline": "Download the baseline (zip)",
+}
 
 
 @solara.component
@@ -18,8 +22,11 @@ def ZipProgress(progress: solara.Reactive):
         return
     done, total, name = progress.value
     solara.ProgressLinear(value=100 * done / total)
-    solara.Text(f"writing {name} ({done + 1} of {total})", classes=["ree-zip-progress"],
-                style={"font-size": "12px", "color": "#555"})
+    solara.Text(
+        f"writing {name} ({done + 1} of {total})",
+        classes=["ree-zip-progress"],
+        style={"font-size": "12px", "color": "#555"},
+    )
 
 
 @solara.component
@@ -34,12 +41,17 @@ def DownloadRun(store, which: str = "model", branch: str | None = None):
                 return store.session.download(which, lambda done, total, name: progress.set((done, total, name)))
             finally:
                 progress.set(None)
+
         return write
 
     # one writer for good (it reads the session when clicked): a new function each render would reset the download
     write = solara.use_memo(make_writer, [which])
     if view is None or view.months_run == 0:
         return solara.Text("Download: run a month first.", style={"color": "#555"})
-    solara.FileDownload(data=write, label=LABELS[branch], filename=zip_filename(view.scenario, view.seed, view.date,
-                                                                                 branch), mime_type="application/zip")
+    solara.FileDownload(
+        data=write,
+        label=LABELS[branch],
+        filename=zip_filename(view.scenario, view.seed, view.date, branch),
+        mime_type="application/zip",
+    )
     ZipProgress(progress)

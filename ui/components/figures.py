@@ -1,5 +1,6 @@
 """The live charts as small components: each takes a `Snapshot` (and the baseline's, when comparing) and
 draws one chart of `ui.components.charts`, or a line of text while there is nothing to draw yet."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,6 +17,7 @@ from . import charts
 class VegaChart(v.VuetifyTemplate):
     """Draws a Vega-Lite spec with the offline vega-embed; like Solara's VegaLite widget, but loading the
     chart libraries once per page (see vega_chart.vue) and without the link to the online Vega editor."""
+
     template_file = str(Path(__file__).with_name("vega_chart.vue"))
     spec = traitlets.Dict().tag(sync=True)
     cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
@@ -28,8 +30,9 @@ def Chart(spec: dict, on_country=None):
     """A Vega-Lite spec from `charts`; `on_country(country)` hears of a click on a country's mark."""
     if on_country is None:
         return VegaChart.element(spec=spec)
-    return VegaChart.element(spec=spec, clickable=True,
-                             on_clicked=lambda text: on_country(text.partition(":")[0]) if text else None)
+    return VegaChart.element(
+        spec=spec, clickable=True, on_clicked=lambda text: on_country(text.partition(":")[0]) if text else None
+    )
 
 
 def _frame(view, name: str, baseline=None):
@@ -60,8 +63,9 @@ def ShortageCharts(view, baseline=None, on_country=None):
     short = (supply["demand_t"] - supply["delivered_t"]).max() >= 0.5
     if not short:
         where = " in the what-if" if baseline is not None else ""
-        solara.Text(f"No shortage so far{where}: every manufacturer has had the magnets it ordered.",
-                    classes=["ree-note"])
+        solara.Text(
+            f"No shortage so far{where}: every manufacturer has had the magnets it ordered.", classes=["ree-note"]
+        )
     with solara.Row(style={"flex-wrap": "wrap"}):
         Chart(charts.shortage_share(_frame(view, "supply", baseline)), on_country)
         if short:  # tonnes by sector: an empty axis says nothing a student can read
@@ -74,8 +78,11 @@ def FlowChart(view, product: solara.Reactive[str], baseline=None):
     if view is None or view.months_run == 0:
         return Waiting("Trade flows")
     by_name = {charts.PRODUCT_NAMES[p]: p for p in PRODUCTS}
-    solara.ToggleButtonsSingle(value=charts.PRODUCT_NAMES[product.value], values=list(by_name),
-                               on_value=lambda name: product.set(by_name[name]))
+    solara.ToggleButtonsSingle(
+        value=charts.PRODUCT_NAMES[product.value],
+        values=list(by_name),
+        on_value=lambda name: product.set(by_name[name]),
+    )
     branches = [("", view)] if baseline is None else [("what-if", view), ("baseline", baseline)]
     with solara.Row(style={"flex-wrap": "wrap"}):
         for branch, snap in branches:

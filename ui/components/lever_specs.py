@@ -2,6 +2,7 @@
 it, the widget each field gets (`widget_of`) and the event a filled-in form stands for (`build_change`).
 The scenario schema (via `model.apply_lever`) does the checking; numbers are typed as text, so a value
 the schema refuses comes back as its own line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,14 +23,24 @@ from sim.lever_catalogue import (
 from ..session import SOURCE
 
 Field = LeverField  # the name the page and its tests knew
-__all__ = ["LEVERS", "LEVER_BY_KIND", "WORLD_LEVERS", "Field", "Lever", "Widget", "build_change", "default_for",
-           "widget_of"]
+__all__ = [
+    "LEVERS",
+    "LEVER_BY_KIND",
+    "WORLD_LEVERS",
+    "Field",
+    "Lever",
+    "Widget",
+    "build_change",
+    "default_for",
+    "widget_of",
+]
 
 
 @dataclass(frozen=True)
 class Widget:
     """What the page draws for one field: a `select` (one of `values`), `multi` (several), `check`, or
     `text` (typed; a number is read from it, within `low`..`high`, the schema's range)."""
+
     kind: str
     label: str
     value: object
@@ -46,8 +57,13 @@ def widget_of(field: LeverField, actor: str, measures=(), value=None) -> Widget:
         offered = measure_choices(measures, field.kind, actor)
         ids = tuple(m.id for m in offered)
         chosen = value if value in ids else (ids[0] if ids else None)
-        return Widget("select", f"{field.words} (id: kind of date by actor, state)",
-                      offered[ids.index(chosen)].label if offered else None, tuple(m.label for m in offered), ids)
+        return Widget(
+            "select",
+            f"{field.words} (id: kind of date by actor, state)",
+            offered[ids.index(chosen)].label if offered else None,
+            tuple(m.label for m in offered),
+            ids,
+        )
     if field.type == "choice":
         return Widget("select", field.label(), value, choices_for(field, actor))
     if field.type == "choices":
@@ -78,8 +94,12 @@ def build_change(lever: Lever, actor: str, values: dict, measures=()) -> dict:
         if field.type == "measure":
             names = widget_of(field, actor, measures, raw).names
             if not names:
-                raise ScenarioError(SOURCE, MEASURE, f"no measure of {actor} or of the world that a {lever.kind} can "
-                                    "name (named measures in force or pending, or suspended for a resume)")
+                raise ScenarioError(
+                    SOURCE,
+                    MEASURE,
+                    f"no measure of {actor} or of the world that a {lever.kind} can "
+                    "name (named measures in force or pending, or suspended for a resume)",
+                )
             change[field.name] = raw if raw in names else names[0]
         elif field.type in ("number", "integer", "text"):
             text = "" if raw is None else str(raw).strip()

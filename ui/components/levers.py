@@ -4,6 +4,7 @@ the next month. The levers and their fields come from the lever catalogue (`leve
 change goes to `model.apply_lever` as an event of the scenario format; whatever the schema refuses comes
 back as one line under the form, and nothing changes. An accepted change says what it will do, in green,
 or in amber with a warning when it will do little or nothing."""
+
 from __future__ import annotations
 
 import solara
@@ -47,14 +48,22 @@ def FieldInput(field: Field, values: solara.Reactive[dict], actor: str, measures
         values.set({**values.value, field.name: new})
 
     if widget.names:  # a measure: shown by its label, sent by its id
-        solara.Select(label=widget.label, values=list(widget.values), value=widget.value,
-                      on_value=lambda label: update(widget.names[widget.values.index(label)]))
+        solara.Select(
+            label=widget.label,
+            values=list(widget.values),
+            value=widget.value,
+            on_value=lambda label: update(widget.names[widget.values.index(label)]),
+        )
     elif widget.kind == "select":
-        solara.Select(label=widget.label, values=list(widget.values), value=widget.value, on_value=update,
-                      disabled=not widget.values)
+        solara.Select(
+            label=widget.label,
+            values=list(widget.values),
+            value=widget.value,
+            on_value=update,
+            disabled=not widget.values,
+        )
     elif widget.kind == "multi":
-        solara.SelectMultiple(label=widget.label, values=widget.value, all_values=list(widget.values),
-                              on_value=update)
+        solara.SelectMultiple(label=widget.label, values=widget.value, all_values=list(widget.values), on_value=update)
     elif widget.kind == "check":
         solara.Checkbox(label=widget.label, value=widget.value, on_value=update)
     else:
@@ -100,6 +109,7 @@ def LeverPanel(store):
             view, applied = store.session.apply_lever(change, rationale.value)
             store.refresh(view)
             done.set(told(applied, view.next_month))
+
         store.attempt(act, message)
 
     with solara.Row():

@@ -6,6 +6,7 @@ parts, its attributes quoted and escaped), `country_badge`, or a constant the co
 code's SVG, which segno draws from the join link). `Html` shows a block, `Lines` a bulleted list and
 `tables.Table` a table: nothing else in `ui/` hands HTML to the browser (`solara.HTML`'s `unsafe_innerHTML`).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,6 +26,7 @@ VOID = ("br", "hr", "wbr")  # elements with no content and no end tag
 class Raw:
     """Markup that passes unescaped: only HTML whose every variable part was escaped where it was made
     (`element`, `fragment`), or a constant of the code. Not a `str`, so it never slips into text by accident."""
+
     html: str
 
 

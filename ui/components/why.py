@@ -7,6 +7,7 @@ The counterfactual runs take from a fraction of a second to a minute, so they ru
 (`solara.use_thread`, as the play loop does); the page stays live and shows their progress. A change of the
 branch, outcome or window cancels the runs under way. Answers are kept per tab by (branch, outcome, window)
 in the session (`ui.session.Answers`), so a branch that has not changed is never explained twice."""
+
 from __future__ import annotations
 
 import time
@@ -21,8 +22,7 @@ from .figures import Chart
 from .tables import Table
 from .why_chart import COLUMNS, contributions, number, table_rows
 
-MODES = {"difference": "the difference: your levers since the fork", "model": "the what-if",
-         "baseline": "the baseline"}
+MODES = {"difference": "the difference: your levers since the fork", "model": "the what-if", "baseline": "the baseline"}
 SMALL = {"font-size": "13px", "color": "#444"}
 
 
@@ -55,8 +55,11 @@ def answer_for(store, q, request, progress: solara.Reactive, cancel):
 def WhyProgress(progress: solara.Reactive):
     done, total = progress.value
     solara.ProgressLinear(value=100 * done / total if total else True)
-    solara.Text(f"Running the world without each event: {done} of {total or '...'} counterfactual runs",
-                classes=["ree-why-progress"], style=SMALL)
+    solara.Text(
+        f"Running the world without each event: {done} of {total or '...'} counterfactual runs",
+        classes=["ree-why-progress"],
+        style=SMALL,
+    )
 
 
 @solara.component
@@ -65,38 +68,50 @@ def WhyAnswer(answer, outcome_words: str, fork_date: str = ""):
     unit = f" {result.unit}" if result.unit else ""
     gap = result.scenario_value - result.counterfactual_value
     if answer.difference:
-        text = (f"{outcome_words}, {result.window[0]} to {result.window[1]}: {number(result.scenario_value)}{unit} "
-                f"in the what-if, {number(result.counterfactual_value)}{unit} in the baseline. The levers you "
-                f"pulled after the fork ({fork_date}) make the difference of {number(gap)}{unit}; each bar is "
-                "one lever's share of it.")
+        text = (
+            f"{outcome_words}, {result.window[0]} to {result.window[1]}: {number(result.scenario_value)}{unit} "
+            f"in the what-if, {number(result.counterfactual_value)}{unit} in the baseline. The levers you "
+            f"pulled after the fork ({fork_date}) make the difference of {number(gap)}{unit}; each bar is "
+            "one lever's share of it."
+        )
     else:
-        text = (f"{outcome_words}, {result.window[0]} to {result.window[1]}: {number(result.scenario_value)}{unit} "
-                f"with every event and lever, {number(result.counterfactual_value)}{unit} with none of them. Each "
-                f"bar is one event's share of the difference of {number(gap)}{unit}.")
+        text = (
+            f"{outcome_words}, {result.window[0]} to {result.window[1]}: {number(result.scenario_value)}{unit} "
+            f"with every event and lever, {number(result.counterfactual_value)}{unit} with none of them. Each "
+            f"bar is one event's share of the difference of {number(gap)}{unit}."
+        )
     solara.Text(text, classes=["ree-why-summary"], style={"font-size": "14px"})
-    solara.Text(f"Shapley value: the event's effect averaged over the orders in which the events could have "
-                f"come (they add up to the difference); alone: with no other event; last: added to all the "
-                f"others ({result.method}, {result.runs} runs of the same scenario and seed, {result.seconds:.1f} s).",
-                style=SMALL)
+    solara.Text(
+        f"Shapley value: the event's effect averaged over the orders in which the events could have "
+        f"come (they add up to the difference); alone: with no other event; last: added to all the "
+        f"others ({result.method}, {result.runs} runs of the same scenario and seed, {result.seconds:.1f} s).",
+        style=SMALL,
+    )
     moved = any(abs(c.value) > 1e-9 for c in answer.counted)  # bars of 0 only draw an empty frame
     spec = solara.use_memo(lambda: contributions(answer, outcome_words) if moved else None, [answer, outcome_words])
     if spec is not None:
         Chart(spec)
     else:
-        solara.Text("Every contribution is 0: no event or lever moved it on balance (alone and last below).",
-                    classes=["ree-why-none"], style={"font-weight": "bold"})
+        solara.Text(
+            "Every contribution is 0: no event or lever moved it on balance (alone and last below).",
+            classes=["ree-why-none"],
+            style={"font-weight": "bold"},
+        )
     Table(COLUMNS, table_rows(answer), classes="ree-diff ree-why-table", style={"font-size": "13px"})
 
 
 @solara.component
 def WhyInputs(store, words: dict[str, str]):
     by_words = {v: k for k, v in words.items()}
-    solara.Select(label="outcome to explain", values=list(by_words), value=words.get(store.why_outcome.value, ""),
-                  on_value=lambda w: store.why_outcome.set(by_words[w]))
+    solara.Select(
+        label="outcome to explain",
+        values=list(by_words),
+        value=words.get(store.why_outcome.value, ""),
+        on_value=lambda w: store.why_outcome.set(by_words[w]),
+    )
     with solara.Row():
         solara.InputText(label="from (YYYY-MM; empty = the start)", value=store.why_from, continuous_update=False)
-        solara.InputText(label="to (YYYY-MM; empty = the last month run)", value=store.why_to,
-                         continuous_update=False)
+        solara.InputText(label="to (YYYY-MM; empty = the last month run)", value=store.why_to, continuous_update=False)
 
 
 @solara.component
@@ -107,15 +122,19 @@ def WhyPanel(store, modes=("model",)):
     progress = solara.use_reactive((0, 0))
     words = solara.use_memo(common_outcomes, [])
     if len(modes) > 1:
-        solara.ToggleButtonsSingle(value=MODES[mode.value], values=[MODES[m] for m in modes],
-                                   on_value=lambda w: mode.set(next(m for m in modes if MODES[m] == w)))
+        solara.ToggleButtonsSingle(
+            value=MODES[mode.value],
+            values=[MODES[m] for m in modes],
+            on_value=lambda w: mode.set(next(m for m in modes if MODES[m] == w)),
+        )
     WhyInputs(store, words)
     solara.Text("Or click a country's line in the shortage chart to explain its shortage.", style=SMALL)
     ready = view is not None and view.months_run > 0 and not playing
     q = store.session.why_question(mode.value) if ready else None
     request = None if q is None else (q.key, store.why_outcome.value, store.why_from.value, store.why_to.value)
-    result = solara.use_thread(lambda cancel: answer_for(store, q, request, progress, cancel),
-                               dependencies=[request], intrusive_cancel=False)
+    result = solara.use_thread(
+        lambda cancel: answer_for(store, q, request, progress, cancel), dependencies=[request], intrusive_cancel=False
+    )
     # no `return` of an element below: it would drop the inputs drawn above
     if view is None or view.months_run == 0:
         solara.Text("Why?: run a month first.", style=SMALL)

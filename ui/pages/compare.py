@@ -2,6 +2,7 @@
 so far and each year), the charts overlaid (what-if solid, baseline dashed), both branches' trade flows,
 "Why?" (the difference explained by the levers pulled after the fork, or either branch by its events and
 levers), and a zip of each branch."""
+
 from __future__ import annotations
 
 import solara

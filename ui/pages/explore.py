@@ -1,5 +1,6 @@
 """Explore: run a scenario month by month, pull levers, and watch prices, shortages, trade, capacity,
 licences and the events (with their reasons) unfold; "Why?" says which events and levers explain an outcome."""
+
 from __future__ import annotations
 
 import solara
