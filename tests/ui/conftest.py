@@ -86,9 +86,9 @@ def browser():
 
 
 # ipywidgets' WidgetModel.sync throws this when the browser sends a value for a widget the server closed a moment
-# before (a control replaced by a re-render while a change is in flight; seen once in ~20 runs of the fork-and-compare
-# test under load, on Python 3.13). The page goes on from the server's next render; the assertions on what the page
-# shows still hold, so only this exact message is let through.
+# before (a control replaced by a re-render while a change is in flight; seen once, in the fork-and-compare test of
+# .ci/run's Python 3.13 suite on a loaded machine, which passed alone right after). The page goes on from the
+# server's next render and the assertions on what it shows still hold, so only this exact message is let through.
 KNOWN_RACES = ("Syncing error: no comm channel defined",)
 
 
