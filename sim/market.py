@@ -38,21 +38,58 @@ ABROAD = _read_only(~np.eye(N_COUNTRIES, dtype=bool))  # exporter x importer: Tr
 HOME = (_read_only(np.arange(N_COUNTRIES)),) * 2  # index of the diagonal (a country's own market)
 
 
+@dataclass(frozen=True)
+class Side:
+    """One side (sellers or buyers) of several products' markets, an entry per firm and product, product by
+    product: what lets every product clear in the same numpy calls. `key` numbers each entry's (product,
+    country) bin, so one bincount totals every product by country at once."""
+
+    products: tuple[int, ...]
+    rows: np.ndarray  # book row of each entry
+    product: np.ndarray  # its product
+    country: np.ndarray
+    key: np.ndarray  # the product's place in `products` x N_COUNTRIES + country
+    bounds: tuple[int, ...]  # entries of the i-th product: bounds[i]:bounds[i + 1]
+
+    @classmethod
+    def of(cls, book, rows_by_product: dict[int, np.ndarray], products: tuple[int, ...]) -> Side:
+        rows = [np.asarray(rows_by_product[p], dtype=np.int64) for p in products]
+        flat = np.concatenate(rows)
+        product = np.concatenate([np.full(len(r), p) for p, r in zip(products, rows)])
+        slot = np.concatenate([np.full(len(r), i) for i, r in enumerate(rows)])
+        country = book.country[flat]
+        bounds = tuple(int(b) for b in np.cumsum([0] + [len(r) for r in rows]))
+        return cls(products, flat, product, country, slot * N_COUNTRIES + country, bounds)
+
+    def by_country(self, values: np.ndarray) -> np.ndarray:
+        """Product x country totals of a value per entry."""
+        size = len(self.products) * N_COUNTRIES
+        return np.bincount(self.key, values, minlength=size).reshape(len(self.products), N_COUNTRIES)
+
+    def spread(self, by_country: np.ndarray) -> np.ndarray:
+        """Each entry's value of a product x country table."""
+        return by_country.ravel()[self.key]
+
+    def part(self, i: int) -> slice:
+        return slice(self.bounds[i], self.bounds[i + 1])
+
+
 def allocate(
     supply: np.ndarray,
     demand: np.ndarray,
     weight: np.ndarray,
     cap: np.ndarray,
-    normal: np.ndarray | None = None,
+    normal: np.ndarray,
     export_limit: np.ndarray | None = None,
     held: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Shipments T[exporter, importer] with T.sum(1) <= supply, T.sum(0) <= demand and T <= cap.
+    """Shipments T[product, exporter, importer] with T.sum(2) <= supply, T.sum(1) <= demand and T <= cap,
+    every product (first axis) on its own.
 
     Each importer splits what it needs across exporters in proportion to weight x each exporter's normal
     supply (so market shares rest on capacity, not on whoever happens to hold stock); oversubscribed
     exporters scale requests down; what is left tries again, weighted by unsold supply.
-    `export_limit` caps each exporter's shipments abroad in total (an export quota).
+    `export_limit` (product x exporter) caps each exporter's shipments abroad in total (an export quota).
     Also returns what importers first asked of each exporter: the demand a seller sees. `held` is, per
     exporter x importer under licence, the share of the orders a control holds back that the exporter
     expects to ship later (all of them while customs hold them, the approval rate under a licence): the
@@ -65,66 +102,68 @@ def allocate(
     # Where no pair is capped (no licence, ban or hold: most months) every cap stays inf, so the steps that
     # track caps would multiply by 1, take the minimum with inf and subtract finite tonnes from inf: skipped.
     capped = not np.isinf(left_cap).all()
-    asked = np.zeros(len(supply))
-    abroad = ABROAD
+    asked = np.zeros(supply.shape)
     left_export = None if export_limit is None else export_limit.astype(float)
+    # a product whose buyers or sellers have nothing left is done: it ships and is asked nothing more
+    live = np.ones(len(supply), dtype=bool)
     for round_ in range(ROUNDS):
-        if left_demand.sum() <= EPS or left_supply.sum() <= EPS:
+        live &= (left_demand.sum(axis=1) > EPS) & (left_supply.sum(axis=1) > EPS)
+        if not live.any():
             break
         open_links = weight * (left_cap > EPS) if capped else weight
-        if round_ == 0 and normal is not None:
+        if round_ == 0:
             request = balanced_requests(open_links, normal, left_demand)
         else:
-            w = open_links * left_supply[:, None]
-            total = w.sum(axis=0)
+            w = open_links * left_supply[:, :, None]
+            total = w.sum(axis=1)[:, None, :]
             # w / total * left_demand where total > EPS, else 0 (masked ufuncs: no np.errstate needed)
             has_links = total > EPS
             request = np.divide(w, total, out=np.zeros(w.shape), where=has_links)
-            np.multiply(request, left_demand, out=request, where=has_links)
+            np.multiply(request, left_demand[:, None, :], out=request, where=has_links)
         if capped:
             request = np.minimum(request, left_cap)
         if left_export is not None:
-            crossing = (request * abroad).sum(axis=1)
+            crossing = (request * ABROAD).sum(axis=2)
             squeeze = np.divide(left_export, crossing, out=np.ones_like(crossing), where=crossing > left_export)
-            request = np.where(abroad, request * squeeze[:, None], request)
-        requested = request.sum(axis=1)
+            request = np.where(ABROAD, request * squeeze[:, :, None], request)
+        if not live.all():
+            request = request * live[:, None, None]
+        requested = request.sum(axis=2)
         # what each seller was asked for, including orders turned away elsewhere (a seller sees them)
         asked = asked + (requested if round_ == 0 else np.maximum(requested - left_supply, 0.0))
-        if round_ == 0 and held is not None and normal is not None and held.any():
+        if round_ == 0 and held is not None and held.any():
             unheld = balanced_requests(weight * ((left_cap > EPS) | (held > 0)), normal, left_demand)
-            asked = asked + (np.maximum(unheld - request, 0.0) * held).sum(axis=1)
+            asked = asked + (np.maximum(unheld - request, 0.0) * (held * live[:, None, None])).sum(axis=2)
         over = requested > left_supply  # oversubscribed: scale by left_supply / requested, else 1
-        scale = np.divide(left_supply, requested, out=np.ones(len(requested)), where=over)
-        sent = request * scale[:, None]
+        scale = np.divide(left_supply, requested, out=np.ones(requested.shape), where=over)
+        sent = request * scale[:, :, None]
         ship += sent
-        left_supply = np.maximum(left_supply - sent.sum(axis=1), 0.0)
-        left_demand = np.maximum(left_demand - sent.sum(axis=0), 0.0)
+        left_supply = np.maximum(left_supply - sent.sum(axis=2), 0.0)
+        left_demand = np.maximum(left_demand - sent.sum(axis=1), 0.0)
         if capped:
             left_cap = np.maximum(left_cap - sent, 0.0)
         if left_export is not None:
-            left_export = np.maximum(left_export - (sent * abroad).sum(axis=1), 0.0)
+            left_export = np.maximum(left_export - (sent * ABROAD).sum(axis=2), 0.0)
     return ship, asked
 
 
 def balanced_requests(links: np.ndarray, normal: np.ndarray, demand: np.ndarray, iterations: int = 8) -> np.ndarray:
     """Importers' demand spread over open links so that each exporter is asked for about its normal share
     of the total (matrix balancing, as in gravity models of trade); where links are closed, the rest of
-    the world shifts its purchases to make room."""
-    total_normal = normal.sum()
-    if total_normal <= EPS:
-        return np.zeros_like(links)
-    row_target = normal * (demand.sum() / total_normal)
-    n_rows, n_cols = len(normal), len(demand)
-    row_scale = np.ones(n_rows)
-    col_scale = np.ones(n_cols)
-    for _ in range(iterations):  # `ratio` written out: this loop runs 32 times a month
-        col = row_scale @ links
-        col_scale = np.divide(demand, col, out=np.zeros(n_cols), where=col > EPS)
-        row = links @ col_scale
-        row_scale = np.divide(row_target, row, out=np.zeros(n_rows), where=row > EPS)
-    request = row_scale[:, None] * links * col_scale[None, :]
-    got = request.sum(axis=0)
-    return request * ratio(demand, got)[None, :]
+    the world shifts its purchases to make room. Product by product (the first axis)."""
+    total_normal = normal.sum(axis=1)
+    per_normal = np.divide(demand.sum(axis=1), total_normal, out=np.zeros(len(normal)), where=total_normal > EPS)
+    row_target = normal * per_normal[:, None]  # a product no one supplies normally is asked nothing
+    row_scale = np.ones(normal.shape)
+    col_scale = np.ones(demand.shape)
+    for _ in range(iterations):  # `ratio` written out: this loop runs 8 times a month
+        col = np.matmul(row_scale[:, None, :], links)[:, 0, :]
+        col_scale = np.divide(demand, col, out=np.zeros(demand.shape), where=col > EPS)
+        row = np.matmul(links, col_scale[:, :, None])[:, :, 0]
+        row_scale = np.divide(row_target, row, out=np.zeros(normal.shape), where=row > EPS)
+    request = row_scale[:, :, None] * links * col_scale[:, None, :]
+    got = request.sum(axis=1)
+    return request * ratio(demand, got)[:, None, :]
 
 
 @dataclass
@@ -157,116 +196,143 @@ class Licensed:
         return cls(holdings, held, pairs, release)
 
 
-def split_sales(offer: np.ndarray, share: np.ndarray, country: np.ndarray, sold_by_country: np.ndarray) -> np.ndarray:
+@dataclass
+class Terms:
+    """What each product's market clears under this month, stacked product by product (first axis)."""
+
+    weight: np.ndarray  # product x exporter x importer: how buyers weigh each origin
+    cap: np.ndarray  # product x exporter x importer tonnes that may cross (inf: free)
+    prices: np.ndarray  # product x market
+    normal: np.ndarray  # per seller entry: its normal monthly supply, which anchors market shares
+    licensed: list[Licensed | None]
+    export_limit: np.ndarray | None = None  # product x exporter tonnes that may go abroad (None: no quota)
+
+    def release(self) -> np.ndarray | None:
+        """Product x exporter x importer share of held-back orders exporters expect to ship (see `allocate`)."""
+        if all(lic is None or lic.release is None for lic in self.licensed):
+            return None
+        zero = np.zeros((N_COUNTRIES, N_COUNTRIES))
+        return np.stack([zero if lic is None or lic.release is None else lic.release for lic in self.licensed])
+
+
+def split_sales(offer: np.ndarray, share: np.ndarray, sellers: Side, sold_by_country: np.ndarray) -> np.ndarray:
     """Each country's sales shared among its sellers by `share` (of their country's normal supply), the
     rest by stock left."""
-    first = np.minimum(offer, sold_by_country[country] * share)
-    rest = sold_by_country - np.bincount(country, first, minlength=N_COUNTRIES)
+    first = np.minimum(offer, sellers.spread(sold_by_country) * share)
+    rest = sellers.spread(sold_by_country - sellers.by_country(first))
     left = offer - first
-    left_total = np.bincount(country, left, minlength=N_COUNTRIES)
-    extra = np.divide(
-        left * rest[country], left_total[country], out=np.zeros(len(offer)), where=left_total[country] > EPS
-    )
+    left_total = sellers.spread(sellers.by_country(left))
+    extra = np.divide(left * rest, left_total, out=np.zeros(len(offer)), where=left_total > EPS)
     return np.minimum(first + np.maximum(extra, 0.0), offer)
 
 
-def clear_product(
-    book,
-    product: int,
-    sellers: np.ndarray,
-    buyers: np.ndarray,
-    weight: np.ndarray,
-    cap: np.ndarray,
-    prices: np.ndarray,
-    normal: np.ndarray,
-    licensed: Licensed | None = None,
-    export_limit: np.ndarray | None = None,
-) -> Clearing:
-    """Move one product from sellers' stock to buyers (or into transit), pay for it, note unmet orders.
+def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clearing]:
+    """Move each product from sellers' stock to buyers (or into transit), pay for it, note unmet orders.
 
-    `prices` is (market,) for this product; importers pay their own market's price; `normal` is each
-    seller's normal monthly supply, which anchors market shares. After the main allocation, buyers who
-    cannot cover this month's use from stock are served at home first (imports arrive only later).
+    Importers pay their own market's price. After the main allocation, buyers who cannot cover this month's
+    use from stock are served at home first (imports arrive only later). No product's market reads what
+    another's changes, so they clear together; the result is the same as one at a time.
     """
-    offer = book.stock[sellers, product]
-    order = book.order[buyers, product]
-    s_country = book.country[sellers]
-    b_country = book.country[buyers]
-    supply = np.bincount(s_country, offer, minlength=N_COUNTRIES)
-    demand = np.bincount(b_country, order, minlength=N_COUNTRIES)
-    normal_by_country = np.bincount(s_country, normal, minlength=N_COUNTRIES)
+    offer = book.stock[sellers.rows, sellers.product]
+    order = book.order[buyers.rows, buyers.product]
+    supply = sellers.by_country(offer)
+    demand = buyers.by_country(order)
+    normal_by_country = sellers.by_country(terms.normal)
 
     # What a buyer needs for this month's own output and does not hold comes from home first: imports
     # would arrive too late.
-    urgent = np.minimum(np.maximum(book.need_now[buyers, product] - book.stock[buyers, product], 0.0), order)
-    urgent_by_country = np.bincount(b_country, urgent, minlength=N_COUNTRIES)
+    short_now = book.need_now[buyers.rows, buyers.product] - book.stock[buyers.rows, buyers.product]
+    urgent = np.minimum(np.maximum(short_now, 0.0), order)
+    urgent_by_country = buyers.by_country(urgent)
     first = np.minimum(supply, urgent_by_country)
-    first_part = urgent * ratio(first, urgent_by_country)[b_country]
+    first_part = urgent * buyers.spread(ratio(first, urgent_by_country))
     rest = order - first_part
     rest_by_country = demand - first
 
     flows, asked = allocate(
-        supply - first,
-        rest_by_country,
-        weight,
-        cap,
-        normal_by_country,
-        export_limit,
-        None if licensed is None else licensed.release,
+        supply - first, rest_by_country, terms.weight, terms.cap, normal_by_country, terms.export_limit, terms.release()
     )
-    home = flows.diagonal().copy()
-    dom = first_part + rest * ratio(home, rest_by_country)[b_country]
+    home = flows[:, HOME[0], HOME[1]]  # fancy indexing copies
+    dom = first_part + rest * buyers.spread(ratio(home, rest_by_country))
     imports = flows * ABROAD
-    by_exporter = None
-    if licensed is not None:
-        # goods shipped under licence go to the firms holding the licences, the rest by orders
-        licensed_flows = imports * licensed.pairs
-        imports = imports - licensed_flows
-        by_exporter = licensed.holdings * ratio(licensed_flows, licensed.held)[:, b_country].T
-    if by_exporter is None:
-        imp = rest * ratio(imports.sum(axis=0), rest_by_country)[b_country]
-    else:
-        assert licensed is not None  # by_exporter is set only when there are licences
-        imp = by_exporter.sum(axis=1) + unlicensed_first(
-            rest, licensed.holdings.sum(axis=1), b_country, imports.sum(axis=0)
-        )
-    flows[HOME] += first
+    imp = rest * buyers.spread(ratio(imports.sum(axis=1), rest_by_country))
+    by_exporter = [
+        None if lic is None else _licensed_imports(lic, buyers, i, imports, rest, imp)
+        for i, lic in enumerate(terms.licensed)
+    ]
+    flows[:, HOME[0], HOME[1]] += first
     asked = asked + first
 
-    shipped = flows.sum(axis=1)  # by exporter
-    share = ratio(normal, normal_by_country[s_country])  # each seller's share of its country's normal supply
-    sold = split_sales(offer, share, s_country, shipped)
-    book.asked_avg[sellers, product] += 0.3 * (
-        np.maximum(asked[s_country] * share, sold) - book.asked_avg[sellers, product]
-    )
-    book.sales_avg[sellers, product] += 0.3 * (sold - book.sales_avg[sellers, product])
-    price_to = prices[MARKET_OF]  # what an importer pays, by importer country
-    unit_revenue = ratio(flows @ price_to, shipped)
-    book.cash[sellers] += sold * unit_revenue[s_country] * 1000.0
+    shipped = flows.sum(axis=2)  # product x exporter
+    share = ratio(terms.normal, sellers.spread(normal_by_country))  # a seller's share of its country's normal
+    sold = split_sales(offer, share, sellers, shipped)
+    seen = (sellers.rows, sellers.product)
+    book.asked_avg[seen] += 0.3 * (np.maximum(sellers.spread(asked) * share, sold) - book.asked_avg[seen])
+    book.sales_avg[seen] += 0.3 * (sold - book.sales_avg[seen])
+    price_to = terms.prices[:, MARKET_OF]  # what an importer pays, product x importer country
+    unit_revenue = ratio(np.matmul(flows, price_to[:, :, None])[:, :, 0], shipped)
+    # a refiner sells two oxides: np.add.at adds each entry, where `cash[rows] +=` would keep one per row
+    np.add.at(book.cash, sellers.rows, sold * sellers.spread(unit_revenue) * 1000.0)
     got = dom + imp
-    book.cash[buyers] -= got * price_to[b_country] * 1000.0
-    book.unmet[buyers, product] = np.maximum(order - got, 0.0)
+    np.subtract.at(book.cash, buyers.rows, got * buyers.spread(price_to) * 1000.0)
+    book.unmet[buyers.rows, buyers.product] = np.maximum(order - got, 0.0)
+    book.stock[seen] -= sold
 
-    book.stock[sellers, product] -= sold
-    if product != ORE:
-        book.receive(buyers, product, dom, imp)
-        return Clearing(
-            flows=flows, orders=demand, offers=supply, licensed=by_exporter, exports=shipped - flows.diagonal()
-        )
+    clearings = []
+    for i, product in enumerate(sellers.products):
+        s, b = sellers.part(i), buyers.part(i)
+        if product == ORE:
+            ore = OreSale(offer[s], sold[s], shipped[i], imports[i], rest[b], rest_by_country[i], by_exporter[i])
+            ore.move_content(book, sellers.rows[s], buyers.rows[b], buyers.country[b], dom[b], imp[b])
+        else:
+            book.receive(buyers.rows[b], product, dom[b], imp[b])
+        exports = shipped[i] - flows[i].diagonal()
+        clearings.append(Clearing(flows[i], demand[i], supply[i], exports, by_exporter[i]))
+    return clearings
 
-    # Ore carries its light and heavy content with it: sellers lose it pro rata, buyers get their
-    # exporters' blend.
-    content_out = ratio(book.ore_content[sellers], offer[:, None]) * sold[:, None]
-    book.ore_content[sellers] -= content_out
-    content_by_exporter = np.stack(
-        [np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES) for j in range(2)], 1
+
+def _licensed_imports(
+    licensed: Licensed, buyers: Side, i: int, imports: np.ndarray, rest: np.ndarray, imp: np.ndarray
+) -> np.ndarray:
+    """Goods shipped under licence go to the firms holding the licences, the rest by orders. Takes the
+    licensed flows out of product i's `imports`, sets its buyers' `imp` and returns buyer x exporter tonnes
+    shipped under licence."""
+    part = buyers.part(i)
+    b_country = buyers.country[part]
+    licensed_flows = imports[i] * licensed.pairs
+    imports[i] = imports[i] - licensed_flows
+    by_exporter = licensed.holdings * ratio(licensed_flows, licensed.held)[:, b_country].T
+    imp[part] = by_exporter.sum(axis=1) + unlicensed_first(
+        rest[part], licensed.holdings.sum(axis=1), b_country, imports[i].sum(axis=0)
     )
-    per_tonne = ratio(content_by_exporter, shipped[:, None])  # exporter x (light, heavy)
-    unlicensed_content = rest[:, None] * ratio(imports.T @ per_tonne, rest_by_country[:, None])[b_country]
-    if by_exporter is not None:
-        unlicensed_content = unlicensed_content + by_exporter @ per_tonne
-    book.receive(buyers, product, dom, imp, dom[:, None] * per_tonne[b_country], unlicensed_content)
-    return Clearing(flows=flows, orders=demand, offers=supply, licensed=by_exporter, exports=shipped - flows.diagonal())
+    return by_exporter
+
+
+@dataclass
+class OreSale:
+    """Ore carries its light and heavy content with it: sellers lose it pro rata, buyers get their
+    exporters' blend."""
+
+    offer: np.ndarray
+    sold: np.ndarray
+    shipped: np.ndarray  # by exporter
+    imports: np.ndarray  # exporter x importer, less what went under licence
+    rest: np.ndarray  # buyers' orders left after the urgent part served at home
+    rest_by_country: np.ndarray
+    by_exporter: np.ndarray | None  # buyer x exporter tonnes under licence
+
+    def move_content(self, book, seller_rows, buyer_rows, b_country, dom, imp) -> None:
+        content_out = ratio(book.ore_content[seller_rows], self.offer[:, None]) * self.sold[:, None]
+        book.ore_content[seller_rows] -= content_out
+        s_country = book.country[seller_rows]
+        content_by_exporter = np.stack(
+            [np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES) for j in range(2)], 1
+        )
+        per_tonne = ratio(content_by_exporter, self.shipped[:, None])  # exporter x (light, heavy)
+        unlicensed = self.rest[:, None] * ratio(self.imports.T @ per_tonne, self.rest_by_country[:, None])[b_country]
+        if self.by_exporter is not None:
+            unlicensed = unlicensed + self.by_exporter @ per_tonne
+        book.receive(buyer_rows, ORE, dom, imp, dom[:, None] * per_tonne[b_country], unlicensed)
 
 
 def unlicensed_first(

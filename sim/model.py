@@ -269,6 +269,11 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
                 s.stockpile_row for s in self.states.values() if s.stockpile_row is not None and s.holds[p]
             ]
             self.buyers[p] = np.concatenate([self.rows[BUYER_KIND[p]], np.asarray(stockpile_rows, dtype=np.int64)])
+        # each product's sellers and buyers flattened for clearing: every product at once, or one at a time
+        groups = [tuple(range(N_PRODUCTS))] + [(p,) for p in range(N_PRODUCTS)]
+        self.market_sides = {
+            g: (market.Side.of(self.book, self.sellers, g), market.Side.of(self.book, self.buyers, g)) for g in groups
+        }
 
     def _warm_up(self) -> None:
         self.in_warmup = True
@@ -338,30 +343,43 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         licence_flow.file_and_review(self)
 
     def clear_markets(self) -> None:
-        """Phase 5: ore, then oxides, then magnets: each product's buyers meet its sellers."""
-        self.last_orders = np.zeros((N_COUNTRIES, N_PRODUCTS))
-        self.last_unmet = np.zeros((N_COUNTRIES, N_PRODUCTS))
+        """Phase 5: each product's buyers meet its sellers. The products clear together (no product's market
+        reads what another's moves), except under an export quota, which products share: then ore, oxides
+        and magnets clear in turn, each drawing down what the quota has left."""
         self.month_flows = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
         preference = agreements.preferential_weight(self) * risk.diversification_weight(self)
-        for p in range(N_PRODUCTS):
-            weight = self.trade_weight[p] * prices.price_pull(self, p) * preference
-            contracted = self.contracts.deliver(p)
-            cap, licensed, export_limit = licence_flow.market_terms(self, p)
-            buyers = self.buyers[p]
-            sellers = self.sellers[p]
-            normal = self.normal_supply(sellers, p)
-            clearing = market.clear_product(
-                self.book, p, sellers, buyers, weight, cap, self.prices[p], normal, licensed, export_limit
-            )
+        groups = [(p,) for p in range(N_PRODUCTS)] if self.office.export_quotas else [tuple(range(N_PRODUCTS))]
+        for products in groups:
+            self._clear(products, preference)
+        sides = self.market_sides[tuple(range(N_PRODUCTS))][1]
+        self.last_orders = sides.by_country(self.book.order[sides.rows, sides.product]).T
+        self.last_unmet = sides.by_country(self.book.unmet[sides.rows, sides.product]).T
+
+    def _clear(self, products: tuple[int, ...], preference: np.ndarray) -> None:
+        contracted = [self.contracts.deliver(p) for p in products]  # term contracts ship before the spot market
+        terms = [licence_flow.market_terms(self, p) for p in products]
+        limits = [limit for _, _, limit in terms]
+        sellers, buyers = self.market_sides[products]
+        clearings = market.clear_products(
+            self.book,
+            sellers,
+            buyers,
+            market.Terms(
+                weight=self.trade_weight[list(products)] * prices.price_pulls(self, products) * preference,
+                cap=np.stack([cap for cap, _, _ in terms]),
+                prices=self.prices[list(products)],
+                normal=supply.normal_supplies(self, products),
+                licensed=[licensed for _, licensed, _ in terms],
+                export_limit=None if limits[0] is None else np.stack(limits),
+            ),
+        )
+        for p, clearing, contract_flows in zip(products, clearings, contracted):
             licence_flow.record_use(self, p, clearing)
-            self.month_flows[p] = clearing.flows + contracted
+            self.month_flows[p] = clearing.flows + contract_flows
             if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
                 self.export_mix[:, p] += 0.3 * (clearing.exports - self.export_mix[:, p])
             stockpiles.release_to_short_buyers(self, p)
-            b_country = self.book.country[buyers]
-            self.last_orders[:, p] = np.bincount(b_country, self.book.order[buyers, p], minlength=N_COUNTRIES)
-            self.last_unmet[:, p] = np.bincount(b_country, self.book.unmet[buyers, p], minlength=N_COUNTRIES)
-            risk.remember_suppliers(self, p, clearing.flows)
+        risk.remember_suppliers(self, products, np.stack([clearing.flows for clearing in clearings]))
 
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""

@@ -41,15 +41,17 @@ def update_risk(model) -> None:
             book.risk[row] += memory * (exposure[:, state.country_id] - book.risk[row])
 
 
-def remember_suppliers(model, p: int, flows: np.ndarray) -> None:
-    """Each importer's usual share of supply by origin. Links under controls keep their pre-control
-    share: buyers still count on those suppliers (and apply for licences accordingly)."""
-    received = flows.sum(axis=0)
+def remember_suppliers(model, products: tuple[int, ...], flows: np.ndarray) -> None:
+    """Each importer's usual share of supply by origin (`flows`: product x exporter x importer). Links under
+    controls keep their pre-control share: buyers still count on those suppliers (and apply for licences
+    accordingly)."""
+    index = list(products)
+    received = flows.sum(axis=1)[:, None, :]
     share = np.divide(flows, received, out=np.zeros(flows.shape), where=received > 0)
     memory = 0.5 if model.in_warmup else ORIGIN_MEMORY
-    free = model.office.level[:, p, :] == 0
-    update = free & (received > 0)[None, :]
-    model.origin_share[p] += memory * np.where(update, share - model.origin_share[p], 0.0)
+    free = model.office.level[:, index, :].transpose(1, 0, 2) == 0
+    update = free & (received > 0)
+    model.origin_share[index] += memory * np.where(update, share - model.origin_share[index], 0.0)
 
 
 def supply_exposure(model, country_id: int) -> float:

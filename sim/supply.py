@@ -9,22 +9,36 @@ import numpy as np
 from agents.firms import Miner, willingness
 
 from . import market
-from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGE_KIND
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, SELLER_KIND, STAGE_KIND
 from .demand import heavy_share_of
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 
-def normal_supply(model, rows: np.ndarray, product: int) -> np.ndarray:
+def normal_supply(model, rows: np.ndarray, product: int, margin: np.ndarray | None = None) -> np.ndarray:
     """Monthly tonnes a seller normally brings to market: its capacity at its reference utilisation
-    (within any quota), times the product's share of a refinery's output, less what thin margins cut."""
+    (within any quota), times the product's share of a refinery's output, less what thin margins cut
+    (`margin`: the rows' margin index, when the caller has it already)."""
     normal = Miner.monthly_capacity(model, rows) * model.base_utilisation[rows]
     if product == ORE:
         return np.minimum(normal, model.mining_limit(rows))
     # processors squeezed by their input costs bring less to market, so buyers turn to cheaper makers
-    normal = normal * willingness(margin_index(model, rows))
+    normal = normal * willingness(margin_index(model, rows) if margin is None else margin)
     if product in (LIGHT, HEAVY):
         return normal * model.feed_grade[rows, product - LIGHT]
     return normal
+
+
+def normal_supplies(model, products: tuple[int, ...]) -> np.ndarray:
+    """`normal_supply` of each product's sellers, product after product; both oxides come from the same
+    refiners, whose margins are worked out once."""
+    margins: dict[int, np.ndarray] = {}
+    parts = []
+    for p in products:
+        rows, kind = model.sellers[p], SELLER_KIND[p]
+        if p != ORE and kind not in margins:
+            margins[kind] = margin_index(model, rows)
+        parts.append(normal_supply(model, rows, p, margins.get(kind)))
+    return np.concatenate(parts)
 
 
 UNREGISTERED_CAP = 1.5  # at most this times the calibrated Dy/Tb share: the clays mined are finite
