@@ -146,7 +146,8 @@ class LicenceOffice:
         self.review_capacity: dict[int, float] = {}  # exporter -> applications a month (absent: no limit)
         self.resubmit_share = 0.0  # share of refused civil lots returned for more papers and filed again
         self._returned = 0.0  # running count that spreads resubmissions evenly over refusals
-        self.free = np.zeros((0, N_COUNTRIES))  # this month's buyer x exporter tonnes no licence reaches
+        # per product, this month's buyer x exporter tonnes no licence reaches (set by `holdings`, read by `use`)
+        self.free: dict[int, np.ndarray] = {}
         self.queue: list[Application] = []
         self.quota: dict[tuple[int, int, int], list[list[float]]] = {}  # (firm, exporter, product) -> batches
         self.general: list[GeneralLicence] = []
@@ -398,7 +399,7 @@ class LicenceOffice:
                 elif unreached is not None and self.regimes[(e, product, m)].covers == "heavy_bearing":
                     mine = buyer_country == m
                     free[mine, e] = unreached[mine] * orders[mine]
-        self.free = free
+        self.free[product] = free
         return held + free
 
     def caps(self, product: int, held: np.ndarray | None, month: int | None = None) -> np.ndarray:
@@ -425,8 +426,9 @@ class LicenceOffice:
     def use(self, product: int, buyers: np.ndarray, shipped: np.ndarray) -> None:
         """Shipments under licence (buyer x exporter tonnes) draw down each buyer's oldest batches first,
         after the grades no licence reaches."""
-        if self.free.shape == shipped.shape:
-            shipped = np.maximum(shipped - self.free, 0.0)
+        free = self.free.get(product)
+        if free is not None and free.shape == shipped.shape:
+            shipped = np.maximum(shipped - free, 0.0)
         for i, e in zip(*np.nonzero(shipped > 1e-12)):
             batches = self.quota.get((int(buyers[i]), int(e), product))
             need = shipped[i, e]
