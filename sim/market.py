@@ -278,17 +278,16 @@ def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clea
     book.unmet[buyers.rows, buyers.product] = np.maximum(order - got, 0.0)
     book.stock[seen] -= sold
 
-    clearings = []
-    for i, product in enumerate(sellers.products):
+    goods = np.ones(len(buyers.rows), dtype=bool)  # buyers' entries of the products that carry no ore content
+    if ORE in sellers.products:
+        i = sellers.products.index(ORE)
         s, b = sellers.part(i), buyers.part(i)
-        if product == ORE:
-            ore = OreSale(offer[s], sold[s], shipped[i], imports[i], rest[b], rest_by_country[i], by_exporter[i])
-            ore.move_content(book, sellers.rows[s], buyers.rows[b], buyers.country[b], dom[b], imp[b])
-        else:
-            book.receive(buyers.rows[b], product, dom[b], imp[b])
-        exports = shipped[i] - flows[i].diagonal()
-        clearings.append(Clearing(flows[i], demand[i], supply[i], exports, by_exporter[i]))
-    return clearings
+        ore = OreSale(offer[s], sold[s], shipped[i], imports[i], rest[b], rest_by_country[i], by_exporter[i])
+        ore.move_content(book, sellers.rows[s], buyers.rows[b], buyers.country[b], dom[b], imp[b])
+        goods[b] = False
+    book.receive(buyers.rows[goods], buyers.product[goods], dom[goods], imp[goods])
+    exports = shipped - flows.diagonal(axis1=1, axis2=2)
+    return [Clearing(flows[i], demand[i], supply[i], exports[i], by_exporter[i]) for i in range(len(sellers.products))]
 
 
 def _licensed_imports(
@@ -354,7 +353,8 @@ def unlicensed_first(
 def ratio(numerator: np.ndarray, denominator) -> np.ndarray:
     """Numerator / denominator, 0 where the denominator is (almost) 0."""
     # np.broadcast, not np.broadcast_shapes (slower than the division itself on arrays of a few numbers)
-    out = np.zeros(np.broadcast(numerator, denominator).shape)
+    shape = numerator.shape if numerator.shape == np.shape(denominator) else np.broadcast(numerator, denominator).shape
+    out = np.zeros(shape)
     return np.divide(numerator, denominator, out=out, where=denominator > EPS)
 
 

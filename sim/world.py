@@ -66,13 +66,14 @@ class FirmBook:
     def receive(
         self,
         rows: np.ndarray,
-        product: int,
+        product: int | np.ndarray,
         domestic: np.ndarray,
         imported: np.ndarray,
         content_domestic: np.ndarray | None = None,
         content_imported: np.ndarray | None = None,
     ) -> None:
-        """Domestic deliveries land now; imports land after the transit delay."""
+        """Domestic deliveries land now; imports land after the transit delay. `product` is one product or
+        each row's (a row appears once per product)."""
         if self.transit_months == 0:
             domestic, imported = domestic + imported, np.zeros_like(imported)
             if content_domestic is not None:
