@@ -7,6 +7,8 @@ from __future__ import annotations
 
 COUNTRIES: tuple[str, ...] = ("CN", "US", "JP", "AU", "EU", "MM", "MY", "ROW")
 PRODUCTS: tuple[str, ...] = ("ore", "light_oxide", "heavy_oxide", "magnet")
+# how sentences people read name each product (the ids above are for files and code)
+PRODUCT_WORDS = {"ore": "ore", "light_oxide": "NdPr oxide", "heavy_oxide": "Dy/Tb oxide", "magnet": "magnets"}
 SECTORS: tuple[str, ...] = ("ev", "wind", "industrial", "electronics", "defense")
 STAGES: tuple[str, ...] = ("mining", "refining", "magnets")
 FIRM_KINDS: tuple[str, ...] = ("miner", "refiner", "magnet_maker", "manufacturer")

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import market
 from .agreements import Terms
-from .constants import BUYER_KIND, COUNTRIES, MARKETS, SECTORS, STAGES, P
+from .constants import BUYER_KIND, COUNTRIES, MARKETS, PRODUCT_WORDS, SECTORS, STAGES, P
 from .licensing import LEVELS, LICENCE
 
 RECENT_MONTHS = 12  # "traded nothing recently": no shipment and no licence application in this many months
@@ -63,6 +63,10 @@ def _joined(names) -> str:
     return ", ".join(names)
 
 
+def _goods(products) -> str:
+    return ", ".join(PRODUCT_WORDS[p] for p in products)
+
+
 # ---------------------------------------------------------------------------------------------- trade
 def _pairs(event) -> tuple[int, list[int], list[int]]:
     """The exporter, products and importers a trade measure names (the actor is never its own importer)."""
@@ -98,7 +102,7 @@ def _no_trade_warning(model, event, what: str) -> str | None:
     if _traded_recently(model, exporter, products, importers):
         return None
     return (
-        f"no {_joined(event.products)} went from {event.actor} to {_places(event.destinations)} in the last "
+        f"no {_goods(event.products)} went from {event.actor} to {_places(event.destinations)} in the last "
         f"{RECENT_MONTHS} months (no shipment, no licence application): {what}"
     )
 
@@ -132,7 +136,7 @@ def _export_control(model, event) -> Feedback:
     )
     shipped = _last_month_shipped(model, exporter, products, importers)
     summary = (
-        f"{verb} exports of {_joined(event.products)} to {_places(event.destinations)}{terms}"
+        f"{verb} exports of {_goods(event.products)} to {_places(event.destinations)}{terms}"
         f"{_lasting(event.duration_months)} ({_t(shipped)} shipped there last month)"
     )
     unchanged = all(_same_regime(model.office, (exporter, p, m), event) for p in products for m in importers)
@@ -153,7 +157,7 @@ def _export_control(model, event) -> Feedback:
 def _general_licence(model, event) -> Feedback:
     exporter, products, importers = _pairs(event)
     summary = (
-        f"lets civil end users in {_places(event.destinations)} buy {_joined(event.products)} from "
+        f"lets civil end users in {_places(event.destinations)} buy {_goods(event.products)} from "
         f"{event.actor} without a licence for {event.duration_months} months"
     )
     licensed = any(model.office.level[exporter, p, m] == LICENCE for p in products for m in importers)
@@ -178,7 +182,7 @@ def _export_quota(model, event) -> Feedback:
     abroad = [m for m in range(len(COUNTRIES)) if m != exporter]
     pace = 12 * _last_month_shipped(model, exporter, products, abroad)
     summary = (
-        f"caps {event.actor}'s exports of {_joined(event.products)} at {_t(event.tonnes_per_year)} a year "
+        f"caps {event.actor}'s exports of {_goods(event.products)} at {_t(event.tonnes_per_year)} a year "
         f"(last month's pace: {_t(pace)} a year)"
     )
     return _told(
@@ -220,18 +224,18 @@ def _stockpile_release(model, event) -> Feedback:
     given = min(wanted, held)
     all_of_it = " (all the stockpile holds)" if 0 < held <= wanted else ""
     summary = (
-        f"releases {_t(given)} of {event.product} to {event.actor} firms{all_of_it}"
+        f"releases {_t(given)} of {PRODUCT_WORDS[event.product]} to {event.actor} firms{all_of_it}"
         if given > 0
         else "releases nothing"
     )
     return _told(
         summary,
         "a release of 0 t releases nothing" if wanted <= 0 < held else None,
-        f"the stockpile holds no {event.product}: nothing is released" if held <= 0 else None,
+        f"the stockpile holds no {PRODUCT_WORDS[event.product]}: nothing is released" if held <= 0 else None,
         f"asks for {_t(wanted)} but the stockpile holds {_t(held)}" if 0 < held < wanted else None,
         None
         if _has_domestic_users(model, state.country_id, p)
-        else f"no firm in {event.actor} uses {event.product}: nothing is released",
+        else f"no firm in {event.actor} uses {PRODUCT_WORDS[event.product]}: nothing is released",
     )
 
 
@@ -259,7 +263,7 @@ def _price_floor(model, event) -> Feedback:
     k = market.MARKET_OF[COUNTRIES.index(event.actor)]
     price = float(model.prices[P[event.product], k])
     summary = (
-        f"guarantees {event.actor}'s producers {event.usd_per_kg:g} USD/kg for {event.product}"
+        f"guarantees {event.actor}'s producers {event.usd_per_kg:g} USD/kg for {PRODUCT_WORDS[event.product]}"
         f"{_lasting(event.duration_months)} (the {MARKETS[k]} price is {price:.1f} USD/kg)"
     )
     return _told(
@@ -376,7 +380,7 @@ def _ore_grade(model, event) -> Feedback:
 def _hoarding(model, event) -> Feedback:
     summary = (
         f"makes buyers in the {event.market} market want {event.extra_cover:g}x their normal cover more of "
-        f"{_joined(event.products)}{_lasting(event.duration_months)}"
+        f"{_goods(event.products)}{_lasting(event.duration_months)}"
     )
     return _told(summary, "an extra cover of 0 changes nothing" if event.extra_cover == 0 else None)
 
@@ -413,7 +417,7 @@ def _extraterritorial(model, event) -> Feedback:
             None if in_force else f"{event.actor} has no extraterritorial rule in force: there is nothing to lift",
         )
     return _told(
-        f"makes {_joined(event.products)} made abroad with at least {event.threshold:.1%} {event.actor} "
+        f"makes {_goods(event.products)} made abroad with at least {event.threshold:.1%} {event.actor} "
         f"material need an {event.actor} licence{_lasting(event.duration_months)}"
     )
 

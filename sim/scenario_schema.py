@@ -362,7 +362,9 @@ class SuspendEvent(_Event):
     """Takes a named measure out of force: at once if it is in force, else from the day it was due."""
 
     kind: Literal["suspend"]
-    measure: EventId = Field(description="the id of the measure (an event of a kind in MEASURE_KINDS)")
+    measure: EventId = Field(
+        description="the id given to a control, quota, licence, rule, ban, floor, shock or hoarding event"
+    )
     duration_months: int | None = Field(
         None, ge=1, le=600, description="months until the measure is restored; leave out to suspend until a resume"
     )

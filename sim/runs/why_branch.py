@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from ..constants import COUNTRIES, MARKETS, PRODUCTS
+from ..constants import COUNTRIES, MARKETS, PRODUCT_WORDS, PRODUCTS
 from ..dates import format_month, parse_month
 from ..levers import replay_scenario
 from ..scenario import ScenarioError, validate
@@ -23,7 +23,6 @@ from .attribution import Attribution, Contribution, attribute
 from .why_outcomes import parse_outcome, window
 
 SOURCE = "web UI"
-PRODUCT_WORDS = {"ore": "ore", "light_oxide": "NdPr oxide", "heavy_oxide": "Dy/Tb oxide", "magnet": "magnets"}
 
 
 def common_outcomes() -> dict[str, str]:

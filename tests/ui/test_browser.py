@@ -66,7 +66,7 @@ def test_explore_step_lever_fork_compare_and_download(app, artifacts, tmp_path):
 
     fork_and_set_level(page, "2025-01", "ban", "what if China bans exports to the US?")
     done = page.locator(".ree-lever-done")  # green: the ban cuts trade
-    expect()(done).to_contain_text("From 2025-02, CN bans exports of heavy_oxide, magnet to US", timeout=LONG)
+    expect()(done).to_contain_text("From 2025-02, CN bans exports of Dy/Tb oxide, magnets to US", timeout=LONG)
     step(page, 12, 25)
     diff = page.locator(".ree-diff")
     expect()(diff).to_contain_text("China's exports, all products (t REO)")
@@ -144,7 +144,7 @@ def test_a_lever_that_does_little_is_applied_with_an_amber_warning(app, artifact
     page.get_by_role("button", name="Apply from next month").click()
     warning = page.locator(".ree-lever-warning")
     expect()(warning).to_contain_text(
-        "From 2024-01, JP releases 17 t of heavy_oxide to JP firms (all the "
+        "From 2024-01, JP releases 17 t of Dy/Tb oxide to JP firms (all the "
         "stockpile holds). Warning: asks for 1,000,000 t but the stockpile holds 17 t",
         timeout=LONG,
     )

@@ -68,7 +68,7 @@ CHECKS = {
     ),
     "release with no domestic users": (
         {**JP_RELEASE, "actor": "US", "product": "light_oxide", "tonnes": 10},
-        "no firm in US uses light_oxide",
+        "no firm in US uses NdPr oxide",
         {**JP_RELEASE, "tonnes": 10},
     ),
     "control on pairs that trade nothing": (
@@ -175,7 +175,7 @@ def test_a_lever_that_does_little_gets_a_warning_and_one_that_bites_none(model, 
 def test_the_summary_says_what_a_release_gives():
     model = RareEarthModel("baseline_2024", seed=1, months=3)
     told = feedback(model, {**JP_RELEASE, "tonnes": 1e6})
-    assert told.summary == "releases 17 t of heavy_oxide to JP firms (all the stockpile holds)"
+    assert told.summary == "releases 17 t of Dy/Tb oxide to JP firms (all the stockpile holds)"
     assert told.warnings == ("asks for 1,000,000 t but the stockpile holds 17 t",)
 
 
