@@ -32,36 +32,44 @@ OFFTAKE = "offtake"  # a fund's offtake guarantee is keyed "offtake KEY"; it pay
 OUTPUT = {"mining": [ORE], "refining": [LIGHT, HEAVY], "magnets": [MAGNET]}
 
 
-def appraisal_prices(model, price_avg: np.ndarray, country: int) -> np.ndarray:
+def appraisal_prices(model, price_avg: np.ndarray, country: int) -> list[float]:
     """USD/kg by product that a project in `country` banks on: China's price of the last year plus the
-    trusted share of the premium its own market paid over it; its state's floors raise its output."""
-    china = price_avg[:, market.CHINA]
-    own = price_avg[:, market.MARKET_OF[country]]
-    trust = model.calibration.parameters.get("project_premium_trust", 1.0)
-    prices = china + trust * np.maximum(own - china, 0.0)
-    return prices
+    trusted share of the premium its own market paid over it; its state's floors raise its output.
+
+    These and the appraisal below are a handful of numbers worked out many times a quarter: plain floats
+    (the same IEEE arithmetic as numpy's) spare numpy's cost per call."""
+    k = int(market.MARKET_OF[country])
+    trust = float(model.calibration.parameters.get("project_premium_trust", 1.0))
+    return [row[market.CHINA] + trust * max(row[k] - row[market.CHINA], 0.0) for row in price_avg.tolist()]
 
 
-def margin_usd_per_kg(model, prices: np.ndarray, country: int, stage: str, unit_cost: float) -> float:
+def refinery_grade(model, country: int) -> list[float]:
+    """Light and heavy shares of a refinery's feed: its country's ore, or the average ore where it has none."""
+    grade = model.ore_grade[country] if model.ore_grade[country, 0] > 0 else model.ore_grade.mean(axis=0)
+    return grade.tolist()
+
+
+def margin_usd_per_kg(model, prices: list[float], country: int, stage: str, unit_cost: float) -> float:
     """What a kg of capacity earns a year at `prices` (stage output raised to the state's floors)."""
-    prices = prices.copy()
-    output = OUTPUT[stage]
-    prices[output] = np.maximum(prices[output], model.floors[country][output])  # floors pay producers
+    prices = list(prices)
+    floors = model.floors[country].tolist()
+    for product in OUTPUT[stage]:
+        prices[product] = max(prices[product], floors[product])  # floors pay producers
     if stage == "mining":
         return float(prices[ORE] - unit_cost)
     if stage == "refining":
-        grade = model.ore_grade[country] if model.ore_grade[country, 0] > 0 else model.ore_grade.mean(axis=0)
+        grade = refinery_grade(model, country)
         return float(grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY] - prices[ORE] - unit_cost)
-    h = model.heavy_share
+    h = float(model.heavy_share)
     return float(prices[MAGNET] - (1 - h) * prices[LIGHT] - h * prices[HEAVY] - unit_cost)
 
 
-def revenue_usd(model, prices: np.ndarray, country: int, stage: str, tonnes_per_year: float) -> float:
+def revenue_usd(model, prices: list[float], country: int, stage: str, tonnes_per_year: float) -> float:
     """A year's sales of a plant at `prices` (a refinery sells its feed's oxides at its country's grade)."""
     if stage == "mining":
         per_kg = prices[ORE]
     elif stage == "refining":
-        grade = model.ore_grade[country] if model.ore_grade[country, 0] > 0 else model.ore_grade.mean(axis=0)
+        grade = refinery_grade(model, country)
         per_kg = grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY]
     else:
         per_kg = prices[MAGNET]
