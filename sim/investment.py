@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, STAGE_OF_KIND, STAGES
+from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, STAGE_OF_KIND, STAGES
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 QUOTA_HEADROOM = 0.95

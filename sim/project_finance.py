@@ -82,12 +82,16 @@ def offtake_terms(model) -> tuple[float, float]:
     return params.get("offtake_years", 10.0), params.get("offtake_max_uplift", 1.0)
 
 
-def offtake_possible(model, country: int, shortfall: float, revenue: float) -> bool:
-    """Whether a fund covering `country` may underwrite a yearly shortfall of this size at all."""
+def funds_covering(model, country: int) -> list:
+    """The agreements in force with a joint fund that covers `country`."""
+    return [a for a in model.diplomats.active(model.month) if a.covers(country) and a.has_fund]
+
+
+def offtake_possible(model, country: int, shortfall: float, revenue: float, funds: list | None = None) -> bool:
+    """Whether a fund covering `country` may underwrite a yearly shortfall of this size at all (`funds`: the
+    `funds_covering` the country, if the caller has them)."""
     _, uplift = offtake_terms(model)
-    return shortfall <= uplift * max(revenue, 0.0) and any(
-        a.covers(country) and a.has_fund for a in model.diplomats.active(model.month)
-    )
+    return shortfall <= uplift * max(revenue, 0.0) and bool(funds_covering(model, country) if funds is None else funds)
 
 
 def offtake_offered(
@@ -130,11 +134,10 @@ def financing_offered(model, country: int, stage: str, capex: float) -> dict[str
     return sources
 
 
-def funds_at_full_share(model, country: int, capex: float) -> float:
-    """What the funds covering the country would pay if their money were not spent: their shares of capex."""
-    return sum(
-        capex * a.terms.cofinance_share for a in model.diplomats.active(model.month) if a.covers(country) and a.has_fund
-    )
+def funds_at_full_share(model, country: int, capex: float, funds: list | None = None) -> float:
+    """What the funds covering the country would pay if their money were not spent: their shares of capex
+    (`funds`: the `funds_covering` the country, if the caller has them)."""
+    return sum(capex * a.terms.cofinance_share for a in (funds_covering(model, country) if funds is None else funds))
 
 
 def source_name(model, source: str) -> str:

@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import market
 from . import project_limits as limits
 from .constants import CN, COUNTRIES, STAGE_KIND, STAGES
 from .project_data import Candidate, load_candidates, load_engineering
@@ -29,6 +28,7 @@ from .project_finance import (
     entrant_cost,
     financing_offered,
     funds_at_full_share,
+    funds_covering,
     margin_usd_per_kg,
     offtake_offered,
     offtake_possible,
@@ -83,6 +83,14 @@ class Offer(NamedTuple):
     unit_cost: float
     feed: str
     stream: tuple[int, ...]  # what keys its delay stream besides seed, country, stage and month
+
+
+class Basis(NamedTuple):
+    """What offers in one country are weighed against during a quarter's appraisal, worked out once: nothing
+    an appraisal does moves them (prices move monthly; agreements come and go while states decide)."""
+
+    prices: list[float]  # USD/kg by product that lenders bank on there (`appraisal_prices`)
+    funds: list  # the joint funds in force covering the country (`funds_covering`)
 
 
 class Projects:
@@ -166,14 +174,12 @@ class Projects:
     # ------------------------------------------------------------------------------------------ appraisal
     def _appraise(self, month: int) -> None:
         model = self.model
-        # nothing an appraisal does moves the prices it banks on: work them out once per market
-        prices_in_market: dict[int, list[float]] = {}
+        bases: dict[int, Basis] = {}  # by country, made when first needed
 
         def consider(offer: Offer) -> bool:
-            k = int(market.MARKET_OF[offer.country])
-            if k not in prices_in_market:
-                prices_in_market[k] = appraisal_prices(model, self.price_avg, offer.country)
-            return self._consider(month, offer, prices_in_market[k])
+            if offer.country not in bases:
+                bases[offer.country] = self._basis(offer.country)
+            return self._consider(month, offer, bases[offer.country])
 
         for candidate in self.candidates:
             if candidate.earliest <= month and candidate.index not in self.started_candidates:
@@ -186,6 +192,9 @@ class Projects:
                 k = 0
                 while k < self.projects_at_once[c, s] and consider(self._greenfield_offer(month, c, stage, k)):
                     k += 1
+
+    def _basis(self, country: int) -> Basis:
+        return Basis(appraisal_prices(self.model, self.price_avg, country), funds_covering(self.model, country))
 
     def _candidate_offer(self, candidate: Candidate) -> Offer:
         return Offer(
@@ -219,42 +228,41 @@ class Projects:
             (k,) if k else (),
         )
 
-    def _consider(self, month: int, offer: Offer, prices: list[float] | None = None) -> bool:
-        """Start the project if it is bankable and nothing else holds it back; else count what did. `prices`:
-        the appraisal prices in the offer's country, if the caller has them."""
+    def _consider(self, month: int, offer: Offer, basis: Basis | None = None) -> bool:
+        """Start the project if it is bankable and nothing else holds it back; else count what did. `basis`:
+        what offers in its country are weighed against this appraisal, if the caller has it."""
         model = self.model
         c, stage, s = offer.country, offer.stage, STAGES.index(offer.stage)
+        prices, funds = basis or self._basis(c)
         capex = offer.capex_usd * float(model.investments.cost_factor[c, s])
-        if prices is None:
-            prices = appraisal_prices(model, self.price_avg, c)
         profit = margin_usd_per_kg(model, prices, c, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
         revenue = revenue_usd(model, prices, c, stage, offer.tonnes_per_year)
         public_at_most = state_support(model, c, stage, capex, within_budget=False) + funds_at_full_share(
-            model, c, capex
+            model, c, capex, funds
         )  # with money to spare
-        if not offtake_possible(model, c, self._shortfall(capex - public_at_most, profit), revenue) and (
+        if not offtake_possible(model, c, self._shortfall(capex - public_at_most, profit), revenue, funds) and (
             profit <= 0 or (capex - public_at_most) / profit > self.hurdle
         ):
-            return self._held_back(c, "bankability")
+            return self._held_back(c, "bankability", funds)
         if not limits.engineering_free(model, self, month, c, stage):
-            return self._held_back(c, "engineering")
+            return self._held_back(c, "engineering", funds)
         if (
             stage == "refining"
             and offer.feed == "ore"
             and c != CN
             and limits.spare_ore(model, self, month) < offer.tonnes_per_year
         ):
-            return self._held_back(c, "feed")
+            return self._held_back(c, "feed", funds)
         financing = financing_offered(model, c, stage, capex)
         if not financing and limits.pipeline_crowded(model, self, c, stage):
-            return self._held_back(c, "market")
+            return self._held_back(c, "market", funds)
         if financing and stage == "magnets" and limits.magnet_room(model, self, c) < offer.tonnes_per_year:
-            return self._held_back(c, "market")
+            return self._held_back(c, "market", funds)
         own = capex - sum(financing.values())
         shortfall = self._shortfall(own, profit)
         offtake = offtake_offered(model, c, shortfall, revenue, financing)
         if shortfall > 0 and not offtake:
-            return self._held_back(c, "money")
+            return self._held_back(c, "money", funds)
         self._start(month, offer, capex, profit + shortfall, {"developer": own, **financing}, offtake)
         return True
 
@@ -262,8 +270,8 @@ class Projects:
         """USD a year the developer's share lacks to pay back within the hurdle (0 if it does)."""
         return max(own_usd / self.hurdle - profit, 0.0)
 
-    def _held_back(self, country: int, reason: str) -> bool:
-        limits.note_limit(self.model, self, country, reason)
+    def _held_back(self, country: int, reason: str, funds: list) -> bool:
+        limits.note_limit(self.model, self, country, reason, funds)
         return False
 
     def _start(self, month: int, offer: Offer, capex: float, profit: float, financing: dict, offtake: dict) -> None:

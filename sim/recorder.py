@@ -40,8 +40,8 @@ class Recorder:
         self.demand[t] = model.month_demand
         self.delivered[t] = model.month_delivered
         office = model.office
-        licence = self.licence[t]
-        licence[0], licence[1], licence[2], licence[3] = office.applied, office.approved, office.denied, office.pending()
+        for i, table in enumerate((office.applied, office.approved, office.denied, office.pending())):
+            self.licence[t, i] = table
         self.capacity[t] = model.capacity_by_country_stage()
         held = book.stock + book.transit.sum(axis=0)  # row x product
         bins = N_COUNTRIES * 2 * N_PRODUCTS
