@@ -22,6 +22,8 @@ pays its share of more projects and underwrites more of those that do not pay ba
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import market
@@ -32,12 +34,30 @@ OFFTAKE = "offtake"  # a fund's offtake guarantee is keyed "offtake KEY"; it pay
 OUTPUT = {"mining": [ORE], "refining": [LIGHT, HEAVY], "magnets": [MAGNET]}
 
 
+class Basis(NamedTuple):
+    """What a project in one country is appraised at. An appraisal weighs some thirty offers a quarter and
+    nothing it does moves these (prices move monthly; floors, grades and agreements in other phases), so
+    they are worked out once per country, in plain floats (the same IEEE arithmetic as numpy's, without
+    numpy's cost per call)."""
+
+    prices: list[float]  # USD/kg by product that lenders bank on (`appraisal_prices`)
+    floors: list[float]  # the state's price floors, USD/kg by product
+    grade: list[float]  # light and heavy shares of a refinery's feed (`refinery_grade`)
+    funds: list  # the agreements in force with a joint fund covering the country (`funds_covering`)
+
+
+def appraisal_basis(model, price_avg: np.ndarray, country: int) -> Basis:
+    return Basis(
+        appraisal_prices(model, price_avg, country),
+        model.floors[country].tolist(),
+        refinery_grade(model, country),
+        funds_covering(model, country),
+    )
+
+
 def appraisal_prices(model, price_avg: np.ndarray, country: int) -> list[float]:
     """USD/kg by product that a project in `country` banks on: China's price of the last year plus the
-    trusted share of the premium its own market paid over it; its state's floors raise its output.
-
-    These and the appraisal below are a handful of numbers worked out many times a quarter: plain floats
-    (the same IEEE arithmetic as numpy's) spare numpy's cost per call."""
+    trusted share of the premium its own market paid over it; its state's floors raise its output."""
     k = int(market.MARKET_OF[country])
     trust = float(model.calibration.parameters.get("project_premium_trust", 1.0))
     return [row[market.CHINA] + trust * max(row[k] - row[market.CHINA], 0.0) for row in price_avg.tolist()]
@@ -49,28 +69,27 @@ def refinery_grade(model, country: int) -> list[float]:
     return grade.tolist()
 
 
-def margin_usd_per_kg(model, prices: list[float], country: int, stage: str, unit_cost: float) -> float:
-    """What a kg of capacity earns a year at `prices` (stage output raised to the state's floors)."""
-    prices = list(prices)
-    floors = model.floors[country].tolist()
+def margin_usd_per_kg(model, basis: Basis, stage: str, unit_cost: float) -> float:
+    """What a kg of capacity earns a year at the basis' prices (stage output raised to the state's floors)."""
+    prices = list(basis.prices)
     for product in OUTPUT[stage]:
-        prices[product] = max(prices[product], floors[product])  # floors pay producers
+        prices[product] = max(prices[product], basis.floors[product])  # floors pay producers
     if stage == "mining":
         return float(prices[ORE] - unit_cost)
     if stage == "refining":
-        grade = refinery_grade(model, country)
+        grade = basis.grade
         return float(grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY] - prices[ORE] - unit_cost)
     h = float(model.heavy_share)
     return float(prices[MAGNET] - (1 - h) * prices[LIGHT] - h * prices[HEAVY] - unit_cost)
 
 
-def revenue_usd(model, prices: list[float], country: int, stage: str, tonnes_per_year: float) -> float:
-    """A year's sales of a plant at `prices` (a refinery sells its feed's oxides at its country's grade)."""
+def revenue_usd(basis: Basis, stage: str, tonnes_per_year: float) -> float:
+    """A year's sales of a plant at the basis' prices (a refinery sells its feed's oxides at its grade)."""
+    prices = basis.prices
     if stage == "mining":
         per_kg = prices[ORE]
     elif stage == "refining":
-        grade = refinery_grade(model, country)
-        per_kg = grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY]
+        per_kg = basis.grade[0] * prices[LIGHT] + basis.grade[1] * prices[HEAVY]
     else:
         per_kg = prices[MAGNET]
     return float(per_kg) * 1000.0 * tonnes_per_year

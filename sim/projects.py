@@ -23,12 +23,12 @@ from .project_data import Candidate, load_candidates, load_engineering
 from .project_finance import (
     FUND,
     OFFTAKE,
-    appraisal_prices,
+    Basis,
+    appraisal_basis,
     commit,
     entrant_cost,
     financing_offered,
     funds_at_full_share,
-    funds_covering,
     margin_usd_per_kg,
     offtake_offered,
     offtake_possible,
@@ -83,14 +83,6 @@ class Offer(NamedTuple):
     unit_cost: float
     feed: str
     stream: tuple[int, ...]  # what keys its delay stream besides seed, country, stage and month
-
-
-class Basis(NamedTuple):
-    """What offers in one country are weighed against during a quarter's appraisal, worked out once: nothing
-    an appraisal does moves them (prices move monthly; agreements come and go while states decide)."""
-
-    prices: list[float]  # USD/kg by product that lenders bank on there (`appraisal_prices`)
-    funds: list  # the joint funds in force covering the country (`funds_covering`)
 
 
 class Projects:
@@ -194,7 +186,7 @@ class Projects:
                     k += 1
 
     def _basis(self, country: int) -> Basis:
-        return Basis(appraisal_prices(self.model, self.price_avg, country), funds_covering(self.model, country))
+        return appraisal_basis(self.model, self.price_avg, country)
 
     def _candidate_offer(self, candidate: Candidate) -> Offer:
         return Offer(
@@ -233,10 +225,11 @@ class Projects:
         what offers in its country are weighed against this appraisal, if the caller has it."""
         model = self.model
         c, stage, s = offer.country, offer.stage, STAGES.index(offer.stage)
-        prices, funds = basis or self._basis(c)
+        basis = basis or self._basis(c)
+        funds = basis.funds
         capex = offer.capex_usd * float(model.investments.cost_factor[c, s])
-        profit = margin_usd_per_kg(model, prices, c, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
-        revenue = revenue_usd(model, prices, c, stage, offer.tonnes_per_year)
+        profit = margin_usd_per_kg(model, basis, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
+        revenue = revenue_usd(basis, stage, offer.tonnes_per_year)
         public_at_most = state_support(model, c, stage, capex, within_budget=False) + funds_at_full_share(
             model, c, capex, funds
         )  # with money to spare
