@@ -126,8 +126,8 @@ class ContractBook:
     def negotiate(self) -> None:
         """Quarterly: buyers at risk seek offtakes from suppliers they can rely on."""
         model, book = self.model, self.model.book
-        if model.month % 3 != 0:
-            return
+        if model.month % 3 != 0 or not (book.risk > RISK_TRIGGER).any():
+            return  # (most quarters of a calm run no firm fears for any input: none seeks an offtake)
         for product in range(len(PRODUCTS)):
             buyers = model.buyers[product]
             at_risk = buyers[(book.risk[buyers, product] > RISK_TRIGGER) & (book.use_avg[buyers, product] > 0)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # the modules whose measure rules register on import (see `sim.measures`)
 from . import demand, investment, prices, stockpiles, supply, trade_measures  # noqa: F401
@@ -17,6 +18,12 @@ class EventLog:
 
     def add(self, month: int, actor: str, kind: str, target: str, detail: str, rationale: str) -> None:
         self.rows.append((format_month(month), actor, kind, target, detail, rationale))
+
+
+@lru_cache(maxsize=4096)
+def _month_of(date: str) -> int:
+    """An event's date as a month number, parsed once per date: every month scans all the events for its own."""
+    return parse_month(date)
 
 
 # measures that bind everyone outside the actor (its projects abroad, its exports, goods made abroad):
@@ -58,7 +65,7 @@ class ScheduledEvents:
                 self.model.log.add(month, *ended)
         for measure_id in self.measures.restorations_due(month):
             self._restore(measure_id, month, "its suspension ended")
-        for event in _in_order([e for e in self.events if parse_month(e.date) == month]):
+        for event in _in_order([e for e in self.events if _month_of(e.date) == month]):
             self._dispatch(event, month)
 
     def _dispatch(self, event, month: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import market
-from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, REFINER, STAGE_OF_KIND, STAGES
+from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, STAGE_OF_KIND, STAGES
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 QUOTA_HEADROOM = 0.95
@@ -114,38 +114,41 @@ class Investments:
         book.project_due[done] = -1
         book.project_add[done] = 0.0
 
-    def _margins(self) -> np.ndarray:
-        """Price of output over unit cost plus inputs, by row, in the row's own market."""
+    def _margins(self, rows: np.ndarray) -> np.ndarray:
+        """Price of output over unit cost plus inputs, for producer rows, each in its own market."""
         model, book = self.model, self.model.book
-        prices = model.prices[:, market.MARKET_OF[book.country]]  # product x row
-        revenue = np.zeros(book.n)
-        cost = book.unit_cost.copy()
-        miners = book.kind == MINER
-        revenue[miners] = prices[ORE, miners]
-        processors = np.flatnonzero((book.kind == REFINER) | (book.kind == MAGNET_MAKER))
-        revenue[processors], cost[processors] = model.value_and_cost(processors, prices[:, processors])
-        return np.divide(revenue, cost, out=np.zeros(book.n), where=cost > 0)
+        prices = model.prices[:, market.MARKET_OF[book.country[rows]]]  # product x row
+        revenue = prices[ORE].copy()  # what a mine sells
+        cost = book.unit_cost[rows]
+        processors = np.flatnonzero(book.kind[rows] != MINER)
+        if len(processors):
+            revenue[processors], cost[processors] = model.value_and_cost(rows[processors], prices[:, processors])
+        return np.divide(revenue, cost, out=np.zeros(len(rows)), where=cost > 0)
 
     def _start_expansions(self, month: int) -> None:
         model, book = self.model, self.model.book
         rules = model.scenario.investment
-        producers = book.kind <= MAGNET_MAKER
-        ready = producers & (book.project_due < 0) & (book.capacity > 0)
-        ready &= book.utilisation > rules.utilisation_trigger
-        stage_of_row = self._stage_of_row()
-        cost_factor = self.cost_factor[book.country, stage_of_row]
-        ready &= self._margins() > rules.margin_trigger * cost_factor
-        miners = ready & (book.kind == MINER)
-        # a mine held well below its capacity by a quota has no reason to grow
-        quota_bound = model.mining_limit(np.arange(book.n)[miners]) < (
-            QUOTA_HEADROOM * book.capacity[miners] * book.capacity_factor[miners] / 12.0
+        # the cheap tests first: only plants free to expand that run full need their margins worked out
+        rows = np.flatnonzero(
+            (book.kind <= MAGNET_MAKER)
+            & (book.project_due < 0)
+            & (book.capacity > 0)
+            & (book.utilisation > rules.utilisation_trigger)
         )
-        ready[np.flatnonzero(miners)[quota_bound]] = False
-        rows = np.flatnonzero(ready)
         if len(rows) == 0:
             return
-        lead = np.array([rules.lead_months[STAGE_NAME[int(k)]] for k in book.kind[rows]])
-        lead = np.ceil(lead * self.lead_factor[book.country[rows], stage_of_row[rows]]).astype(int)
+        stages = self._stage_of_row()[rows]
+        cost_factor = self.cost_factor[book.country[rows], stages]
+        ready = self._margins(rows) > rules.margin_trigger * cost_factor
+        # a mine held well below its capacity by a quota has no reason to grow
+        ready &= (book.kind[rows] != MINER) | (
+            model.mining_limit(rows) >= QUOTA_HEADROOM * book.capacity[rows] * book.capacity_factor[rows] / 12.0
+        )
+        rows, stages = rows[ready], stages[ready]
+        if len(rows) == 0:
+            return
+        lead = np.array([rules.lead_months[STAGES[s]] for s in stages.tolist()])
+        lead = np.ceil(lead * self.lead_factor[book.country[rows], stages]).astype(int)
         book.project_due[rows] = month + lead
         book.project_add[rows] = book.capacity[rows] * rules.step
         self._log(
@@ -160,13 +163,14 @@ class Investments:
     def _log(self, month: int, rows: np.ndarray, tonnes: np.ndarray, kind: str, rationale: str) -> None:
         """One line per country and stage, whatever the number of firm agents."""
         model, book = self.model, self.model.book
-        key = book.country[rows] * 3 + np.array([STAGE_OF_KIND[int(k)] for k in book.kind[rows]])
-        for k in np.unique(key):
-            sel = key == k
-            country, stage = COUNTRIES[k // 3], STAGES[k % 3]
-            names = sorted({model.firm_names[r].split(" #")[0] for r in rows[sel]})
+        groups: dict[tuple[int, int], list[int]] = {}  # (country, stage) -> positions in `rows`
+        for i, (country, k) in enumerate(zip(book.country[rows].tolist(), book.kind[rows].tolist())):
+            groups.setdefault((country, STAGE_OF_KIND[k]), []).append(i)
+        for (country, stage), members in sorted(groups.items()):
+            names = sorted({model.firm_names[rows[i]].split(" #")[0] for i in members})
             who = names[0] if len(names) == 1 else f"{len(names)} firms"
-            model.log.add(month, who, kind, country, f"+{tonnes[sel].sum():,.0f} t/yr of {stage}", rationale)
+            added = tonnes[members].sum()
+            model.log.add(month, who, kind, COUNTRIES[country], f"+{added:,.0f} t/yr of {STAGES[stage]}", rationale)
 
 
 # ---------------------------------------------------------------------------------------------- measures

@@ -215,6 +215,11 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.firm_names = names
         self.output_2024 = np.asarray(output)
         self.rows = {k: self.book.rows_of(k) for k in range(5)}
+        # the rows with a stage and each one's (country, stage) cell of `capacity_by_country_stage`
+        self._stage_rows = np.flatnonzero(np.isin(self.book.kind, list(STAGE_OF_KIND)))
+        self._stage_cell = self.book.country[self._stage_rows] * len(STAGES) + np.array(
+            [STAGE_OF_KIND[int(k)] for k in self.book.kind[self._stage_rows]], dtype=np.int64
+        )
         self.firm_name_index: dict[str, list[int]] = {}
         for row, name in enumerate(names):
             self.firm_name_index.setdefault(name.split(" #")[0], []).append(row)
@@ -507,11 +512,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         return float(capacity[country_id] / capacity.sum()) if capacity.sum() > 0 else 0.0
 
     def capacity_by_country_stage(self) -> np.ndarray:
-        book = self.book
-        out = np.zeros((N_COUNTRIES, len(STAGES)))
-        for kind, stage in STAGE_OF_KIND.items():
-            rows = self.rows[kind]
-            out[:, stage] = np.bincount(
-                book.country[rows], book.capacity[rows] * book.capacity_factor[rows], minlength=N_COUNTRIES
-            )
-        return out
+        """Capacity that can run (after capacity shocks), t/yr, country x stage: one bincount over all stages'
+        rows (each cell sums its rows in row order, as one bincount a stage did)."""
+        book, rows = self.book, self._stage_rows
+        running = book.capacity[rows] * book.capacity_factor[rows]
+        cells = np.bincount(self._stage_cell, running, minlength=N_COUNTRIES * len(STAGES))
+        return cells.reshape(N_COUNTRIES, len(STAGES))

@@ -22,6 +22,8 @@ pays its share of more projects and underwrites more of those that do not pay ba
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import market
@@ -32,37 +34,62 @@ OFFTAKE = "offtake"  # a fund's offtake guarantee is keyed "offtake KEY"; it pay
 OUTPUT = {"mining": [ORE], "refining": [LIGHT, HEAVY], "magnets": [MAGNET]}
 
 
-def appraisal_prices(model, price_avg: np.ndarray, country: int) -> np.ndarray:
+class Basis(NamedTuple):
+    """What a project in one country is appraised at. An appraisal weighs some thirty offers a quarter and
+    nothing it does moves these (prices move monthly; floors, grades and agreements in other phases), so
+    they are worked out once per country, in plain floats (the same IEEE arithmetic as numpy's, without
+    numpy's cost per call)."""
+
+    prices: list[float]  # USD/kg by product that lenders bank on (`appraisal_prices`)
+    floors: list[float]  # the state's price floors, USD/kg by product
+    grade: list[float]  # light and heavy shares of a refinery's feed (`refinery_grade`)
+    funds: list  # the agreements in force with a joint fund covering the country (`funds_covering`)
+
+
+def appraisal_basis(model, price_avg: np.ndarray, country: int) -> Basis:
+    return Basis(
+        appraisal_prices(model, price_avg, country),
+        model.floors[country].tolist(),
+        refinery_grade(model, country),
+        funds_covering(model, country),
+    )
+
+
+def appraisal_prices(model, price_avg: np.ndarray, country: int) -> list[float]:
     """USD/kg by product that a project in `country` banks on: China's price of the last year plus the
     trusted share of the premium its own market paid over it; its state's floors raise its output."""
-    china = price_avg[:, market.CHINA]
-    own = price_avg[:, market.MARKET_OF[country]]
-    trust = model.calibration.parameters.get("project_premium_trust", 1.0)
-    prices = china + trust * np.maximum(own - china, 0.0)
-    return prices
+    k = int(market.MARKET_OF[country])
+    trust = float(model.calibration.parameters.get("project_premium_trust", 1.0))
+    return [row[market.CHINA] + trust * max(row[k] - row[market.CHINA], 0.0) for row in price_avg.tolist()]
 
 
-def margin_usd_per_kg(model, prices: np.ndarray, country: int, stage: str, unit_cost: float) -> float:
-    """What a kg of capacity earns a year at `prices` (stage output raised to the state's floors)."""
-    prices = prices.copy()
-    output = OUTPUT[stage]
-    prices[output] = np.maximum(prices[output], model.floors[country][output])  # floors pay producers
+def refinery_grade(model, country: int) -> list[float]:
+    """Light and heavy shares of a refinery's feed: its country's ore, or the average ore where it has none."""
+    grade = model.ore_grade[country] if model.ore_grade[country, 0] > 0 else model.ore_grade.mean(axis=0)
+    return grade.tolist()
+
+
+def margin_usd_per_kg(model, basis: Basis, stage: str, unit_cost: float) -> float:
+    """What a kg of capacity earns a year at the basis' prices (stage output raised to the state's floors)."""
+    prices = list(basis.prices)
+    for product in OUTPUT[stage]:
+        prices[product] = max(prices[product], basis.floors[product])  # floors pay producers
     if stage == "mining":
         return float(prices[ORE] - unit_cost)
     if stage == "refining":
-        grade = model.ore_grade[country] if model.ore_grade[country, 0] > 0 else model.ore_grade.mean(axis=0)
+        grade = basis.grade
         return float(grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY] - prices[ORE] - unit_cost)
-    h = model.heavy_share
+    h = float(model.heavy_share)
     return float(prices[MAGNET] - (1 - h) * prices[LIGHT] - h * prices[HEAVY] - unit_cost)
 
 
-def revenue_usd(model, prices: np.ndarray, country: int, stage: str, tonnes_per_year: float) -> float:
-    """A year's sales of a plant at `prices` (a refinery sells its feed's oxides at its country's grade)."""
+def revenue_usd(basis: Basis, stage: str, tonnes_per_year: float) -> float:
+    """A year's sales of a plant at the basis' prices (a refinery sells its feed's oxides at its grade)."""
+    prices = basis.prices
     if stage == "mining":
         per_kg = prices[ORE]
     elif stage == "refining":
-        grade = model.ore_grade[country] if model.ore_grade[country, 0] > 0 else model.ore_grade.mean(axis=0)
-        per_kg = grade[0] * prices[LIGHT] + grade[1] * prices[HEAVY]
+        per_kg = basis.grade[0] * prices[LIGHT] + basis.grade[1] * prices[HEAVY]
     else:
         per_kg = prices[MAGNET]
     return float(per_kg) * 1000.0 * tonnes_per_year
@@ -74,12 +101,16 @@ def offtake_terms(model) -> tuple[float, float]:
     return params.get("offtake_years", 10.0), params.get("offtake_max_uplift", 1.0)
 
 
-def offtake_possible(model, country: int, shortfall: float, revenue: float) -> bool:
-    """Whether a fund covering `country` may underwrite a yearly shortfall of this size at all."""
+def funds_covering(model, country: int) -> list:
+    """The agreements in force with a joint fund that covers `country`."""
+    return [a for a in model.diplomats.active(model.month) if a.covers(country) and a.has_fund]
+
+
+def offtake_possible(model, country: int, shortfall: float, revenue: float, funds: list | None = None) -> bool:
+    """Whether a fund covering `country` may underwrite a yearly shortfall of this size at all (`funds`: the
+    `funds_covering` the country, if the caller has them)."""
     _, uplift = offtake_terms(model)
-    return shortfall <= uplift * max(revenue, 0.0) and any(
-        a.covers(country) and a.has_fund for a in model.diplomats.active(model.month)
-    )
+    return shortfall <= uplift * max(revenue, 0.0) and bool(funds_covering(model, country) if funds is None else funds)
 
 
 def offtake_offered(
@@ -122,11 +153,10 @@ def financing_offered(model, country: int, stage: str, capex: float) -> dict[str
     return sources
 
 
-def funds_at_full_share(model, country: int, capex: float) -> float:
-    """What the funds covering the country would pay if their money were not spent: their shares of capex."""
-    return sum(
-        capex * a.terms.cofinance_share for a in model.diplomats.active(model.month) if a.covers(country) and a.has_fund
-    )
+def funds_at_full_share(model, country: int, capex: float, funds: list | None = None) -> float:
+    """What the funds covering the country would pay if their money were not spent: their shares of capex
+    (`funds`: the `funds_covering` the country, if the caller has them)."""
+    return sum(capex * a.terms.cofinance_share for a in (funds_covering(model, country) if funds is None else funds))
 
 
 def source_name(model, source: str) -> str:

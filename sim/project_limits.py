@@ -23,6 +23,7 @@ import numpy as np
 
 from . import market
 from .constants import CN, COUNTRIES, LIGHT, MAGNET, MAGNET_MAKER, MARKETS, MINER, ORE, REFINER, STAGE_OF_KIND, STAGES
+from .project_finance import funds_covering
 
 REASONS = ("money", "engineering", "feed", "lead_time", "market", "bankability")  # the order codes follow
 LIMIT_CODE = {reason: i + 1 for i, reason in enumerate(REASONS)}  # 0: no fund
@@ -121,11 +122,11 @@ def magnet_room(model, projects, country: int) -> float:
     return float(use - capacity)
 
 
-def note_limit(model, projects, country: int, reason: str) -> None:
-    """Count `reason` for every fund in force that covers `country` (this calendar year)."""
-    for agreement in model.diplomats.active(model.month):
-        if agreement.has_fund and agreement.covers(country):
-            note_limit_of_fund(model, projects, agreement.key, reason)
+def note_limit(model, projects, country: int, reason: str, funds: list | None = None) -> None:
+    """Count `reason` for every fund in force that covers `country` (this calendar year; `funds`: those funds,
+    if the caller has them)."""
+    for agreement in funds_covering(model, country) if funds is None else funds:
+        note_limit_of_fund(model, projects, agreement.key, reason)
 
 
 def note_limit_of_fund(model, projects, key: str, reason: str) -> None:

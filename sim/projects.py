@@ -13,6 +13,7 @@ is checked too, and what held a project back is counted for the funds covering i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,7 +23,8 @@ from .project_data import Candidate, load_candidates, load_engineering
 from .project_finance import (
     FUND,
     OFFTAKE,
-    appraisal_prices,
+    Basis,
+    appraisal_basis,
     commit,
     entrant_cost,
     financing_offered,
@@ -66,9 +68,9 @@ class Project:
     months_saved: int = 0  # bought off its construction by its funds (sim/project_speedup.py)
 
 
-@dataclass(frozen=True)
-class Offer:
-    """A project as appraised: a candidate or a standard greenfield plant."""
+class Offer(NamedTuple):
+    """A project as appraised: a candidate or a standard greenfield plant (a named tuple: some thirty are
+    made every quarter, and a tuple is made several times faster than a frozen dataclass)."""
 
     name: str
     developer: str | None  # None: the country's largest firm of the stage takes it
@@ -164,19 +166,27 @@ class Projects:
     # ------------------------------------------------------------------------------------------ appraisal
     def _appraise(self, month: int) -> None:
         model = self.model
+        bases: dict[int, Basis] = {}  # by country, made when first needed
+
+        def consider(offer: Offer) -> bool:
+            if offer.country not in bases:
+                bases[offer.country] = self._basis(offer.country)
+            return self._consider(month, offer, bases[offer.country])
+
         for candidate in self.candidates:
             if candidate.earliest <= month and candidate.index not in self.started_candidates:
-                self._consider(month, self._candidate_offer(candidate))
+                consider(self._candidate_offer(candidate))
         for country in model.scenario.investment.greenfield_countries:
             c = COUNTRIES.index(country)
-            for stage in STAGES:
+            for s, stage in enumerate(STAGES):
                 if stage == "mining" and c not in self.mining_countries:
                     continue  # new mines only where there is mining already
                 k = 0
-                while k < self.projects_at_once[c, STAGES.index(stage)] and self._consider(
-                    month, self._greenfield_offer(month, c, stage, k)
-                ):
+                while k < self.projects_at_once[c, s] and consider(self._greenfield_offer(month, c, stage, k)):
                     k += 1
+
+    def _basis(self, country: int) -> Basis:
+        return appraisal_basis(self.model, self.price_avg, country)
 
     def _candidate_offer(self, candidate: Candidate) -> Offer:
         return Offer(
@@ -210,40 +220,42 @@ class Projects:
             (k,) if k else (),
         )
 
-    def _consider(self, month: int, offer: Offer) -> bool:
-        """Start the project if it is bankable and nothing else holds it back; else count what did."""
+    def _consider(self, month: int, offer: Offer, basis: Basis | None = None) -> bool:
+        """Start the project if it is bankable and nothing else holds it back; else count what did. `basis`:
+        what offers in its country are weighed against this appraisal, if the caller has it."""
         model = self.model
         c, stage, s = offer.country, offer.stage, STAGES.index(offer.stage)
-        capex = offer.capex_usd * model.investments.cost_factor[c, s]
-        prices = appraisal_prices(model, self.price_avg, c)
-        profit = margin_usd_per_kg(model, prices, c, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
-        revenue = revenue_usd(model, prices, c, stage, offer.tonnes_per_year)
+        basis = basis or self._basis(c)
+        funds = basis.funds
+        capex = offer.capex_usd * float(model.investments.cost_factor[c, s])
+        profit = margin_usd_per_kg(model, basis, stage, offer.unit_cost) * 1000.0 * offer.tonnes_per_year
+        revenue = revenue_usd(basis, stage, offer.tonnes_per_year)
         public_at_most = state_support(model, c, stage, capex, within_budget=False) + funds_at_full_share(
-            model, c, capex
+            model, c, capex, funds
         )  # with money to spare
-        if not offtake_possible(model, c, self._shortfall(capex - public_at_most, profit), revenue) and (
+        if not offtake_possible(model, c, self._shortfall(capex - public_at_most, profit), revenue, funds) and (
             profit <= 0 or (capex - public_at_most) / profit > self.hurdle
         ):
-            return self._held_back(c, "bankability")
+            return self._held_back(c, "bankability", funds)
         if not limits.engineering_free(model, self, month, c, stage):
-            return self._held_back(c, "engineering")
+            return self._held_back(c, "engineering", funds)
         if (
             stage == "refining"
             and offer.feed == "ore"
             and c != CN
             and limits.spare_ore(model, self, month) < offer.tonnes_per_year
         ):
-            return self._held_back(c, "feed")
+            return self._held_back(c, "feed", funds)
         financing = financing_offered(model, c, stage, capex)
         if not financing and limits.pipeline_crowded(model, self, c, stage):
-            return self._held_back(c, "market")
+            return self._held_back(c, "market", funds)
         if financing and stage == "magnets" and limits.magnet_room(model, self, c) < offer.tonnes_per_year:
-            return self._held_back(c, "market")
+            return self._held_back(c, "market", funds)
         own = capex - sum(financing.values())
         shortfall = self._shortfall(own, profit)
         offtake = offtake_offered(model, c, shortfall, revenue, financing)
         if shortfall > 0 and not offtake:
-            return self._held_back(c, "money")
+            return self._held_back(c, "money", funds)
         self._start(month, offer, capex, profit + shortfall, {"developer": own, **financing}, offtake)
         return True
 
@@ -251,8 +263,8 @@ class Projects:
         """USD a year the developer's share lacks to pay back within the hurdle (0 if it does)."""
         return max(own_usd / self.hurdle - profit, 0.0)
 
-    def _held_back(self, country: int, reason: str) -> bool:
-        limits.note_limit(self.model, self, country, reason)
+    def _held_back(self, country: int, reason: str, funds: list) -> bool:
+        limits.note_limit(self.model, self, country, reason, funds)
         return False
 
     def _start(self, month: int, offer: Offer, capex: float, profit: float, financing: dict, offtake: dict) -> None:

@@ -28,8 +28,11 @@ class Recorder:
         self.export_quota = np.zeros((months, N_COUNTRIES))  # tonnes a month allowed, where a quota is set
         self.substitution = np.zeros((months, 2))  # demand multiplier by market (china, world)
         self.written = 0
+        self._bins: np.ndarray | None = None  # see _stock_bins
 
     def record(self, model, t: int) -> None:
+        # one numpy call per table where the month's arrays allow: at a few dozen numbers a table, the
+        # cost is numpy's per call, not the copying
         book = model.book
         self.dates[t] = model.date
         self.price[t] = model.prices
@@ -37,20 +40,29 @@ class Recorder:
         self.demand[t] = model.month_demand
         self.delivered[t] = model.month_delivered
         office = model.office
-        self.licence[t] = (office.applied, office.approved, office.denied, office.pending())
+        for i, table in enumerate((office.applied, office.approved, office.denied, office.pending())):
+            self.licence[t, i] = table
         self.capacity[t] = model.capacity_by_country_stage()
-        holder = (book.kind == STOCKPILE).astype(np.int64)
-        key = book.country * 2 + holder
-        for p in range(N_PRODUCTS):
-            held = book.stock[:, p] + book.transit[:, :, p].sum(axis=0)
-            self.stock[t, :, :, p] = np.bincount(key, held, minlength=N_COUNTRIES * 2).reshape(N_COUNTRIES, 2)
+        held = book.stock + book.transit.sum(axis=0)  # row x product
+        bins = N_COUNTRIES * 2 * N_PRODUCTS
+        self.stock[t] = np.bincount(self._stock_bins(book), held.ravel(), minlength=bins).reshape(self.stock.shape[1:])
         out = model.month_output
-        self.output[t] = (out["mined"], out["refined"], out["magnets"])
+        output = self.output[t]
+        output[0], output[1], output[2] = out["mined"], out["refined"], out["magnets"]
         self.balance_error[t] = model.last_balance_error
         for exporter, quota in office.export_quotas.items():
             self.export_quota[t, exporter] = quota.tonnes_per_year / 12.0
         self.substitution[t] = model.substitution
         self.written = t + 1
+
+    def _stock_bins(self, book) -> np.ndarray:
+        """Each (row, product)'s cell of a month's stock table, (country, holder, product), in the order of
+        `book.stock.ravel()`: the rows never change, so it is worked out once."""
+        if self._bins is None:
+            holder = (book.kind == STOCKPILE).astype(np.int64)
+            cell = (book.country * 2 + holder) * N_PRODUCTS
+            self._bins = (cell[:, None] + np.arange(N_PRODUCTS)).ravel()
+        return self._bins
 
     def last_shortage_share(self, t: int) -> float:
         if t == 0:
