@@ -42,6 +42,7 @@ from .dates import format_month, parse_month
 from .diplomacy import Relations
 from .events import EventLog, ScheduledEvents
 from .investment import Investments
+from .layout import RowLayout
 from .licensing import LEVELS, LicenceOffice
 from .measures import MeasureBook
 from .mesa_compat import ScenarioOfItsOwn  # importing it frees dropped models on Mesa 3.3.1 (mesa #3179)
@@ -219,6 +220,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         for row, name in enumerate(names):
             self.firm_name_index.setdefault(name.split(" #")[0], []).append(row)
         self.sellers = {p: self.rows[SELLER_KIND[p]] for p in range(N_PRODUCTS)}
+        self.layout = RowLayout(self.book, self.rows, self.sellers)
         self.feed_grade = np.tile(self._world_ore_grade(), (self.book.n, 1))
         for cls in FIRM_CLASSES:
             rows = self.rows[cls.kind]
