@@ -11,7 +11,6 @@ import numpy as np
 
 from . import market
 from .constants import (
-    BUYER_KIND,
     CN,
     COUNTRIES,
     HEAVY,
@@ -28,21 +27,34 @@ from .constants import (
 from .demand import heavy_bearing_share
 from .licensing import BAN, LICENCE, NONE
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
-from .world import STOCKPILE
 
 MOMENTUM_MEMORY = 0.3  # weight of this month's price change in the smoothed recent change
 MAX_HELD_AT_HOME = 0.5  # a bound on the share of China's supply its controls can hold at home
 
 
-def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
+def wanted_cover(model, rows: np.ndarray, p) -> np.ndarray:
     """Months of use each buyer wants in stock: the normal cover, raised by the supply risk it sees
     (precaution), by recent price rises in its market (buying ahead of further rises; when prices
-    fall the extra stock is run down) and by any hoarding a scenario sets in its market."""
+    fall the extra stock is run down) and by any hoarding a scenario sets in its market. `p` a product, or an
+    array of products with `rows[:, None]` for a row x product table."""
     sc = model.scenario.market
-    markets = market.MARKET_OF[model.book.country[rows]]
+    markets = model.layout.market[rows]
     rising = model.price_momentum[p, markets].clip(0.0, 1.0)  # the method: np.clip adds two Python calls
-    return model.target_cover(p) * (
+    return model._target_cover[p] * (
         1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising + model.hoarding[p, markets]
+    )
+
+
+def _buyers_cover(model) -> np.ndarray:
+    """`wanted_cover` for every product's firm buyers at once, in `layout.buy_flat` order."""
+    sc, layout = model.scenario.market, model.layout
+    price_cells = layout.buy_price_flat
+    rising = model.price_momentum.ravel()[price_cells].clip(0.0, 1.0)
+    return model._target_cover[layout.buy_product] * (
+        1.0
+        + sc.precaution * model.book.risk.ravel()[layout.buy_flat]
+        + sc.speculation * rising
+        + model.hoarding.ravel()[price_cells]
     )
 
 
@@ -54,37 +66,40 @@ def magnet_cost_change(model) -> np.ndarray:
 
 
 def update_prices(model) -> None:
-    book, sc = model.book, model.scenario.market
-    in_market = market.MARKET_OF[book.country]
-    not_stockpile = book.kind != STOCKPILE
-    inbound = book.transit.sum(axis=0)
-    firms_market = in_market[not_stockpile]
+    book, sc, layout = model.book, model.scenario.market, model.layout
     before = model.prices.copy()
     contract_months = int(model.calibration.parameters.get("china_ore_contract_months", 0))
     # China's sellers must sell at home what its controls hold back: the price they can expect falls with it
     expected = model.expected_prices.copy()
     expected[:, market.CHINA] *= 1.0 - held_at_home(model)
+    # Product x market sums, every product at once (sim.layout keeps each product's terms in the order a
+    # loop over products would add them): the stock buyers and sellers want, what firms hold or have on
+    # the way, and buyers' orders and unfilled orders.
+    size = 2 * N_PRODUCTS
+    buy_cells, buy_key = layout.buy_flat, layout.buy_price_flat
+    want_rows = np.concatenate(
+        [_buyers_cover(model) * book.use_avg.ravel()[buy_cells], 1.2 * book.sales_avg.ravel()[layout.sell_flat]]
+    )
+    want_key = np.concatenate([buy_key, layout.sell_price_flat])
+    wanted = np.bincount(want_key, want_rows, minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    firms = slice(0, layout.n_firms)
+    on_hand = (book.stock[firms] + book.transit.sum(axis=0)[firms]).ravel()
+    held = np.bincount(layout.held_key, on_hand, minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    orders = np.bincount(buy_key, book.order.ravel()[buy_cells], minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    unmet = np.bincount(buy_key, book.unmet.ravel()[buy_cells], minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    expected_now = expected.tolist()
     for p in range(N_PRODUCTS):
-        buyers = model.rows[BUYER_KIND[p]]
-        sellers = model.sellers[p]
-        cover = wanted_cover(model, buyers, p)
-        want_rows = np.concatenate([cover * book.use_avg[buyers, p], 1.2 * book.sales_avg[sellers, p]])
-        want_market = in_market[np.concatenate([buyers, sellers])]
-        wanted = np.bincount(want_market, want_rows, minlength=2)
-        held = np.bincount(firms_market, (book.stock[:, p] + inbound[:, p])[not_stockpile], minlength=2)
-        orders = np.bincount(in_market[buyers], book.order[buyers, p], minlength=2)
-        unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
         for k in range(2):
             if p == ORE and k == market.CHINA and contract_months > 0:
                 model.prices[p, k] = china_ore_contract(model, contract_months)
                 continue
-            share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
+            share = unmet[p][k] / orders[p][k] if orders[p][k] > 1e-12 else 0.0
             previous = model.prices[p, k]
             model.prices[p, k] = market.price_step(
                 previous,
-                expected[p, k],
-                held[k],
-                wanted[k],
+                expected_now[p][k],
+                held[p][k],
+                wanted[p][k],
                 share,
                 sc.cover_elasticity,
                 sc.unmet_response,
@@ -92,7 +107,7 @@ def update_prices(model) -> None:
                 sc.max_monthly_change,
                 sc.cover_floor,
             )
-            _report_caps(model, p, k, held[k], wanted[k], previous)
+            _report_caps(model, p, k, held[p][k], wanted[p][k], previous)
     # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
     change = np.log(model.prices / before)
     model.price_momentum += MOMENTUM_MEMORY * (change - model.price_momentum)
