@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
-from sim.market import ratio
+from sim.market import EPS, ratio
 from sim.ore_allotment import allotted_ore
 from sim.prices import wanted_cover
 
@@ -31,10 +31,20 @@ def _smooth(average: np.ndarray, value: np.ndarray) -> np.ndarray:
     return average + SMOOTHING * (value - average)
 
 
-def _output_need(book, rows: np.ndarray, product: int) -> np.ndarray:
-    """Output wanted this month: restore the sales cover after next month's expected sales, where
-    expected sales are what buyers have been asking for (which can exceed what could be sold)."""
-    sales = np.maximum(book.sales_avg[rows, product], book.asked_avg[rows, product])
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """`sim.market.ratio` for a numerator whose shape is the result's (no broadcast shape to work out)."""
+    return np.divide(numerator, denominator, out=np.zeros(numerator.shape), where=denominator > EPS)
+
+
+def _expected_sales(book, rows: np.ndarray, product) -> np.ndarray:
+    """What buyers have been asking for, or buying if more (asks can exceed what could be sold)."""
+    return np.maximum(book.sales_avg[rows, product], book.asked_avg[rows, product])
+
+
+def _output_need(book, rows: np.ndarray, product) -> np.ndarray:
+    """Output wanted this month: restore the sales cover after next month's expected sales. `product` a
+    product, or a slice of products for a row x product table."""
+    sales = _expected_sales(book, rows, product)
     left_after_sales = np.maximum(book.stock[rows, product] - sales, 0.0)
     return np.maximum(SELLER_COVER * sales - left_after_sales, 0.0)
 
@@ -101,19 +111,22 @@ class Miner(Firm):
         at its normal rate and stores the concentrate, up to `ore_storage_months` of that rate, for home
         refining or for when trade resumes (MP mined a record 50.7 kt in 2025 after its Chinese outlet shut)."""
         book = model.book
-        expected = np.maximum(book.sales_avg[rows, ORE], book.asked_avg[rows, ORE])
-        wanted = np.maximum(SELLER_COVER * expected - book.stock[rows, ORE], 0.0)
+        ore = book.stock[rows, ORE]
+        wanted = np.maximum(SELLER_COVER * _expected_sales(book, rows, ORE) - ore, 0.0)
+        capacity = cls.monthly_capacity(model, rows)
+        countries = book.country[rows]
         storage = model.calibration.parameters.get("ore_storage_months", 0.0)
-        # exporters with a control on ore to a country that used to buy from them
-        cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
-        if storage > 0 and cut_off.any():
-            normal = cls.monthly_capacity(model, rows) * model.base_utilisation[rows]
-            keep_running = cut_off[book.country[rows]] & (book.stock[rows, ORE] < storage * normal)
-            wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
+        if storage > 0:
+            # exporters with a control on ore to a country that used to buy from them
+            cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
+            if cut_off.any():
+                normal = capacity * model.base_utilisation[rows]
+                keep_running = cut_off[countries] & (ore < storage * normal)
+                wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
         mined = np.minimum(wanted, model.mining_limit(rows))
-        book.stock[rows, ORE] += mined
-        book.ore_content[rows] += mined[:, None] * model.mined_grade()[book.country[rows]]
-        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(mined, cls.monthly_capacity(model, rows)))
+        book.stock[rows, ORE] = ore + mined
+        book.ore_content[rows] += mined[:, None] * model.mined_grade()[countries]
+        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(mined, capacity))
         book.cash[rows] -= mined * book.unit_cost[rows] * 1000.0
         return mined
 
@@ -141,29 +154,41 @@ class Refiner(Firm):
     def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Separate ore into light and heavy oxide; returns (light, heavy, co-products) tonnes."""
         book = model.book
-        feed = np.minimum(book.plan[rows], book.stock[rows, ORE])
-        grade = ratio(book.ore_content[rows], book.stock[rows, ORE][:, None])
-        light = feed * grade[:, 0]
-        heavy_in_feed = feed * grade[:, 1]
+        stock = book.stock[rows]  # a copy, written back once
+        content = book.ore_content[rows]
+        plan = book.plan[rows]
+        feed = np.minimum(plan, stock[:, ORE])
+        grade = _ratio(content, stock[:, ORE, None])
+        taken = feed[:, None] * grade  # light and heavy tonnes in the feed
+        light, heavy_in_feed = taken[:, 0], taken[:, 1]
         # Dy/Tb are separated only as far as buyers want them; the rest leaves with the co-products.
-        expected = np.maximum(book.sales_avg[rows, HEAVY], book.asked_avg[rows, HEAVY])
-        heavy_room = np.maximum(SELLER_COVER * expected - book.stock[rows, HEAVY], 0.0)
+        heavy_room = np.maximum(SELLER_COVER * _expected_sales(book, rows, HEAVY) - stock[:, HEAVY], 0.0)
         heavy = np.minimum(heavy_in_feed, heavy_room + 0.005 * heavy_in_feed)
         by_products = feed - light - heavy
-        book.stock[rows, ORE] -= feed
-        book.ore_content[rows] -= feed[:, None] * grade
-        np.maximum(book.stock[rows, ORE], 0.0, out=book.stock[rows, ORE])
-        np.maximum(book.ore_content[rows], 0.0, out=book.ore_content[rows])
-        book.stock[rows, LIGHT] += light
-        book.stock[rows, HEAVY] += heavy
+        stock[:, ORE] -= feed
+        stock[:, LIGHT] += light
+        stock[:, HEAVY] += heavy
+        book.stock[rows] = stock
+        book.ore_content[rows] = content - taken
         has_feed = feed > 1e-12
-        model.feed_grade[rows] = np.where(
-            has_feed[:, None], _smooth(model.feed_grade[rows], grade), model.feed_grade[rows]
-        )
-        book.use_avg[rows, ORE] = _smooth(book.use_avg[rows, ORE], book.plan[rows])
-        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(feed, cls.monthly_capacity(model, rows)))
+        feed_grade = model.feed_grade[rows]
+        model.feed_grade[rows] = np.where(has_feed[:, None], _smooth(feed_grade, grade), feed_grade)
+        book.use_avg[rows, ORE] = _smooth(book.use_avg[rows, ORE], plan)
+        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(feed, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= feed * book.unit_cost[rows] * 1000.0
         return light, heavy, by_products
+
+
+OXIDES = slice(LIGHT, HEAVY + 1)  # a magnet maker's inputs, light then heavy oxide
+
+
+def _oxide_mix(model, rows: np.ndarray) -> np.ndarray:
+    """Tonnes of light and heavy oxide in a tonne of each maker's magnets (row x oxide)."""
+    h = model.heavy_share_of(rows)
+    mix = np.empty((len(rows), 2))
+    mix[:, 0] = 1.0 - h
+    mix[:, 1] = h
+    return mix
 
 
 class MagnetMaker(Firm):
@@ -184,17 +209,16 @@ class MagnetMaker(Firm):
     def operate(cls, model, rows: np.ndarray) -> np.ndarray:
         """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
         book = model.book
-        h = model.heavy_share_of(rows)
-        made = np.minimum(
-            book.plan[rows], np.minimum(ratio(book.stock[rows, LIGHT], 1.0 - h), ratio(book.stock[rows, HEAVY], h))
-        )
-        book.stock[rows, LIGHT] -= made * (1.0 - h)
-        book.stock[rows, HEAVY] -= made * h
-        np.maximum(book.stock[rows, LIGHT : HEAVY + 1], 0.0, out=book.stock[rows, LIGHT : HEAVY + 1])
-        book.stock[rows, MAGNET] += made
-        book.use_avg[rows, LIGHT] = _smooth(book.use_avg[rows, LIGHT], book.plan[rows] * (1.0 - h))
-        book.use_avg[rows, HEAVY] = _smooth(book.use_avg[rows, HEAVY], book.plan[rows] * h)
-        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(made, cls.monthly_capacity(model, rows)))
+        mix = _oxide_mix(model, rows)
+        stock = book.stock[rows]  # a copy, written back once
+        plan = book.plan[rows]
+        makeable = _ratio(stock[:, OXIDES], mix)  # magnets each oxide in stock is enough for
+        made = np.minimum(plan, np.minimum(makeable[:, 0], makeable[:, 1]))
+        stock[:, OXIDES] -= made[:, None] * mix
+        stock[:, MAGNET] += made
+        book.stock[rows] = stock
+        book.use_avg[rows, OXIDES] = _smooth(book.use_avg[rows, OXIDES], plan[:, None] * mix)
+        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(made, cls.monthly_capacity(model, rows)))
         book.cash[rows] -= made * book.unit_cost[rows] * 1000.0
         return made
 
