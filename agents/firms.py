@@ -57,11 +57,12 @@ def willingness(margin_index: np.ndarray) -> np.ndarray:
     return margin_index.clip(0.0, 1.0) ** MARGIN_SENSITIVITY  # the method: np.clip adds two Python calls
 
 
-def _input_order(model, rows: np.ndarray, product: int, use: np.ndarray) -> np.ndarray:
-    """Expected use plus a share of the gap to the (risk-raised) target stock."""
+def _input_order(model, rows: np.ndarray, product, use: np.ndarray) -> np.ndarray:
+    """Expected use plus a share of the gap to the (risk-raised) target stock. `product` a product, or an
+    array of products with `rows[:, None]` for a row x product table."""
     book = model.book
     wanted = wanted_cover(model, rows, product) * book.use_avg[rows, product]
-    have = book.stock[rows, product] + book.inbound(product)[rows]
+    have = book.stock[rows, product] + book.transit[:, rows, product].sum(axis=0)
     return np.maximum(use + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
 
 
@@ -131,6 +132,19 @@ class Miner(Firm):
         return mined
 
 
+OXIDES = slice(LIGHT, HEAVY + 1)  # a refiner's outputs and a magnet maker's inputs: light, heavy oxide
+OXIDE_PRODUCTS = np.arange(LIGHT, HEAVY + 1)
+
+
+def _oxide_mix(model, rows: np.ndarray) -> np.ndarray:
+    """Tonnes of light and heavy oxide in a tonne of each maker's magnets (row x oxide)."""
+    h = model.heavy_share_of(rows)
+    mix = np.empty((len(rows), 2))
+    mix[:, 0] = 1.0 - h
+    mix[:, 1] = h
+    return mix
+
+
 class Refiner(Firm):
     kind = REFINER
 
@@ -138,17 +152,17 @@ class Refiner(Firm):
     def plan(cls, model, rows: np.ndarray) -> None:
         book = model.book
         grade = model.feed_grade[rows]
-        need_light = _output_need(book, rows, LIGHT)
-        need_heavy = _output_need(book, rows, HEAVY)
+        need = _output_need(book, rows, OXIDES)
         # light and heavy come out together: run for each in proportion to the revenue it brings
-        markets = model.market_of(rows)
-        value = grade * np.stack([model.prices[LIGHT, markets], model.prices[HEAVY, markets]], axis=1)
+        value = grade * model.prices[OXIDES, model.layout.market[rows]].T
         weight = ratio(value, value.sum(axis=1, keepdims=True))
-        feed = weight[:, 0] * ratio(need_light, grade[:, 0]) + weight[:, 1] * ratio(need_heavy, grade[:, 1])
+        feed_for = weight * _ratio(need, grade)  # feed wanted for each oxide, weighted
+        feed = feed_for[:, 0] + feed_for[:, 1]
         feed *= willingness(model.margin_index(rows))
-        book.plan[rows] = np.minimum(feed, cls.monthly_capacity(model, rows))
-        book.need_now[rows, ORE] = book.plan[rows]
-        book.order[rows, ORE] = allotted_ore(model, rows, _input_order(model, rows, ORE, book.plan[rows]))
+        plan = np.minimum(feed, cls.monthly_capacity(model, rows))
+        book.plan[rows] = plan
+        book.need_now[rows, ORE] = plan
+        book.order[rows, ORE] = allotted_ore(model, rows, _input_order(model, rows, ORE, plan))
 
     @classmethod
     def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -179,31 +193,18 @@ class Refiner(Firm):
         return light, heavy, by_products
 
 
-OXIDES = slice(LIGHT, HEAVY + 1)  # a magnet maker's inputs, light then heavy oxide
-
-
-def _oxide_mix(model, rows: np.ndarray) -> np.ndarray:
-    """Tonnes of light and heavy oxide in a tonne of each maker's magnets (row x oxide)."""
-    h = model.heavy_share_of(rows)
-    mix = np.empty((len(rows), 2))
-    mix[:, 0] = 1.0 - h
-    mix[:, 1] = h
-    return mix
-
-
 class MagnetMaker(Firm):
     kind = MAGNET_MAKER
 
     @classmethod
     def plan(cls, model, rows: np.ndarray) -> None:
         book = model.book
-        h = model.heavy_share_of(rows)
         wanted = _output_need(book, rows, MAGNET) * willingness(model.margin_index(rows))
-        book.plan[rows] = np.minimum(wanted, cls.monthly_capacity(model, rows))
-        book.need_now[rows, LIGHT] = book.plan[rows] * (1.0 - h)
-        book.need_now[rows, HEAVY] = book.plan[rows] * h
-        book.order[rows, LIGHT] = _input_order(model, rows, LIGHT, book.need_now[rows, LIGHT])
-        book.order[rows, HEAVY] = _input_order(model, rows, HEAVY, book.need_now[rows, HEAVY])
+        plan = np.minimum(wanted, cls.monthly_capacity(model, rows))
+        book.plan[rows] = plan
+        need = plan[:, None] * _oxide_mix(model, rows)
+        book.need_now[rows, OXIDES] = need
+        book.order[rows, OXIDES] = _input_order(model, rows[:, None], OXIDE_PRODUCTS, need)
 
     @classmethod
     def operate(cls, model, rows: np.ndarray) -> np.ndarray:
@@ -235,9 +236,10 @@ class Manufacturer(Firm):
     @classmethod
     def plan(cls, model, rows: np.ndarray) -> None:
         book = model.book
-        book.plan[rows] = model.final_demand(rows)
-        book.need_now[rows, MAGNET] = book.plan[rows]
-        book.order[rows, MAGNET] = _input_order(model, rows, MAGNET, book.plan[rows])
+        plan = model.final_demand(rows)
+        book.plan[rows] = plan
+        book.need_now[rows, MAGNET] = plan
+        book.order[rows, MAGNET] = _input_order(model, rows, MAGNET, plan)
 
     @classmethod
     def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

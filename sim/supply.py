@@ -58,10 +58,13 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
     output on term contracts whose price is reset to cover their oxide costs (Shin-Etsu's and Hitachi
     Metals' six-month contracts with carmakers in 2010-11); on that part their margin holds. `contracts=False`
     gives the spot margin alone, which is what a decision to move production weighs."""
-    markets = market.MARKET_OF[model.book.country[rows]]
-    now = value_and_cost(model, rows, model.prices[:, markets])
-    then = value_and_cost(model, rows, model.start_prices[:, markets])
-    index = (now[0] / now[1]) / (then[0] / then[1])
+    markets = model.layout.market[rows]
+    # now and at the start in one pass: a product x (now, start) x row price table
+    value, cost = value_and_cost(
+        model, rows, np.array((model.prices, model.start_prices))[:, :, markets].swapaxes(0, 1)
+    )
+    now, then = value / cost
+    index = now / then
     contracted = model.scenario.market.term_contract_share
     if contracted > 0 and contracts:
         on_terms = (model.book.kind[rows] == MAGNET_MAKER) & (markets == market.WORLD)
