@@ -93,7 +93,7 @@ def manage(state, model) -> list[tuple[str, str, str, str]]:
         if not state.holds[p]:
             book.order[row, p] = 0.0
             continue
-        rows = watched_rows(model, state, p)
+        rows = state.watched[p]
         ordered = float(book.order[rows, p].sum())
         unfilled = float(book.unmet[rows, p].sum())
         # an open stockpile buys nothing, so what it holds (on hand or on the way) fell by what it gave

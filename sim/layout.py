@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import BUYER_KIND, INPUTS_OF_KIND, MANUFACTURER, N_COUNTRIES, N_PRODUCTS, N_SECTORS
+from .constants import BUYER_KIND, INPUTS_OF_KIND, MANUFACTURER, MINER, N_COUNTRIES, N_PRODUCTS, N_SECTORS
 from .market import MARKET_OF
 from .world import STOCKPILE
 
@@ -62,6 +62,9 @@ class RowLayout:
         input_products = np.concatenate([np.tile(ps, len(rows[k])) for k, ps in INPUTS_OF_KIND.items()])
         self.input_flat = _read_only(input_rows * N_PRODUCTS + input_products)
         self.input_exposure_flat = _read_only(input_products * N_COUNTRIES + book.country[input_rows])
+
+        miners = rows[MINER]
+        self.miners_in = [_read_only(miners[book.country[miners] == c]) for c in range(N_COUNTRIES)]
 
         users = rows[MANUFACTURER]
         self.user_key = _read_only(book.country[users] * N_SECTORS + book.sector[users])  # country x sector

@@ -8,6 +8,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from agents import stockpile_policy
 from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
 from agents.state import StateAgent
 
@@ -265,6 +266,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         for state in self.states.values():
             if state.stockpile_row is not None and state.config.stockpile_end_use == "defense":
                 self.defense_row[state.stockpile_row] = True
+        for state in self.states.values():
+            if state.stockpile_row is not None:
+                state.watched = [stockpile_policy.watched_rows(self, state, p) for p in range(N_PRODUCTS)]
         self.buyers = {}
         for p in range(N_PRODUCTS):
             stockpile_rows = [
@@ -459,6 +463,13 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         """A product's price in the country's market relative to the start."""
         k = market.MARKET_OF[country_id]
         return float(self.prices[product, k] / self.start_prices[product, k])
+
+    def unmet_share(self, country_id: int, product: int) -> np.floating:
+        """`domestic_unmet_share(country_id)[product]`, without the other products."""
+        if not hasattr(self, "last_orders"):
+            return np.float64(0.0)
+        orders = self.last_orders[country_id, product]
+        return self.last_unmet[country_id, product] / orders if orders > 1e-12 else np.float64(0.0)
 
     def domestic_unmet_share(self, country_id: int) -> np.ndarray:
         if not hasattr(self, "last_orders"):

@@ -102,7 +102,7 @@ def mining_limits(model) -> np.ndarray:
     for state in model.states.values():
         if state.quota_t is None:
             continue
-        own = rows[book.country[rows] == state.country_id]
+        own = model.layout.miners_in[state.country_id]
         total = limit[own].sum()
         if total > state.quota_t / 12.0 and total > 0:
             limit[own] *= state.quota_t / 12.0 / total
