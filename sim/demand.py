@@ -41,11 +41,11 @@ def update_substitution(model) -> None:
     cap, floor = model.scenario.demand.rebound_cap, model.scenario.demand.heavy_thrift_floor
     wanted = ratio ** (-elasticity)
     target = np.minimum(wanted, cap)
-    model.substitution += np.clip(target - model.substitution, -step, step)
+    model.substitution += (target - model.substitution).clip(-step, step)  # the method: np.clip adds two calls
     heavy_ratio = model.prices[HEAVY] / model.start_prices[HEAVY]
     wanted_thrift = heavy_ratio ** (-elasticity)
-    target = np.clip(wanted_thrift, floor, 1.0)
-    model.heavy_thrift += np.clip(target - model.heavy_thrift, -step, step)
+    target = wanted_thrift.clip(floor, 1.0)
+    model.heavy_thrift += (target - model.heavy_thrift).clip(-step, step)
     for k, name in enumerate(MARKETS):
         if wanted[k] > cap and model.substitution[k] >= cap - 1e-12:
             model.caps.hit("rebound_cap", f"magnet demand {name}")

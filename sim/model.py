@@ -371,19 +371,18 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
 
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
-        book = self.book
         self._use_version += 1  # firms' use averages change below
         mined = Miner.operate(self, self.rows[MINER])
         light, heavy, by_products = Refiner.operate(self, self.rows[REFINER])
         made = MagnetMaker.operate(self, self.rows[MAGNET_MAKER])
         wanted, delivered = Manufacturer.operate(self, self.rows[MANUFACTURER])
+        country_of = self.layout.country_of
         self.month_output = {
-            "mined": np.bincount(book.country[self.rows[MINER]], mined, minlength=N_COUNTRIES),
-            "refined": np.bincount(book.country[self.rows[REFINER]], light + heavy, minlength=N_COUNTRIES),
-            "magnets": np.bincount(book.country[self.rows[MAGNET_MAKER]], made, minlength=N_COUNTRIES),
+            "mined": np.bincount(country_of[MINER], mined, minlength=N_COUNTRIES),
+            "refined": np.bincount(country_of[REFINER], light + heavy, minlength=N_COUNTRIES),
+            "magnets": np.bincount(country_of[MAGNET_MAKER], made, minlength=N_COUNTRIES),
         }
-        users = self.rows[MANUFACTURER]
-        key = book.country[users] * N_SECTORS + book.sector[users]
+        key = self.layout.user_key
         size = N_COUNTRIES * N_SECTORS
         self.month_demand = np.bincount(key, wanted, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
         self.month_delivered = np.bincount(key, delivered, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
@@ -480,14 +479,10 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
     def use_by_country(self) -> np.ndarray:
         """Smoothed monthly use of each product by firms, country x product (computed once per change)."""
         if self._use_cache[0] != self._use_version:
-            book = self.book
-            firms = book.kind != STOCKPILE
-            key = book.country[firms] * N_PRODUCTS
-            use = np.bincount(
-                (key[:, None] + np.arange(N_PRODUCTS)).ravel(),
-                book.use_avg[firms].ravel(),
-                minlength=N_COUNTRIES * N_PRODUCTS,
-            ).reshape(N_COUNTRIES, N_PRODUCTS)
+            firms = self.book.use_avg[: self.layout.n_firms]  # stockpiles are the last rows
+            use = np.bincount(self.layout.use_key, firms.ravel(), minlength=N_COUNTRIES * N_PRODUCTS).reshape(
+                N_COUNTRIES, N_PRODUCTS
+            )
             self._use_cache = (self._use_version, use)
         cached = self._use_cache[1]
         assert cached is not None  # the version starts at 0, an empty cache's at -1: filled just above

@@ -152,7 +152,8 @@ def export_openness(model) -> np.ndarray:
     )
     use = model.use_by_country()
     use[CN] = 0.0
-    weights = np.divide(use, use.sum(axis=0), out=np.zeros_like(use), where=use.sum(axis=0) > 0)
+    total = use.sum(axis=0)
+    weights = np.divide(use, total, out=np.zeros_like(use), where=total > 0)
     return 1.0 - (closed.T * weights).sum(axis=0)
 
 
