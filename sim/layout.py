@@ -39,6 +39,7 @@ class RowLayout:
         # stockpiles are appended after every firm (see RareEarthModel._build_firms): firms are a leading slice
         assert (book.kind[n_firms:] == STOCKPILE).all()
         self.n_firms = n_firms
+        self.all_rows = _read_only(np.arange(book.n))
         market = MARKET_OF[book.country]
         self.market = _read_only(market)  # 0 china, 1 world, by row
         self.country_of = {kind: _read_only(book.country[r]) for kind, r in rows.items()}

@@ -98,6 +98,8 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.caps = CapLog(self)
         self._use_version = 0
         self._use_cache: tuple[int, np.ndarray | None] = (-1, None)  # (version, use_by_country)
+        self._margin_version = 0  # processors' margins change with it (see supply.margin_index)
+        self._margin_cache: tuple[int, np.ndarray, np.ndarray] = (-1, np.zeros(0), np.zeros(0))
         self.recorder = Recorder(self.months)
         self._read_parameters()
         self._build_firms()
@@ -372,6 +374,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
         self._use_version += 1  # firms' use averages change below
+        self._margin_version += 1  # ... and refiners' feed grades
         mined = Miner.operate(self, self.rows[MINER])
         light, heavy, by_products = Refiner.operate(self, self.rows[REFINER])
         made = MagnetMaker.operate(self, self.rows[MAGNET_MAKER])
@@ -395,6 +398,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         prices.update_prices(self)
         supply.update_unregistered_pull(self)
         demand.update_substitution(self)
+        self._margin_version += 1  # prices and Dy/Tb thrift moved
 
     def progress_investments(self) -> None:
         """Phase 7: projects advance; capacity comes online; firms with full plants and margins expand;

@@ -57,19 +57,30 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
     the same ratio at start prices, in its own market. Magnet makers outside China sell part of their
     output on term contracts whose price is reset to cover their oxide costs (Shin-Etsu's and Hitachi
     Metals' six-month contracts with carmakers in 2010-11); on that part their margin holds. `contracts=False`
-    gives the spot margin alone, which is what a decision to move production weighs."""
-    markets = model.layout.market[rows]
+    gives the spot margin alone, which is what a decision to move production weighs.
+
+    Worked out for every row once per change (`RareEarthModel._margin_version`: prices, feed grades and
+    thrift move only in phase 6), then read: plans, normal supply and relocation all ask for it."""
+    version, with_contracts, spot = model._margin_cache
+    if version != model._margin_version:
+        with_contracts, spot = _margins(model)
+        model._margin_cache = (model._margin_version, with_contracts, spot)
+    return (with_contracts if contracts else spot)[rows]
+
+
+def _margins(model) -> tuple[np.ndarray, np.ndarray]:
+    """`margin_index` of every row (meaningful for processors), with and without term contracts."""
+    layout = model.layout
     # now and at the start in one pass: a product x (now, start) x row price table
-    value, cost = value_and_cost(
-        model, rows, np.array((model.prices, model.start_prices))[:, :, markets].swapaxes(0, 1)
-    )
+    prices = np.array((model.prices, model.start_prices))[:, :, layout.market].swapaxes(0, 1)
+    value, cost = value_and_cost(model, layout.all_rows, prices)
     now, then = value / cost
-    index = now / then
+    spot = now / then
     contracted = model.scenario.market.term_contract_share
-    if contracted > 0 and contracts:
-        on_terms = (model.book.kind[rows] == MAGNET_MAKER) & (markets == market.WORLD)
-        index = np.where(on_terms, contracted + (1 - contracted) * index, index)
-    return index
+    if contracted <= 0:
+        return spot, spot
+    on_terms = (model.book.kind == MAGNET_MAKER) & (layout.market == market.WORLD)
+    return np.where(on_terms, contracted + (1 - contracted) * spot, spot), spot
 
 
 def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
