@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import market
 from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, SECTORS, S
 from .measures import ActiveMeasure, MeasureRule, composer, register
 
@@ -14,7 +13,7 @@ def final_demand(model, rows: np.ndarray) -> np.ndarray:
     book = model.book
     years = 0.0 if model.in_warmup else model.months_run / 12.0
     growth = (1.0 + model.growth) ** years * model.growth_rebase
-    markets = market.MARKET_OF[book.country[rows]]
+    markets = model.layout.market[rows]
     return (
         book.capacity[rows]
         / 12.0
@@ -55,7 +54,7 @@ def update_substitution(model) -> None:
 
 def heavy_share_of(model, rows: np.ndarray) -> np.ndarray:
     """Share of Dy/Tb oxide in each magnet maker's input, after thrifting."""
-    return model.heavy_share * model.heavy_thrift[market.MARKET_OF[model.book.country[rows]]]
+    return model.heavy_share * model.heavy_thrift[model.layout.market[rows]]
 
 
 def heavy_bearing_base(calibration) -> np.ndarray:

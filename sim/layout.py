@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import BUYER_KIND, INPUTS_OF_KIND, MANUFACTURER, MINER, N_COUNTRIES, N_PRODUCTS, N_SECTORS
+from .constants import BUYER_KIND, HEAVY, INPUTS_OF_KIND, LIGHT, MANUFACTURER, MINER, N_COUNTRIES, N_PRODUCTS, N_SECTORS
 from .market import MARKET_OF
 from .world import STOCKPILE
+
+OXIDES = np.arange(LIGHT, HEAVY + 1)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -63,6 +65,26 @@ class RowLayout:
         input_products = np.concatenate([np.tile(ps, len(rows[k])) for k, ps in INPUTS_OF_KIND.items()])
         self.input_flat = _read_only(input_rows * N_PRODUCTS + input_products)
         self.input_exposure_flat = _read_only(input_products * N_COUNTRIES + book.country[input_rows])
+
+        # each kind's (row, product) cells: `cell[kind][p]` one product's, `row_cells[kind]` every product's
+        # (row x product), `oxide_cells[kind]` light and heavy oxide's (row x 2), `pair_cells[kind]` the
+        # positions in a row x (light, heavy) table such as ore_content or feed_grade
+        first = {kind: r.astype(np.int64) * N_PRODUCTS for kind, r in rows.items()}
+        self.cell = {kind: [_read_only(at + p) for p in range(N_PRODUCTS)] for kind, at in first.items()}
+        self.row_cells = {kind: _read_only(at[:, None] + np.arange(N_PRODUCTS)) for kind, at in first.items()}
+        self.oxide_cells = {kind: _read_only(at[:, None] + OXIDES) for kind, at in first.items()}
+        self.pair_cells = {kind: _read_only(r.astype(np.int64)[:, None] * 2 + np.arange(2)) for kind, r in rows.items()}
+        # each buying kind's inputs: their cells (row x input, or by row for one input) and where their
+        # buyers stand in the `buy_*` arrays (each product's buyers are one run of them)
+        start = np.cumsum([0] + [len(rows[BUYER_KIND[p]]) for p in range(N_PRODUCTS)])
+        self.input_cells, self.input_at = {}, {}
+        for kind, products in INPUTS_OF_KIND.items():
+            n = len(rows[kind])
+            assert all(BUYER_KIND[p] == kind for p in products)
+            cells = first[kind][:, None] + np.asarray(products)
+            at = np.stack([start[p] + np.arange(n) for p in products], axis=1)
+            self.input_cells[kind] = _read_only(cells if len(products) > 1 else cells[:, 0].copy())
+            self.input_at[kind] = _read_only(at if len(products) > 1 else at[:, 0].copy())
 
         miners = rows[MINER]
         self.miners_in = [_read_only(miners[book.country[miners] == c]) for c in range(N_COUNTRIES)]

@@ -338,8 +338,10 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         """Phase 3: goods in transit arrive; firms plan output and orders, one kind at a time."""
         self.book.arrive()
         risk.update_risk(self)
+        # months of use each firm buyer wants in stock (layout.buy_flat order), as plans and prices see it
+        self.buyers_cover = prices.buyers_cover(self)
         for cls in FIRM_CLASSES:
-            cls.plan(self, self.rows[cls.kind])
+            cls.plan(self)
 
     def process_licences(self) -> None:
         """Phase 4: importers apply for licences where controls require them; the offices decide."""
@@ -375,10 +377,10 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
         self._use_version += 1  # firms' use averages change below
         self._margin_version += 1  # ... and refiners' feed grades
-        mined = Miner.operate(self, self.rows[MINER])
-        light, heavy, by_products = Refiner.operate(self, self.rows[REFINER])
-        made = MagnetMaker.operate(self, self.rows[MAGNET_MAKER])
-        wanted, delivered = Manufacturer.operate(self, self.rows[MANUFACTURER])
+        mined = Miner.operate(self)
+        light, heavy, by_products = Refiner.operate(self)
+        made = MagnetMaker.operate(self)
+        wanted, delivered = Manufacturer.operate(self)
         country_of = self.layout.country_of
         self.month_output = {
             "mined": np.bincount(country_of[MINER], mined, minlength=N_COUNTRIES),

@@ -45,16 +45,16 @@ def wanted_cover(model, rows: np.ndarray, p) -> np.ndarray:
     )
 
 
-def _buyers_cover(model) -> np.ndarray:
+def buyers_cover(model) -> np.ndarray:
     """`wanted_cover` for every product's firm buyers at once, in `layout.buy_flat` order."""
     sc, layout = model.scenario.market, model.layout
     price_cells = layout.buy_price_flat
-    rising = model.price_momentum.ravel()[price_cells].clip(0.0, 1.0)
+    rising = model.price_momentum.take(price_cells).clip(0.0, 1.0)
     return model._target_cover[layout.buy_product] * (
         1.0
-        + sc.precaution * model.book.risk.ravel()[layout.buy_flat]
+        + sc.precaution * model.book.risk.take(layout.buy_flat)
         + sc.speculation * rising
-        + model.hoarding.ravel()[price_cells]
+        + model.hoarding.take(price_cells)
     )
 
 
@@ -78,15 +78,15 @@ def update_prices(model) -> None:
     size = 2 * N_PRODUCTS
     buy_cells, buy_key = layout.buy_flat, layout.buy_price_flat
     want_rows = np.concatenate(
-        [_buyers_cover(model) * book.use_avg.ravel()[buy_cells], 1.2 * book.sales_avg.ravel()[layout.sell_flat]]
+        [model.buyers_cover * book.use_avg.take(buy_cells), 1.2 * book.sales_avg.take(layout.sell_flat)]
     )
     want_key = np.concatenate([buy_key, layout.sell_price_flat])
     wanted = np.bincount(want_key, want_rows, minlength=size).reshape(N_PRODUCTS, 2).tolist()
     firms = slice(0, layout.n_firms)
-    on_hand = (book.stock[firms] + book.transit.sum(axis=0)[firms]).ravel()
+    on_hand = (book.stock[firms] + book.in_transit()[firms]).ravel()
     held = np.bincount(layout.held_key, on_hand, minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    orders = np.bincount(buy_key, book.order.ravel()[buy_cells], minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    unmet = np.bincount(buy_key, book.unmet.ravel()[buy_cells], minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    orders = np.bincount(buy_key, book.order.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    unmet = np.bincount(buy_key, book.unmet.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
     expected_now = expected.tolist()
     for p in range(N_PRODUCTS):
         for k in range(2):

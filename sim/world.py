@@ -88,6 +88,18 @@ class FirmBook:
     def inbound(self, product: int) -> np.ndarray:
         return self.transit[:, :, product].sum(axis=0)
 
+    def in_transit(self) -> np.ndarray:
+        """Row x product tonnes on the way (read only: with a one-month pipeline, a view of it)."""
+        if len(self.transit) == 1:  # nothing to add up
+            return self.transit[0]
+        return self.transit.sum(axis=0)
+
+    def inbound_at(self, cells: np.ndarray) -> np.ndarray:
+        """Tonnes on the way to (row, product) cells, given as flat positions in a row x product table."""
+        if len(self.transit) == 1:
+            return self.transit[0].take(cells)
+        return self.transit.reshape(len(self.transit), -1).take(cells, axis=1).sum(axis=0)
+
 
 def seed_at_reference_rates(
     book: FirmBook,
