@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
-from sim.market import EPS, ratio
+from sim.market import EPS
 from sim.ore_allotment import allotted_ore
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
@@ -35,7 +35,8 @@ def _smooth(average: np.ndarray, value: np.ndarray) -> np.ndarray:
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """`sim.market.ratio` for a numerator whose shape is the result's (no broadcast shape to work out)."""
+    """`sim.market.ratio` (0 where the denominator is about 0) for a numerator whose shape is the result's:
+    no broadcast shape to work out."""
     return np.divide(numerator, denominator, out=np.zeros(numerator.shape), where=denominator > EPS)
 
 
@@ -150,7 +151,7 @@ class Refiner(Firm):
         need = _output_need(book, layout.oxide_cells[cls.kind])
         # light and heavy come out together: run for each in proportion to the revenue it brings
         value = grade * model.prices[LIGHT : HEAVY + 1, layout.market_of[cls.kind]].T
-        weight = ratio(value, value.sum(axis=1, keepdims=True))
+        weight = _ratio(value, value.sum(axis=1, keepdims=True))
         feed_for = weight * _ratio(need, grade)  # feed wanted for each oxide, weighted
         feed = feed_for[:, LIGHT_COLUMN] + feed_for[:, HEAVY_COLUMN]
         feed *= willingness(model.margin_index(rows))
@@ -263,7 +264,7 @@ class Manufacturer(Firm):
         delivered = np.minimum(demand, in_stock)
         book.stock.put(magnets, in_stock - delivered)
         book.use_avg.put(magnets, _smooth(book.use_avg.take(magnets), demand))
-        book.utilisation[rows] = ratio(delivered, demand)
+        book.utilisation[rows] = _ratio(delivered, demand)
         return demand, delivered
 
 

@@ -88,11 +88,13 @@ def update_prices(model) -> None:
     orders = np.bincount(buy_key, book.order.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
     unmet = np.bincount(buy_key, book.unmet.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
     expected_now = expected.tolist()
+    priced = []  # (product, market) pairs whose price the market set, in order
     for p in range(N_PRODUCTS):
         for k in range(2):
             if p == ORE and k == market.CHINA and contract_months > 0:
                 model.prices[p, k] = china_ore_contract(model, contract_months)
                 continue
+            priced.append((p, k))
             share = unmet[p][k] / orders[p][k] if orders[p][k] > 1e-12 else 0.0
             previous = model.prices[p, k]
             model.prices[p, k] = market.price_step(
@@ -107,9 +109,9 @@ def update_prices(model) -> None:
                 sc.max_monthly_change,
                 sc.cover_floor,
             )
-            _report_caps(model, p, k, held[p][k], wanted[p][k], previous)
     # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
     change = np.log(model.prices / before)
+    _report_caps(model, priced, held, wanted, change)
     model.price_momentum += MOMENTUM_MEMORY * (change - model.price_momentum)
     # The price traders expect (the level scarcity is measured against) drifts back to its normal,
     # cost-based level (magnets' normal level carries their makers' oxide costs), follows the market
@@ -170,7 +172,7 @@ def held_at_home(model) -> np.ndarray:
     level, rate = office.level[CN], office.approval_rate[CN]  # product x importer
     blocked = np.where(level == LICENCE, 1.0 - rate, 0.0)
     out = np.zeros(N_PRODUCTS)
-    if not blocked[[HEAVY, MAGNET]].any():
+    if not blocked[HEAVY : MAGNET + 1].any():
         return out
     for p in (HEAVY, MAGNET):
         for m in np.flatnonzero(level[p] == LICENCE):
@@ -217,12 +219,16 @@ def price_pull(model, product: int) -> np.ndarray:
     return pull
 
 
-def _report_caps(model, p: int, k: int, held: float, wanted: float, before: float) -> None:
+def _report_caps(model, priced: list, held: list, wanted: list, change: np.ndarray) -> None:
+    """The cover floor and the monthly change limit, where each bound a price the market set (in the order
+    the prices were set: the first hit of each is logged)."""
     sc = model.scenario.market
-    if wanted > market.EPS and held / wanted < sc.cover_floor:
-        model.caps.hit("cover_floor", f"{PRODUCTS[p]} {MARKETS[k]}")
-    if abs(np.log(model.prices[p, k] / before)) >= sc.max_monthly_change * (1 - 1e-9):
-        model.caps.hit("max_monthly_change", f"{PRODUCTS[p]} {MARKETS[k]}")
+    at_limit = (np.abs(change) >= sc.max_monthly_change * (1 - 1e-9)).tolist()
+    for p, k in priced:
+        if wanted[p][k] > market.EPS and held[p][k] / wanted[p][k] < sc.cover_floor:
+            model.caps.hit("cover_floor", f"{PRODUCTS[p]} {MARKETS[k]}")
+        if at_limit[p][k]:
+            model.caps.hit("max_monthly_change", f"{PRODUCTS[p]} {MARKETS[k]}")
 
 
 # ---------------------------------------------------------------------------------------------- measures
