@@ -401,7 +401,8 @@ class StateAgent(mesa.Agent):
         self.short_batches = 0  # quota batches in a row at which domestic refiners were short of ore
         self.ore_allotment_cut = 0.0  # share of refiners' ore orders last cut to the allotment (sim.ore_allotment)
         self.stockpile_row: int | None = None
-        self.watched: list[np.ndarray] = []  # by product, the rows its stockpile serves (agents.stockpile_policy)
+        # by product, the (row, product) cells of the buyers its stockpile serves (agents.stockpile_policy)
+        self.watched_cells: list[np.ndarray] = []
         self.holds = np.zeros(N_PRODUCTS, dtype=bool)
         self.releasing = np.zeros(N_PRODUCTS, dtype=bool)
         self.stock_seen = np.zeros(N_PRODUCTS)  # the stockpile's holdings at its last decision

@@ -270,7 +270,9 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
                 self.defense_row[state.stockpile_row] = True
         for state in self.states.values():
             if state.stockpile_row is not None:
-                state.watched = [stockpile_policy.watched_rows(self, state, p) for p in range(N_PRODUCTS)]
+                state.watched_cells = [
+                    stockpile_policy.watched_rows(self, state, p) * N_PRODUCTS + p for p in range(N_PRODUCTS)
+                ]
         self.buyers = {}
         for p in range(N_PRODUCTS):
             stockpile_rows = [
