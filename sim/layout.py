@@ -86,6 +86,12 @@ class RowLayout:
             self.input_cells[kind] = _read_only(cells if len(products) > 1 else cells[:, 0].copy())
             self.input_at[kind] = _read_only(at if len(products) > 1 else at[:, 0].copy())
 
+        stockpiles = rows[STOCKPILE].astype(np.int64)  # one a country at most (RareEarthModel._build_states)
+        self.stockpile_cells = _read_only(stockpiles[:, None] * N_PRODUCTS + np.arange(N_PRODUCTS))
+        self.stockpile_exposure_flat = _read_only(
+            np.arange(N_PRODUCTS) * N_COUNTRIES + book.country[stockpiles][:, None]
+        )  # into a product x country table
+
         miners = rows[MINER]
         self.miners_in = [_read_only(miners[book.country[miners] == c]) for c in range(N_COUNTRIES)]
 

@@ -34,13 +34,12 @@ def update_risk(model) -> None:
     order = book.order.ravel()[cells]
     unmet_share = np.divide(book.unmet.ravel()[cells], order, out=np.zeros(len(cells)), where=order > 1e-12)
     signal = np.maximum(unmet_share, exposure.ravel()[layout.input_exposure_flat])
-    risk = book.risk.ravel()  # a view: the book's table is contiguous
-    before = risk[cells]
-    risk[cells] = before + memory * (signal - before)
-    for state in model.states.values():
-        if state.stockpile_row is not None:
-            row = state.stockpile_row
-            book.risk[row] += memory * (exposure[:, state.country_id] - book.risk[row])
+    before = book.risk.take(cells)
+    book.risk.put(cells, before + memory * (signal - before))
+    # a state's stockpile sees its country's exposure on every product
+    cells = layout.stockpile_cells
+    before = book.risk.take(cells)
+    book.risk.put(cells, before + memory * (exposure.take(layout.stockpile_exposure_flat) - before))
 
 
 def remember_suppliers(model, p: int, flows: np.ndarray) -> None:
