@@ -36,13 +36,11 @@ def update_substitution(model) -> None:
     after 2011), down to `demand.heavy_thrift_floor` of the 2024 content."""
     elasticity = model.scenario.demand.substitution_elasticity
     step = model.substitution_speed / 12.0
-    ratio = model.prices[MAGNET] / model.start_prices[MAGNET]
     cap, floor = model.scenario.demand.rebound_cap, model.scenario.demand.heavy_thrift_floor
-    wanted = ratio ** (-elasticity)
+    # heavy oxide's and magnets' prices relative to the start, by market, in one pass
+    wanted_thrift, wanted = (model.prices[HEAVY : MAGNET + 1] / model.start_prices[HEAVY : MAGNET + 1]) ** (-elasticity)
     target = np.minimum(wanted, cap)
     model.substitution += (target - model.substitution).clip(-step, step)  # the method: np.clip adds two calls
-    heavy_ratio = model.prices[HEAVY] / model.start_prices[HEAVY]
-    wanted_thrift = heavy_ratio ** (-elasticity)
     target = wanted_thrift.clip(floor, 1.0)
     model.heavy_thrift += (target - model.heavy_thrift).clip(-step, step)
     for k, name in enumerate(MARKETS):

@@ -57,9 +57,9 @@ class FirmBook:
             return
         self.stock += self.transit[0]
         self.ore_content += self.transit_content[0]
-        # shifted in place: np.roll would build two new arrays every month
-        self.transit[:-1] = self.transit[1:]
-        self.transit_content[:-1] = self.transit_content[1:]
+        if self.transit_months > 1:  # shifted in place: np.roll would build two new arrays every month
+            self.transit[:-1] = self.transit[1:]
+            self.transit_content[:-1] = self.transit_content[1:]
         self.transit[-1] = 0.0
         self.transit_content[-1] = 0.0
 
