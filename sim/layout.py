@@ -14,8 +14,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import BUYER_KIND, HEAVY, INPUTS_OF_KIND, LIGHT, MANUFACTURER, MINER, N_COUNTRIES, N_PRODUCTS, N_SECTORS
-from .market import MARKET_OF
+from .constants import (
+    BUYER_KIND,
+    HEAVY,
+    INPUTS_OF_KIND,
+    LIGHT,
+    MAGNET_MAKER,
+    MANUFACTURER,
+    MINER,
+    N_COUNTRIES,
+    N_PRODUCTS,
+    N_SECTORS,
+    REFINER,
+)
+from .market import MARKET_OF, WORLD
 from .world import STOCKPILE
 
 OXIDES = np.arange(LIGHT, HEAVY + 1)
@@ -41,9 +53,11 @@ class RowLayout:
         # stockpiles are appended after every firm (see RareEarthModel._build_firms): firms are a leading slice
         assert (book.kind[n_firms:] == STOCKPILE).all()
         self.n_firms = n_firms
-        self.all_rows = _read_only(np.arange(book.n))
         market = MARKET_OF[book.country]
         self.market = _read_only(market)  # 0 china, 1 world, by row
+        self.refining = _read_only(book.kind == REFINER)
+        # magnet makers outside China, who sell part of their output on term contracts (sim.supply)
+        self.on_term_contracts = _read_only((book.kind == MAGNET_MAKER) & (market == WORLD))
         self.country_of = {kind: _read_only(book.country[r]) for kind, r in rows.items()}
         self.market_of = {kind: _read_only(market[r]) for kind, r in rows.items()}
         # firms' holdings of each product by market: key product x market for each (firm, product) cell

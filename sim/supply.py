@@ -9,7 +9,7 @@ import numpy as np
 from agents.firms import Miner, willingness
 
 from . import market
-from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, STAGE_KIND
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MINER, ORE, REFINER, STAGE_KIND
 from .demand import heavy_share_of
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
@@ -71,16 +71,19 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
 def _margins(model) -> tuple[np.ndarray, np.ndarray]:
     """`margin_index` of every row (meaningful for processors), with and without term contracts."""
     layout = model.layout
-    # now and at the start in one pass: a product x (now, start) x row price table
-    prices = np.array((model.prices, model.start_prices))[:, :, layout.market].swapaxes(0, 1)
-    value, cost = value_and_cost(model, layout.all_rows, prices)
+    # `value_and_cost` of every row, now and at the start in one pass: (now, start) x product x row prices
+    prices = np.array((model.prices, model.start_prices))[:, :, layout.market]
+    light, heavy = prices[:, LIGHT], prices[:, HEAVY]
+    grade = model.feed_grade
+    h = model.heavy_share * model.heavy_thrift[layout.market]  # demand.heavy_share_of, every row
+    value = np.where(layout.refining, grade[:, 0] * light + grade[:, 1] * heavy, prices[:, MAGNET])
+    cost = np.where(layout.refining, prices[:, ORE], (1 - h) * light + h * heavy) + model.book.unit_cost
     now, then = value / cost
     spot = now / then
     contracted = model.scenario.market.term_contract_share
     if contracted <= 0:
         return spot, spot
-    on_terms = (model.book.kind == MAGNET_MAKER) & (layout.market == market.WORLD)
-    return np.where(on_terms, contracted + (1 - contracted) * spot, spot), spot
+    return np.where(layout.on_term_contracts, contracted + (1 - contracted) * spot, spot), spot
 
 
 def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
