@@ -3,7 +3,8 @@
 Each firm is a Mesa agent that knows its row in the model's `FirmBook`; the monthly decisions are class
 methods that decide for all firms of the kind at once (vectorised over the kind's rows, `model.rows[kind]`):
 
-- `plan(model)`: how much to make this month and what to order (phase 3);
+- `plan(model)`: how much to make this month and what inputs that needs (phase 3), then
+  `Firm.order_inputs(model)`: what every buying firm orders;
 - `operate(model)`: turn inputs into outputs once the markets have cleared (phase 6).
 
 Ordering follows the stock-management rule of supply-chain models: order what you expect to use, plus a
@@ -60,15 +61,10 @@ def willingness(margin_index: np.ndarray) -> np.ndarray:
     return margin_index.clip(0.0, 1.0) ** MARGIN_SENSITIVITY  # the method: np.clip adds two Python calls
 
 
-def _input_order(model, kind: int, use: np.ndarray) -> np.ndarray:
-    """Each firm of the kind's order of each of its inputs (by row, or row x input for magnet makers):
-    expected use plus a share of the gap to the (risk-raised) target stock, the cover `firms_plan` worked
-    out for every buyer this month (`sim.prices.wanted_cover`)."""
-    book, layout = model.book, model.layout
-    cells = layout.input_cells[kind]
-    wanted = model.buyers_cover.take(layout.input_at[kind]) * book.use_avg.take(cells)
-    have = book.stock.take(cells) + book.inbound_at(cells)
-    return np.maximum(use + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
+def output_needs(model) -> np.ndarray:
+    """Every seller's output need this month (`_output_need`), in `layout.sell_flat` order: the kinds'
+    plans read their part."""
+    return _output_need(model.book, model.layout.sell_flat)
 
 
 class Firm(mesa.Agent):
@@ -97,6 +93,20 @@ class Firm(mesa.Agent):
 
         return dict(zip(PRODUCTS, self.model.book.stock[self.row].tolist()))
 
+    @staticmethod
+    def order_inputs(model) -> None:
+        """Every buying firm's order of each input, once the kinds have planned (the rule is the same for
+        all of them, so one pass): this month's need plus a share of the gap to the risk-raised target
+        stock (`model.buyers_cover`); Chinese refiners' ore orders within the allotment (`sim.ore_allotment`)."""
+        book, layout = model.book, model.layout
+        cells = layout.buy_flat
+        wanted = model.buyers_cover * book.use_avg.take(cells)
+        have = book.stock.take(cells) + book.inbound_at(cells)
+        orders = np.maximum(book.need_now.take(cells) + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
+        ore = layout.ore_orders
+        orders[ore] = allotted_ore(model, model.rows[REFINER], orders[ore])
+        book.order.put(cells, orders)
+
     @classmethod
     def monthly_capacity(cls, model, rows: np.ndarray) -> np.ndarray:
         book = model.book
@@ -109,7 +119,7 @@ class Miner(Firm):
     @classmethod
     def plan(cls, model) -> None:
         rows = model.rows[cls.kind]
-        need = _output_need(model.book, model.layout.cell[cls.kind][ORE])
+        need = model.output_need.take(model.layout.output_at[cls.kind])
         model.book.plan[rows] = np.minimum(need, model.mining_limit(rows))
 
     @classmethod
@@ -148,7 +158,7 @@ class Refiner(Firm):
     def plan(cls, model) -> None:
         book, layout, rows = model.book, model.layout, model.rows[cls.kind]
         grade = model.feed_grade.take(layout.pair_cells[cls.kind])
-        need = _output_need(book, layout.oxide_cells[cls.kind])
+        need = model.output_need.take(layout.output_at[cls.kind])  # row x oxide
         # light and heavy come out together: run for each in proportion to the revenue it brings
         value = grade * model.prices[LIGHT : HEAVY + 1, layout.market_of[cls.kind]].T
         weight = _ratio(value, value.sum(axis=1, keepdims=True))
@@ -157,9 +167,7 @@ class Refiner(Firm):
         feed *= willingness(model.margin_index(rows))
         plan = np.minimum(feed, cls.monthly_capacity(model, rows))
         book.plan[rows] = plan
-        ore = layout.cell[cls.kind][ORE]
-        book.need_now.put(ore, plan)
-        book.order.put(ore, allotted_ore(model, rows, _input_order(model, cls.kind, plan)))
+        book.need_now.put(layout.cell[cls.kind][ORE], plan)
 
     @classmethod
     def operate(cls, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -209,13 +217,10 @@ class MagnetMaker(Firm):
     @classmethod
     def plan(cls, model) -> None:
         book, layout, rows = model.book, model.layout, model.rows[cls.kind]
-        wanted = _output_need(book, layout.cell[cls.kind][MAGNET]) * willingness(model.margin_index(rows))
+        wanted = model.output_need.take(layout.output_at[cls.kind]) * willingness(model.margin_index(rows))
         plan = np.minimum(wanted, cls.monthly_capacity(model, rows))
         book.plan[rows] = plan
-        need = plan[:, None] * _oxide_mix(model, cls.kind)
-        oxides = layout.oxide_cells[cls.kind]
-        book.need_now.put(oxides, need)
-        book.order.put(oxides, _input_order(model, cls.kind, need))
+        book.need_now.put(layout.oxide_cells[cls.kind], plan[:, None] * _oxide_mix(model, cls.kind))
 
     @classmethod
     def operate(cls, model) -> np.ndarray:
@@ -250,9 +255,7 @@ class Manufacturer(Firm):
         book, rows = model.book, model.rows[cls.kind]
         plan = model.final_demand(rows)
         book.plan[rows] = plan
-        magnets = model.layout.cell[cls.kind][MAGNET]
-        book.need_now.put(magnets, plan)
-        book.order.put(magnets, _input_order(model, cls.kind, plan))
+        book.need_now.put(model.layout.cell[cls.kind][MAGNET], plan)
 
     @classmethod
     def operate(cls, model) -> tuple[np.ndarray, np.ndarray]:

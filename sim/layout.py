@@ -25,7 +25,9 @@ from .constants import (
     N_COUNTRIES,
     N_PRODUCTS,
     N_SECTORS,
+    ORE,
     REFINER,
+    SELLER_KIND,
 )
 from .market import MARKET_OF, WORLD
 from .world import STOCKPILE
@@ -88,17 +90,16 @@ class RowLayout:
         self.row_cells = {kind: _read_only(at[:, None] + np.arange(N_PRODUCTS)) for kind, at in first.items()}
         self.oxide_cells = {kind: _read_only(at[:, None] + OXIDES) for kind, at in first.items()}
         self.pair_cells = {kind: _read_only(r.astype(np.int64)[:, None] * 2 + np.arange(2)) for kind, r in rows.items()}
-        # each buying kind's inputs: their cells (row x input, or by row for one input) and where their
-        # buyers stand in the `buy_*` arrays (each product's buyers are one run of them)
-        start = np.cumsum([0] + [len(rows[BUYER_KIND[p]]) for p in range(N_PRODUCTS)])
-        self.input_cells, self.input_at = {}, {}
-        for kind, products in INPUTS_OF_KIND.items():
-            n = len(rows[kind])
-            assert all(BUYER_KIND[p] == kind for p in products)
-            cells = first[kind][:, None] + np.asarray(products)
-            at = np.stack([start[p] + np.arange(n) for p in products], axis=1)
-            self.input_cells[kind] = _read_only(cells if len(products) > 1 else cells[:, 0].copy())
-            self.input_at[kind] = _read_only(at if len(products) > 1 else at[:, 0].copy())
+        # where each selling kind's outputs stand in the `sell_*` arrays (each product's sellers are one run
+        # of them): by row, or row x output for refiners; and the refiners' ore orders among the `buy_*` ones
+        sell_start = np.cumsum([0] + [len(sellers[p]) for p in range(N_PRODUCTS)])
+        self.output_at = {}
+        for kind in set(SELLER_KIND.values()):
+            products = [p for p in range(N_PRODUCTS) if SELLER_KIND[p] == kind]
+            at = np.stack([sell_start[p] + np.arange(len(rows[kind])) for p in products], axis=1)
+            self.output_at[kind] = _read_only(at if len(products) > 1 else at[:, 0].copy())
+        buy_start = np.cumsum([0] + [len(rows[BUYER_KIND[p]]) for p in range(N_PRODUCTS)])
+        self.ore_orders = slice(int(buy_start[ORE]), int(buy_start[ORE + 1]))
 
         stockpiles = rows[STOCKPILE].astype(np.int64)  # one a country at most (RareEarthModel._build_states)
         self.stockpile_cells = _read_only(stockpiles[:, None] * N_PRODUCTS + np.arange(N_PRODUCTS))

@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from agents import stockpile_policy
-from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
+from agents.firms import FIRM_CLASSES, Firm, MagnetMaker, Manufacturer, Miner, Refiner, output_needs
 from agents.state import StateAgent
 
 from . import agreements, demand, levers, licence_flow, market, prices, risk, stockpiles, supply
@@ -340,10 +340,13 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         """Phase 3: goods in transit arrive; firms plan output and orders, one kind at a time."""
         self.book.arrive()
         risk.update_risk(self)
-        # months of use each firm buyer wants in stock (layout.buy_flat order), as plans and prices see it
+        # for every kind at once: what each seller wants to make (layout.sell_flat order) and the months of
+        # use each buyer wants in stock (layout.buy_flat order; update_prices reads it too)
+        self.output_need = output_needs(self)
         self.buyers_cover = prices.buyers_cover(self)
         for cls in FIRM_CLASSES:
             cls.plan(self)
+        Firm.order_inputs(self)
 
     def process_licences(self) -> None:
         """Phase 4: importers apply for licences where controls require them; the offices decide."""
