@@ -75,6 +75,7 @@ class RowLayout:
         self.buy_price_flat = _read_only(buy_products * 2 + market[buy_rows])  # into a product x market table
         self.sell_flat = _read_only(sell_rows * N_PRODUCTS + sell_products)
         self.sell_price_flat = _read_only(sell_products * 2 + market[sell_rows])
+        self.want_price_flat = _read_only(np.concatenate([self.buy_price_flat, self.sell_price_flat]))
 
         # each firm kind's inputs (sim.constants.INPUTS_OF_KIND), as (row, product) pairs
         input_rows = np.concatenate([np.repeat(rows[k], len(ps)) for k, ps in INPUTS_OF_KIND.items()])

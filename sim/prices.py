@@ -80,14 +80,15 @@ def update_prices(model) -> None:
     want_rows = np.concatenate(
         [model.buyers_cover * book.use_avg.take(buy_cells), 1.2 * book.sales_avg.take(layout.sell_flat)]
     )
-    want_key = np.concatenate([buy_key, layout.sell_price_flat])
-    wanted = np.bincount(want_key, want_rows, minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    wanted = np.bincount(layout.want_price_flat, want_rows, minlength=size).reshape(N_PRODUCTS, 2).tolist()
     firms = slice(0, layout.n_firms)
     on_hand = (book.stock[firms] + book.in_transit()[firms]).ravel()
     held = np.bincount(layout.held_key, on_hand, minlength=size).reshape(N_PRODUCTS, 2).tolist()
     orders = np.bincount(buy_key, book.order.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
     unmet = np.bincount(buy_key, book.unmet.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    expected_now = expected.tolist()
+    expected_now, prices_before = expected.tolist(), before.tolist()
+    elasticity, response, speed = sc.cover_elasticity, sc.unmet_response, sc.price_speed
+    max_change, floor = sc.max_monthly_change, sc.cover_floor
     priced = []  # (product, market) pairs whose price the market set, in order
     for p in range(N_PRODUCTS):
         for k in range(2):
@@ -96,18 +97,17 @@ def update_prices(model) -> None:
                 continue
             priced.append((p, k))
             share = unmet[p][k] / orders[p][k] if orders[p][k] > 1e-12 else 0.0
-            previous = model.prices[p, k]
             model.prices[p, k] = market.price_step(
-                previous,
+                prices_before[p][k],
                 expected_now[p][k],
                 held[p][k],
                 wanted[p][k],
                 share,
-                sc.cover_elasticity,
-                sc.unmet_response,
-                sc.price_speed,
-                sc.max_monthly_change,
-                sc.cover_floor,
+                elasticity,
+                response,
+                speed,
+                max_change,
+                floor,
             )
     # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
     change = np.log(model.prices / before)
