@@ -337,7 +337,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self._mining_limit = supply.mining_limits(self)
 
     def firms_plan(self) -> None:
-        """Phase 3: goods in transit arrive; firms plan output and orders, one kind at a time."""
+        """Phase 3: goods in transit arrive; firms plan output, one kind at a time, and order their inputs."""
         self.book.arrive()
         risk.update_risk(self)
         # for every kind at once: what each seller wants to make (layout.sell_flat order) and the months of
