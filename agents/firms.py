@@ -53,6 +53,13 @@ def _output_need(book, cells: np.ndarray) -> np.ndarray:
     return np.maximum(SELLER_COVER * sales - left_after_sales, 0.0)
 
 
+def _run(book, rows: np.ndarray, tonnes: np.ndarray, capacity: np.ndarray) -> None:
+    """A producing kind's month run: its smoothed utilisation and its unit costs paid (`tonnes`: output, or
+    feed for refiners)."""
+    book.utilisation.put(rows, _smooth(book.utilisation.take(rows), _ratio(tonnes, capacity)))
+    book.cash.put(rows, book.cash.take(rows) - tonnes * book.unit_cost.take(rows) * 1000.0)
+
+
 def willingness(margin_index: np.ndarray) -> np.ndarray:
     """Share of the wanted output a processor still makes when its inputs eat into its margin: all of it
     at the start's value-to-cost ratio or better, less and less as the ratio falls (margin_index **
@@ -120,7 +127,7 @@ class Miner(Firm):
     def plan(cls, model) -> None:
         rows = model.rows[cls.kind]
         need = model.output_need.take(model.layout.output_at[cls.kind])
-        model.book.plan[rows] = np.minimum(need, model.mining_limit(rows))
+        model.book.plan.put(rows, np.minimum(need, model.mining_limit(rows)))
 
     @classmethod
     def operate(cls, model) -> np.ndarray:
@@ -139,15 +146,14 @@ class Miner(Firm):
             # exporters with a control on ore to a country that used to buy from them
             cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
             if cut_off.any():
-                normal = capacity * model.base_utilisation[rows]
+                normal = capacity * model.base_utilisation.take(rows)
                 keep_running = cut_off[countries] & (ore < storage * normal)
                 wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
         mined = np.minimum(wanted, model.mining_limit(rows))
         book.stock.put(cells, ore + mined)
         content = layout.pair_cells[cls.kind]
         book.ore_content.put(content, book.ore_content.take(content) + mined[:, None] * model.mined_grade()[countries])
-        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(mined, capacity))
-        book.cash[rows] -= mined * book.unit_cost[rows] * 1000.0
+        _run(book, rows, mined, capacity)
         return mined
 
 
@@ -166,7 +172,7 @@ class Refiner(Firm):
         feed = feed_for[:, LIGHT_COLUMN] + feed_for[:, HEAVY_COLUMN]
         feed *= willingness(model.margin_index(rows))
         plan = np.minimum(feed, cls.monthly_capacity(model, rows))
-        book.plan[rows] = plan
+        book.plan.put(rows, plan)
         book.need_now.put(layout.cell[cls.kind][ORE], plan)
 
     @classmethod
@@ -176,7 +182,7 @@ class Refiner(Firm):
         cells, pairs = layout.row_cells[cls.kind], layout.pair_cells[cls.kind]
         stock = book.stock.take(cells)  # row x product, written back once
         content = book.ore_content.take(pairs)
-        plan = book.plan[rows]
+        plan = book.plan.take(rows)
         feed = np.minimum(plan, stock[:, ORE])
         grade = _ratio(content, stock[:, ORE, None])
         taken = feed[:, None] * grade  # light and heavy tonnes in the feed
@@ -197,8 +203,7 @@ class Refiner(Firm):
         model.feed_grade.put(pairs, np.where(has_feed[:, None], _smooth(feed_grade, grade), feed_grade))
         ore = layout.cell[cls.kind][ORE]
         book.use_avg.put(ore, _smooth(book.use_avg.take(ore), plan))
-        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(feed, cls.monthly_capacity(model, rows)))
-        book.cash[rows] -= feed * book.unit_cost[rows] * 1000.0
+        _run(book, rows, feed, cls.monthly_capacity(model, rows))
         return light, heavy, by_products
 
 
@@ -219,7 +224,7 @@ class MagnetMaker(Firm):
         book, layout, rows = model.book, model.layout, model.rows[cls.kind]
         wanted = model.output_need.take(layout.output_at[cls.kind]) * willingness(model.margin_index(rows))
         plan = np.minimum(wanted, cls.monthly_capacity(model, rows))
-        book.plan[rows] = plan
+        book.plan.put(rows, plan)
         book.need_now.put(layout.oxide_cells[cls.kind], plan[:, None] * _oxide_mix(model, cls.kind))
 
     @classmethod
@@ -229,15 +234,14 @@ class MagnetMaker(Firm):
         mix = _oxide_mix(model, cls.kind)
         cells, oxides = layout.row_cells[cls.kind], layout.oxide_cells[cls.kind]
         stock = book.stock.take(cells)  # row x product, written back once
-        plan = book.plan[rows]
+        plan = book.plan.take(rows)
         makeable = _ratio(stock[:, LIGHT : HEAVY + 1], mix)  # magnets each oxide in stock is enough for
         made = np.minimum(plan, np.minimum(makeable[:, LIGHT_COLUMN], makeable[:, HEAVY_COLUMN]))
         stock[:, LIGHT : HEAVY + 1] -= made[:, None] * mix
         stock[:, MAGNET] += made
         book.stock.put(cells, stock)
         book.use_avg.put(oxides, _smooth(book.use_avg.take(oxides), plan[:, None] * mix))
-        book.utilisation[rows] = _smooth(book.utilisation[rows], _ratio(made, cls.monthly_capacity(model, rows)))
-        book.cash[rows] -= made * book.unit_cost[rows] * 1000.0
+        _run(book, rows, made, cls.monthly_capacity(model, rows))
         return made
 
 
@@ -254,7 +258,7 @@ class Manufacturer(Firm):
     def plan(cls, model) -> None:
         book, rows = model.book, model.rows[cls.kind]
         plan = model.final_demand(rows)
-        book.plan[rows] = plan
+        book.plan.put(rows, plan)
         book.need_now.put(model.layout.cell[cls.kind][MAGNET], plan)
 
     @classmethod
@@ -262,12 +266,12 @@ class Manufacturer(Firm):
         """Use magnets for this month's output; returns (demand, delivered) tonnes per row."""
         book, rows = model.book, model.rows[cls.kind]
         magnets = model.layout.cell[cls.kind][MAGNET]
-        demand = book.plan[rows]
+        demand = book.plan.take(rows)
         in_stock = book.stock.take(magnets)
         delivered = np.minimum(demand, in_stock)
         book.stock.put(magnets, in_stock - delivered)
         book.use_avg.put(magnets, _smooth(book.use_avg.take(magnets), demand))
-        book.utilisation[rows] = _ratio(delivered, demand)
+        book.utilisation.put(rows, _ratio(delivered, demand))
         return demand, delivered
 
 
