@@ -122,8 +122,8 @@ def update_prices(model) -> None:
     # magnet makers quote cost plus margin: dearer oxides raise the price their buyers expect at once
     model.expected_prices[MAGNET] = np.maximum(model.expected_prices[MAGNET], normal[MAGNET])
     if sc.expectation_months > 0:
-        scarce = model.prices > model.expected_prices
-        model.expected_prices += np.where(scarce, model.prices - model.expected_prices, 0.0) / sc.expectation_months
+        # only upwards: where the market price is above the expected one
+        model.expected_prices += np.maximum(model.prices - model.expected_prices, 0.0) / sc.expectation_months
     parity = model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA]
     gap = parity - model.expected_prices[:, market.WORLD]
     model.expected_prices[:, market.WORLD] += export_openness(model) * gap / sc.arbitrage_months
