@@ -1,14 +1,18 @@
 """Firm agents: miners, refiners, magnet makers and manufacturers.
 
 Each firm is a Mesa agent that knows its row in the model's `FirmBook`; the monthly decisions are class
-methods that decide for all firms of the kind at once (vectorised over their rows):
+methods that decide for all firms of the kind at once (vectorised over the kind's rows, `model.rows[kind]`):
 
-- `plan(model, rows)`: how much to make this month and what to order (phase 3);
-- `operate(model, rows)`: turn inputs into outputs once the markets have cleared (phase 6).
+- `plan(model)`: how much to make this month and what inputs that needs (phase 3), then
+  `Firm.order_inputs(model)`: what every buying firm orders;
+- `operate(model)`: turn inputs into outputs once the markets have cleared (phase 6).
 
 Ordering follows the stock-management rule of supply-chain models: order what you expect to use, plus a
 share of the gap between the stock you want and the stock you have (counting goods on the way). Buyers
 want more cover when supply looks at risk, which is what makes spikes bigger than the cut.
+
+The book's row x product tables are read and written through flat cell positions (`sim.layout`):
+`table.take(cells)` and `table.put(cells, values)` cost a third of `table[rows, product]` on these few rows.
 """
 
 from __future__ import annotations
@@ -17,26 +21,43 @@ import mesa
 import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
-from sim.market import ratio
+from sim.market import EPS
 from sim.ore_allotment import allotted_ore
-from sim.prices import wanted_cover
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
 SELLER_COVER = 1.2  # months of sales a seller counts as normal stock on hand after producing
 MARGIN_SENSITIVITY = 3.5
 SMOOTHING = 0.3  # weight of this month in moving averages
+LIGHT_COLUMN, HEAVY_COLUMN = 0, 1  # in row x oxide tables (sim.layout's oxide_cells) and in ore grades
 
 
 def _smooth(average: np.ndarray, value: np.ndarray) -> np.ndarray:
     return average + SMOOTHING * (value - average)
 
 
-def _output_need(book, rows: np.ndarray, product: int) -> np.ndarray:
-    """Output wanted this month: restore the sales cover after next month's expected sales, where
-    expected sales are what buyers have been asking for (which can exceed what could be sold)."""
-    sales = np.maximum(book.sales_avg[rows, product], book.asked_avg[rows, product])
-    left_after_sales = np.maximum(book.stock[rows, product] - sales, 0.0)
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """`sim.market.ratio` (0 where the denominator is about 0) for a numerator whose shape is the result's:
+    no broadcast shape to work out."""
+    return np.divide(numerator, denominator, out=np.zeros(numerator.shape), where=denominator > EPS)
+
+
+def _expected_sales(book, cells: np.ndarray) -> np.ndarray:
+    """What buyers have been asking for, or buying if more (asks can exceed what could be sold)."""
+    return np.maximum(book.sales_avg.take(cells), book.asked_avg.take(cells))
+
+
+def _output_need(book, cells: np.ndarray) -> np.ndarray:
+    """Output wanted this month: restore the sales cover after next month's expected sales."""
+    sales = _expected_sales(book, cells)
+    left_after_sales = np.maximum(book.stock.take(cells) - sales, 0.0)
     return np.maximum(SELLER_COVER * sales - left_after_sales, 0.0)
+
+
+def _run(book, rows: np.ndarray, tonnes: np.ndarray, capacity: np.ndarray) -> None:
+    """A producing kind's month run: its smoothed utilisation and its unit costs paid (`tonnes`: output, or
+    feed for refiners)."""
+    book.utilisation.put(rows, _smooth(book.utilisation.take(rows), _ratio(tonnes, capacity)))
+    book.cash.put(rows, book.cash.take(rows) - tonnes * book.unit_cost.take(rows) * 1000.0)
 
 
 def willingness(margin_index: np.ndarray) -> np.ndarray:
@@ -47,12 +68,10 @@ def willingness(margin_index: np.ndarray) -> np.ndarray:
     return margin_index.clip(0.0, 1.0) ** MARGIN_SENSITIVITY  # the method: np.clip adds two Python calls
 
 
-def _input_order(model, rows: np.ndarray, product: int, use: np.ndarray) -> np.ndarray:
-    """Expected use plus a share of the gap to the (risk-raised) target stock."""
-    book = model.book
-    wanted = wanted_cover(model, rows, product) * book.use_avg[rows, product]
-    have = book.stock[rows, product] + book.inbound(product)[rows]
-    return np.maximum(use + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
+def output_needs(model) -> np.ndarray:
+    """Every seller's output need this month (`_output_need`), in `layout.sell_flat` order: the kinds'
+    plans read their part."""
+    return _output_need(model.book, model.layout.sell_flat)
 
 
 class Firm(mesa.Agent):
@@ -81,6 +100,20 @@ class Firm(mesa.Agent):
 
         return dict(zip(PRODUCTS, self.model.book.stock[self.row].tolist()))
 
+    @staticmethod
+    def order_inputs(model) -> None:
+        """Every buying firm's order of each input, once the kinds have planned (the rule is the same for
+        all of them, so one pass): this month's need plus a share of the gap to the risk-raised target
+        stock (`model.buyers_cover`); Chinese refiners' ore orders within the allotment (`sim.ore_allotment`)."""
+        book, layout = model.book, model.layout
+        cells = layout.buy_flat
+        wanted = model.buyers_cover * book.use_avg.take(cells)
+        have = book.stock.take(cells) + book.inbound_at(cells)
+        orders = np.maximum(book.need_now.take(cells) + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
+        ore = layout.ore_orders
+        orders[ore] = allotted_ore(model, model.rows[REFINER], orders[ore])
+        book.order.put(cells, orders)
+
     @classmethod
     def monthly_capacity(cls, model, rows: np.ndarray) -> np.ndarray:
         book = model.book
@@ -91,30 +124,36 @@ class Miner(Firm):
     kind = MINER
 
     @classmethod
-    def plan(cls, model, rows: np.ndarray) -> None:
-        model.book.plan[rows] = np.minimum(_output_need(model.book, rows, ORE), model.mining_limit(rows))
+    def plan(cls, model) -> None:
+        rows = model.rows[cls.kind]
+        need = model.output_need.take(model.layout.output_at[cls.kind])
+        model.book.plan.put(rows, np.minimum(need, model.mining_limit(rows)))
 
     @classmethod
-    def operate(cls, model, rows: np.ndarray) -> np.ndarray:
+    def operate(cls, model) -> np.ndarray:
         """Mine to restore the sales cover, within capacity and the state's quota; returns tonnes mined.
         A mine is a fixed-cost operation: when a control cuts it off from usual buyers abroad it keeps running
         at its normal rate and stores the concentrate, up to `ore_storage_months` of that rate, for home
         refining or for when trade resumes (MP mined a record 50.7 kt in 2025 after its Chinese outlet shut)."""
-        book = model.book
-        expected = np.maximum(book.sales_avg[rows, ORE], book.asked_avg[rows, ORE])
-        wanted = np.maximum(SELLER_COVER * expected - book.stock[rows, ORE], 0.0)
+        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
+        cells = layout.cell[cls.kind][ORE]
+        ore = book.stock.take(cells)
+        wanted = np.maximum(SELLER_COVER * _expected_sales(book, cells) - ore, 0.0)
+        capacity = cls.monthly_capacity(model, rows)
+        countries = layout.country_of[cls.kind]
         storage = model.calibration.parameters.get("ore_storage_months", 0.0)
-        # exporters with a control on ore to a country that used to buy from them
-        cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
-        if storage > 0 and cut_off.any():
-            normal = cls.monthly_capacity(model, rows) * model.base_utilisation[rows]
-            keep_running = cut_off[book.country[rows]] & (book.stock[rows, ORE] < storage * normal)
-            wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
+        if storage > 0 and model.office.level[:, ORE, :].any():  # (no control on ore: no one is cut off)
+            # exporters with a control on ore to a country that used to buy from them
+            cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
+            if cut_off.any():
+                normal = capacity * model.base_utilisation.take(rows)
+                keep_running = cut_off[countries] & (ore < storage * normal)
+                wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
         mined = np.minimum(wanted, model.mining_limit(rows))
-        book.stock[rows, ORE] += mined
-        book.ore_content[rows] += mined[:, None] * model.mined_grade()[book.country[rows]]
-        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(mined, cls.monthly_capacity(model, rows)))
-        book.cash[rows] -= mined * book.unit_cost[rows] * 1000.0
+        book.stock.put(cells, ore + mined)
+        content = layout.pair_cells[cls.kind]
+        book.ore_content.put(content, book.ore_content.take(content) + mined[:, None] * model.mined_grade()[countries])
+        _run(book, rows, mined, capacity)
         return mined
 
 
@@ -122,80 +161,87 @@ class Refiner(Firm):
     kind = REFINER
 
     @classmethod
-    def plan(cls, model, rows: np.ndarray) -> None:
-        book = model.book
-        grade = model.feed_grade[rows]
-        need_light = _output_need(book, rows, LIGHT)
-        need_heavy = _output_need(book, rows, HEAVY)
+    def plan(cls, model) -> None:
+        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
+        grade = model.feed_grade.take(layout.pair_cells[cls.kind])
+        need = model.output_need.take(layout.output_at[cls.kind])  # row x oxide
         # light and heavy come out together: run for each in proportion to the revenue it brings
-        markets = model.market_of(rows)
-        value = grade * np.stack([model.prices[LIGHT, markets], model.prices[HEAVY, markets]], axis=1)
-        weight = ratio(value, value.sum(axis=1, keepdims=True))
-        feed = weight[:, 0] * ratio(need_light, grade[:, 0]) + weight[:, 1] * ratio(need_heavy, grade[:, 1])
+        value = grade * model.prices[LIGHT : HEAVY + 1, layout.market_of[cls.kind]].T
+        weight = _ratio(value, value.sum(axis=1, keepdims=True))
+        feed_for = weight * _ratio(need, grade)  # feed wanted for each oxide, weighted
+        feed = feed_for[:, LIGHT_COLUMN] + feed_for[:, HEAVY_COLUMN]
         feed *= willingness(model.margin_index(rows))
-        book.plan[rows] = np.minimum(feed, cls.monthly_capacity(model, rows))
-        book.need_now[rows, ORE] = book.plan[rows]
-        book.order[rows, ORE] = allotted_ore(model, rows, _input_order(model, rows, ORE, book.plan[rows]))
+        plan = np.minimum(feed, cls.monthly_capacity(model, rows))
+        book.plan.put(rows, plan)
+        book.need_now.put(layout.cell[cls.kind][ORE], plan)
 
     @classmethod
-    def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def operate(cls, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Separate ore into light and heavy oxide; returns (light, heavy, co-products) tonnes."""
-        book = model.book
-        feed = np.minimum(book.plan[rows], book.stock[rows, ORE])
-        grade = ratio(book.ore_content[rows], book.stock[rows, ORE][:, None])
-        light = feed * grade[:, 0]
-        heavy_in_feed = feed * grade[:, 1]
+        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
+        cells, pairs = layout.row_cells[cls.kind], layout.pair_cells[cls.kind]
+        stock = book.stock.take(cells)  # row x product, written back once
+        content = book.ore_content.take(pairs)
+        plan = book.plan.take(rows)
+        feed = np.minimum(plan, stock[:, ORE])
+        grade = _ratio(content, stock[:, ORE, None])
+        taken = feed[:, None] * grade  # light and heavy tonnes in the feed
+        light, heavy_in_feed = taken[:, LIGHT_COLUMN], taken[:, HEAVY_COLUMN]
         # Dy/Tb are separated only as far as buyers want them; the rest leaves with the co-products.
-        expected = np.maximum(book.sales_avg[rows, HEAVY], book.asked_avg[rows, HEAVY])
-        heavy_room = np.maximum(SELLER_COVER * expected - book.stock[rows, HEAVY], 0.0)
+        heavy_room = np.maximum(
+            SELLER_COVER * _expected_sales(book, layout.cell[cls.kind][HEAVY]) - stock[:, HEAVY], 0.0
+        )
         heavy = np.minimum(heavy_in_feed, heavy_room + 0.005 * heavy_in_feed)
         by_products = feed - light - heavy
-        book.stock[rows, ORE] -= feed
-        book.ore_content[rows] -= feed[:, None] * grade
-        np.maximum(book.stock[rows, ORE], 0.0, out=book.stock[rows, ORE])
-        np.maximum(book.ore_content[rows], 0.0, out=book.ore_content[rows])
-        book.stock[rows, LIGHT] += light
-        book.stock[rows, HEAVY] += heavy
+        stock[:, ORE] -= feed
+        stock[:, LIGHT] += light
+        stock[:, HEAVY] += heavy
+        book.stock.put(cells, stock)
+        book.ore_content.put(pairs, content - taken)
         has_feed = feed > 1e-12
-        model.feed_grade[rows] = np.where(
-            has_feed[:, None], _smooth(model.feed_grade[rows], grade), model.feed_grade[rows]
-        )
-        book.use_avg[rows, ORE] = _smooth(book.use_avg[rows, ORE], book.plan[rows])
-        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(feed, cls.monthly_capacity(model, rows)))
-        book.cash[rows] -= feed * book.unit_cost[rows] * 1000.0
+        feed_grade = model.feed_grade.take(pairs)
+        model.feed_grade.put(pairs, np.where(has_feed[:, None], _smooth(feed_grade, grade), feed_grade))
+        ore = layout.cell[cls.kind][ORE]
+        book.use_avg.put(ore, _smooth(book.use_avg.take(ore), plan))
+        _run(book, rows, feed, cls.monthly_capacity(model, rows))
         return light, heavy, by_products
+
+
+def _oxide_mix(model, kind: int) -> np.ndarray:
+    """Tonnes of light and heavy oxide in a tonne of each maker's magnets (row x oxide)."""
+    h = model.heavy_share_of(model.rows[kind])
+    mix = np.empty((len(h), 2))
+    mix[:, LIGHT_COLUMN] = 1.0 - h
+    mix[:, HEAVY_COLUMN] = h
+    return mix
 
 
 class MagnetMaker(Firm):
     kind = MAGNET_MAKER
 
     @classmethod
-    def plan(cls, model, rows: np.ndarray) -> None:
-        book = model.book
-        h = model.heavy_share_of(rows)
-        wanted = _output_need(book, rows, MAGNET) * willingness(model.margin_index(rows))
-        book.plan[rows] = np.minimum(wanted, cls.monthly_capacity(model, rows))
-        book.need_now[rows, LIGHT] = book.plan[rows] * (1.0 - h)
-        book.need_now[rows, HEAVY] = book.plan[rows] * h
-        book.order[rows, LIGHT] = _input_order(model, rows, LIGHT, book.need_now[rows, LIGHT])
-        book.order[rows, HEAVY] = _input_order(model, rows, HEAVY, book.need_now[rows, HEAVY])
+    def plan(cls, model) -> None:
+        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
+        wanted = model.output_need.take(layout.output_at[cls.kind]) * willingness(model.margin_index(rows))
+        plan = np.minimum(wanted, cls.monthly_capacity(model, rows))
+        book.plan.put(rows, plan)
+        book.need_now.put(layout.oxide_cells[cls.kind], plan[:, None] * _oxide_mix(model, cls.kind))
 
     @classmethod
-    def operate(cls, model, rows: np.ndarray) -> np.ndarray:
+    def operate(cls, model) -> np.ndarray:
         """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
-        book = model.book
-        h = model.heavy_share_of(rows)
-        made = np.minimum(
-            book.plan[rows], np.minimum(ratio(book.stock[rows, LIGHT], 1.0 - h), ratio(book.stock[rows, HEAVY], h))
-        )
-        book.stock[rows, LIGHT] -= made * (1.0 - h)
-        book.stock[rows, HEAVY] -= made * h
-        np.maximum(book.stock[rows, LIGHT : HEAVY + 1], 0.0, out=book.stock[rows, LIGHT : HEAVY + 1])
-        book.stock[rows, MAGNET] += made
-        book.use_avg[rows, LIGHT] = _smooth(book.use_avg[rows, LIGHT], book.plan[rows] * (1.0 - h))
-        book.use_avg[rows, HEAVY] = _smooth(book.use_avg[rows, HEAVY], book.plan[rows] * h)
-        book.utilisation[rows] = _smooth(book.utilisation[rows], ratio(made, cls.monthly_capacity(model, rows)))
-        book.cash[rows] -= made * book.unit_cost[rows] * 1000.0
+        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
+        mix = _oxide_mix(model, cls.kind)
+        cells, oxides = layout.row_cells[cls.kind], layout.oxide_cells[cls.kind]
+        stock = book.stock.take(cells)  # row x product, written back once
+        plan = book.plan.take(rows)
+        makeable = _ratio(stock[:, LIGHT : HEAVY + 1], mix)  # magnets each oxide in stock is enough for
+        made = np.minimum(plan, np.minimum(makeable[:, LIGHT_COLUMN], makeable[:, HEAVY_COLUMN]))
+        stock[:, LIGHT : HEAVY + 1] -= made[:, None] * mix
+        stock[:, MAGNET] += made
+        book.stock.put(cells, stock)
+        book.use_avg.put(oxides, _smooth(book.use_avg.take(oxides), plan[:, None] * mix))
+        _run(book, rows, made, cls.monthly_capacity(model, rows))
         return made
 
 
@@ -209,21 +255,23 @@ class Manufacturer(Firm):
         self.sector = sector
 
     @classmethod
-    def plan(cls, model, rows: np.ndarray) -> None:
-        book = model.book
-        book.plan[rows] = model.final_demand(rows)
-        book.need_now[rows, MAGNET] = book.plan[rows]
-        book.order[rows, MAGNET] = _input_order(model, rows, MAGNET, book.plan[rows])
+    def plan(cls, model) -> None:
+        book, rows = model.book, model.rows[cls.kind]
+        plan = model.final_demand(rows)
+        book.plan.put(rows, plan)
+        book.need_now.put(model.layout.cell[cls.kind][MAGNET], plan)
 
     @classmethod
-    def operate(cls, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def operate(cls, model) -> tuple[np.ndarray, np.ndarray]:
         """Use magnets for this month's output; returns (demand, delivered) tonnes per row."""
-        book = model.book
-        demand = book.plan[rows]
-        delivered = np.minimum(demand, book.stock[rows, MAGNET])
-        book.stock[rows, MAGNET] -= delivered
-        book.use_avg[rows, MAGNET] = _smooth(book.use_avg[rows, MAGNET], demand)
-        book.utilisation[rows] = ratio(delivered, demand)
+        book, rows = model.book, model.rows[cls.kind]
+        magnets = model.layout.cell[cls.kind][MAGNET]
+        demand = book.plan.take(rows)
+        in_stock = book.stock.take(magnets)
+        delivered = np.minimum(demand, in_stock)
+        book.stock.put(magnets, in_stock - delivered)
+        book.use_avg.put(magnets, _smooth(book.use_avg.take(magnets), demand))
+        book.utilisation.put(rows, _ratio(delivered, demand))
         return demand, delivered
 
 

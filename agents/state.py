@@ -176,7 +176,7 @@ class DefaultStrategy(PassiveStrategy):
     def decide(self, state: StateAgent, model) -> list[Decision]:
         decisions: list[Decision] = self.respond_to_others(state, model)
         # ore orders left unfilled, or cut to the allotment where China's ore moves on contract (sim.ore_allotment)
-        short = max(model.domestic_unmet_share(state.country_id)[0], state.ore_allotment_cut)
+        short = max(model.unmet_share(state.country_id, ORE), state.ore_allotment_cut)
         state.ore_shortage += 0.2 * (short - state.ore_shortage)
         if state.quota_t is not None and model.month_of_year in (0, 6) and model.months_run > 0:
             decisions.append(self._new_quota(state, model))
@@ -401,6 +401,8 @@ class StateAgent(mesa.Agent):
         self.short_batches = 0  # quota batches in a row at which domestic refiners were short of ore
         self.ore_allotment_cut = 0.0  # share of refiners' ore orders last cut to the allotment (sim.ore_allotment)
         self.stockpile_row: int | None = None
+        # by product, the (row, product) cells of the buyers its stockpile serves (agents.stockpile_policy)
+        self.watched_cells: list[np.ndarray] = []
         self.holds = np.zeros(N_PRODUCTS, dtype=bool)
         self.releasing = np.zeros(N_PRODUCTS, dtype=bool)
         self.stock_seen = np.zeros(N_PRODUCTS)  # the stockpile's holdings at its last decision

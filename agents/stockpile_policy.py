@@ -93,11 +93,11 @@ def manage(state, model) -> list[tuple[str, str, str, str]]:
         if not state.holds[p]:
             book.order[row, p] = 0.0
             continue
-        rows = watched_rows(model, state, p)
-        ordered = float(book.order[rows, p].sum())
-        unfilled = float(book.unmet[rows, p].sum())
+        cells = state.watched_cells[p]
+        ordered = float(book.order.take(cells).sum())
+        unfilled = float(book.unmet.take(cells).sum())
         # an open stockpile buys nothing, so what it holds (on hand or on the way) fell by what it gave
-        held_now = float(book.stock[row, p] + book.transit[:, row, p].sum())
+        held_now = float(book.stock[row, p] + book.in_transit()[row, p])
         released = max(state.stock_seen[p] - held_now, 0.0) if state.releasing[p] else 0.0
         left = unfilled + released
         share = left / ordered if ordered > 1e-12 else 0.0

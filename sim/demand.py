@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import market
 from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, SECTORS, S
 from .measures import ActiveMeasure, MeasureRule, composer, register
 
@@ -14,7 +13,7 @@ def final_demand(model, rows: np.ndarray) -> np.ndarray:
     book = model.book
     years = 0.0 if model.in_warmup else model.months_run / 12.0
     growth = (1.0 + model.growth) ** years * model.growth_rebase
-    markets = market.MARKET_OF[book.country[rows]]
+    markets = model.layout.market[rows]
     return (
         book.capacity[rows]
         / 12.0
@@ -37,15 +36,13 @@ def update_substitution(model) -> None:
     after 2011), down to `demand.heavy_thrift_floor` of the 2024 content."""
     elasticity = model.scenario.demand.substitution_elasticity
     step = model.substitution_speed / 12.0
-    ratio = model.prices[MAGNET] / model.start_prices[MAGNET]
     cap, floor = model.scenario.demand.rebound_cap, model.scenario.demand.heavy_thrift_floor
-    wanted = ratio ** (-elasticity)
+    # heavy oxide's and magnets' prices relative to the start, by market, in one pass
+    wanted_thrift, wanted = (model.prices[HEAVY : MAGNET + 1] / model.start_prices[HEAVY : MAGNET + 1]) ** (-elasticity)
     target = np.minimum(wanted, cap)
-    model.substitution += np.clip(target - model.substitution, -step, step)
-    heavy_ratio = model.prices[HEAVY] / model.start_prices[HEAVY]
-    wanted_thrift = heavy_ratio ** (-elasticity)
-    target = np.clip(wanted_thrift, floor, 1.0)
-    model.heavy_thrift += np.clip(target - model.heavy_thrift, -step, step)
+    model.substitution += (target - model.substitution).clip(-step, step)  # the method: np.clip adds two calls
+    target = wanted_thrift.clip(floor, 1.0)
+    model.heavy_thrift += (target - model.heavy_thrift).clip(-step, step)
     for k, name in enumerate(MARKETS):
         if wanted[k] > cap and model.substitution[k] >= cap - 1e-12:
             model.caps.hit("rebound_cap", f"magnet demand {name}")
@@ -55,7 +52,7 @@ def update_substitution(model) -> None:
 
 def heavy_share_of(model, rows: np.ndarray) -> np.ndarray:
     """Share of Dy/Tb oxide in each magnet maker's input, after thrifting."""
-    return model.heavy_share * model.heavy_thrift[market.MARKET_OF[model.book.country[rows]]]
+    return model.heavy_share * model.heavy_thrift[model.layout.market[rows]]
 
 
 def heavy_bearing_base(calibration) -> np.ndarray:

@@ -8,7 +8,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents.firms import FIRM_CLASSES, MagnetMaker, Manufacturer, Miner, Refiner
+from agents import stockpile_policy
+from agents.firms import FIRM_CLASSES, Firm, MagnetMaker, Manufacturer, Miner, Refiner, output_needs
 from agents.state import StateAgent
 
 from . import agreements, demand, levers, licence_flow, market, prices, risk, stockpiles, supply
@@ -42,6 +43,7 @@ from .dates import format_month, parse_month
 from .diplomacy import Relations
 from .events import EventLog, ScheduledEvents
 from .investment import Investments
+from .layout import RowLayout
 from .licensing import LEVELS, LicenceOffice
 from .measures import MeasureBook
 from .mesa_compat import ScenarioOfItsOwn  # importing it frees dropped models on Mesa 3.3.1 (mesa #3179)
@@ -96,6 +98,8 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self.caps = CapLog(self)
         self._use_version = 0
         self._use_cache: tuple[int, np.ndarray | None] = (-1, None)  # (version, use_by_country)
+        self._margin_version = 0  # processors' margins change with it (see supply.margin_index)
+        self._margin_cache: tuple[int, np.ndarray, np.ndarray] = (-1, np.zeros(0), np.zeros(0))
         self.recorder = Recorder(self.months)
         self._read_parameters()
         self._build_firms()
@@ -224,6 +228,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         for row, name in enumerate(names):
             self.firm_name_index.setdefault(name.split(" #")[0], []).append(row)
         self.sellers = {p: self.rows[SELLER_KIND[p]] for p in range(N_PRODUCTS)}
+        self.layout = RowLayout(self.book, self.rows, self.sellers)
         self.feed_grade = np.tile(self._world_ore_grade(), (self.book.n, 1))
         for cls in FIRM_CLASSES:
             rows = self.rows[cls.kind]
@@ -268,6 +273,11 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         for state in self.states.values():
             if state.stockpile_row is not None and state.config.stockpile_end_use == "defense":
                 self.defense_row[state.stockpile_row] = True
+        for state in self.states.values():
+            if state.stockpile_row is not None:
+                state.watched_cells = [
+                    stockpile_policy.watched_rows(self, state, p) * N_PRODUCTS + p for p in range(N_PRODUCTS)
+                ]
         self.buyers = {}
         for p in range(N_PRODUCTS):
             stockpile_rows = [
@@ -337,11 +347,16 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self._mining_limit = supply.mining_limits(self)
 
     def firms_plan(self) -> None:
-        """Phase 3: goods in transit arrive; firms plan output and orders, one kind at a time."""
+        """Phase 3: goods in transit arrive; firms plan output, one kind at a time, and order their inputs."""
         self.book.arrive()
         risk.update_risk(self)
+        # for every kind at once: what each seller wants to make (layout.sell_flat order) and the months of
+        # use each buyer wants in stock (layout.buy_flat order; update_prices reads it too)
+        self.output_need = output_needs(self)
+        self.buyers_cover = prices.buyers_cover(self)
         for cls in FIRM_CLASSES:
-            cls.plan(self, self.rows[cls.kind])
+            cls.plan(self)
+        Firm.order_inputs(self)
 
     def process_licences(self) -> None:
         """Phase 4: importers apply for licences where controls require them; the offices decide."""
@@ -388,19 +403,19 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
 
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
-        book = self.book
         self._use_version += 1  # firms' use averages change below
-        mined = Miner.operate(self, self.rows[MINER])
-        light, heavy, by_products = Refiner.operate(self, self.rows[REFINER])
-        made = MagnetMaker.operate(self, self.rows[MAGNET_MAKER])
-        wanted, delivered = Manufacturer.operate(self, self.rows[MANUFACTURER])
+        self._margin_version += 1  # ... and refiners' feed grades
+        mined = Miner.operate(self)
+        light, heavy, by_products = Refiner.operate(self)
+        made = MagnetMaker.operate(self)
+        wanted, delivered = Manufacturer.operate(self)
+        country_of = self.layout.country_of
         self.month_output = {
-            "mined": np.bincount(book.country[self.rows[MINER]], mined, minlength=N_COUNTRIES),
-            "refined": np.bincount(book.country[self.rows[REFINER]], light + heavy, minlength=N_COUNTRIES),
-            "magnets": np.bincount(book.country[self.rows[MAGNET_MAKER]], made, minlength=N_COUNTRIES),
+            "mined": np.bincount(country_of[MINER], mined, minlength=N_COUNTRIES),
+            "refined": np.bincount(country_of[REFINER], light + heavy, minlength=N_COUNTRIES),
+            "magnets": np.bincount(country_of[MAGNET_MAKER], made, minlength=N_COUNTRIES),
         }
-        users = self.rows[MANUFACTURER]
-        key = book.country[users] * N_SECTORS + book.sector[users]
+        key = self.layout.user_key
         size = N_COUNTRIES * N_SECTORS
         self.month_demand = np.bincount(key, wanted, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
         self.month_delivered = np.bincount(key, delivered, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
@@ -413,6 +428,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         prices.update_prices(self)
         supply.update_unregistered_pull(self)
         demand.update_substitution(self)
+        self._margin_version += 1  # prices and Dy/Tb thrift moved
 
     def progress_investments(self) -> None:
         """Phase 7: projects advance; capacity comes online; firms with full plants and margins expand;
@@ -481,6 +497,13 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         k = market.MARKET_OF[country_id]
         return float(self.prices[product, k] / self.start_prices[product, k])
 
+    def unmet_share(self, country_id: int, product: int) -> np.floating:
+        """`domestic_unmet_share(country_id)[product]`, without the other products."""
+        if not hasattr(self, "last_orders"):
+            return np.float64(0.0)
+        orders = self.last_orders[country_id, product]
+        return self.last_unmet[country_id, product] / orders if orders > 1e-12 else np.float64(0.0)
+
     def domestic_unmet_share(self, country_id: int) -> np.ndarray:
         if not hasattr(self, "last_orders"):
             return np.zeros(N_PRODUCTS)
@@ -490,14 +513,10 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
     def use_by_country(self) -> np.ndarray:
         """Smoothed monthly use of each product by firms, country x product (computed once per change)."""
         if self._use_cache[0] != self._use_version:
-            book = self.book
-            firms = book.kind != STOCKPILE
-            key = book.country[firms] * N_PRODUCTS
-            use = np.bincount(
-                (key[:, None] + np.arange(N_PRODUCTS)).ravel(),
-                book.use_avg[firms].ravel(),
-                minlength=N_COUNTRIES * N_PRODUCTS,
-            ).reshape(N_COUNTRIES, N_PRODUCTS)
+            firms = self.book.use_avg[: self.layout.n_firms]  # stockpiles are the last rows
+            use = np.bincount(self.layout.use_key, firms.ravel(), minlength=N_COUNTRIES * N_PRODUCTS).reshape(
+                N_COUNTRIES, N_PRODUCTS
+            )
             self._use_cache = (self._use_version, use)
         cached = self._use_cache[1]
         assert cached is not None  # the version starts at 0, an empty cache's at -1: filled just above

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import CN, MINER, ORE
+from .constants import CN, ORE
 
 
 def allotted_ore(model, rows: np.ndarray, orders: np.ndarray) -> np.ndarray:
@@ -21,8 +21,7 @@ def allotted_ore(model, rows: np.ndarray, orders: np.ndarray) -> np.ndarray:
     wanted = float(orders[chinese].sum())
     if wanted <= 1e-12:
         return orders
-    miners = model.rows[MINER]
-    at_home = float(book.stock[miners[book.country[miners] == CN], ORE].sum())
+    at_home = float(book.stock[model.layout.miners_in[CN], ORE].sum())
     flows = model.month_flows  # last month's
     imported = float(flows[ORE, :, CN].sum() - flows[ORE, CN, CN])
     allotment = at_home + imported

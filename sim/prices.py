@@ -11,7 +11,6 @@ import numpy as np
 
 from . import market
 from .constants import (
-    BUYER_KIND,
     CN,
     COUNTRIES,
     HEAVY,
@@ -28,21 +27,34 @@ from .constants import (
 from .demand import heavy_bearing_share
 from .licensing import BAN, LICENCE, NONE
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
-from .world import STOCKPILE
 
 MOMENTUM_MEMORY = 0.3  # weight of this month's price change in the smoothed recent change
 MAX_HELD_AT_HOME = 0.5  # a bound on the share of China's supply its controls can hold at home
 
 
-def wanted_cover(model, rows: np.ndarray, p: int) -> np.ndarray:
+def wanted_cover(model, rows: np.ndarray, p) -> np.ndarray:
     """Months of use each buyer wants in stock: the normal cover, raised by the supply risk it sees
     (precaution), by recent price rises in its market (buying ahead of further rises; when prices
-    fall the extra stock is run down) and by any hoarding a scenario sets in its market."""
+    fall the extra stock is run down) and by any hoarding a scenario sets in its market. `p` a product, or an
+    array of products with `rows[:, None]` for a row x product table."""
     sc = model.scenario.market
-    markets = market.MARKET_OF[model.book.country[rows]]
+    markets = model.layout.market[rows]
     rising = model.price_momentum[p, markets].clip(0.0, 1.0)  # the method: np.clip adds two Python calls
-    return model.target_cover(p) * (
+    return model._target_cover[p] * (
         1.0 + sc.precaution * model.book.risk[rows, p] + sc.speculation * rising + model.hoarding[p, markets]
+    )
+
+
+def buyers_cover(model) -> np.ndarray:
+    """`wanted_cover` for every product's firm buyers at once, in `layout.buy_flat` order."""
+    sc, layout = model.scenario.market, model.layout
+    price_cells = layout.buy_price_flat
+    rising = model.price_momentum.take(price_cells).clip(0.0, 1.0)
+    return model._target_cover[layout.buy_product] * (
+        1.0
+        + sc.precaution * model.book.risk.take(layout.buy_flat)
+        + sc.speculation * rising
+        + model.hoarding.take(price_cells)
     )
 
 
@@ -54,47 +66,52 @@ def magnet_cost_change(model) -> np.ndarray:
 
 
 def update_prices(model) -> None:
-    book, sc = model.book, model.scenario.market
-    in_market = market.MARKET_OF[book.country]
-    not_stockpile = book.kind != STOCKPILE
-    inbound = book.transit.sum(axis=0)
-    firms_market = in_market[not_stockpile]
+    book, sc, layout = model.book, model.scenario.market, model.layout
     before = model.prices.copy()
     contract_months = int(model.calibration.parameters.get("china_ore_contract_months", 0))
     # China's sellers must sell at home what its controls hold back: the price they can expect falls with it
     expected = model.expected_prices.copy()
     expected[:, market.CHINA] *= 1.0 - held_at_home(model)
+    # Product x market sums, every product at once (sim.layout keeps each product's terms in the order a
+    # loop over products would add them): the stock buyers and sellers want, what firms hold or have on
+    # the way, and buyers' orders and unfilled orders.
+    size = 2 * N_PRODUCTS
+    buy_cells, buy_key = layout.buy_flat, layout.buy_price_flat
+    want_rows = np.concatenate(
+        [model.buyers_cover * book.use_avg.take(buy_cells), 1.2 * book.sales_avg.take(layout.sell_flat)]
+    )
+    wanted = np.bincount(layout.want_price_flat, want_rows, minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    firms = slice(0, layout.n_firms)
+    on_hand = (book.stock[firms] + book.in_transit()[firms]).ravel()
+    held = np.bincount(layout.held_key, on_hand, minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    orders = np.bincount(buy_key, book.order.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    unmet = np.bincount(buy_key, book.unmet.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
+    expected_now, prices_before = expected.tolist(), before.tolist()
+    elasticity, response, speed = sc.cover_elasticity, sc.unmet_response, sc.price_speed
+    max_change, floor = sc.max_monthly_change, sc.cover_floor
+    priced = []  # (product, market) pairs whose price the market set, in order
     for p in range(N_PRODUCTS):
-        buyers = model.rows[BUYER_KIND[p]]
-        sellers = model.sellers[p]
-        cover = wanted_cover(model, buyers, p)
-        want_rows = np.concatenate([cover * book.use_avg[buyers, p], 1.2 * book.sales_avg[sellers, p]])
-        want_market = in_market[np.concatenate([buyers, sellers])]
-        wanted = np.bincount(want_market, want_rows, minlength=2)
-        held = np.bincount(firms_market, (book.stock[:, p] + inbound[:, p])[not_stockpile], minlength=2)
-        orders = np.bincount(in_market[buyers], book.order[buyers, p], minlength=2)
-        unmet = np.bincount(in_market[buyers], book.unmet[buyers, p], minlength=2)
         for k in range(2):
             if p == ORE and k == market.CHINA and contract_months > 0:
                 model.prices[p, k] = china_ore_contract(model, contract_months)
                 continue
-            share = unmet[k] / orders[k] if orders[k] > 1e-12 else 0.0
-            previous = model.prices[p, k]
+            priced.append((p, k))
+            share = unmet[p][k] / orders[p][k] if orders[p][k] > 1e-12 else 0.0
             model.prices[p, k] = market.price_step(
-                previous,
-                expected[p, k],
-                held[k],
-                wanted[k],
+                prices_before[p][k],
+                expected_now[p][k],
+                held[p][k],
+                wanted[p][k],
                 share,
-                sc.cover_elasticity,
-                sc.unmet_response,
-                sc.price_speed,
-                sc.max_monthly_change,
-                sc.cover_floor,
+                elasticity,
+                response,
+                speed,
+                max_change,
+                floor,
             )
-            _report_caps(model, p, k, held[k], wanted[k], previous)
     # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
     change = np.log(model.prices / before)
+    _report_caps(model, priced, held, wanted, change)
     model.price_momentum += MOMENTUM_MEMORY * (change - model.price_momentum)
     # The price traders expect (the level scarcity is measured against) drifts back to its normal,
     # cost-based level (magnets' normal level carries their makers' oxide costs), follows the market
@@ -105,8 +122,8 @@ def update_prices(model) -> None:
     # magnet makers quote cost plus margin: dearer oxides raise the price their buyers expect at once
     model.expected_prices[MAGNET] = np.maximum(model.expected_prices[MAGNET], normal[MAGNET])
     if sc.expectation_months > 0:
-        scarce = model.prices > model.expected_prices
-        model.expected_prices += np.where(scarce, model.prices - model.expected_prices, 0.0) / sc.expectation_months
+        # only upwards: where the market price is above the expected one
+        model.expected_prices += np.maximum(model.prices - model.expected_prices, 0.0) / sc.expectation_months
     parity = model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA]
     gap = parity - model.expected_prices[:, market.WORLD]
     model.expected_prices[:, market.WORLD] += export_openness(model) * gap / sc.arbitrage_months
@@ -137,7 +154,8 @@ def export_openness(model) -> np.ndarray:
     )
     use = model.use_by_country()
     use[CN] = 0.0
-    weights = np.divide(use, use.sum(axis=0), out=np.zeros_like(use), where=use.sum(axis=0) > 0)
+    total = use.sum(axis=0)
+    weights = np.divide(use, total, out=np.zeros_like(use), where=total > 0)
     return 1.0 - (closed.T * weights).sum(axis=0)
 
 
@@ -154,7 +172,7 @@ def held_at_home(model) -> np.ndarray:
     level, rate = office.level[CN], office.approval_rate[CN]  # product x importer
     blocked = np.where(level == LICENCE, 1.0 - rate, 0.0)
     out = np.zeros(N_PRODUCTS)
-    if not blocked[[HEAVY, MAGNET]].any():
+    if not blocked[HEAVY : MAGNET + 1].any():
         return out
     for p in (HEAVY, MAGNET):
         for m in np.flatnonzero(level[p] == LICENCE):
@@ -212,12 +230,16 @@ def price_pulls(model, products: tuple[int, ...]) -> np.ndarray:
     return pull
 
 
-def _report_caps(model, p: int, k: int, held: float, wanted: float, before: float) -> None:
+def _report_caps(model, priced: list, held: list, wanted: list, change: np.ndarray) -> None:
+    """The cover floor and the monthly change limit, where each bound a price the market set (in the order
+    the prices were set: the first hit of each is logged)."""
     sc = model.scenario.market
-    if wanted > market.EPS and held / wanted < sc.cover_floor:
-        model.caps.hit("cover_floor", f"{PRODUCTS[p]} {MARKETS[k]}")
-    if abs(np.log(model.prices[p, k] / before)) >= sc.max_monthly_change * (1 - 1e-9):
-        model.caps.hit("max_monthly_change", f"{PRODUCTS[p]} {MARKETS[k]}")
+    at_limit = (np.abs(change) >= sc.max_monthly_change * (1 - 1e-9)).tolist()
+    for p, k in priced:
+        if wanted[p][k] > market.EPS and held[p][k] / wanted[p][k] < sc.cover_floor:
+            model.caps.hit("cover_floor", f"{PRODUCTS[p]} {MARKETS[k]}")
+        if at_limit[p][k]:
+            model.caps.hit("max_monthly_change", f"{PRODUCTS[p]} {MARKETS[k]}")
 
 
 # ---------------------------------------------------------------------------------------------- measures

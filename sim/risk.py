@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import HEAVY, INPUTS_OF_KIND, LIGHT, MAGNET, N_COUNTRIES
+from .constants import HEAVY, LIGHT, MAGNET, N_COUNTRIES
 from .licensing import BAN, LICENCE
 
 ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
@@ -27,18 +27,19 @@ def update_risk(model) -> None:
     worst = severity.max(axis=1)
     model.distrust = np.maximum(worst, model.distrust - model.distrust / DISTRUST_MEMORY_MONTHS)
     memory = model.scenario.market.risk_memory
-    for kind, products in INPUTS_OF_KIND.items():
-        rows = model.rows[kind]
-        for p in products:
-            unmet_share = np.divide(
-                book.unmet[rows, p], book.order[rows, p], out=np.zeros(len(rows)), where=book.order[rows, p] > 1e-12
-            )
-            signal = np.maximum(unmet_share, exposure[p, book.country[rows]])
-            book.risk[rows, p] += memory * (signal - book.risk[rows, p])
-    for state in model.states.values():
-        if state.stockpile_row is not None:
-            row = state.stockpile_row
-            book.risk[row] += memory * (exposure[:, state.country_id] - book.risk[row])
+    # every firm's every input at once (sim.layout): the signal is its unfilled share of last month's
+    # orders, or its exposure to controls on its usual suppliers, whichever is higher
+    layout = model.layout
+    cells = layout.input_flat
+    order = book.order.ravel()[cells]
+    unmet_share = np.divide(book.unmet.ravel()[cells], order, out=np.zeros(len(cells)), where=order > 1e-12)
+    signal = np.maximum(unmet_share, exposure.ravel()[layout.input_exposure_flat])
+    before = book.risk.take(cells)
+    book.risk.put(cells, before + memory * (signal - before))
+    # a state's stockpile sees its country's exposure on every product
+    cells = layout.stockpile_cells
+    before = book.risk.take(cells)
+    book.risk.put(cells, before + memory * (exposure.take(layout.stockpile_exposure_flat) - before))
 
 
 def remember_suppliers(model, products: tuple[int, ...], flows: np.ndarray) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 from agents.firms import Miner, willingness
 
 from . import market
-from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MINER, ORE, REFINER, SELLER_KIND, STAGE_KIND
+from .constants import CN, COUNTRIES, HEAVY, LIGHT, MAGNET, MINER, ORE, REFINER, SELLER_KIND, STAGE_KIND
 from .demand import heavy_share_of
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
@@ -71,16 +71,33 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
     the same ratio at start prices, in its own market. Magnet makers outside China sell part of their
     output on term contracts whose price is reset to cover their oxide costs (Shin-Etsu's and Hitachi
     Metals' six-month contracts with carmakers in 2010-11); on that part their margin holds. `contracts=False`
-    gives the spot margin alone, which is what a decision to move production weighs."""
-    markets = market.MARKET_OF[model.book.country[rows]]
-    now = value_and_cost(model, rows, model.prices[:, markets])
-    then = value_and_cost(model, rows, model.start_prices[:, markets])
-    index = (now[0] / now[1]) / (then[0] / then[1])
+    gives the spot margin alone, which is what a decision to move production weighs.
+
+    Worked out for every row once per change (`RareEarthModel._margin_version`: prices, feed grades and
+    thrift move only in phase 6), then read: plans, normal supply and relocation all ask for it."""
+    version, with_contracts, spot = model._margin_cache
+    if version != model._margin_version:
+        with_contracts, spot = _margins(model)
+        model._margin_cache = (model._margin_version, with_contracts, spot)
+    return (with_contracts if contracts else spot)[rows]
+
+
+def _margins(model) -> tuple[np.ndarray, np.ndarray]:
+    """`margin_index` of every row (meaningful for processors), with and without term contracts."""
+    layout = model.layout
+    # `value_and_cost` of every row, now and at the start in one pass: (now, start) x product x row prices
+    prices = np.array((model.prices, model.start_prices))[:, :, layout.market]
+    light, heavy = prices[:, LIGHT], prices[:, HEAVY]
+    grade = model.feed_grade
+    h = model.heavy_share * model.heavy_thrift[layout.market]  # demand.heavy_share_of, every row
+    value = np.where(layout.refining, grade[:, 0] * light + grade[:, 1] * heavy, prices[:, MAGNET])
+    cost = np.where(layout.refining, prices[:, ORE], (1 - h) * light + h * heavy) + model.book.unit_cost
+    now, then = value / cost
+    spot = now / then
     contracted = model.scenario.market.term_contract_share
-    if contracted > 0 and contracts:
-        on_terms = (model.book.kind[rows] == MAGNET_MAKER) & (markets == market.WORLD)
-        index = np.where(on_terms, contracted + (1 - contracted) * index, index)
-    return index
+    if contracted <= 0:
+        return spot, spot
+    return np.where(layout.on_term_contracts, contracted + (1 - contracted) * spot, spot), spot
 
 
 def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,7 +130,7 @@ def mining_limits(model) -> np.ndarray:
     for state in model.states.values():
         if state.quota_t is None:
             continue
-        own = rows[book.country[rows] == state.country_id]
+        own = model.layout.miners_in[state.country_id]
         total = limit[own].sum()
         if total > state.quota_t / 12.0 and total > 0:
             limit[own] *= state.quota_t / 12.0 / total

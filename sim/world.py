@@ -57,9 +57,9 @@ class FirmBook:
             return
         self.stock += self.transit[0]
         self.ore_content += self.transit_content[0]
-        # shifted in place: np.roll would build two new arrays every month
-        self.transit[:-1] = self.transit[1:]
-        self.transit_content[:-1] = self.transit_content[1:]
+        if self.transit_months > 1:  # shifted in place: np.roll would build two new arrays every month
+            self.transit[:-1] = self.transit[1:]
+            self.transit_content[:-1] = self.transit_content[1:]
         self.transit[-1] = 0.0
         self.transit_content[-1] = 0.0
 
@@ -88,6 +88,18 @@ class FirmBook:
 
     def inbound(self, product: int) -> np.ndarray:
         return self.transit[:, :, product].sum(axis=0)
+
+    def in_transit(self) -> np.ndarray:
+        """Row x product tonnes on the way (read only: with a one-month pipeline, a view of it)."""
+        if len(self.transit) == 1:  # nothing to add up
+            return self.transit[0]
+        return self.transit.sum(axis=0)
+
+    def inbound_at(self, cells: np.ndarray) -> np.ndarray:
+        """Tonnes on the way to (row, product) cells, given as flat positions in a row x product table."""
+        if len(self.transit) == 1:
+            return self.transit[0].take(cells)
+        return self.transit.reshape(len(self.transit), -1).take(cells, axis=1).sum(axis=0)
 
 
 def seed_at_reference_rates(
