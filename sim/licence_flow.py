@@ -17,7 +17,7 @@ from agents.firms import STOCK_ADJUST_MONTHS
 
 from . import demand, market
 from .constants import COUNTRIES, HEAVY, LIGHT, MAGNET, N_COUNTRIES, N_PRODUCTS, PRODUCTS
-from .licensing import LICENCE
+from .licensing import INF, LICENCE, NONE
 
 MIN_APPROVAL_BELIEF = 0.5  # firms file at most twice what they need
 BELIEF_MEMORY = 0.3
@@ -177,6 +177,20 @@ def market_terms(model, p: int):
     limit = np.array([office.export_allowance(e, p, model.month) for e in range(N_COUNTRIES)])
     # an exporter whose quota does not cover this product has no limit on it (inf x a share of 0 is nan)
     return cap, licensed, limit * np.where(np.isinf(limit), 1.0, export_quota_share(model, p))
+
+
+def market_terms_of(model, products: slice) -> tuple[np.ndarray, list, np.ndarray | None]:
+    """`market_terms` of each product in the slice, stacked: caps (product x exporter x importer), licence
+    holdings (a list) and export limits (product x exporter, None without a quota). Without licences, customs
+    holds or quotas (a calm month), every product's caps come from one comparison."""
+    office = model.office
+    level = office.level[:, products, :].transpose(1, 0, 2)  # product x exporter x importer
+    if office.export_quotas or office.holds or (level == LICENCE).any():
+        terms = [market_terms(model, p) for p in range(products.start, products.stop)]
+        limits = [limit for _, _, limit in terms]
+        caps = np.stack([cap for cap, _, _ in terms])
+        return caps, [licensed for _, licensed, _ in terms], None if limits[0] is None else np.stack(limits)
+    return np.where(level == NONE, INF, 0.0), [None] * len(level), None
 
 
 def documented_need(model, p: int, buyers: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import CN, N_COUNTRIES, ORE
+from .constants import CN, N_COUNTRIES, N_PRODUCTS, ORE
 
 CHINA, WORLD = 0, 1
 ROUNDS = 4
@@ -50,6 +50,8 @@ class Side:
     country: np.ndarray
     key: np.ndarray  # the product's place in `products` x N_COUNTRIES + country
     bounds: tuple[int, ...]  # entries of the i-th product: bounds[i]:bounds[i + 1]
+    # each entry's cell in a row x product table read flat: take/put cost a third of table[rows, product]
+    cells: np.ndarray
 
     @classmethod
     def of(cls, book, rows_by_product: dict[int, np.ndarray], products: tuple[int, ...]) -> Side:
@@ -59,7 +61,13 @@ class Side:
         slot = np.concatenate([np.full(len(r), i) for i, r in enumerate(rows)])
         country = book.country[flat]
         bounds = tuple(int(b) for b in np.cumsum([0] + [len(r) for r in rows]))
-        return cls(products, flat, product, country, slot * N_COUNTRIES + country, bounds)
+        key = slot * N_COUNTRIES + country
+        return cls(products, flat, product, country, key, bounds, flat * N_PRODUCTS + product)
+
+    @property
+    def span(self) -> slice:
+        """The products as a slice of a product axis (they are all four or one): a view, where a list copies."""
+        return slice(self.products[0], self.products[-1] + 1)
 
     def by_country(self, values: np.ndarray) -> np.ndarray:
         """Product x country totals of a value per entry."""
@@ -68,7 +76,7 @@ class Side:
 
     def spread(self, by_country: np.ndarray) -> np.ndarray:
         """Each entry's value of a product x country table."""
-        return by_country.ravel()[self.key]
+        return by_country.take(self.key)
 
     def part(self, i: int) -> slice:
         return slice(self.bounds[i], self.bounds[i + 1])
@@ -233,15 +241,15 @@ def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clea
     use from stock are served at home first (imports arrive only later). No product's market reads what
     another's changes, so they clear together; the result is the same as one at a time.
     """
-    offer = book.stock[sellers.rows, sellers.product]
-    order = book.order[buyers.rows, buyers.product]
+    offer = book.stock.take(sellers.cells)
+    order = book.order.take(buyers.cells)
     supply = sellers.by_country(offer)
     demand = buyers.by_country(order)
     normal_by_country = sellers.by_country(terms.normal)
 
     # What a buyer needs for this month's own output and does not hold comes from home first: imports
     # would arrive too late.
-    short_now = book.need_now[buyers.rows, buyers.product] - book.stock[buyers.rows, buyers.product]
+    short_now = book.need_now.take(buyers.cells) - book.stock.take(buyers.cells)
     urgent = np.minimum(np.maximum(short_now, 0.0), order)
     urgent_by_country = buyers.by_country(urgent)
     first = np.minimum(supply, urgent_by_country)
@@ -266,17 +274,18 @@ def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clea
     shipped = flows.sum(axis=2)  # product x exporter
     share = ratio(terms.normal, sellers.spread(normal_by_country))  # a seller's share of its country's normal
     sold = split_sales(offer, share, sellers, shipped)
-    seen = (sellers.rows, sellers.product)
-    book.asked_avg[seen] += 0.3 * (np.maximum(sellers.spread(asked) * share, sold) - book.asked_avg[seen])
-    book.sales_avg[seen] += 0.3 * (sold - book.sales_avg[seen])
+    cells = sellers.cells
+    asked_avg, sales_avg = book.asked_avg.take(cells), book.sales_avg.take(cells)
+    book.asked_avg.put(cells, asked_avg + 0.3 * (np.maximum(sellers.spread(asked) * share, sold) - asked_avg))
+    book.sales_avg.put(cells, sales_avg + 0.3 * (sold - sales_avg))
     price_to = terms.prices[:, MARKET_OF]  # what an importer pays, product x importer country
     unit_revenue = ratio(np.matmul(flows, price_to[:, :, None])[:, :, 0], shipped)
     # a refiner sells two oxides: np.add.at adds each entry, where `cash[rows] +=` would keep one per row
     np.add.at(book.cash, sellers.rows, sold * sellers.spread(unit_revenue) * 1000.0)
     got = dom + imp
     np.subtract.at(book.cash, buyers.rows, got * buyers.spread(price_to) * 1000.0)
-    book.unmet[buyers.rows, buyers.product] = np.maximum(order - got, 0.0)
-    book.stock[seen] -= sold
+    book.unmet.put(buyers.cells, np.maximum(order - got, 0.0))
+    book.stock.put(cells, offer - sold)
 
     goods = np.ones(len(buyers.rows), dtype=bool)  # buyers' entries of the products that carry no ore content
     if ORE in sellers.products:

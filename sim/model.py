@@ -372,34 +372,36 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         for products in groups:
             self._clear(products, preference)
         sides = self.market_sides[tuple(range(N_PRODUCTS))][1]
-        self.last_orders = sides.by_country(self.book.order[sides.rows, sides.product]).T
-        self.last_unmet = sides.by_country(self.book.unmet[sides.rows, sides.product]).T
+        self.last_orders = sides.by_country(self.book.order.take(sides.cells)).T
+        self.last_unmet = sides.by_country(self.book.unmet.take(sides.cells)).T
 
     def _clear(self, products: tuple[int, ...], preference: np.ndarray) -> None:
         contracted = [self.contracts.deliver(p) for p in products]  # term contracts ship before the spot market
-        terms = [licence_flow.market_terms(self, p) for p in products]
-        limits = [limit for _, _, limit in terms]
         sellers, buyers = self.market_sides[products]
+        span = sellers.span
+        caps, licensed, export_limit = licence_flow.market_terms_of(self, span)
         clearings = market.clear_products(
             self.book,
             sellers,
             buyers,
             market.Terms(
-                weight=self.trade_weight[list(products)] * prices.price_pulls(self, products) * preference,
-                cap=np.stack([cap for cap, _, _ in terms]),
-                prices=self.prices[list(products)],
+                weight=self.trade_weight[span] * prices.price_pulls(self, span) * preference,
+                cap=caps,
+                prices=self.prices[span],
                 normal=supply.normal_supplies(self, products),
-                licensed=[licensed for _, licensed, _ in terms],
-                export_limit=None if limits[0] is None else np.stack(limits),
+                licensed=licensed,
+                export_limit=export_limit,
             ),
         )
-        for p, clearing, contract_flows in zip(products, clearings, contracted):
+        spot = np.stack([clearing.flows for clearing in clearings])
+        self.month_flows[span] = spot + np.stack(contracted)
+        if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
+            exports = np.stack([clearing.exports for clearing in clearings], axis=1)
+            self.export_mix[:, span] += 0.3 * (exports - self.export_mix[:, span])
+        for p, clearing in zip(products, clearings):
             licence_flow.record_use(self, p, clearing)
-            self.month_flows[p] = clearing.flows + contract_flows
-            if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
-                self.export_mix[:, p] += 0.3 * (clearing.exports - self.export_mix[:, p])
             stockpiles.release_to_short_buyers(self, p)
-        risk.remember_suppliers(self, products, np.stack([clearing.flows for clearing in clearings]))
+        risk.remember_suppliers(self, span, spot)
 
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""

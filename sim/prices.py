@@ -204,23 +204,22 @@ def magnet_reach(model, importer: int, exporter_market: int) -> float:
 
 def price_pull(model, product: int) -> np.ndarray:
     """Exporter x importer multipliers on one product's trade links: see `price_pulls`."""
-    return price_pulls(model, (product,))[0]
+    return price_pulls(model, slice(product, product + 1))[0]
 
 
-def price_pulls(model, products: tuple[int, ...]) -> np.ndarray:
+def price_pulls(model, products: slice) -> np.ndarray:
     """Sellers lean towards the market that pays more (China's exports rise when world prices do), but only
     where trade is free: on a pair under licence or ban, what crosses follows the licences, not the price
     gap the control itself opened (China's refiners could not chase 2025's world Dy/Tb prices).
-    Product x exporter x importer multipliers."""
-    index = list(products)
+    Product x exporter x importer multipliers for the `products` (a slice of the product axis)."""
     strength = model.scenario.market.price_pull
     # Python's scalar power, as before: numpy's array power rounds a few last bits differently
     pulls = [
         ((world / china) ** strength, (china / world) ** strength)
-        for china, world in model.prices[index] / model.start_prices[index]
+        for china, world in model.prices[products] / model.start_prices[products]
     ]
-    level = model.office.level[:, index, :].transpose(1, 0, 2)  # product x exporter x importer
-    pull = np.ones((len(index), N_COUNTRIES, N_COUNTRIES))
+    level = model.office.level[:, products, :].transpose(1, 0, 2)  # product x exporter x importer
+    pull = np.ones((len(pulls), N_COUNTRIES, N_COUNTRIES))
     pull[:, CN, :] = np.array([to_world for to_world, _ in pulls])[:, None]
     pull[:, :, CN] = np.array([to_china for _, to_china in pulls])[:, None]
     if level[:, CN].any() or level[:, :, CN].any():

@@ -42,17 +42,17 @@ def update_risk(model) -> None:
     book.risk.put(cells, before + memory * (exposure.take(layout.stockpile_exposure_flat) - before))
 
 
-def remember_suppliers(model, products: tuple[int, ...], flows: np.ndarray) -> None:
-    """Each importer's usual share of supply by origin (`flows`: product x exporter x importer). Links under
+def remember_suppliers(model, products: slice, flows: np.ndarray) -> None:
+    """Each importer's usual share of supply by origin (`flows`: product x exporter x importer for the
+    `products`, a slice of the product axis). Links under
     controls keep their pre-control share: buyers still count on those suppliers (and apply for licences
     accordingly)."""
-    index = list(products)
     received = flows.sum(axis=1)[:, None, :]
     share = np.divide(flows, received, out=np.zeros(flows.shape), where=received > 0)
     memory = 0.5 if model.in_warmup else ORIGIN_MEMORY
-    free = model.office.level[:, index, :].transpose(1, 0, 2) == 0
+    free = model.office.level[:, products, :].transpose(1, 0, 2) == 0
     update = free & (received > 0)
-    model.origin_share[index] += memory * np.where(update, share - model.origin_share[index], 0.0)
+    model.origin_share[products] += memory * np.where(update, share - model.origin_share[products], 0.0)
 
 
 def supply_exposure(model, country_id: int) -> float:
