@@ -12,7 +12,7 @@ from agents import stockpile_policy
 from agents.firms import FIRM_CLASSES, Firm, MagnetMaker, Manufacturer, Miner, Refiner, output_needs
 from agents.state import StateAgent
 
-from . import agreements, demand, levers, licence_flow, market, prices, risk, stockpiles, supply
+from . import agreements, clearing, demand, levers, licence_flow, market, prices, risk, supply
 from .agreements import Diplomats
 from .calibration import firm_table, load_calibration, trade_weights
 from .caps import CapLog
@@ -284,11 +284,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
                 s.stockpile_row for s in self.states.values() if s.stockpile_row is not None and s.holds[p]
             ]
             self.buyers[p] = np.concatenate([self.rows[BUYER_KIND[p]], np.asarray(stockpile_rows, dtype=np.int64)])
-        # each product's sellers and buyers flattened for clearing: every product at once, or one at a time
-        groups = [tuple(range(N_PRODUCTS))] + [(p,) for p in range(N_PRODUCTS)]
-        self.market_sides = {
-            g: (market.Side.of(self.book, self.sellers, g), market.Side.of(self.book, self.buyers, g)) for g in groups
-        }
+        self.market_sides = clearing.market_sides(self.book, self.sellers, self.buyers)
 
     def _warm_up(self) -> None:
         self.in_warmup = True
@@ -363,45 +359,8 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         licence_flow.file_and_review(self)
 
     def clear_markets(self) -> None:
-        """Phase 5: each product's buyers meet its sellers. The products clear together (no product's market
-        reads what another's moves), except under an export quota, which products share: then ore, oxides
-        and magnets clear in turn, each drawing down what the quota has left."""
-        self.month_flows = np.zeros((N_PRODUCTS, N_COUNTRIES, N_COUNTRIES))
-        preference = agreements.preferential_weight(self) * risk.diversification_weight(self)
-        groups = [(p,) for p in range(N_PRODUCTS)] if self.office.export_quotas else [tuple(range(N_PRODUCTS))]
-        for products in groups:
-            self._clear(products, preference)
-        sides = self.market_sides[tuple(range(N_PRODUCTS))][1]
-        self.last_orders = sides.by_country(self.book.order.take(sides.cells)).T
-        self.last_unmet = sides.by_country(self.book.unmet.take(sides.cells)).T
-
-    def _clear(self, products: tuple[int, ...], preference: np.ndarray) -> None:
-        contracted = [self.contracts.deliver(p) for p in products]  # term contracts ship before the spot market
-        sellers, buyers = self.market_sides[products]
-        span = sellers.span
-        caps, licensed, export_limit = licence_flow.market_terms_of(self, span)
-        clearings = market.clear_products(
-            self.book,
-            sellers,
-            buyers,
-            market.Terms(
-                weight=self.trade_weight[span] * prices.price_pulls(self, span) * preference,
-                cap=caps,
-                prices=self.prices[span],
-                normal=supply.normal_supplies(self, products),
-                licensed=licensed,
-                export_limit=export_limit,
-            ),
-        )
-        spot = np.stack([clearing.flows for clearing in clearings])
-        self.month_flows[span] = spot + np.stack(contracted)
-        if not self.office.export_quotas:  # the mix a quota is shared by: exports while none binds
-            exports = np.stack([clearing.exports for clearing in clearings], axis=1)
-            self.export_mix[:, span] += 0.3 * (exports - self.export_mix[:, span])
-        for p, clearing in zip(products, clearings):
-            licence_flow.record_use(self, p, clearing)
-            stockpiles.release_to_short_buyers(self, p)
-        risk.remember_suppliers(self, span, spot)
+        """Phase 5: each product's buyers meet its sellers (see `sim.clearing`)."""
+        clearing.clear_month(self)
 
     def produce_and_consume(self) -> None:
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
