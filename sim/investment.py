@@ -108,13 +108,7 @@ class Investments:
             return
         added = book.project_add[done]
         self._add(done, added)
-        self._log(
-            month,
-            done,
-            added,
-            "capacity_online",
-            "expansion finished after its construction lead time",
-        )
+        self._log(month, done, added, "capacity_online", "expansion finished after its construction lead time")
         book.project_due[done] = -1
         book.project_add[done] = 0.0
 
