@@ -18,6 +18,7 @@ STAGE_NAME = {kind: STAGES[stage] for kind, stage in STAGE_OF_KIND.items()}
 
 class Investments:
     _stages: np.ndarray  # the stage of each row of the firm book, made when first needed
+    _firm_of_row: list[str]  # made with it
 
     def __init__(self, model):
         self.model = model
@@ -29,6 +30,8 @@ class Investments:
     def _stage_of_row(self) -> np.ndarray:
         if getattr(self, "_stages", None) is None or len(self._stages) != self.model.book.n:
             self._stages = np.array([STAGE_OF_KIND.get(int(k), 0) for k in self.model.book.kind])
+            # the firm each row belongs to, as the log names it ("Lynas" for "Lynas #2")
+            self._firm_of_row = [name.split(" #")[0] for name in self.model.firm_names]
         return self._stages
 
     def step(self, month: int) -> None:
@@ -103,21 +106,16 @@ class Investments:
         done = np.flatnonzero(book.project_due == month)
         if len(done) == 0:
             return
-        self._add(done, book.project_add[done])
-        self._log(
-            month,
-            done,
-            book.project_add[done],
-            "capacity_online",
-            "expansion finished after its construction lead time",
-        )
+        added = book.project_add[done]
+        self._add(done, added)
+        self._log(month, done, added, "capacity_online", "expansion finished after its construction lead time")
         book.project_due[done] = -1
         book.project_add[done] = 0.0
 
     def _margins(self, rows: np.ndarray) -> np.ndarray:
         """Price of output over unit cost plus inputs, for producer rows, each in its own market."""
         model, book = self.model, self.model.book
-        prices = model.prices[:, market.MARKET_OF[book.country[rows]]]  # product x row
+        prices = model.prices.take(model.layout.market.take(rows), axis=1)  # product x row
         revenue = prices[ORE].copy()  # what a mine sells
         cost = book.unit_cost[rows]
         processors = np.flatnonzero(book.kind[rows] != MINER)
@@ -162,14 +160,17 @@ class Investments:
 
     def _log(self, month: int, rows: np.ndarray, tonnes: np.ndarray, kind: str, rationale: str) -> None:
         """One line per country and stage, whatever the number of firm agents."""
-        model, book = self.model, self.model.book
+        model = self.model
+        stages = self._stage_of_row().take(rows).tolist()
+        firms = [self._firm_of_row[row] for row in rows.tolist()]
         groups: dict[tuple[int, int], list[int]] = {}  # (country, stage) -> positions in `rows`
-        for i, (country, k) in enumerate(zip(book.country[rows].tolist(), book.kind[rows].tolist())):
-            groups.setdefault((country, STAGE_OF_KIND[k]), []).append(i)
+        for i, key in enumerate(zip(model.book.country.take(rows).tolist(), stages)):
+            groups.setdefault(key, []).append(i)
         for (country, stage), members in sorted(groups.items()):
-            names = sorted({model.firm_names[rows[i]].split(" #")[0] for i in members})
+            names = sorted({firms[i] for i in members})
             who = names[0] if len(names) == 1 else f"{len(names)} firms"
-            added = tonnes[members].sum()
+            # a one-plant group's own number (what the sum of one is) skips numpy's costlier indexed sum
+            added = tonnes[members[0]] if len(members) == 1 else tonnes[members].sum()
             model.log.add(month, who, kind, COUNTRIES[country], f"+{added:,.0f} t/yr of {STAGES[stage]}", rationale)
 
 

@@ -72,7 +72,7 @@ class Offer(NamedTuple):
     """A project as appraised: a candidate or a standard greenfield plant (a named tuple: some thirty are
     made every quarter, and a tuple is made several times faster than a frozen dataclass)."""
 
-    name: str
+    name: str | None  # None: a greenfield plant, named only if it starts (`greenfield_name`)
     developer: str | None  # None: the country's largest firm of the stage takes it
     country: int
     stage: str
@@ -83,6 +83,13 @@ class Offer(NamedTuple):
     unit_cost: float
     feed: str
     stream: tuple[int, ...]  # what keys its delay stream besides seed, country, stage and month
+    number: int = 0  # a greenfield plant's place among its country's and stage's this quarter, from 0
+
+
+def greenfield_name(month: int, country: int, stage: str, number: int) -> str:
+    return f"{COUNTRIES[country]} {stage} project {month // 12}-{month % 12 + 1:02d}" + (
+        f" #{number + 1}" if number else ""
+    )
 
 
 class Projects:
@@ -205,9 +212,8 @@ class Projects:
 
     def _greenfield_offer(self, month: int, c: int, stage: str, k: int) -> Offer:
         size = PROJECT_SIZE[stage]
-        name = f"{COUNTRIES[c]} {stage} project {month // 12}-{month % 12 + 1:02d}" + (f" #{k + 1}" if k else "")
         return Offer(
-            name,
+            None,  # most are not bankable: the name is made if it starts
             None,
             c,
             stage,
@@ -218,6 +224,7 @@ class Projects:
             entrant_cost(c, NEW_ENTRANT_COST[stage]),
             GREENFIELD_FEED[stage],
             (k,) if k else (),
+            k,
         )
 
     def _consider(self, month: int, offer: Offer, basis: Basis | None = None) -> bool:
@@ -270,7 +277,8 @@ class Projects:
     def _start(self, month: int, offer: Offer, capex: float, profit: float, financing: dict, offtake: dict) -> None:
         model = self.model
         c, stage, s = offer.country, offer.stage, STAGES.index(offer.stage)
-        commit(model, c, {**financing, **offtake}, offer.name, capex)
+        name = offer.name or greenfield_name(month, c, stage, offer.number)
+        commit(model, c, {**financing, **offtake}, name, capex)
         rows = self._rows_for(offer)
         developer = offer.developer or model.firm_names[rows[0]].split(" #")[0]
         lead = int(np.ceil(offer.lead_months * model.investments.lead_factor[c, s]))
@@ -285,7 +293,7 @@ class Projects:
             )
         )
         project = Project(
-            offer.name,
+            name,
             developer,
             c,
             stage,
@@ -325,7 +333,7 @@ class Projects:
             developer,
             "project_started",
             COUNTRIES[c],
-            f"{offer.name}: {offer.tonnes_per_year:,.0f} t/yr of {stage}{mine}, capex ${capex / 1e6:,.0f}M "
+            f"{name}: {offer.tonnes_per_year:,.0f} t/yr of {stage}{mine}, capex ${capex / 1e6:,.0f}M "
             f"({shares}{guarantee}), online in about {lead} months",
             f"at {basis}{' with the offtake' if offtake else ''} it earns ${profit / 1e6:,.0f}M a year, "
             "so the developer's share pays back in "

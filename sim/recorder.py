@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .constants import COUNTRIES, MARKETS, N_COUNTRIES, N_PRODUCTS, N_SECTORS, PRODUCTS, SECTORS, STAGES
-from .shortage import unmet_share
+from .shortage import unmet_share_of_totals
 from .world import STOCKPILE
 
 HOLDERS = ("firms", "state")
@@ -67,7 +67,7 @@ class Recorder:
     def last_shortage_share(self, t: int) -> float:
         if t == 0:
             return 0.0
-        return float(unmet_share(self.demand[t - 1].sum(), self.delivered[t - 1].sum()))
+        return unmet_share_of_totals(float(self.demand[t - 1].sum()), float(self.delivered[t - 1].sum()))
 
     # ---------------------------------------------------------------------------------- tables
     def _frame(self, values: np.ndarray, names: list[str], labels: list[tuple[str, ...]], column: str) -> pd.DataFrame:
