@@ -153,6 +153,8 @@ def export_openness(model) -> np.ndarray:
     """Per product, the share of world demand that China may supply freely (licences count as half
     open at a 100% approval rate, less at lower ones)."""
     office = model.office
+    if not np.count_nonzero(office.level[CN]):  # no control from China (most months): all of it is open
+        return np.ones(N_PRODUCTS)
     closed = np.where(
         office.level[CN] == BAN, 1.0, np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0)
     )
@@ -173,9 +175,11 @@ def held_at_home(model) -> np.ndarray:
     customs hold or a ban (a halt such as 2010's two months against Japan) delays what will ship when it
     ends: exporters keep the stock for then, and the price traders expect at home does not move."""
     office = model.office
+    out = np.zeros(N_PRODUCTS)
+    if not np.count_nonzero(office.level[CN]):  # no control from China (most months): nothing held
+        return out
     level, rate = office.level[CN], office.approval_rate[CN]  # product x importer
     blocked = np.where(level == LICENCE, 1.0 - rate, 0.0)
-    out = np.zeros(N_PRODUCTS)
     if not blocked[HEAVY : MAGNET + 1].any():
         return out
     for p in (HEAVY, MAGNET):
