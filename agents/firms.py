@@ -142,7 +142,7 @@ class Miner(Firm):
         capacity = cls.monthly_capacity(model, rows)
         countries = layout.country_of[cls.kind]
         storage = model.calibration.parameters.get("ore_storage_months", 0.0)
-        if storage > 0 and model.office.level[:, ORE, :].any():  # (no control on ore: no one is cut off)
+        if storage > 0 and np.count_nonzero(model.office.level[:, ORE, :]):  # no control on ore: no one cut off
             # exporters with a control on ore to a country that used to buy from them
             cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
             if cut_off.any():
