@@ -58,6 +58,11 @@ class RowLayout:
         market = MARKET_OF[book.country]
         self.market = _read_only(market)  # 0 china, 1 world, by row
         self.refining = _read_only(book.kind == REFINER)
+        # sim.supply's margins: each product's price in each row's market, now and at the start, as positions
+        # in the two product x market tables one after the other (product x (now, start) x row)
+        self.margin_price_key = _read_only(
+            np.arange(2)[None, :, None] * 2 * N_PRODUCTS + np.arange(N_PRODUCTS)[:, None, None] * 2 + market
+        )
         # magnet makers outside China, who sell part of their output on term contracts (sim.supply)
         self.on_term_contracts = _read_only((book.kind == MAGNET_MAKER) & (market == WORLD))
         self.country_of = {kind: _read_only(book.country[r]) for kind, r in rows.items()}
