@@ -49,13 +49,10 @@ def buyers_cover(model) -> np.ndarray:
     """`wanted_cover` for every product's firm buyers at once, in `layout.buy_flat` order."""
     sc, layout = model.scenario.market, model.layout
     price_cells = layout.buy_price_flat
-    rising = model.price_momentum.take(price_cells).clip(0.0, 1.0)
-    return model._target_cover[layout.buy_product] * (
-        1.0
-        + sc.precaution * model.book.risk.take(layout.buy_flat)
-        + sc.speculation * rising
-        + model.hoarding.take(price_cells)
-    )
+    cover = 1.0 + sc.precaution * model.book.risk.take(layout.buy_flat)
+    if sc.speculation:  # (none adds 0 to every cover: the same sums without the price momentum)
+        cover += sc.speculation * model.price_momentum.take(price_cells).clip(0.0, 1.0)
+    return model._target_cover[layout.buy_product] * (cover + model.hoarding.take(price_cells))
 
 
 def magnet_cost_change(model) -> np.ndarray:
@@ -71,7 +68,9 @@ def update_prices(model) -> None:
     contract_months = int(model.calibration.parameters.get("china_ore_contract_months", 0))
     # China's sellers must sell at home what its controls hold back: the price they can expect falls with it
     expected = model.expected_prices.copy()
-    expected[:, market.CHINA] *= 1.0 - held_at_home(model)
+    held_back = held_at_home(model)
+    if np.count_nonzero(held_back):  # (most months nothing: x 1 changes no price)
+        expected[:, market.CHINA] *= 1.0 - held_back
     wanted, held, orders, unmet = market_sums(model)
     share = np.divide(unmet, orders, out=np.zeros(unmet.shape), where=orders > 1e-12)
     priced = np.ones(before.shape, dtype=bool)  # (product, market) cells whose price the market set
