@@ -20,7 +20,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, ORE, REFINER
+from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES, N_SECTORS, ORE, REFINER
 from sim.market import EPS
 from sim.ore_allotment import allotted_ore
 
@@ -142,7 +142,7 @@ class Miner(Firm):
         capacity = cls.monthly_capacity(model, rows)
         countries = layout.country_of[cls.kind]
         storage = model.calibration.parameters.get("ore_storage_months", 0.0)
-        if storage > 0 and model.office.level[:, ORE, :].any():  # (no control on ore: no one is cut off)
+        if storage > 0 and np.count_nonzero(model.office.level[:, ORE, :]):  # no control on ore: no one cut off
             # exporters with a control on ore to a country that used to buy from them
             cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
             if cut_off.any():
@@ -276,3 +276,24 @@ class Manufacturer(Firm):
 
 
 FIRM_CLASSES = (Miner, Refiner, MagnetMaker, Manufacturer)
+
+
+def operate_firms(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Phase 6's production: mines, refineries and magnet plants run, manufacturers use magnets. Records the
+    month's output by country and stage and demand and deliveries by country and sector; returns tonnes
+    mined, left as co-products and delivered to users, by row."""
+    mined = Miner.operate(model)
+    light, heavy, by_products = Refiner.operate(model)
+    made = MagnetMaker.operate(model)
+    wanted, delivered = Manufacturer.operate(model)
+    country_of = model.layout.country_of
+    model.month_output = {
+        "mined": np.bincount(country_of[MINER], mined, minlength=N_COUNTRIES),
+        "refined": np.bincount(country_of[REFINER], light + heavy, minlength=N_COUNTRIES),
+        "magnets": np.bincount(country_of[MAGNET_MAKER], made, minlength=N_COUNTRIES),
+    }
+    key = model.layout.user_key
+    size = N_COUNTRIES * N_SECTORS
+    model.month_demand = np.bincount(key, wanted, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
+    model.month_delivered = np.bincount(key, delivered, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
+    return mined, by_products, delivered

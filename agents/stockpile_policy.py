@@ -88,23 +88,25 @@ def manage(state, model) -> list[tuple[str, str, str, str]]:
     for each opening and closing."""
     book, row = model.book, state.stockpile_row
     decisions = []
-    use = model.domestic_use(state.country_id)
+    # the stockpile's own row read once, as Python numbers (the same values as element by element)
+    use = model.domestic_use(state.country_id).tolist()
+    stocks, risks = book.stock[row].tolist(), book.risk[row].tolist()
+    held = (book.stock[row] + book.in_transit()[row]).tolist()  # on hand or on the way
+    orders = [0.0] * N_PRODUCTS  # the stockpile's own, written once at the end (no one reads them before)
     for p in range(N_PRODUCTS):
         if not state.holds[p]:
-            book.order[row, p] = 0.0
             continue
         cells = state.watched_cells[p]
         ordered = float(book.order.take(cells).sum())
         unfilled = float(book.unmet.take(cells).sum())
-        # an open stockpile buys nothing, so what it holds (on hand or on the way) fell by what it gave
-        held_now = float(book.stock[row, p] + book.in_transit()[row, p])
-        released = max(state.stock_seen[p] - held_now, 0.0) if state.releasing[p] else 0.0
+        # an open stockpile buys nothing, so what it holds fell by what it gave
+        released = max(state.stock_seen[p] - held[p], 0.0) if state.releasing[p] else 0.0
         left = unfilled + released
         share = left / ordered if ordered > 1e-12 else 0.0
         trigger = state.config.release_trigger
         quiet = share < trigger * CLOSE_SHARE_OF_TRIGGER
         state.quiet_months[p] = state.quiet_months[p] + 1 if quiet else 0
-        stock = float(book.stock[row, p])
+        stock = stocks[p]
         opens = not state.releasing[p] and share > trigger and stock > 1e-9
         closes = state.releasing[p] and (stock <= 1e-9 or state.quiet_months[p] >= QUIET_MONTHS_TO_CLOSE)
         if opens or closes:  # the reasons are written only for a decision
@@ -112,8 +114,9 @@ def manage(state, model) -> list[tuple[str, str, str, str]]:
             if opens:
                 state.quiet_months[p] = 0
             decisions.append(_decision(model, state, p, opens, ordered, left, released, share, stock))
-        state.stock_seen[p] = held_now
+        state.stock_seen[p] = held[p]
         target = (state.config.stockpile_target_days + state.extra_stockpile_days) / 30.0 * use[p]
-        calm = not state.releasing[p] and share < CALM_SHARE and book.risk[row, p] < CALM_RISK
-        book.order[row, p] = max(target - stock, 0.0) / 12.0 if calm else 0.0
+        calm = not state.releasing[p] and share < CALM_SHARE and risks[p] < CALM_RISK
+        orders[p] = max(target - stock, 0.0) / 12.0 if calm else 0.0
+    book.order[row] = orders
     return decisions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, SECTORS, S
+from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, N_COUNTRIES, N_PRODUCTS, SECTORS, S
 from .measures import ActiveMeasure, MeasureRule, composer, register
 
 
@@ -21,6 +21,18 @@ def final_demand(model, rows: np.ndarray) -> np.ndarray:
         * model.substitution[markets]
         * model.demand_shock[book.country[rows], book.sector[rows]]
     )
+
+
+def use_by_country(model) -> np.ndarray:
+    """Smoothed monthly use of each product by firms, country x product: worked out once per change
+    (`RareEarthModel._use_version`, bumped where phase 6 moves the use averages), then copied out."""
+    if model._use_cache[0] != model._use_version:
+        firms = model.book.use_avg[: model.layout.n_firms]  # stockpiles are the last rows
+        use = np.bincount(model.layout.use_key, firms.ravel(), minlength=N_COUNTRIES * N_PRODUCTS)
+        model._use_cache = (model._use_version, use.reshape(N_COUNTRIES, N_PRODUCTS))
+    cached = model._use_cache[1]
+    assert cached is not None  # the version starts at 0, an empty cache's at -1: filled just above
+    return cached.copy()
 
 
 def set_growth(model, growth: float) -> None:

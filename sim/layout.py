@@ -58,12 +58,15 @@ class RowLayout:
         market = MARKET_OF[book.country]
         self.market = _read_only(market)  # 0 china, 1 world, by row
         self.refining = _read_only(book.kind == REFINER)
+        # sim.supply's margins: each product's price in each row's market, now and at the start, as positions
+        # in the two product x market tables one after the other (product x (now, start) x row)
+        self.margin_price_key = _read_only(
+            np.arange(2)[None, :, None] * 2 * N_PRODUCTS + np.arange(N_PRODUCTS)[:, None, None] * 2 + market
+        )
         # magnet makers outside China, who sell part of their output on term contracts (sim.supply)
         self.on_term_contracts = _read_only((book.kind == MAGNET_MAKER) & (market == WORLD))
         self.country_of = {kind: _read_only(book.country[r]) for kind, r in rows.items()}
         self.market_of = {kind: _read_only(market[r]) for kind, r in rows.items()}
-        # firms' holdings of each product by market: key product x market for each (firm, product) cell
-        self.held_key = _read_only((np.arange(N_PRODUCTS)[None, :] * 2 + market[:n_firms, None]).ravel())
         # use by country: key country x product for each (firm, product) cell
         self.use_key = _read_only((book.country[:n_firms, None] * N_PRODUCTS + np.arange(N_PRODUCTS)).ravel())
 
@@ -75,7 +78,21 @@ class RowLayout:
         self.buy_price_flat = _read_only(buy_products * 2 + market[buy_rows])  # into a product x market table
         self.sell_flat = _read_only(sell_rows * N_PRODUCTS + sell_products)
         self.sell_price_flat = _read_only(sell_products * 2 + market[sell_rows])
-        self.want_price_flat = _read_only(np.concatenate([self.buy_price_flat, self.sell_price_flat]))
+        # sim.prices.market_sums' bins: wanted stock (buyers', then sellers'), held (every firm's every cell),
+        # orders and unfilled orders, each a product x market table, one after the other
+        held_key = (np.arange(N_PRODUCTS)[None, :] * 2 + market[:n_firms, None]).ravel()
+        table = 2 * N_PRODUCTS
+        self.market_sums_key = _read_only(
+            np.concatenate(
+                (
+                    self.buy_price_flat,
+                    self.sell_price_flat,
+                    held_key + table,
+                    self.buy_price_flat + 2 * table,
+                    self.buy_price_flat + 3 * table,
+                )
+            )
+        )
 
         # each firm kind's inputs (sim.constants.INPUTS_OF_KIND), as (row, product) pairs
         input_rows = np.concatenate([np.repeat(rows[k], len(ps)) for k, ps in INPUTS_OF_KIND.items()])

@@ -368,23 +368,23 @@ def ratio(numerator: np.ndarray, denominator) -> np.ndarray:
 
 
 def price_step(
-    price: float,
-    expected: float,
-    held: float,
-    wanted: float,
-    unmet_share: float,
+    price: np.ndarray,
+    expected: np.ndarray,
+    held: np.ndarray,
+    wanted: np.ndarray,
+    unmet_share: np.ndarray,
     cover_elasticity: float,
     unmet_response: float,
     speed: float,
     max_change: float,
     cover_floor: float = COVER_FLOOR,
-) -> float:
-    """This month's price: the price traders expect, raised when stocks are short of what holders want
-    and when orders go unfilled (lowered when stocks are long), approached at `speed` per month."""
-    if wanted <= EPS:
-        return price
-    cover = max(held / wanted, cover_floor)
-    target = expected * float(np.exp(-cover_elasticity * np.log(cover) + unmet_response * unmet_share))
-    change = speed * float(np.log(target / price))
-    change = min(max(change, -max_change), max_change)
-    return price * float(np.exp(change))
+) -> np.ndarray:
+    """This month's prices, every (product, market) at once: the price traders expect, raised when stocks
+    are short of what holders want and when orders go unfilled (lowered when stocks are long), approached
+    at `speed` per month. A price no one wants stock at stays put. (np.exp and np.log give an array the same
+    last bits as one number at a time; math.exp and math.log would not.)"""
+    traded = wanted > EPS
+    cover = np.maximum(np.divide(held, wanted, out=np.ones(price.shape), where=traded), cover_floor)
+    target = expected * np.exp(-cover_elasticity * np.log(cover) + unmet_response * unmet_share)
+    change = (speed * np.log(target / price)).clip(-max_change, max_change)  # the method: np.clip adds two calls
+    return np.where(traded, price * np.exp(change), price)

@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from agents import stockpile_policy
-from agents.firms import FIRM_CLASSES, Firm, MagnetMaker, Manufacturer, Miner, Refiner, output_needs
+from agents.firms import FIRM_CLASSES, Firm, Manufacturer, operate_firms, output_needs
 from agents.state import StateAgent
 
 from . import agreements, clearing, demand, levers, licence_flow, market, prices, risk, supply
@@ -23,14 +23,12 @@ from .constants import (
     HEAVY,
     LIGHT,
     MAGNET,
-    MAGNET_MAKER,
     MANUFACTURER,
     MINER,
     N_COUNTRIES,
     N_PRODUCTS,
     N_SECTORS,
     PRODUCTS,
-    REFINER,
     SECTORS,
     SELLER_KIND,
     STAGE_OF_KIND,
@@ -366,20 +364,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         """Phase 6: mines, refineries and magnet plants run; manufacturers use magnets; prices move."""
         self._use_version += 1  # firms' use averages change below
         self._margin_version += 1  # ... and refiners' feed grades
-        mined = Miner.operate(self)
-        light, heavy, by_products = Refiner.operate(self)
-        made = MagnetMaker.operate(self)
-        wanted, delivered = Manufacturer.operate(self)
-        country_of = self.layout.country_of
-        self.month_output = {
-            "mined": np.bincount(country_of[MINER], mined, minlength=N_COUNTRIES),
-            "refined": np.bincount(country_of[REFINER], light + heavy, minlength=N_COUNTRIES),
-            "magnets": np.bincount(country_of[MAGNET_MAKER], made, minlength=N_COUNTRIES),
-        }
-        key = self.layout.user_key
-        size = N_COUNTRIES * N_SECTORS
-        self.month_demand = np.bincount(key, wanted, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
-        self.month_delivered = np.bincount(key, delivered, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
+        mined, by_products, delivered = operate_firms(self)
         if self.in_warmup:
             return
         self.cum_mined += float(mined.sum())
@@ -437,10 +422,8 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
 
     def _check_balance(self) -> None:
         """Produced = consumed + stocked + in transit (tonnes REO), relative to what has passed through."""
-        held = self.book.total_held()
         lhs = self.ledger_start + self.cum_mined
-        rhs = self.cum_by_products + self.cum_final_use + held
-        error = abs(lhs - rhs) / max(lhs, 1.0)
+        error = abs(lhs - (self.cum_by_products + self.cum_final_use + self.book.total_held())) / max(lhs, 1.0)
         self.max_balance_error = max(self.max_balance_error, error)
         self.last_balance_error = error
 
@@ -473,15 +456,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
 
     def use_by_country(self) -> np.ndarray:
         """Smoothed monthly use of each product by firms, country x product (computed once per change)."""
-        if self._use_cache[0] != self._use_version:
-            firms = self.book.use_avg[: self.layout.n_firms]  # stockpiles are the last rows
-            use = np.bincount(self.layout.use_key, firms.ravel(), minlength=N_COUNTRIES * N_PRODUCTS).reshape(
-                N_COUNTRIES, N_PRODUCTS
-            )
-            self._use_cache = (self._use_version, use)
-        cached = self._use_cache[1]
-        assert cached is not None  # the version starts at 0, an empty cache's at -1: filled just above
-        return cached.copy()
+        return demand.use_by_country(self)
 
     def domestic_use(self, country_id: int) -> np.ndarray:
         return self.use_by_country()[country_id]

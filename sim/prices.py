@@ -1,6 +1,6 @@
 """Price formation: each month's move of the two price levels, and the pulls on where sellers sell.
 
-`market.price_step` moves one price; this module feeds it each market's cover, wants and unfilled orders,
+`market.price_step` moves the prices; this module feeds it each market's cover, wants and unfilled orders,
 and keeps the level traders measure scarcity against (the expected price), which drifts back to normal and
 is arbitraged towards China's price where Chinese exports flow freely.
 """
@@ -49,13 +49,10 @@ def buyers_cover(model) -> np.ndarray:
     """`wanted_cover` for every product's firm buyers at once, in `layout.buy_flat` order."""
     sc, layout = model.scenario.market, model.layout
     price_cells = layout.buy_price_flat
-    rising = model.price_momentum.take(price_cells).clip(0.0, 1.0)
-    return model._target_cover[layout.buy_product] * (
-        1.0
-        + sc.precaution * model.book.risk.take(layout.buy_flat)
-        + sc.speculation * rising
-        + model.hoarding.take(price_cells)
-    )
+    cover = 1.0 + sc.precaution * model.book.risk.take(layout.buy_flat)
+    if sc.speculation:  # (none adds 0 to every cover: the same sums without the price momentum)
+        cover += sc.speculation * model.price_momentum.take(price_cells).clip(0.0, 1.0)
+    return model._target_cover[layout.buy_product] * (cover + model.hoarding.take(price_cells))
 
 
 def magnet_cost_change(model) -> np.ndarray:
@@ -66,49 +63,34 @@ def magnet_cost_change(model) -> np.ndarray:
 
 
 def update_prices(model) -> None:
-    book, sc, layout = model.book, model.scenario.market, model.layout
+    sc = model.scenario.market
     before = model.prices.copy()
     contract_months = int(model.calibration.parameters.get("china_ore_contract_months", 0))
     # China's sellers must sell at home what its controls hold back: the price they can expect falls with it
     expected = model.expected_prices.copy()
-    expected[:, market.CHINA] *= 1.0 - held_at_home(model)
-    # Product x market sums, every product at once (sim.layout keeps each product's terms in the order a
-    # loop over products would add them): the stock buyers and sellers want, what firms hold or have on
-    # the way, and buyers' orders and unfilled orders.
-    size = 2 * N_PRODUCTS
-    buy_cells, buy_key = layout.buy_flat, layout.buy_price_flat
-    want_rows = np.concatenate(
-        [model.buyers_cover * book.use_avg.take(buy_cells), 1.2 * book.sales_avg.take(layout.sell_flat)]
+    held_back = held_at_home(model)
+    if np.count_nonzero(held_back):  # (most months nothing: x 1 changes no price)
+        expected[:, market.CHINA] *= 1.0 - held_back
+    wanted, held, orders, unmet = market_sums(model)
+    share = np.divide(unmet, orders, out=np.zeros(unmet.shape), where=orders > 1e-12)
+    priced = np.ones(before.shape, dtype=bool)  # (product, market) cells whose price the market set
+    if contract_months > 0:  # (read before any price moves: the contract reads this month's)
+        contract = china_ore_contract(model, contract_months)
+        priced[ORE, market.CHINA] = False
+    model.prices[:] = market.price_step(
+        before,
+        expected,
+        held,
+        wanted,
+        share,
+        sc.cover_elasticity,
+        sc.unmet_response,
+        sc.price_speed,
+        sc.max_monthly_change,
+        sc.cover_floor,
     )
-    wanted = np.bincount(layout.want_price_flat, want_rows, minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    firms = slice(0, layout.n_firms)
-    on_hand = (book.stock[firms] + book.in_transit()[firms]).ravel()
-    held = np.bincount(layout.held_key, on_hand, minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    orders = np.bincount(buy_key, book.order.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    unmet = np.bincount(buy_key, book.unmet.take(buy_cells), minlength=size).reshape(N_PRODUCTS, 2).tolist()
-    expected_now, prices_before = expected.tolist(), before.tolist()
-    elasticity, response, speed = sc.cover_elasticity, sc.unmet_response, sc.price_speed
-    max_change, floor = sc.max_monthly_change, sc.cover_floor
-    priced = []  # (product, market) pairs whose price the market set, in order
-    for p in range(N_PRODUCTS):
-        for k in range(2):
-            if p == ORE and k == market.CHINA and contract_months > 0:
-                model.prices[p, k] = china_ore_contract(model, contract_months)
-                continue
-            priced.append((p, k))
-            share = unmet[p][k] / orders[p][k] if orders[p][k] > 1e-12 else 0.0
-            model.prices[p, k] = market.price_step(
-                prices_before[p][k],
-                expected_now[p][k],
-                held[p][k],
-                wanted[p][k],
-                share,
-                elasticity,
-                response,
-                speed,
-                max_change,
-                floor,
-            )
+    if contract_months > 0:
+        model.prices[ORE, market.CHINA] = contract
     # Recent price rises, smoothed: buyers who expect dearer inputs stock up ahead of them.
     change = np.log(model.prices / before)
     _report_caps(model, priced, held, wanted, change)
@@ -116,8 +98,10 @@ def update_prices(model) -> None:
     # The price traders expect (the level scarcity is measured against) drifts back to its normal,
     # cost-based level (magnets' normal level carries their makers' oxide costs), follows the market
     # price while scarcity lasts, and where Chinese exports flow freely it is arbitraged towards China's.
-    normal = model.start_prices.copy()
-    normal[MAGNET] += sc.cost_pass_through * magnet_cost_change(model)
+    normal = model.start_prices
+    if sc.cost_pass_through:  # (none passed through adds 0 to every price: the start's)
+        normal = normal.copy()
+        normal[MAGNET] += sc.cost_pass_through * magnet_cost_change(model)
     model.expected_prices += (normal - model.expected_prices) / sc.normal_price_months
     # magnet makers quote cost plus margin: dearer oxides raise the price their buyers expect at once
     model.expected_prices[MAGNET] = np.maximum(model.expected_prices[MAGNET], normal[MAGNET])
@@ -127,6 +111,25 @@ def update_prices(model) -> None:
     parity = model.prices[:, market.CHINA] * model.start_prices[:, market.WORLD] / model.start_prices[:, market.CHINA]
     gap = parity - model.expected_prices[:, market.WORLD]
     model.expected_prices[:, market.WORLD] += export_openness(model) * gap / sc.arbitrage_months
+
+
+def market_sums(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Product x market sums: the stock buyers and sellers want, what firms hold or have on the way, and
+    buyers' orders and unfilled orders. One bincount over all four (`layout.market_sums_key`); each sum
+    adds its terms in the order a loop over products would."""
+    book, layout = model.book, model.layout
+    buy_cells, firms = layout.buy_flat, slice(0, layout.n_firms)
+    terms = np.concatenate(
+        (
+            model.buyers_cover * book.use_avg.take(buy_cells),
+            1.2 * book.sales_avg.take(layout.sell_flat),
+            (book.stock[firms] + book.in_transit()[firms]).ravel(),
+            book.order.take(buy_cells),
+            book.unmet.take(buy_cells),
+        )
+    )
+    sums = np.bincount(layout.market_sums_key, terms, minlength=4 * 2 * N_PRODUCTS).reshape(4, N_PRODUCTS, 2)
+    return sums[0], sums[1], sums[2], sums[3]
 
 
 def china_ore_contract(model, months: int) -> float:
@@ -149,6 +152,8 @@ def export_openness(model) -> np.ndarray:
     """Per product, the share of world demand that China may supply freely (licences count as half
     open at a 100% approval rate, less at lower ones)."""
     office = model.office
+    if not np.count_nonzero(office.level[CN]):  # no control from China (most months): all of it is open
+        return np.ones(N_PRODUCTS)
     closed = np.where(
         office.level[CN] == BAN, 1.0, np.where(office.level[CN] == LICENCE, 1.0 - 0.5 * office.approval_rate[CN], 0.0)
     )
@@ -169,9 +174,11 @@ def held_at_home(model) -> np.ndarray:
     customs hold or a ban (a halt such as 2010's two months against Japan) delays what will ship when it
     ends: exporters keep the stock for then, and the price traders expect at home does not move."""
     office = model.office
+    out = np.zeros(N_PRODUCTS)
+    if not np.count_nonzero(office.level[CN]):  # no control from China (most months): nothing held
+        return out
     level, rate = office.level[CN], office.approval_rate[CN]  # product x importer
     blocked = np.where(level == LICENCE, 1.0 - rate, 0.0)
-    out = np.zeros(N_PRODUCTS)
     if not blocked[HEAVY : MAGNET + 1].any():
         return out
     for p in (HEAVY, MAGNET):
@@ -229,15 +236,20 @@ def price_pulls(model, products: slice) -> np.ndarray:
     return pull
 
 
-def _report_caps(model, priced: list, held: list, wanted: list, change: np.ndarray) -> None:
+def _report_caps(model, priced: np.ndarray, held: np.ndarray, wanted: np.ndarray, change: np.ndarray) -> None:
     """The cover floor and the monthly change limit, where each bound a price the market set (in the order
-    the prices were set: the first hit of each is logged)."""
+    the prices were set, product by product: the first hit of each is logged)."""
     sc = model.scenario.market
-    at_limit = (np.abs(change) >= sc.max_monthly_change * (1 - 1e-9)).tolist()
-    for p, k in priced:
-        if wanted[p][k] > market.EPS and held[p][k] / wanted[p][k] < sc.cover_floor:
+    # (where no stock is wanted the cover is infinite: no floor binds)
+    short = np.divide(held, wanted, out=np.full(held.shape, np.inf), where=wanted > market.EPS) < sc.cover_floor
+    at_limit = np.abs(change) >= sc.max_monthly_change * (1 - 1e-9)
+    bound = (short | at_limit) & priced
+    if not np.count_nonzero(bound):  # most months (np.count_nonzero: a fraction of the cost of .any())
+        return
+    for p, k in zip(*np.nonzero(bound)):
+        if short[p, k]:
             model.caps.hit("cover_floor", f"{PRODUCTS[p]} {MARKETS[k]}")
-        if at_limit[p][k]:
+        if at_limit[p, k]:
             model.caps.hit("max_monthly_change", f"{PRODUCTS[p]} {MARKETS[k]}")
 
 

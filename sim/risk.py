@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import HEAVY, LIGHT, MAGNET, N_COUNTRIES
+from .constants import HEAVY, LIGHT, MAGNET, N_COUNTRIES, N_PRODUCTS
 from .licensing import BAN, LICENCE
 
 ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
@@ -18,13 +18,16 @@ def update_risk(model) -> None:
     if model.in_warmup:
         return
     office, book = model.office, model.book
-    severity = np.where(
-        office.level == BAN, 1.0, np.where(office.level == LICENCE, 0.5 + 0.5 * (1.0 - office.approval_rate), 0.0)
-    )
-    # exposure[product, importer] = sum over exporters of usual share x severity
-    exposure = np.einsum("pem,epm->pm", model.origin_share, severity)
-    # distrust[exporter, importer]: the worst control the exporter has put on the importer, fading slowly
-    worst = severity.max(axis=1)
+    if np.count_nonzero(office.level):
+        severity = np.where(
+            office.level == BAN, 1.0, np.where(office.level == LICENCE, 0.5 + 0.5 * (1.0 - office.approval_rate), 0.0)
+        )
+        # exposure[product, importer] = sum over exporters of usual share x severity
+        exposure = np.einsum("pem,epm->pm", model.origin_share, severity)
+        # distrust[exporter, importer]: the worst control the exporter has put on the importer, fading slowly
+        worst = severity.max(axis=1)
+    else:  # no control anywhere (most months): what the sums above give, without them
+        exposure, worst = np.zeros((N_PRODUCTS, N_COUNTRIES)), np.zeros((N_COUNTRIES, N_COUNTRIES))
     model.distrust = np.maximum(worst, model.distrust - model.distrust / DISTRUST_MEMORY_MONTHS)
     memory = model.scenario.market.risk_memory
     # every firm's every input at once (sim.layout): the signal is its unfilled share of last month's

@@ -85,13 +85,13 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
 def _margins(model) -> tuple[np.ndarray, np.ndarray]:
     """`margin_index` of every row (meaningful for processors), with and without term contracts."""
     layout = model.layout
-    # `value_and_cost` of every row, now and at the start in one pass: (now, start) x product x row prices
-    prices = np.array((model.prices, model.start_prices))[:, :, layout.market]
-    light, heavy = prices[:, LIGHT], prices[:, HEAVY]
-    grade = model.feed_grade
+    # `value_and_cost` of every row, now and at the start in one pass: each product's (now, start) x row
+    # prices in the row's market, gathered from both tables at once (`layout.margin_price_key`)
+    ore, light, heavy, magnet = np.concatenate((model.prices, model.start_prices)).ravel()[layout.margin_price_key]
+    grade_light, grade_heavy = model.feed_grade.T.copy()  # (a copy: contiguous rows multiply faster)
     h = model.heavy_share * model.heavy_thrift[layout.market]  # demand.heavy_share_of, every row
-    value = np.where(layout.refining, grade[:, 0] * light + grade[:, 1] * heavy, prices[:, MAGNET])
-    cost = np.where(layout.refining, prices[:, ORE], (1 - h) * light + h * heavy) + model.book.unit_cost
+    value = np.where(layout.refining, grade_light * light + grade_heavy * heavy, magnet)
+    cost = np.where(layout.refining, ore, (1 - h) * light + h * heavy) + model.book.unit_cost
     now, then = value / cost
     spot = now / then
     contracted = model.scenario.market.term_contract_share
