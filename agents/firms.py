@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES, N_SECTORS, ORE, REFINER
-from sim.market import EPS
+from sim.market import ratio
 from sim.ore_allotment import allotted_ore
 
 STOCK_ADJUST_MONTHS = 3.0  # close a stock gap over this many months
@@ -33,12 +33,6 @@ LIGHT_COLUMN, HEAVY_COLUMN = 0, 1  # in row x oxide tables (sim.layout's oxide_c
 
 def _smooth(average: np.ndarray, value: np.ndarray) -> np.ndarray:
     return average + SMOOTHING * (value - average)
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """`sim.market.ratio` (0 where the denominator is about 0) for a numerator whose shape is the result's:
-    no broadcast shape to work out."""
-    return np.divide(numerator, denominator, out=np.zeros(numerator.shape), where=denominator > EPS)
 
 
 def _expected_sales(book, cells: np.ndarray) -> np.ndarray:
@@ -56,7 +50,7 @@ def _output_need(book, cells: np.ndarray) -> np.ndarray:
 def _run(book, rows: np.ndarray, tonnes: np.ndarray, capacity: np.ndarray) -> None:
     """A producing kind's month run: its smoothed utilisation and its unit costs paid (`tonnes`: output, or
     feed for refiners)."""
-    book.utilisation.put(rows, _smooth(book.utilisation.take(rows), _ratio(tonnes, capacity)))
+    book.utilisation.put(rows, _smooth(book.utilisation.take(rows), ratio(tonnes, capacity)))
     book.cash.put(rows, book.cash.take(rows) - tonnes * book.unit_cost.take(rows) * 1000.0)
 
 
@@ -167,8 +161,8 @@ class Refiner(Firm):
         need = model.output_need.take(layout.output_at[cls.kind])  # row x oxide
         # light and heavy come out together: run for each in proportion to the revenue it brings
         value = grade * model.prices[LIGHT : HEAVY + 1, layout.market_of[cls.kind]].T
-        weight = _ratio(value, value.sum(axis=1, keepdims=True))
-        feed_for = weight * _ratio(need, grade)  # feed wanted for each oxide, weighted
+        weight = ratio(value, value.sum(axis=1, keepdims=True))
+        feed_for = weight * ratio(need, grade)  # feed wanted for each oxide, weighted
         feed = feed_for[:, LIGHT_COLUMN] + feed_for[:, HEAVY_COLUMN]
         feed *= willingness(model.margin_index(rows))
         plan = np.minimum(feed, cls.monthly_capacity(model, rows))
@@ -184,7 +178,7 @@ class Refiner(Firm):
         content = book.ore_content.take(pairs)
         plan = book.plan.take(rows)
         feed = np.minimum(plan, stock[:, ORE])
-        grade = _ratio(content, stock[:, ORE, None])
+        grade = ratio(content, stock[:, ORE, None])
         taken = feed[:, None] * grade  # light and heavy tonnes in the feed
         light, heavy_in_feed = taken[:, LIGHT_COLUMN], taken[:, HEAVY_COLUMN]
         # Dy/Tb are separated only as far as buyers want them; the rest leaves with the co-products.
@@ -235,7 +229,7 @@ class MagnetMaker(Firm):
         cells, oxides = layout.row_cells[cls.kind], layout.oxide_cells[cls.kind]
         stock = book.stock.take(cells)  # row x product, written back once
         plan = book.plan.take(rows)
-        makeable = _ratio(stock[:, LIGHT : HEAVY + 1], mix)  # magnets each oxide in stock is enough for
+        makeable = ratio(stock[:, LIGHT : HEAVY + 1], mix)  # magnets each oxide in stock is enough for
         made = np.minimum(plan, np.minimum(makeable[:, LIGHT_COLUMN], makeable[:, HEAVY_COLUMN]))
         stock[:, LIGHT : HEAVY + 1] -= made[:, None] * mix
         stock[:, MAGNET] += made
@@ -271,7 +265,7 @@ class Manufacturer(Firm):
         delivered = np.minimum(demand, in_stock)
         book.stock.put(magnets, in_stock - delivered)
         book.use_avg.put(magnets, _smooth(book.use_avg.take(magnets), demand))
-        book.utilisation.put(rows, _ratio(delivered, demand))
+        book.utilisation.put(rows, ratio(delivered, demand))
         return demand, delivered
 
 

@@ -53,6 +53,16 @@ def run_checked(scenario: str = "baseline_2024", seed: int | None = None, **over
     return run
 
 
+# China bans magnets and Dy/Tb oxide to the US: the lever most tests pull
+CN_BAN_US = {
+    "kind": "export_control",
+    "actor": "CN",
+    "products": ["magnet", "heavy_oxide"],
+    "destinations": ["US"],
+    "level": "ban",
+}
+
+
 def model_with_events(
     events: list[dict],
     months: int,

@@ -9,21 +9,14 @@ import pytest
 from sim import RareEarthModel, ScenarioError, load_scenario
 from sim.levers import extended, replay_toml
 from sim.runs.outputs import tables
-
-BAN_US = {
-    "kind": "export_control",
-    "actor": "CN",
-    "products": ["magnet", "heavy_oxide"],
-    "destinations": ["US"],
-    "level": "ban",
-}
+from tests.conftest import CN_BAN_US
 
 
 def run_with_lever(months_before: int = 4, months: int = 12):
     model = RareEarthModel("apr2025_licensing", seed=3, months=months)
     for _ in range(months_before):
         model.step()
-    model.apply_lever(BAN_US, rationale="the class voted for a ban")
+    model.apply_lever(CN_BAN_US, rationale="the class voted for a ban")
     while not model.finished:
         model.step()
     return model
@@ -66,11 +59,11 @@ def test_a_run_with_levers_replays_to_the_same_world(tmp_path):
 @pytest.mark.parametrize(
     "change, field, words",
     [
-        ({**BAN_US, "level": "licence", "approval_rate": 1.5}, "approval_rate", "less than or equal to 1"),
-        ({**BAN_US, "destinations": ["XX"]}, "destinations.0", "XX"),
+        ({**CN_BAN_US, "level": "licence", "approval_rate": 1.5}, "approval_rate", "less than or equal to 1"),
+        ({**CN_BAN_US, "destinations": ["XX"]}, "destinations.0", "XX"),
         ({"kind": "teleport", "actor": "CN"}, "kind", "unknown event kind"),
-        ({**BAN_US, "date": "2030-01"}, "date", "current month 2024-01"),
-        ({**BAN_US, "volume": 3}, "volume", "unknown field"),
+        ({**CN_BAN_US, "date": "2030-01"}, "date", "current month 2024-01"),
+        ({**CN_BAN_US, "volume": 3}, "volume", "unknown field"),
     ],
 )
 def test_a_bad_lever_is_refused_with_one_line_and_nothing_changes(change, field, words):
@@ -87,7 +80,7 @@ def test_no_lever_after_the_last_month():
     model.step()
     model.step()
     with pytest.raises(ScenarioError, match="the run is over"):
-        model.apply_lever(BAN_US)
+        model.apply_lever(CN_BAN_US)
 
 
 def test_events_are_named_by_id_in_overrides(tmp_path):
@@ -125,7 +118,7 @@ def test_a_run_carried_on_past_its_end_is_the_run_a_longer_scenario_makes():
     model = RareEarthModel("crisis_2010", seed=3)
     for _ in range(20):
         model.step()
-    model.apply_lever(BAN_US, rationale="the class voted for a ban")
+    model.apply_lever(CN_BAN_US, rationale="the class voted for a ban")
     while not model.finished:
         model.step()
     longer = extended(model, 18)
@@ -135,7 +128,7 @@ def test_a_run_carried_on_past_its_end_is_the_run_a_longer_scenario_makes():
     planned = RareEarthModel("crisis_2010", seed=3, months=102)
     for _ in range(20):
         planned.step()
-    planned.apply_lever(BAN_US, rationale="the class voted for a ban")
+    planned.apply_lever(CN_BAN_US, rationale="the class voted for a ban")
     while not planned.finished:
         planned.step()
     ours, theirs = tables(longer), tables(planned)

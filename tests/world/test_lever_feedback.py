@@ -12,15 +12,8 @@ from sim.lever_feedback import assess
 from sim.levers import AppliedLever, measures, replay_toml
 from sim.runs.outputs import tables
 from sim.scenario import load_scenario, validate_event
-from tests.conftest import model_with_events
+from tests.conftest import CN_BAN_US, model_with_events
 
-CN_BAN_US = {
-    "kind": "export_control",
-    "actor": "CN",
-    "products": ["magnet", "heavy_oxide"],
-    "destinations": ["US"],
-    "level": "ban",
-}
 CN_LICENCE_ALL = {
     "kind": "export_control",
     "actor": "CN",
