@@ -103,75 +103,92 @@ def allocate(
     expects to ship later (all of them while customs hold them, the approval rate under a licence): the
     seller keeps making for those, so supply a control holds back piles up at home instead of going unmade.
     """
+    # Exporters' numbers are kept as columns (product x exporter x 1) and importers' as rows (product x 1 x
+    # importer), so they meet the exporter x importer tables without a new view in every round.
+    n_products, n_exporters, n_importers = weight.shape
     ship = np.zeros(weight.shape)
-    left_supply = supply.astype(float)  # astype copies
-    left_demand = demand.astype(float)
-    left_cap = cap.astype(float)
+    left_supply = np.array(supply, dtype=float).reshape(n_products, n_exporters, 1)  # copies, then reshapes
+    left_demand = np.array(demand, dtype=float).reshape(n_products, 1, n_importers)
     # Where no pair is capped (no licence, ban or hold: most months) every cap stays inf, so the steps that
     # track caps would multiply by 1, take the minimum with inf and subtract finite tonnes from inf: skipped.
-    capped = not np.isinf(left_cap).all()
-    asked = np.zeros(supply.shape)
-    left_export = None if export_limit is None else export_limit.astype(float)
+    capped = np.count_nonzero(np.isinf(cap)) < cap.size
+    left_cap = cap.astype(float) if capped else cap
+    asked = np.zeros(left_supply.shape)
+    left_export = None if export_limit is None else np.array(export_limit, dtype=float)[:, :, None]
     # a product whose buyers or sellers have nothing left is done: it ships and is asked nothing more
-    live = np.ones(len(supply), dtype=bool)
+    live = np.ones((n_products, 1, 1), dtype=bool)
     for round_ in range(ROUNDS):
-        live &= (left_demand.sum(axis=1) > EPS) & (left_supply.sum(axis=1) > EPS)
-        if not live.any():
+        live &= (np.add.reduce(left_demand, axis=2, keepdims=True) > EPS) & (
+            np.add.reduce(left_supply, axis=1, keepdims=True) > EPS
+        )
+        n_live = np.count_nonzero(live)
+        if not n_live:
             break
         open_links = weight * (left_cap > EPS) if capped else weight
         if round_ == 0:
             request = balanced_requests(open_links, normal, left_demand)
         else:
-            w = open_links * left_supply[:, :, None]
-            total = w.sum(axis=1)[:, None, :]
+            w = open_links * left_supply
+            total = np.add.reduce(w, axis=1, keepdims=True)
             # w / total * left_demand where total > EPS, else 0 (masked ufuncs: no np.errstate needed)
             has_links = total > EPS
             request = np.divide(w, total, out=np.zeros(w.shape), where=has_links)
-            np.multiply(request, left_demand[:, None, :], out=request, where=has_links)
+            np.multiply(request, left_demand, out=request, where=has_links)
         if capped:
             request = np.minimum(request, left_cap)
         if left_export is not None:
-            crossing = (request * ABROAD).sum(axis=2)
+            crossing = np.add.reduce(request * ABROAD, axis=2, keepdims=True)
             squeeze = np.divide(left_export, crossing, out=np.ones_like(crossing), where=crossing > left_export)
-            request = np.where(ABROAD, request * squeeze[:, :, None], request)
-        if not live.all():
-            request = request * live[:, None, None]
-        requested = request.sum(axis=2)
+            request = np.where(ABROAD, request * squeeze, request)
+        if n_live < n_products:
+            request = request * live
+        requested = np.add.reduce(request, axis=2, keepdims=True)
         # what each seller was asked for, including orders turned away elsewhere (a seller sees them)
         asked = asked + (requested if round_ == 0 else np.maximum(requested - left_supply, 0.0))
         if round_ == 0 and held is not None and held.any():
             unheld = balanced_requests(weight * ((left_cap > EPS) | (held > 0)), normal, left_demand)
-            asked = asked + (np.maximum(unheld - request, 0.0) * (held * live[:, None, None])).sum(axis=2)
+            asked = asked + np.add.reduce(np.maximum(unheld - request, 0.0) * (held * live), axis=2, keepdims=True)
         over = requested > left_supply  # oversubscribed: scale by left_supply / requested, else 1
-        scale = np.divide(left_supply, requested, out=np.ones(requested.shape), where=over)
-        sent = request * scale[:, :, None]
+        sent = request * np.divide(left_supply, requested, out=np.ones(requested.shape), where=over)
         ship += sent
-        left_supply = np.maximum(left_supply - sent.sum(axis=2), 0.0)
-        left_demand = np.maximum(left_demand - sent.sum(axis=1), 0.0)
+        left_supply = np.maximum(left_supply - np.add.reduce(sent, axis=2, keepdims=True), 0.0)
+        left_demand = np.maximum(left_demand - np.add.reduce(sent, axis=1, keepdims=True), 0.0)
         if capped:
             left_cap = np.maximum(left_cap - sent, 0.0)
         if left_export is not None:
-            left_export = np.maximum(left_export - (sent * ABROAD).sum(axis=2), 0.0)
-    return ship, asked
+            left_export = np.maximum(left_export - np.add.reduce(sent * ABROAD, axis=2, keepdims=True), 0.0)
+    return ship, asked.reshape(n_products, n_exporters)
 
 
 def balanced_requests(links: np.ndarray, normal: np.ndarray, demand: np.ndarray, iterations: int = 8) -> np.ndarray:
     """Importers' demand spread over open links so that each exporter is asked for about its normal share
     of the total (matrix balancing, as in gravity models of trade); where links are closed, the rest of
     the world shifts its purchases to make room. Product by product (the first axis)."""
-    total_normal = normal.sum(axis=1)
-    per_normal = np.divide(demand.sum(axis=1), total_normal, out=np.zeros(len(normal)), where=total_normal > EPS)
-    row_target = normal * per_normal[:, None]  # a product no one supplies normally is asked nothing
-    row_scale = np.ones(normal.shape)
-    col_scale = np.ones(demand.shape)
-    for _ in range(iterations):  # `ratio` written out: this loop runs 8 times a month
-        col = np.matmul(row_scale[:, None, :], links)[:, 0, :]
-        col_scale = np.divide(demand, col, out=np.zeros(demand.shape), where=col > EPS)
-        row = np.matmul(links, col_scale[:, :, None])[:, :, 0]
-        row_scale = np.divide(row_target, row, out=np.zeros(normal.shape), where=row > EPS)
-    request = row_scale[:, :, None] * links * col_scale[:, None, :]
-    got = request.sum(axis=1)
-    return request * ratio(demand, got)[:, None, :]
+    n_products, n_exporters, n_importers = links.shape
+    wanted = demand.reshape(n_products, 1, n_importers)
+    supplied = normal.reshape(n_products, n_exporters, 1)
+    total_normal = np.add.reduce(supplied, axis=1, keepdims=True)
+    total_demand = np.add.reduce(wanted, axis=2, keepdims=True)
+    per_normal = np.divide(total_demand, total_normal, out=np.zeros(total_normal.shape), where=total_normal > EPS)
+    # the scales live in 3-D buffers shaped for the matrix products (an exporter column, an importer row) and
+    # are written in place: this loop runs 8 times a month, where views and new arrays cost more than the sums
+    row_target = supplied * per_normal  # a product no one supplies normally is asked nothing
+    row_scale = np.ones((n_products, n_exporters, 1))
+    col_scale = np.ones((n_products, 1, n_importers))
+    by_importer, by_exporter = np.empty(col_scale.shape), np.empty(row_scale.shape)
+    # the same numbers as vectors the other way round, for the matrix products (reshape: the same memory)
+    row_scale_across = row_scale.reshape(n_products, 1, n_exporters)
+    col_scale_down = col_scale.reshape(n_products, n_importers, 1)
+    for _ in range(iterations):  # `ratio` written out, 0 where the sum is (almost) 0
+        np.matmul(row_scale_across, links, out=by_importer)
+        col_scale.fill(0.0)
+        np.divide(wanted, by_importer, out=col_scale, where=by_importer > EPS)
+        np.matmul(links, col_scale_down, out=by_exporter)
+        row_scale.fill(0.0)
+        np.divide(row_target, by_exporter, out=row_scale, where=by_exporter > EPS)
+    request = row_scale * links * col_scale
+    got = np.add.reduce(request, axis=1, keepdims=True)
+    return np.multiply(request, ratio(wanted, got), out=request)
 
 
 @dataclass
