@@ -35,11 +35,12 @@ def clear_month(model) -> None:
 
 
 def _clear(model, products: tuple[int, ...], preference: np.ndarray) -> None:
-    contracted = [model.contracts.deliver(p) for p in products]  # term contracts ship before the spot market
+    for p in products:  # term contracts ship before the spot market
+        model.month_flows[p] = model.contracts.deliver(p)
     sellers, buyers = model.market_sides[products]
     span = sellers.span
     caps, licensed, export_limit = licence_flow.market_terms_of(model, span)
-    clearings = market.clear_products(
+    cleared = market.clear_products(
         model.book,
         sellers,
         buyers,
@@ -52,12 +53,10 @@ def _clear(model, products: tuple[int, ...], preference: np.ndarray) -> None:
             export_limit=export_limit,
         ),
     )
-    spot = np.stack([clearing.flows for clearing in clearings])
-    model.month_flows[span] = spot + np.stack(contracted)
+    model.month_flows[span] += cleared.flows
     if not model.office.export_quotas:  # the mix a quota is shared by: exports while none binds
-        exports = np.stack([clearing.exports for clearing in clearings], axis=1)
-        model.export_mix[:, span] += 0.3 * (exports - model.export_mix[:, span])
-    for p, clearing in zip(products, clearings):
-        licence_flow.record_use(model, p, clearing)
+        model.export_mix[:, span] += 0.3 * (cleared.exports.T - model.export_mix[:, span])
+    licence_flow.record_use(model, products, cleared)
+    for p in products:
         stockpiles.release_to_short_buyers(model, p)
-    risk.remember_suppliers(model, span, spot)
+    risk.remember_suppliers(model, span, cleared.flows)

@@ -220,15 +220,18 @@ def _unreached(model, p: int, buyers: np.ndarray) -> np.ndarray | None:
     return 1.0 - demand.heavy_bearing_share(model, buyers, market.CHINA)
 
 
-def record_use(model, p: int, clearing) -> None:
+def record_use(model, products: tuple[int, ...], cleared: market.Cleared) -> None:
+    """The licences and export quotas the products' shipments (`cleared`, product by product) used."""
     office = model.office
-    if clearing.licensed is not None:
-        office.use(p, model.buyers[p], clearing.licensed)
+    for p, licensed in zip(products, cleared.licensed):
+        if licensed is not None:
+            office.use(p, model.buyers[p], licensed)
     if not office.export_quotas:  # no quota to draw down
         return
-    for e in range(N_COUNTRIES):
-        if clearing.exports[e] > 0:
-            office.use_export_quota(e, p, float(clearing.exports[e]))
+    for p, exports in zip(products, cleared.exports):
+        for e in range(N_COUNTRIES):
+            if exports[e] > 0:
+                office.use_export_quota(e, p, float(exports[e]))
 
 
 def export_quota_share(model, product: int) -> np.ndarray:

@@ -45,6 +45,7 @@ class Side:
     country) bin, so one bincount totals every product by country at once."""
 
     products: tuple[int, ...]
+    span: slice  # the products as a slice of a product axis (they are all four or one): a view, where a list copies
     rows: np.ndarray  # book row of each entry
     product: np.ndarray  # its product
     country: np.ndarray
@@ -52,6 +53,11 @@ class Side:
     bounds: tuple[int, ...]  # entries of the i-th product: bounds[i]:bounds[i + 1]
     # each entry's cell in a row x product table read flat: take/put cost a third of table[rows, product]
     cells: np.ndarray
+    ore: slice | None  # the ore entries, if ore is one of the products
+    # each ore entry's (light, heavy) cells in a row x 2 content table read flat, and its (country, light or
+    # heavy) bin of a country x 2 table read flat, entry after entry
+    content_cells: np.ndarray
+    content_key: np.ndarray
 
     @classmethod
     def of(cls, book, rows_by_product: dict[int, np.ndarray], products: tuple[int, ...]) -> Side:
@@ -62,12 +68,12 @@ class Side:
         country = book.country[flat]
         bounds = tuple(int(b) for b in np.cumsum([0] + [len(r) for r in rows]))
         key = slot * N_COUNTRIES + country
-        return cls(products, flat, product, country, key, bounds, flat * N_PRODUCTS + product)
-
-    @property
-    def span(self) -> slice:
-        """The products as a slice of a product axis (they are all four or one): a view, where a list copies."""
-        return slice(self.products[0], self.products[-1] + 1)
+        ore = slice(bounds[products.index(ORE)], bounds[products.index(ORE) + 1]) if ORE in products else None
+        ore_rows, ore_country = (flat[ore], country[ore]) if ore is not None else (flat[:0], country[:0])
+        content_cells = ore_rows[:, None] * 2 + np.arange(2)
+        content_key = (ore_country[:, None] * 2 + np.arange(2)).ravel()
+        span, cells = slice(products[0], products[-1] + 1), flat * N_PRODUCTS + product
+        return cls(products, span, flat, product, country, key, bounds, cells, ore, content_cells, content_key)
 
     def by_country(self, values: np.ndarray) -> np.ndarray:
         """Product x country totals of a value per entry."""
@@ -192,14 +198,12 @@ def balanced_requests(links: np.ndarray, normal: np.ndarray, demand: np.ndarray,
 
 
 @dataclass
-class Clearing:
-    """What one product's market did this month (country level)."""
+class Cleared:
+    """What the products' markets did this month (country level), product by product (first axis)."""
 
-    flows: np.ndarray  # exporter x importer tonnes
-    orders: np.ndarray  # by importer
-    offers: np.ndarray  # by exporter
-    exports: np.ndarray  # by exporter: tonnes shipped abroad (the flows off the diagonal)
-    licensed: np.ndarray | None = None  # buyer x exporter tonnes shipped under licence
+    flows: np.ndarray  # product x exporter x importer tonnes
+    exports: np.ndarray  # product x exporter: tonnes shipped abroad (the flows off the diagonal)
+    licensed: list[np.ndarray | None]  # each product's buyer x exporter tonnes shipped under licence (or None)
 
 
 @dataclass
@@ -251,7 +255,7 @@ def split_sales(offer: np.ndarray, share: np.ndarray, sellers: Side, sold_by_cou
     return np.minimum(first + np.maximum(extra, 0.0), offer)
 
 
-def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clearing]:
+def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> Cleared:
     """Move each product from sellers' stock to buyers (or into transit), pay for it, note unmet orders.
 
     Importers pay their own market's price. After the main allocation, buyers who cannot cover this month's
@@ -277,18 +281,18 @@ def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clea
     flows, asked = allocate(
         supply - first, rest_by_country, terms.weight, terms.cap, normal_by_country, terms.export_limit, terms.release()
     )
-    home = flows[:, HOME[0], HOME[1]]  # fancy indexing copies
+    home = flows.reshape(len(flows), -1)[:, :: N_COUNTRIES + 1]  # each product's diagonal: a view into flows
     dom = first_part + rest * buyers.spread(ratio(home, rest_by_country))
     imports = flows * ABROAD
-    imp = rest * buyers.spread(ratio(imports.sum(axis=1), rest_by_country))
+    imp = rest * buyers.spread(ratio(np.add.reduce(imports, axis=1), rest_by_country))
     by_exporter = [
         None if lic is None else _licensed_imports(lic, buyers, i, imports, rest, imp)
         for i, lic in enumerate(terms.licensed)
     ]
-    flows[:, HOME[0], HOME[1]] += first
-    asked = asked + first
+    home += first
+    asked += first
 
-    shipped = flows.sum(axis=2)  # product x exporter
+    shipped = np.add.reduce(flows, axis=2)  # product x exporter
     share = ratio(terms.normal, sellers.spread(normal_by_country))  # a seller's share of its country's normal
     sold = split_sales(offer, share, sellers, shipped)
     cells = sellers.cells
@@ -304,16 +308,12 @@ def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> list[Clea
     book.unmet.put(buyers.cells, np.maximum(order - got, 0.0))
     book.stock.put(cells, offer - sold)
 
-    goods = np.ones(len(buyers.rows), dtype=bool)  # buyers' entries of the products that carry no ore content
-    if ORE in sellers.products:
-        i = sellers.products.index(ORE)
-        s, b = sellers.part(i), buyers.part(i)
+    if sellers.ore is not None:
+        i, s, b = sellers.products.index(ORE), sellers.ore, buyers.ore
         ore = OreSale(offer[s], sold[s], shipped[i], imports[i], rest[b], rest_by_country[i], by_exporter[i])
-        ore.move_content(book, sellers.rows[s], buyers.rows[b], buyers.country[b], dom[b], imp[b])
-        goods[b] = False
-    book.receive(buyers.rows[goods], buyers.product[goods], dom[goods], imp[goods])
-    exports = shipped - flows.diagonal(axis1=1, axis2=2)
-    return [Clearing(flows[i], demand[i], supply[i], exports[i], by_exporter[i]) for i in range(len(sellers.products))]
+        ore.move_content(book, sellers, buyers, dom[b])
+    book.receive_at(buyers.cells, dom, imp)
+    return Cleared(flows, shipped - home, by_exporter)
 
 
 def _licensed_imports(
@@ -346,18 +346,20 @@ class OreSale:
     rest_by_country: np.ndarray
     by_exporter: np.ndarray | None  # buyer x exporter tonnes under licence
 
-    def move_content(self, book, seller_rows, buyer_rows, b_country, dom, imp) -> None:
-        content_out = ratio(book.ore_content[seller_rows], self.offer[:, None]) * self.sold[:, None]
-        book.ore_content[seller_rows] -= content_out
-        s_country = book.country[seller_rows]
-        content_by_exporter = np.stack(
-            [np.bincount(s_country, content_out[:, j], minlength=N_COUNTRIES) for j in range(2)], 1
-        )
-        per_tonne = ratio(content_by_exporter, self.shipped[:, None])  # exporter x (light, heavy)
-        unlicensed = self.rest[:, None] * ratio(self.imports.T @ per_tonne, self.rest_by_country[:, None])[b_country]
+    def move_content(self, book, sellers: Side, buyers: Side, dom: np.ndarray) -> None:
+        """Takes the content sold out of the sellers' ore and hands buyers theirs (`dom`: the ore buyers'
+        deliveries from home)."""
+        content = book.ore_content.take(sellers.content_cells)
+        content_out = ratio(content, self.offer[:, None]) * self.sold[:, None]
+        book.ore_content.put(sellers.content_cells, content - content_out)
+        by_exporter = np.bincount(sellers.content_key, content_out.ravel(), minlength=2 * N_COUNTRIES)
+        per_tonne = ratio(by_exporter.reshape(N_COUNTRIES, 2), self.shipped[:, None])  # exporter x (light, heavy)
+        b_country = buyers.country[buyers.ore]
+        imported = ratio(self.imports.T @ per_tonne, self.rest_by_country[:, None])  # importer x (light, heavy)
+        unlicensed = self.rest[:, None] * imported.take(b_country, axis=0)
         if self.by_exporter is not None:
             unlicensed = unlicensed + self.by_exporter @ per_tonne
-        book.receive(buyer_rows, ORE, dom, imp, dom[:, None] * per_tonne[b_country], unlicensed)
+        book.receive_content(buyers.content_cells, dom[:, None] * per_tonne.take(b_country, axis=0), unlicensed)
 
 
 def unlicensed_first(

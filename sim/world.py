@@ -86,6 +86,26 @@ class FirmBook:
             if content_imported is not None:
                 self.transit_content[-1, rows] += content_imported
 
+    def receive_at(self, cells: np.ndarray, domestic: np.ndarray, imported: np.ndarray) -> None:
+        """`receive` for (row, product) cells given as flat positions in a row x product table, each once."""
+        if self.transit_months == 0:
+            self.stock.put(cells, self.stock.take(cells) + (domestic + imported))
+            return
+        self.stock.put(cells, self.stock.take(cells) + domestic)
+        if imported.any():
+            arriving = self.transit[-1]  # a view: put writes into the pipeline
+            arriving.put(cells, arriving.take(cells) + imported)
+
+    def receive_content(self, cells: np.ndarray, domestic: np.ndarray, imported: np.ndarray) -> None:
+        """The light and heavy content of ore received, for (row, light or heavy) cells given as flat positions
+        in a row x 2 table, each once."""
+        if self.transit_months == 0:
+            self.ore_content.put(cells, self.ore_content.take(cells) + (domestic + imported))
+            return
+        self.ore_content.put(cells, self.ore_content.take(cells) + domestic)
+        arriving = self.transit_content[-1]
+        arriving.put(cells, arriving.take(cells) + imported)
+
     def inbound(self, product: int) -> np.ndarray:
         return self.transit[:, :, product].sum(axis=0)
 
