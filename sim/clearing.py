@@ -48,7 +48,7 @@ def _clear(model, products: tuple[int, ...], preference: np.ndarray) -> None:
             weight=model.trade_weight[span] * prices.price_pulls(model, span) * preference,
             cap=caps,
             prices=model.prices[span],
-            normal=supply.normal_supplies(model, products),
+            normal=supply.normal_supplies(model, sellers),
             licensed=licensed,
             export_limit=export_limit,
         ),
@@ -57,6 +57,5 @@ def _clear(model, products: tuple[int, ...], preference: np.ndarray) -> None:
     if not model.office.export_quotas:  # the mix a quota is shared by: exports while none binds
         model.export_mix[:, span] += 0.3 * (cleared.exports.T - model.export_mix[:, span])
     licence_flow.record_use(model, products, cleared)
-    for p in products:
-        stockpiles.release_to_short_buyers(model, p)
+    stockpiles.release_to_short_buyers(model, products)
     risk.remember_suppliers(model, span, cleared.flows)

@@ -381,9 +381,10 @@ def unlicensed_first(
 def ratio(numerator: np.ndarray, denominator) -> np.ndarray:
     """Numerator / denominator, 0 where the denominator is (almost) 0."""
     # np.broadcast, not np.broadcast_shapes (slower than the division itself on arrays of a few numbers)
-    shape = numerator.shape if numerator.shape == np.shape(denominator) else np.broadcast(numerator, denominator).shape
-    out = np.zeros(shape)
-    return np.divide(numerator, denominator, out=out, where=denominator > EPS)
+    shape = numerator.shape
+    if shape != getattr(denominator, "shape", None):
+        shape = np.broadcast(numerator, denominator).shape
+    return np.divide(numerator, denominator, out=np.zeros(shape), where=denominator > EPS)
 
 
 def price_step(

@@ -221,14 +221,11 @@ def price_pulls(model, products: slice) -> np.ndarray:
     Product x exporter x importer multipliers for the `products` (a slice of the product axis)."""
     strength = model.scenario.market.price_pull
     # Python's scalar power, as before: numpy's array power rounds a few last bits differently
-    pulls = [
-        ((world / china) ** strength, (china / world) ** strength)
-        for china, world in model.prices[products] / model.start_prices[products]
-    ]
+    relative = (model.prices[products] / model.start_prices[products]).tolist()  # plain floats: faster scalars
     level = model.office.level[:, products, :].transpose(1, 0, 2)  # product x exporter x importer
-    pull = np.ones((len(pulls), N_COUNTRIES, N_COUNTRIES))
-    pull[:, CN, :] = np.array([to_world for to_world, _ in pulls])[:, None]
-    pull[:, :, CN] = np.array([to_china for _, to_china in pulls])[:, None]
+    pull = np.ones((len(relative), N_COUNTRIES, N_COUNTRIES))
+    pull[:, CN, :] = [[(world / china) ** strength] for china, world in relative]
+    pull[:, :, CN] = [[(china / world) ** strength] for china, world in relative]
     if level[:, CN].any() or level[:, :, CN].any():
         pull[:, CN, :] = np.where(level[:, CN, :] == NONE, pull[:, CN, :], 1.0)
         pull[:, :, CN] = np.where(level[:, :, CN] == NONE, pull[:, :, CN], 1.0)

@@ -50,12 +50,13 @@ def remember_suppliers(model, products: slice, flows: np.ndarray) -> None:
     `products`, a slice of the product axis). Links under
     controls keep their pre-control share: buyers still count on those suppliers (and apply for licences
     accordingly)."""
-    received = flows.sum(axis=1)[:, None, :]
-    share = np.divide(flows, received, out=np.zeros(flows.shape), where=received > 0)
+    received = np.add.reduce(flows, axis=1, keepdims=True)
+    supplied = received > 0
+    share = np.divide(flows, received, out=np.zeros(flows.shape), where=supplied)
     memory = 0.5 if model.in_warmup else ORIGIN_MEMORY
-    free = model.office.level[:, products, :].transpose(1, 0, 2) == 0
-    update = free & (received > 0)
-    model.origin_share[products] += memory * np.where(update, share - model.origin_share[products], 0.0)
+    update = (model.office.level[:, products, :].transpose(1, 0, 2) == 0) & supplied  # free links
+    origin = model.origin_share[products]  # a view: updated in place
+    origin += memory * np.where(update, share - origin, 0.0)
 
 
 def supply_exposure(model, country_id: int) -> float:

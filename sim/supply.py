@@ -14,30 +14,38 @@ from .demand import heavy_share_of
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
 
-def normal_supply(model, rows: np.ndarray, product: int, margin: np.ndarray | None = None) -> np.ndarray:
+def normal_supply(model, rows: np.ndarray, product: int) -> np.ndarray:
     """Monthly tonnes a seller normally brings to market: its capacity at its reference utilisation
-    (within any quota), times the product's share of a refinery's output, less what thin margins cut
-    (`margin`: the rows' margin index, when the caller has it already)."""
+    (within any quota), times the product's share of a refinery's output, less what thin margins cut."""
     normal = Miner.monthly_capacity(model, rows) * model.base_utilisation[rows]
+    willing = None if product == ORE else willingness(margin_index(model, rows))
+    return _brought(model, rows, product, normal, willing)
+
+
+def _brought(model, rows: np.ndarray, product: int, normal: np.ndarray, willing: np.ndarray | None) -> np.ndarray:
+    """What of `normal` (capacity at the reference utilisation) the rows bring of `product`; `willing`: the
+    share processors still make at their margins (None for ore)."""
     if product == ORE:
         return np.minimum(normal, model.mining_limit(rows))
     # processors squeezed by their input costs bring less to market, so buyers turn to cheaper makers
-    normal = normal * willingness(margin_index(model, rows) if margin is None else margin)
+    normal = normal * willing
     if product in (LIGHT, HEAVY):
         return normal * model.feed_grade[rows, product - LIGHT]
     return normal
 
 
-def normal_supplies(model, products: tuple[int, ...]) -> np.ndarray:
-    """`normal_supply` of each product's sellers, product after product; both oxides come from the same
-    refiners, whose margins are worked out once."""
-    margins: dict[int, np.ndarray] = {}
+def normal_supplies(model, sellers: market.Side) -> np.ndarray:
+    """`normal_supply` of each entry of a market's sellers (product after product), capacities all at once;
+    both oxides come from the same refiners, whose willingness is worked out once."""
+    normal = Miner.monthly_capacity(model, sellers.rows) * model.base_utilisation[sellers.rows]
+    willing: dict[int, np.ndarray] = {}
     parts = []
-    for p in products:
-        rows, kind = model.sellers[p], SELLER_KIND[p]
-        if p != ORE and kind not in margins:
-            margins[kind] = margin_index(model, rows)
-        parts.append(normal_supply(model, rows, p, margins.get(kind)))
+    for i, p in enumerate(sellers.products):
+        part = sellers.part(i)
+        rows, kind = sellers.rows[part], SELLER_KIND[p]
+        if p != ORE and kind not in willing:
+            willing[kind] = willingness(margin_index(model, rows))
+        parts.append(_brought(model, rows, p, normal[part], willing.get(kind)))
     return np.concatenate(parts)
 
 
