@@ -36,7 +36,7 @@ def clear_month(model) -> None:
 
 def _clear(model, products: tuple[int, ...], preference: np.ndarray) -> None:
     for p in products:  # term contracts ship before the spot market
-        model.month_flows[p] = model.contracts.deliver(p)
+        model.contracts.deliver(p, model.month_flows[p])
     sellers, buyers = model.market_sides[products]
     span = sellers.span
     caps, licensed, export_limit = licence_flow.market_terms_of(model, span)
@@ -55,7 +55,8 @@ def _clear(model, products: tuple[int, ...], preference: np.ndarray) -> None:
     )
     model.month_flows[span] += cleared.flows
     if not model.office.export_quotas:  # the mix a quota is shared by: exports while none binds
-        model.export_mix[:, span] += 0.3 * (cleared.exports.T - model.export_mix[:, span])
+        mix = model.export_mix[:, span]  # a view: updated in place
+        mix += 0.3 * (cleared.exports.T - mix)
     licence_flow.record_use(model, products, cleared)
     stockpiles.release_to_short_buyers(model, products)
     risk.remember_suppliers(model, span, cleared.flows)

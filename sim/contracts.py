@@ -65,13 +65,13 @@ class ContractBook:
         return [c for c in self.contracts if c.product == product and c.start <= month <= c.end]
 
     # ------------------------------------------------------------------------------------ delivery
-    def deliver(self, product: int) -> np.ndarray:
-        """Deliver this month's contracted tonnes before the spot market; returns exporter x importer flows."""
+    def deliver(self, product: int, flows: np.ndarray) -> None:
+        """Deliver this month's contracted tonnes before the spot market, adding them to `flows` (exporter x
+        importer: the month's, where most months no contract adds anything)."""
         model, book = self.model, self.model.book
-        flows = np.zeros((N_COUNTRIES, N_COUNTRIES))
         live = self.active(product, model.month)
         if not live:
-            return flows
+            return
         sellers = np.array([c.seller for c in live])
         buyers = np.array([c.buyer for c in live])
         due = np.array([c.tonnes_per_month for c in live])
@@ -85,7 +85,6 @@ class ContractBook:
                 continue
             self._ship(c, tonnes)
             flows[book.country[c.seller], book.country[c.buyer]] += tonnes
-        return flows
 
     def _allowed(self, c: Contract) -> bool:
         book, office = self.model.book, self.model.office

@@ -299,7 +299,7 @@ def clear_products(book, sellers: Side, buyers: Side, terms: Terms) -> Cleared:
     asked_avg, sales_avg = book.asked_avg.take(cells), book.sales_avg.take(cells)
     book.asked_avg.put(cells, asked_avg + 0.3 * (np.maximum(sellers.spread(asked) * share, sold) - asked_avg))
     book.sales_avg.put(cells, sales_avg + 0.3 * (sold - sales_avg))
-    price_to = terms.prices[:, MARKET_OF]  # what an importer pays, product x importer country
+    price_to = terms.prices.take(MARKET_OF, axis=1)  # what an importer pays, product x importer country
     unit_revenue = ratio(np.matmul(flows, price_to[:, :, None])[:, :, 0], shipped)
     # a refiner sells two oxides: np.add.at adds each entry, where `cash[rows] +=` would keep one per row
     np.add.at(book.cash, sellers.rows, sold * sellers.spread(unit_revenue) * 1000.0)

@@ -226,7 +226,7 @@ def price_pulls(model, products: slice) -> np.ndarray:
     pull = np.ones((len(relative), N_COUNTRIES, N_COUNTRIES))
     pull[:, CN, :] = [[(world / china) ** strength] for china, world in relative]
     pull[:, :, CN] = [[(china / world) ** strength] for china, world in relative]
-    if level[:, CN].any() or level[:, :, CN].any():
+    if np.count_nonzero(level[:, CN]) or np.count_nonzero(level[:, :, CN]):  # (a fraction of the cost of .any())
         pull[:, CN, :] = np.where(level[:, CN, :] == NONE, pull[:, CN, :], 1.0)
         pull[:, :, CN] = np.where(level[:, :, CN] == NONE, pull[:, :, CN], 1.0)
     pull[:, CN, CN] = 1.0

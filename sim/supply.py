@@ -37,7 +37,7 @@ def _brought(model, rows: np.ndarray, product: int, normal: np.ndarray, willing:
 def normal_supplies(model, sellers: market.Side) -> np.ndarray:
     """`normal_supply` of each entry of a market's sellers (product after product), capacities all at once;
     both oxides come from the same refiners, whose willingness is worked out once."""
-    normal = Miner.monthly_capacity(model, sellers.rows) * model.base_utilisation[sellers.rows]
+    normal = Miner.monthly_capacity(model, sellers.rows) * model.base_utilisation.take(sellers.rows)
     willing: dict[int, np.ndarray] = {}
     parts = []
     for i, p in enumerate(sellers.products):
