@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES, N_SECTORS, ORE, REFINER
+from sim.demand import manufacturers_demand
 from sim.market import ratio
 from sim.ore_allotment import allotted_ore
 
@@ -105,7 +106,7 @@ class Firm(mesa.Agent):
         have = book.stock.take(cells) + book.inbound_at(cells)
         orders = np.maximum(book.need_now.take(cells) + (wanted - have) / STOCK_ADJUST_MONTHS, 0.0)
         ore = layout.ore_orders
-        orders[ore] = allotted_ore(model, model.rows[REFINER], orders[ore])
+        orders[ore] = allotted_ore(model, orders[ore])
         book.order.put(cells, orders)
 
     @classmethod
@@ -160,8 +161,8 @@ class Refiner(Firm):
         grade = model.feed_grade.take(layout.pair_cells[cls.kind])
         need = model.output_need.take(layout.output_at[cls.kind])  # row x oxide
         # light and heavy come out together: run for each in proportion to the revenue it brings
-        value = grade * model.prices[LIGHT : HEAVY + 1, layout.market_of[cls.kind]].T
-        weight = ratio(value, value.sum(axis=1, keepdims=True))
+        value = grade * model.prices.take(layout.refiner_oxide_prices)
+        weight = ratio(value, np.add.reduce(value, axis=1, keepdims=True))
         feed_for = weight * ratio(need, grade)  # feed wanted for each oxide, weighted
         feed = feed_for[:, LIGHT_COLUMN] + feed_for[:, HEAVY_COLUMN]
         feed *= willingness(model.margin_index(rows))
@@ -203,11 +204,12 @@ class Refiner(Firm):
 
 def _oxide_mix(model, kind: int) -> np.ndarray:
     """Tonnes of light and heavy oxide in a tonne of each maker's magnets (row x oxide)."""
-    h = model.heavy_share_of(model.rows[kind])
-    mix = np.empty((len(h), 2))
-    mix[:, LIGHT_COLUMN] = 1.0 - h
-    mix[:, HEAVY_COLUMN] = h
-    return mix
+    h = model.heavy_share * model.heavy_thrift.take(model.layout.market_of[kind])  # demand.heavy_share_of
+    # (1 - h, h) as 1 + h x -1 and 0 + h x 1: the same numbers (negation and x 1 are exact), in two calls
+    return _MIX_BASE + h[:, None] * _MIX_SIGN
+
+
+_MIX_BASE, _MIX_SIGN = np.array([[1.0, 0.0]]), np.array([[-1.0, 1.0]])  # LIGHT_COLUMN, HEAVY_COLUMN
 
 
 class MagnetMaker(Firm):
@@ -251,7 +253,7 @@ class Manufacturer(Firm):
     @classmethod
     def plan(cls, model) -> None:
         book, rows = model.book, model.rows[cls.kind]
-        plan = model.final_demand(rows)
+        plan = manufacturers_demand(model)
         book.plan.put(rows, plan)
         book.need_now.put(model.layout.cell[cls.kind][MAGNET], plan)
 

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, N_COUNTRIES, N_PRODUCTS, SECTORS, S
+from .constants import COUNTRIES, HEAVY, MAGNET, MANUFACTURER, MARKETS, N_COUNTRIES, N_PRODUCTS, N_SECTORS, SECTORS, S
 from .measures import ActiveMeasure, MeasureRule, composer, register
 
 
 def final_demand(model, rows: np.ndarray) -> np.ndarray:
     """Each manufacturer row's monthly magnet demand (tonnes REO)."""
     book = model.book
+    return _demand(
+        model, book.capacity[rows], model.layout.market[rows], book.country[rows] * N_SECTORS + book.sector[rows]
+    )
+
+
+def manufacturers_demand(model) -> np.ndarray:
+    """`final_demand` of every manufacturer row (`model.rows[MANUFACTURER]`), from the layout's fixed keys."""
+    layout = model.layout
+    return _demand(
+        model, model.book.capacity.take(model.rows[MANUFACTURER]), layout.market_of[MANUFACTURER], layout.user_key
+    )
+
+
+def _demand(model, capacity: np.ndarray, markets: np.ndarray, country_sector: np.ndarray) -> np.ndarray:
     years = 0.0 if model.in_warmup else model.months_run / 12.0
     growth = (1.0 + model.growth) ** years * model.growth_rebase
-    markets = model.layout.market[rows]
-    return (
-        book.capacity[rows]
-        / 12.0
-        * growth
-        * model.substitution[markets]
-        * model.demand_shock[book.country[rows], book.sector[rows]]
-    )
+    return capacity / 12.0 * growth * model.substitution.take(markets) * model.demand_shock.take(country_sector)
 
 
 def use_by_country(model) -> np.ndarray:

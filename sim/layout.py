@@ -16,6 +16,7 @@ import numpy as np
 
 from .constants import (
     BUYER_KIND,
+    CN,
     HEAVY,
     INPUTS_OF_KIND,
     LIGHT,
@@ -127,6 +128,10 @@ class RowLayout:
 
         miners = rows[MINER]
         self.miners_in = [_read_only(miners[book.country[miners] == c]) for c in range(N_COUNTRIES)]
+        self.chinese_miners_ore = _read_only(self.miners_in[CN] * N_PRODUCTS + ORE)  # cells of their ore stock
+        self.chinese_refiners = _read_only(book.country[rows[REFINER]] == CN)  # among the refiner rows
+        # each refiner's light and heavy oxide prices in a product x market table (row x oxide)
+        self.refiner_oxide_prices = _read_only(OXIDES * 2 + market[rows[REFINER]][:, None])
 
         users = rows[MANUFACTURER]
         self.user_key = _read_only(book.country[users] * N_SECTORS + book.sector[users])  # country x sector

@@ -12,16 +12,17 @@ import numpy as np
 from .constants import CN, ORE
 
 
-def allotted_ore(model, rows: np.ndarray, orders: np.ndarray) -> np.ndarray:
-    """Chinese refiners' ore orders within the allotment; other rows' orders unchanged."""
+def allotted_ore(model, orders: np.ndarray) -> np.ndarray:
+    """Chinese refiners' ore orders within the allotment; other rows' orders unchanged (`orders`: every
+    refiner's, in the order of `model.rows[REFINER]`)."""
     if not model.calibration.parameters.get("china_ore_contract_months", 0) or model.in_warmup:
         return orders
-    book = model.book
-    chinese = book.country[rows] == CN
+    book, layout = model.book, model.layout
+    chinese = layout.chinese_refiners
     wanted = float(orders[chinese].sum())
     if wanted <= 1e-12:
         return orders
-    at_home = float(book.stock[model.layout.miners_in[CN], ORE].sum())
+    at_home = float(book.stock.take(layout.chinese_miners_ore).sum())
     flows = model.month_flows  # last month's
     imported = float(flows[ORE, :, CN].sum() - flows[ORE, CN, CN])
     allotment = at_home + imported

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import HEAVY, LIGHT, MAGNET, N_COUNTRIES, N_PRODUCTS
+from .constants import HEAVY, LIGHT, MAGNET, N_COUNTRIES
 from .licensing import BAN, LICENCE
 
 ORIGIN_MEMORY = 0.05  # how fast buyers forget who their usual suppliers were
@@ -26,23 +26,25 @@ def update_risk(model) -> None:
         exposure = np.einsum("pem,epm->pm", model.origin_share, severity)
         # distrust[exporter, importer]: the worst control the exporter has put on the importer, fading slowly
         worst = severity.max(axis=1)
-    else:  # no control anywhere (most months): what the sums above give, without them
-        exposure, worst = np.zeros((N_PRODUCTS, N_COUNTRIES)), np.zeros((N_COUNTRIES, N_COUNTRIES))
-    model.distrust = np.maximum(worst, model.distrust - model.distrust / DISTRUST_MEMORY_MONTHS)
+        model.distrust = np.maximum(worst, model.distrust - model.distrust / DISTRUST_MEMORY_MONTHS)
+    else:  # no control anywhere (most months): what the sums above give (exposure and worst 0), without them
+        exposure = None  # and distrust (never below 0) fades
+        model.distrust = model.distrust - model.distrust / DISTRUST_MEMORY_MONTHS
     memory = model.scenario.market.risk_memory
     # every firm's every input at once (sim.layout): the signal is its unfilled share of last month's
     # orders, or its exposure to controls on its usual suppliers, whichever is higher
     layout = model.layout
     cells = layout.input_flat
-    order = book.order.ravel()[cells]
-    unmet_share = np.divide(book.unmet.ravel()[cells], order, out=np.zeros(len(cells)), where=order > 1e-12)
-    signal = np.maximum(unmet_share, exposure.ravel()[layout.input_exposure_flat])
+    order = book.order.take(cells)
+    unmet_share = np.divide(book.unmet.take(cells), order, out=np.zeros(len(cells)), where=order > 1e-12)
+    signal = np.maximum(unmet_share, 0.0 if exposure is None else exposure.take(layout.input_exposure_flat))
     before = book.risk.take(cells)
     book.risk.put(cells, before + memory * (signal - before))
-    # a state's stockpile sees its country's exposure on every product
+    # a state's stockpile sees its country's exposure on every product (none: its risk fades)
     cells = layout.stockpile_cells
     before = book.risk.take(cells)
-    book.risk.put(cells, before + memory * (exposure.take(layout.stockpile_exposure_flat) - before))
+    exposed = 0.0 if exposure is None else exposure.take(layout.stockpile_exposure_flat)
+    book.risk.put(cells, before + memory * (exposed - before))
 
 
 def remember_suppliers(model, products: slice, flows: np.ndarray) -> None:
