@@ -5,7 +5,9 @@ methods that decide for all firms of the kind at once (vectorised over the kind'
 
 - `plan(model)`: how much to make this month and what inputs that needs (phase 3), then
   `Firm.order_inputs(model)`: what every buying firm orders;
-- `operate(model)`: turn inputs into outputs once the markets have cleared (phase 6).
+- `operate_firms(model)`: every kind turns inputs into outputs once the markets have cleared (phase 6), in
+  one pass over all their rows (`sim.layout`'s `work_*` positions): at a few rows a kind, numpy's cost is
+  per call, so four kinds' calls would cost four times one.
 
 Ordering follows the stock-management rule of supply-chain models: order what you expect to use, plus a
 share of the gap between the stock you want and the stock you have (counting goods on the way). Buyers
@@ -20,8 +22,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.constants import HEAVY, LIGHT, MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES, N_SECTORS, ORE, REFINER
+from sim.constants import MAGNET, MAGNET_MAKER, MANUFACTURER, MINER, N_COUNTRIES, N_SECTORS, ORE, REFINER
 from sim.demand import manufacturers_demand
+from sim.layout import WORK_ORDER
 from sim.market import ratio
 from sim.ore_allotment import allotted_ore
 
@@ -46,13 +49,6 @@ def _output_need(book, cells: np.ndarray) -> np.ndarray:
     sales = _expected_sales(book, cells)
     left_after_sales = np.maximum(book.stock.take(cells) - sales, 0.0)
     return np.maximum(SELLER_COVER * sales - left_after_sales, 0.0)
-
-
-def _run(book, rows: np.ndarray, tonnes: np.ndarray, capacity: np.ndarray) -> None:
-    """A producing kind's month run: its smoothed utilisation and its unit costs paid (`tonnes`: output, or
-    feed for refiners)."""
-    book.utilisation.put(rows, _smooth(book.utilisation.take(rows), ratio(tonnes, capacity)))
-    book.cash.put(rows, book.cash.take(rows) - tonnes * book.unit_cost.take(rows) * 1000.0)
 
 
 def willingness(margin_index: np.ndarray) -> np.ndarray:
@@ -124,33 +120,6 @@ class Miner(Firm):
         need = model.output_need.take(model.layout.output_at[cls.kind])
         model.book.plan.put(rows, np.minimum(need, model.mining_limit(rows)))
 
-    @classmethod
-    def operate(cls, model) -> np.ndarray:
-        """Mine to restore the sales cover, within capacity and the state's quota; returns tonnes mined.
-        A mine is a fixed-cost operation: when a control cuts it off from usual buyers abroad it keeps running
-        at its normal rate and stores the concentrate, up to `ore_storage_months` of that rate, for home
-        refining or for when trade resumes (MP mined a record 50.7 kt in 2025 after its Chinese outlet shut)."""
-        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
-        cells = layout.cell[cls.kind][ORE]
-        ore = book.stock.take(cells)
-        wanted = np.maximum(SELLER_COVER * _expected_sales(book, cells) - ore, 0.0)
-        capacity = cls.monthly_capacity(model, rows)
-        countries = layout.country_of[cls.kind]
-        storage = model.calibration.parameters.get("ore_storage_months", 0.0)
-        if storage > 0 and np.count_nonzero(model.office.level[:, ORE, :]):  # no control on ore: no one cut off
-            # exporters with a control on ore to a country that used to buy from them
-            cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
-            if cut_off.any():
-                normal = capacity * model.base_utilisation.take(rows)
-                keep_running = cut_off[countries] & (ore < storage * normal)
-                wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
-        mined = np.minimum(wanted, model.mining_limit(rows))
-        book.stock.put(cells, ore + mined)
-        content = layout.pair_cells[cls.kind]
-        book.ore_content.put(content, book.ore_content.take(content) + mined[:, None] * model.mined_grade()[countries])
-        _run(book, rows, mined, capacity)
-        return mined
-
 
 class Refiner(Firm):
     kind = REFINER
@@ -169,37 +138,6 @@ class Refiner(Firm):
         plan = np.minimum(feed, cls.monthly_capacity(model, rows))
         book.plan.put(rows, plan)
         book.need_now.put(layout.cell[cls.kind][ORE], plan)
-
-    @classmethod
-    def operate(cls, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Separate ore into light and heavy oxide; returns (light, heavy, co-products) tonnes."""
-        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
-        cells, pairs = layout.row_cells[cls.kind], layout.pair_cells[cls.kind]
-        stock = book.stock.take(cells)  # row x product, written back once
-        content = book.ore_content.take(pairs)
-        plan = book.plan.take(rows)
-        feed = np.minimum(plan, stock[:, ORE])
-        grade = ratio(content, stock[:, ORE, None])
-        taken = feed[:, None] * grade  # light and heavy tonnes in the feed
-        light, heavy_in_feed = taken[:, LIGHT_COLUMN], taken[:, HEAVY_COLUMN]
-        # Dy/Tb are separated only as far as buyers want them; the rest leaves with the co-products.
-        heavy_room = np.maximum(
-            SELLER_COVER * _expected_sales(book, layout.cell[cls.kind][HEAVY]) - stock[:, HEAVY], 0.0
-        )
-        heavy = np.minimum(heavy_in_feed, heavy_room + 0.005 * heavy_in_feed)
-        by_products = feed - light - heavy
-        stock[:, ORE] -= feed
-        stock[:, LIGHT] += light
-        stock[:, HEAVY] += heavy
-        book.stock.put(cells, stock)
-        book.ore_content.put(pairs, content - taken)
-        has_feed = feed > 1e-12
-        feed_grade = model.feed_grade.take(pairs)
-        model.feed_grade.put(pairs, np.where(has_feed[:, None], _smooth(feed_grade, grade), feed_grade))
-        ore = layout.cell[cls.kind][ORE]
-        book.use_avg.put(ore, _smooth(book.use_avg.take(ore), plan))
-        _run(book, rows, feed, cls.monthly_capacity(model, rows))
-        return light, heavy, by_products
 
 
 def _oxide_mix(model, kind: int) -> np.ndarray:
@@ -223,23 +161,6 @@ class MagnetMaker(Firm):
         book.plan.put(rows, plan)
         book.need_now.put(layout.oxide_cells[cls.kind], plan[:, None] * _oxide_mix(model, cls.kind))
 
-    @classmethod
-    def operate(cls, model) -> np.ndarray:
-        """Make magnets from light and heavy oxide in fixed proportion; returns tonnes made."""
-        book, layout, rows = model.book, model.layout, model.rows[cls.kind]
-        mix = _oxide_mix(model, cls.kind)
-        cells, oxides = layout.row_cells[cls.kind], layout.oxide_cells[cls.kind]
-        stock = book.stock.take(cells)  # row x product, written back once
-        plan = book.plan.take(rows)
-        makeable = ratio(stock[:, LIGHT : HEAVY + 1], mix)  # magnets each oxide in stock is enough for
-        made = np.minimum(plan, np.minimum(makeable[:, LIGHT_COLUMN], makeable[:, HEAVY_COLUMN]))
-        stock[:, LIGHT : HEAVY + 1] -= made[:, None] * mix
-        stock[:, MAGNET] += made
-        book.stock.put(cells, stock)
-        book.use_avg.put(oxides, _smooth(book.use_avg.take(oxides), plan[:, None] * mix))
-        _run(book, rows, made, cls.monthly_capacity(model, rows))
-        return made
-
 
 class Manufacturer(Firm):
     """Builds products (cars, turbines, motors, devices, weapons) that need magnets: final demand."""
@@ -257,39 +178,108 @@ class Manufacturer(Firm):
         book.plan.put(rows, plan)
         book.need_now.put(model.layout.cell[cls.kind][MAGNET], plan)
 
-    @classmethod
-    def operate(cls, model) -> tuple[np.ndarray, np.ndarray]:
-        """Use magnets for this month's output; returns (demand, delivered) tonnes per row."""
-        book, rows = model.book, model.rows[cls.kind]
-        magnets = model.layout.cell[cls.kind][MAGNET]
-        demand = book.plan.take(rows)
-        in_stock = book.stock.take(magnets)
-        delivered = np.minimum(demand, in_stock)
-        book.stock.put(magnets, in_stock - delivered)
-        book.use_avg.put(magnets, _smooth(book.use_avg.take(magnets), demand))
-        book.utilisation.put(rows, ratio(delivered, demand))
-        return demand, delivered
-
 
 FIRM_CLASSES = (Miner, Refiner, MagnetMaker, Manufacturer)
 
 
 def operate_firms(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Phase 6's production: mines, refineries and magnet plants run, manufacturers use magnets. Records the
-    month's output by country and stage and demand and deliveries by country and sector; returns tonnes
-    mined, left as co-products and delivered to users, by row."""
-    mined = Miner.operate(model)
-    light, heavy, by_products = Refiner.operate(model)
-    made = MagnetMaker.operate(model)
-    wanted, delivered = Manufacturer.operate(model)
-    country_of = model.layout.country_of
+    """Phase 6's production, every kind at once (each works on its own rows' stock, so none waits on
+    another): each row does what it wants within what it can (`_wanted_and_possible`). Mines mine, refineries
+    separate ore into light and heavy oxide (Dy/Tb only as far as buyers want it: the rest leaves with the
+    co-products), magnet plants make magnets from the two oxides in fixed proportion, manufacturers use
+    magnets for this month's output. Records the month's output by country and stage and demand and
+    deliveries by country and sector; returns tonnes mined, left as co-products and delivered to users, by row."""
+    book, layout = model.book, model.layout
+    rows, cells = layout.work_rows, layout.work_cells
+    miners, makers, refiners, users = (layout.work_part[kind] for kind in WORK_ORDER)
+    stock = book.stock.take(cells)
+    mix = _oxide_mix(model, MAGNET_MAKER)
+    # light and heavy oxide tonnes in each tonne of the refiners' ore
+    ore_in = book.ore_content.take(layout.pair_cells[REFINER])
+    grade = ratio(ore_in, stock[refiners, None])
+    room = np.maximum(
+        SELLER_COVER * _expected_sales(book, layout.cover_cells) - book.stock.take(layout.cover_cells), 0.0
+    )
+    producers = slice(0, refiners.stop)
+    capacity = Firm.monthly_capacity(model, rows[producers])
+    wanted, possible = _wanted_and_possible(model, stock, room[miners], capacity[miners], mix)
+    done = np.minimum(wanted, possible)
+    mined, made, feed, delivered = done[miners], done[makers], done[refiners], done[users]
+
+    taken = feed[:, None] * grade  # light and heavy tonnes in the feed
+    light, heavy_in_feed = taken[:, LIGHT_COLUMN], taken[:, HEAVY_COLUMN]
+    heavy = np.minimum(heavy_in_feed, room[miners.stop :] + 0.005 * heavy_in_feed)
+    by_products = feed - light - heavy
+    moved = np.concatenate((done, heavy, light, (made[:, None] * mix).ravel()))
+    book.stock.put(cells, stock + layout.work_sign * moved)
+    _move_ore_content(model, mined, taken, ore_in)
+    pairs = layout.pair_cells[REFINER]
+    feed_grade = model.feed_grade.take(pairs)
+    model.feed_grade.put(pairs, np.where((feed > 1e-12)[:, None], _smooth(feed_grade, grade), feed_grade))
+    # inputs used: refiners' and manufacturers' plans, magnet makers' oxides for theirs
+    used = np.concatenate((wanted[refiners.start :], (wanted[makers, None] * mix).ravel()))
+    book.use_avg.put(layout.use_cells, _smooth(book.use_avg.take(layout.use_cells), used))
+    # producers' utilisation is smoothed and they pay their unit costs (of the feed, for refiners); users'
+    # utilisation is the share of their demand met
+    rate = ratio(done, np.concatenate((capacity, wanted[users])))
+    running = rows[producers]
+    book.utilisation.put(running, _smooth(book.utilisation.take(running), rate[producers]))
+    book.utilisation.put(rows[users], rate[users])
+    book.cash.put(running, book.cash.take(running) - done[producers] * book.unit_cost.take(running) * 1000.0)
+
+    report = np.bincount(
+        layout.work_report_key,
+        np.concatenate((done[: makers.stop], light + heavy, wanted[users], done[users])),
+        minlength=(3 + 2 * N_SECTORS) * N_COUNTRIES,
+    )
     model.month_output = {
-        "mined": np.bincount(country_of[MINER], mined, minlength=N_COUNTRIES),
-        "refined": np.bincount(country_of[REFINER], light + heavy, minlength=N_COUNTRIES),
-        "magnets": np.bincount(country_of[MAGNET_MAKER], made, minlength=N_COUNTRIES),
+        stage: report[s * N_COUNTRIES : (s + 1) * N_COUNTRIES]
+        for s, stage in enumerate(("mined", "refined", "magnets"))
     }
-    key = model.layout.user_key
-    size = N_COUNTRIES * N_SECTORS
-    model.month_demand = np.bincount(key, wanted, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
-    model.month_delivered = np.bincount(key, delivered, minlength=size).reshape(N_COUNTRIES, N_SECTORS)
+    sectors = report[3 * N_COUNTRIES :].reshape(2, N_COUNTRIES, N_SECTORS)
+    model.month_demand, model.month_delivered = sectors[0], sectors[1]
     return mined, by_products, delivered
+
+
+def _wanted_and_possible(
+    model, stock: np.ndarray, room: np.ndarray, capacity: np.ndarray, mix: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Phase 6's rows (`layout.work_rows`): what each wants to make or use, and what it can. Mines mine to
+    restore their sales cover within the state's quota; refineries feed their plan within their ore;
+    magnet plants make their plan within either oxide; manufacturers use their plan within their magnets."""
+    layout = model.layout
+    miners, makers = layout.work_part[MINER], layout.work_part[MAGNET_MAKER]
+    wanted = model.book.plan.take(layout.work_rows)
+    wanted[miners] = _mines_running(model, room, stock[miners], capacity)
+    possible = stock[: len(wanted)].copy()  # refiners' ore and manufacturers' magnets in stock
+    possible[miners] = model.mining_limit(layout.work_rows[miners])
+    oxides = stock[layout.work_oxides].reshape(-1, 2)
+    makeable = ratio(oxides, mix)  # magnets each oxide in stock is enough for
+    possible[makers] = np.minimum(makeable[:, LIGHT_COLUMN], makeable[:, HEAVY_COLUMN])
+    return wanted, possible
+
+
+def _mines_running(model, wanted: np.ndarray, ore: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Tonnes each mine wants to mine: `wanted`, to restore its sales cover. A mine is a fixed-cost operation:
+    when a control cuts it off from usual buyers abroad it keeps running at its normal rate and stores the
+    concentrate, up to `ore_storage_months` of that rate, for home refining or for when trade resumes (MP
+    mined a record 50.7 kt in 2025 after its Chinese outlet shut)."""
+    storage = model.calibration.parameters.get("ore_storage_months", 0.0)
+    if storage > 0 and np.count_nonzero(model.office.level[:, ORE, :]):  # no control on ore: no one cut off
+        # exporters with a control on ore to a country that used to buy from them
+        cut_off = ((model.office.level[:, ORE, :] > 0) & (model.origin_share[ORE] > 0)).any(axis=1)
+        if cut_off.any():
+            normal = capacity * model.base_utilisation.take(model.rows[MINER])
+            keep_running = cut_off[model.layout.country_of[MINER]] & (ore < storage * normal)
+            wanted = np.where(keep_running, np.maximum(wanted, normal), wanted)
+    return wanted
+
+
+def _move_ore_content(model, mined: np.ndarray, taken: np.ndarray, refiners_content: np.ndarray) -> None:
+    """The light and heavy tonnes inside ore stocks: mines add their ore's (at this month's grade),
+    refineries lose what they fed."""
+    book, layout = model.book, model.layout
+    pairs = layout.pair_cells[MINER]
+    grade = model.mined_grade()[layout.country_of[MINER]]
+    book.ore_content.put(pairs, book.ore_content.take(pairs) + mined[:, None] * grade)
+    book.ore_content.put(layout.pair_cells[REFINER], refiners_content - taken)

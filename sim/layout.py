@@ -20,6 +20,7 @@ from .constants import (
     HEAVY,
     INPUTS_OF_KIND,
     LIGHT,
+    MAGNET,
     MAGNET_MAKER,
     MANUFACTURER,
     MINER,
@@ -29,11 +30,16 @@ from .constants import (
     ORE,
     REFINER,
     SELLER_KIND,
+    STAGE_OF_KIND,
 )
 from .market import MARKET_OF, WORLD
 from .world import STOCKPILE
 
 OXIDES = np.arange(LIGHT, HEAVY + 1)
+# Phase 6 (agents.firms.operate_firms) runs every firm kind at once, their rows in this order, and each row's
+# main cell: what miners and magnet makers make, what refiners and manufacturers draw on.
+WORK_ORDER = (MINER, MAGNET_MAKER, REFINER, MANUFACTURER)
+WORK_PRODUCT = {MINER: ORE, MAGNET_MAKER: MAGNET, REFINER: ORE, MANUFACTURER: MAGNET}
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -135,3 +141,35 @@ class RowLayout:
 
         users = rows[MANUFACTURER]
         self.user_key = _read_only(book.country[users] * N_SECTORS + book.sector[users])  # country x sector
+
+        # phase 6's positions (WORK_ORDER): `work_part[kind]` slices the kind out of `work_rows`; `work_cells`
+        # are the stock cells it moves, the rows' main cells, then refiners' Dy/Tb and NdPr and magnet makers'
+        # oxides (row x oxide, `work_oxides`), each moving by `work_sign` (+1 made, -1 used) times the tonnes
+        parts = [rows[kind].astype(np.int64) for kind in WORK_ORDER]
+        ends = np.cumsum([0] + [len(part) for part in parts])
+        self.work_part = {kind: slice(int(ends[i]), int(ends[i + 1])) for i, kind in enumerate(WORK_ORDER)}
+        self.work_rows = _read_only(np.concatenate(parts))
+        main = [self.cell[kind][WORK_PRODUCT[kind]] for kind in WORK_ORDER]
+        oxide_cells = self.oxide_cells[MAGNET_MAKER].ravel()
+        self.work_cells = _read_only(
+            np.concatenate(main + [self.cell[REFINER][HEAVY], self.cell[REFINER][LIGHT], oxide_cells])
+        )
+        self.work_oxides = slice(len(self.work_cells) - len(oxide_cells), len(self.work_cells))
+        made = {MINER: 1.0, MAGNET_MAKER: 1.0, REFINER: -1.0, MANUFACTURER: -1.0}
+        signs = [np.full(len(part), made[kind]) for kind, part in zip(WORK_ORDER, parts)]
+        signs += [np.ones(2 * len(rows[REFINER])), -np.ones(len(oxide_cells))]
+        self.work_sign = _read_only(np.concatenate(signs))
+        # sellers' stock to restore the sales cover against: miners' ore, refiners' Dy/Tb
+        self.cover_cells = _read_only(np.concatenate((self.cell[MINER][ORE], self.cell[REFINER][HEAVY])))
+        # inputs used, whose averages phase 6 moves: refiners' ore, manufacturers' magnets, magnet makers' oxides
+        self.use_cells = _read_only(
+            np.concatenate((self.cell[REFINER][ORE], self.cell[MANUFACTURER][MAGNET], oxide_cells))
+        )
+        # one bincount for the month's output by stage and country (miners', magnet makers', refiners' rows:
+        # their tonnes in that order) and demand and deliveries by country and sector (manufacturers' rows, twice)
+        stage_key = [STAGE_OF_KIND[kind] * N_COUNTRIES + self.country_of[kind] for kind in WORK_ORDER[:3]]
+        users_at = 3 * N_COUNTRIES
+        sectors = N_COUNTRIES * N_SECTORS
+        self.work_report_key = _read_only(
+            np.concatenate(stage_key + [self.user_key + users_at, self.user_key + users_at + sectors])
+        )
