@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import market
+from . import market, supply
 from .constants import CN, COUNTRIES, LIGHT, MAGNET_MAKER, MINER, ORE, STAGE_OF_KIND, STAGES
 from .measures import ActiveMeasure, MeasureRule, composer, latest_by, register
 
@@ -17,22 +17,18 @@ STAGE_NAME = {kind: STAGES[stage] for kind, stage in STAGE_OF_KIND.items()}
 
 
 class Investments:
-    _stages: np.ndarray  # the stage of each row of the firm book, made when first needed
-    _firm_of_row: list[str]  # made with it
-
     def __init__(self, model):
         self.model = model
         self.scheduled = sorted(model.scheduled_projects)
         # technology and equipment bans: lead-time and cost factors for projects outside the banning country
         self.lead_factor = np.ones((len(COUNTRIES), len(STAGES)))
         self.cost_factor = np.ones((len(COUNTRIES), len(STAGES)))
-
-    def _stage_of_row(self) -> np.ndarray:
-        if getattr(self, "_stages", None) is None or len(self._stages) != self.model.book.n:
-            self._stages = np.array([STAGE_OF_KIND.get(int(k), 0) for k in self.model.book.kind])
-            # the firm each row belongs to, as the log names it ("Lynas" for "Lynas #2")
-            self._firm_of_row = [name.split(" #")[0] for name in self.model.firm_names]
-        return self._stages
+        book = model.book
+        self._producer, self._mining = book.kind <= MAGNET_MAKER, book.kind == MINER
+        self._stages = np.array([STAGE_OF_KIND.get(int(k), 0) for k in book.kind])
+        self._country_stage = book.country * len(STAGES) + self._stages  # each row's cell of the factors
+        # the firm each row belongs to, as the log names it ("Lynas" for "Lynas #2")
+        self._firm_of_row = [name.split(" #")[0] for name in model.firm_names]
 
     def step(self, month: int) -> None:
         self._known_projects(month)
@@ -112,39 +108,31 @@ class Investments:
         book.project_due[done] = -1
         book.project_add[done] = 0.0
 
-    def _margins(self, rows: np.ndarray) -> np.ndarray:
-        """Price of output over unit cost plus inputs, for producer rows, each in its own market."""
-        model, book = self.model, self.model.book
-        prices = model.prices.take(model.layout.market.take(rows), axis=1)  # product x row
-        revenue = prices[ORE].copy()  # what a mine sells
-        cost = book.unit_cost[rows]
-        processors = np.flatnonzero(book.kind[rows] != MINER)
-        if len(processors):
-            revenue[processors], cost[processors] = model.value_and_cost(rows[processors], prices[:, processors])
-        return np.divide(revenue, cost, out=np.zeros(len(rows)), where=cost > 0)
+    def _margins(self) -> np.ndarray:
+        """Every row's price of output over unit cost plus inputs, in its own market (meaningful for producers):
+        processors' as their margins were worked out this month, mines' what their ore fetches over its cost."""
+        model = self.model
+        ore = model.prices[ORE].take(model.layout.market)
+        return np.where(self._mining, ore / model.book.unit_cost, supply.value_to_cost(model))
 
     def _start_expansions(self, month: int) -> None:
         model, book = self.model, self.model.book
         rules = model.scenario.investment
-        # the cheap tests first: only plants free to expand that run full need their margins worked out
-        rows = np.flatnonzero(
-            (book.kind <= MAGNET_MAKER)
-            & (book.project_due < 0)
-            & (book.capacity > 0)
-            & (book.utilisation > rules.utilisation_trigger)
-        )
-        if len(rows) == 0:
+        # whole columns: a few numpy calls on every row cost less than gathering the handful that qualify
+        ready = self._producer & (book.project_due < 0) & (book.capacity > 0)
+        ready &= book.utilisation > rules.utilisation_trigger
+        if not ready.any():
             return
-        stages = self._stage_of_row()[rows]
-        cost_factor = self.cost_factor[book.country[rows], stages]
-        ready = self._margins(rows) > rules.margin_trigger * cost_factor
+        ready &= self._margins() > rules.margin_trigger * self.cost_factor.take(self._country_stage)
         # a mine held well below its capacity by a quota has no reason to grow
-        ready &= (book.kind[rows] != MINER) | (
-            model.mining_limit(rows) >= QUOTA_HEADROOM * book.capacity[rows] * book.capacity_factor[rows] / 12.0
+        mines = model.rows[MINER]
+        ready[mines] &= model.mining_limit(mines) >= (
+            QUOTA_HEADROOM * book.capacity[mines] * book.capacity_factor[mines] / 12.0
         )
-        rows, stages = rows[ready], stages[ready]
+        rows = np.flatnonzero(ready)
         if len(rows) == 0:
             return
+        stages = self._stages[rows]
         lead = np.array([rules.lead_months[STAGES[s]] for s in stages.tolist()])
         lead = np.ceil(lead * self.lead_factor[book.country[rows], stages]).astype(int)
         book.project_due[rows] = month + lead
@@ -161,7 +149,7 @@ class Investments:
     def _log(self, month: int, rows: np.ndarray, tonnes: np.ndarray, kind: str, rationale: str) -> None:
         """One line per country and stage, whatever the number of firm agents."""
         model = self.model
-        stages = self._stage_of_row().take(rows).tolist()
+        stages = self._stages.take(rows).tolist()
         firms = [self._firm_of_row[row] for row in rows.tolist()]
         groups: dict[tuple[int, int], list[int]] = {}  # (country, stage) -> positions in `rows`
         for i, key in enumerate(zip(model.book.country.take(rows).tolist(), stages)):

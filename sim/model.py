@@ -97,7 +97,7 @@ class RareEarthModel(ScenarioOfItsOwn, mesa.Model):  # `model.scenario` is ree's
         self._use_version = 0
         self._use_cache: tuple[int, np.ndarray | None] = (-1, None)  # (version, use_by_country)
         self._margin_version = 0  # processors' margins change with it (see supply.margin_index)
-        self._margin_cache: tuple[int, np.ndarray, np.ndarray] = (-1, np.zeros(0), np.zeros(0))
+        self._margin_cache: tuple[int, np.ndarray, np.ndarray, np.ndarray] = (-1, np.zeros(0), np.zeros(0), np.zeros(0))
         self.recorder = Recorder(self.months)
         self._read_parameters()
         self._build_firms()

@@ -82,16 +82,29 @@ def margin_index(model, rows: np.ndarray, contracts: bool = True) -> np.ndarray:
     gives the spot margin alone, which is what a decision to move production weighs.
 
     Worked out for every row once per change (`RareEarthModel._margin_version`: prices, feed grades and
-    thrift move only in phase 6), then read: plans, normal supply and relocation all ask for it."""
-    version, with_contracts, spot = model._margin_cache
+    thrift move only in phase 6), then read: plans, normal supply, relocation and expansions all ask for it."""
+    version, with_contracts, spot, _ = model._margin_cache
     if version != model._margin_version:
-        with_contracts, spot = _margins(model)
-        model._margin_cache = (model._margin_version, with_contracts, spot)
+        with_contracts, spot, _ = _refresh_margins(model)
     return (with_contracts if contracts else spot)[rows]
 
 
-def _margins(model) -> tuple[np.ndarray, np.ndarray]:
-    """`margin_index` of every row (meaningful for processors), with and without term contracts."""
+def value_to_cost(model) -> np.ndarray:
+    """Every row's value of output over inputs plus conversion at today's prices in its own market (the ratio
+    of `value_and_cost`; meaningful for processors): what `margin_index` compares with the start's."""
+    version, _, _, now = model._margin_cache
+    return now if version == model._margin_version else _refresh_margins(model)[2]
+
+
+def _refresh_margins(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    margins = _margins(model)
+    model._margin_cache = (model._margin_version, *margins)
+    return margins
+
+
+def _margins(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`margin_index` of every row (meaningful for processors), with and without term contracts, and
+    `value_to_cost`."""
     layout = model.layout
     # `value_and_cost` of every row, now and at the start in one pass: each product's (now, start) x row
     # prices in the row's market, gathered from both tables at once (`layout.margin_price_key`)
@@ -104,8 +117,8 @@ def _margins(model) -> tuple[np.ndarray, np.ndarray]:
     spot = now / then
     contracted = model.scenario.market.term_contract_share
     if contracted <= 0:
-        return spot, spot
-    return np.where(layout.on_term_contracts, contracted + (1 - contracted) * spot, spot), spot
+        return spot, spot, now
+    return np.where(layout.on_term_contracts, contracted + (1 - contracted) * spot, spot), spot, now
 
 
 def value_and_cost(model, rows: np.ndarray, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
